@@ -1,0 +1,139 @@
+"""Expected refusals of the use cases; each platform maps them to user text in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """An expected refusal: the user did something the rules do not allow. Carries a message key and args."""
+
+    key: str = "error.generic"
+
+    def __init__(self, **args: object) -> None:
+        super().__init__(self.key, args)
+        self.args_map: dict[str, object] = dict(args)
+
+
+class NotFound(DomainError):
+    """A referenced wish, branch, member or claim does not exist."""
+
+    key = "error.not_found"
+
+
+class WishNotFound(NotFound):
+    key = "error.wish_not_found"
+
+
+class BranchNotFound(NotFound):
+    key = "error.branch_not_found"
+
+
+class CommitteeNotFound(NotFound):
+    key = "error.committee_not_found"
+
+
+class ClaimNotFound(NotFound):
+    key = "error.claim_not_found"
+
+
+class NotReported(DomainError):
+    """The person has not reported in (报到) yet, so cannot claim."""
+
+    key = "error.not_reported"
+
+
+class NotBranchMember(DomainError):
+    key = "error.not_branch_member"
+
+
+class NotSecretary(DomainError):
+    key = "error.not_secretary"
+
+
+class NotCommitteeAdmin(DomainError):
+    key = "error.not_committee_admin"
+
+
+class NotAdmin(DomainError):
+    key = "error.not_admin"
+
+
+class WishFull(DomainError):
+    """No slot left; the user may join the waitlist (候补)."""
+
+    key = "error.wish_full"
+
+
+class WishClosed(DomainError):
+    key = "error.wish_closed"
+
+
+class WishCancelled(DomainError):
+    key = "error.wish_cancelled"
+
+
+class AlreadyClaimed(DomainError):
+    key = "error.already_claimed"
+
+
+class AlreadyWaitlisted(DomainError):
+    key = "error.already_waitlisted"
+
+
+class NotYourClaim(DomainError):
+    key = "error.not_your_claim"
+
+
+class InvalidTransition(DomainError):
+    """The claim is not in a state that allows this step (e.g. confirming a claim not reported done)."""
+
+    key = "error.invalid_transition"
+
+
+class OwnService(DomainError):
+    """Nobody confirms their own service."""
+
+    key = "error.own_service"
+
+
+class NotTeamLeader(DomainError):
+    key = "error.not_team_leader"
+
+
+class TeamClaimOnly(DomainError):
+    key = "error.team_claim_only"
+
+
+class InvalidInput(DomainError):
+    """A value the user typed cannot be used (hours, rating, name, text too long...)."""
+
+    key = "error.invalid_input"
+
+
+class TextTooLong(InvalidInput):
+    key = "error.text_too_long"
+
+
+class DeadlineInPast(InvalidInput):
+    key = "error.deadline_past"
+
+
+class AlreadyMember(DomainError):
+    key = "error.already_member"
+
+
+class MemberLeft(DomainError):
+    key = "error.member_left"
+
+
+class BranchInactive(DomainError):
+    key = "error.branch_inactive"
+
+
+class ChatAlreadyBound(DomainError):
+    key = "error.chat_already_bound"
+
+
+class StorageBusy(DomainError):
+    """The database stayed locked after retries; nothing was changed, the user may try again."""
+
+    key = "error.storage_busy"

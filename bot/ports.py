@@ -1,0 +1,83 @@
+"""The narrow ports through which the domain talks to the outside: a clock and a chat gateway.
+
+The storage unit of work is described in :mod:`bot.store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.model import ChatRef
+
+
+class Clock(Protocol):
+    """Tells the current time as an aware datetime; tests and the demo control it."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """The current time in UTC."""
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button on a message: either a callback payload (from :mod:`bot.callbacks`) or a URL."""
+
+    label: str
+    payload: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: the digest chart (image) or the ledger (document)."""
+
+    filename: str
+    content: bytes
+    is_image: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A platform-neutral message: text with light markup (``<b>``, ``<i>`` only), buttons in rows, files."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered."""
+
+
+class RecipientUnreachable(DeliveryError):
+    """Permanent for this recipient: never started the bot, blocked it, left the chat (Telegram 403)."""
+
+
+class RetryLater(DeliveryError):
+    """Flood control or a passing failure: try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float, detail: str = "") -> None:
+        super().__init__(detail or f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class ChatGateway(Protocol):
+    """What the domain needs from a chat platform: post a message or card, update a card."""
+
+    platform: str
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
+        """Send a message (a card when it has buttons); return the platform's message id."""
+        ...
+
+    async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
+        """Replace a sent card's text and buttons; a no-op change must not be an error."""
+        ...
