@@ -6,7 +6,7 @@ The storage unit of work is described in :mod:`bot.store`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from bot.model import ChatRef
@@ -16,14 +16,6 @@ class Clock(Protocol):
     """Tells the current time as an aware datetime; tests and the demo control it."""
 
     def now(self) -> datetime: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> datetime:
-        """The current time in UTC."""
-        return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,4 +41,16 @@ def t(key: str, lang: str | None = None, /, **kwargs: object) -> str:
     if entry is None:
         return key
     text = entry.get(normalize_language(lang)) or entry[DEFAULT_LANGUAGE]
-    return text.format(**kwargs) if kwargs else text
+    return text.format_map(_Lenient(kwargs)) if "{" in text else text
+
+
+def has(key: str) -> bool:
+    """Whether the catalog knows ``key``."""
+    return key in catalog()
+
+
+class _Lenient(dict[str, object]):
+    """Format arguments where a missing placeholder renders empty instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

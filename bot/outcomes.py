@@ -1,0 +1,194 @@
+"""Typed results of the use cases: what handlers render back to the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
+from bot.wish_text import ParseProblem
+
+
+@dataclass(frozen=True, slots=True)
+class CommitteeSet:
+    """A committee now has this chat for its digests."""
+
+    committee: Committee
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BranchCreated:
+    """A chat became an e-branch and the sender its secretary."""
+
+    branch: Branch
+    committee: Committee
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseCommittee:
+    """Several committees exist: the user must pick one (handlers show buttons)."""
+
+    committees: tuple[Committee, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretaryAdded:
+    """A person became a branch secretary."""
+
+    branch: Branch
+    member: Member
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedIn:
+    """A member reported in; ``first_time`` tells whether the group gets the public note."""
+
+    member: Member
+    branch: Branch
+    first_time: bool
+    also_serving: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneLinked:
+    """A chat account was matched to a pre-imported roster entry."""
+
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class WishPosted:
+    """A wish was posted; handlers post its card to the branch chat."""
+
+    view: WishView
+    notes: tuple[ParseProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WishNeedsFix:
+    """The text could not be read; the draft is kept and these problems asked about."""
+
+    problems: tuple[ParseProblem, ...]
+    draft: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claim went through."""
+
+    view: WishView
+    claim: Claim
+    member: Member
+    team_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Waitlisted:
+    """The member is waiting for a slot."""
+
+    view: WishView
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """A claim (or waitlist place) was given up; ``promoted`` took the slot."""
+
+    view: WishView
+    was_waitlisted: bool
+    promoted: Member | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DoneReported:
+    """Service reported done; the secretaries were asked to confirm."""
+
+    claim: Claim
+    wish: Wish
+    reviewers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfirmed:
+    """A secretary confirmed (or rated) a service."""
+
+    claim: Claim
+    wish: Wish
+    member: Member
+    wish_completed: bool
+    already: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceReturned:
+    """A secretary returned a reported service."""
+
+    claim: Claim
+    wish: Wish
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class WishCancelled:
+    """A wish was cancelled; ``released`` claimers were told."""
+
+    view: WishView
+    released: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLogged:
+    """A service without a wish was recorded."""
+
+    member: Member
+    service_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AtRiskList:
+    """Members of a branch with no service this quarter."""
+
+    branch: Branch
+    quarter_label: str
+    members: tuple[AtRiskMember, ...]
+    reported: int
+
+
+@dataclass(frozen=True, slots=True)
+class MyClaims:
+    """A member's open and recent claims."""
+
+    member: Member
+    claims: tuple[tuple[Claim, Wish], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    """A member's quarter (re-exported for handlers)."""
+
+    status: QuarterStatus
+
+
+@dataclass(frozen=True, slots=True)
+class MyData:
+    """Everything stored about a person (PIPL access right)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A member left; their name is gone, their service stays in the totals."""
+
+    released_wishes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What a person may do: drives /help and the command menu."""
+
+    member: Member | None
+    secretary_of: tuple[Branch, ...]
+    admin_of: tuple[Committee, ...]

@@ -1,0 +1,489 @@
+"""The storage port: a unit of work the use cases run their reads and writes in, one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.model import (
+    ACTIVE_CLAIM_STATUSES,
+    Account,
+    AtRiskMember,
+    Branch,
+    ChatRef,
+    Claim,
+    ClaimStatus,
+    Committee,
+    Member,
+    ServiceRecord,
+    Team,
+    Urgency,
+    Wish,
+    WishStatus,
+    WishView,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """A sent message that shows a wish and must follow its state."""
+
+    id: int
+    wish_id: int
+    chat: ChatRef
+    message_id: str
+    kind: str
+    rendered_version: int
+    last_edit_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A message the bot decided to send, recorded before sending."""
+
+    id: int
+    dedupe_key: str
+    kind: str
+    platform: str
+    chat: ChatRef | None
+    member_id: int | None
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    not_before: datetime
+
+
+class Unit(Protocol):
+    """One transaction: every read and write a use case needs. Implemented by ``storage.unit.SqliteUnit``."""
+
+    async def audit(
+        self,
+        now: datetime,
+        actor_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        **detail: Any,
+    ) -> None:
+        """Record who changed what."""
+        ...
+
+    async def audit_of_member(self, member_id: int) -> list[dict[str, Any]]:
+        """Audit entries made by or about a member, for their data export."""
+        ...
+
+    async def get_member(self, member_id: int) -> Member | None:
+        """A member by id."""
+        ...
+
+    async def member_by_account(self, platform: str, user_id: str) -> Member | None:
+        """The member linked to a platform account."""
+        ...
+
+    async def member_by_phone(self, phone: str) -> Member | None:
+        """A member pre-imported from a roster, by phone."""
+        ...
+
+    async def accounts_of(self, member_id: int) -> list[Account]:
+        """The platform accounts linked to a member."""
+        ...
+
+    async def account_reachable(self, platform: str, user_id: str) -> bool:
+        """Whether private messages to this account have not failed permanently."""
+        ...
+
+    async def set_account_reachable(self, platform: str, user_id: str, reachable: bool) -> None:
+        """Remember that private messages to an account fail (blocked) or work again."""
+        ...
+
+    async def create_member(
+        self,
+        now: datetime,
+        name: str,
+        *,
+        phone: str | None = None,
+        home_branch_id: int | None = None,
+        workplace: str = "",
+        workplace_branch: str = "",
+        skills: Iterable[str] = (),
+        commitment: str = "",
+        language: str | None = None,
+    ) -> int:
+        """Insert a person (not yet reported in)."""
+        ...
+
+    async def link_account(self, now: datetime, account: Account, member_id: int) -> None:
+        """Attach a platform account to a member (moving it if it pointed elsewhere)."""
+        ...
+
+    async def update_member(self, member_id: int, **fields: Any) -> None:
+        """Change some of a member's columns (skills given as a sequence)."""
+        ...
+
+    async def forget_member(self, now: datetime, member_id: int) -> None:
+        """Remove a member's personal data, keeping their anonymous service in the totals."""
+        ...
+
+    async def merge_roles(self, from_id: int, into_id: int) -> None:
+        """Move roles and team places from a placeholder person to the roster entry they turned out to be."""
+        ...
+
+    async def create_committee(self, now: datetime, name: str, chat: ChatRef | None) -> int:
+        """Insert a committee."""
+        ...
+
+    async def set_committee_chat(self, committee_id: int, chat: ChatRef | None) -> None:
+        """Point a committee's digests at a chat."""
+        ...
+
+    async def get_committee(self, committee_id: int) -> Committee | None:
+        """A committee by id."""
+        ...
+
+    async def committee_by_name(self, name: str) -> Committee | None:
+        """A committee by its unique name."""
+        ...
+
+    async def committee_by_chat(self, platform: str, chat_id: str) -> Committee | None:
+        """The committee whose chat this is."""
+        ...
+
+    async def list_committees(self) -> list[Committee]:
+        """All committees, oldest first."""
+        ...
+
+    async def add_committee_admin(self, now: datetime, committee_id: int, member_id: int) -> None:
+        """Make a person a committee admin."""
+        ...
+
+    async def is_committee_admin(self, committee_id: int, member_id: int) -> bool:
+        """Whether the person administers the committee."""
+        ...
+
+    async def committees_administered(self, member_id: int) -> list[Committee]:
+        """Committees a person administers."""
+        ...
+
+    async def create_branch(self, now: datetime, committee_id: int, name: str, chat: ChatRef) -> int:
+        """Insert a branch bound to a chat."""
+        ...
+
+    async def get_branch(self, branch_id: int) -> Branch | None:
+        """A branch by id."""
+        ...
+
+    async def branch_by_chat(self, platform: str, chat_id: str) -> Branch | None:
+        """The branch bound to a chat."""
+        ...
+
+    async def branch_by_name(self, name: str, committee_id: int | None = None) -> Branch | None:
+        """A branch by name (within a committee when given)."""
+        ...
+
+    async def branches_of_committee(self, committee_id: int) -> list[Branch]:
+        """A committee's branches in creation order."""
+        ...
+
+    async def set_branch_active(self, branch_id: int, active: bool) -> None:
+        """Mark a branch active or inactive (bot removed from its chat); data is kept."""
+        ...
+
+    async def set_branch_options(self, branch_id: int, *, done_counts_as_served: bool) -> None:
+        """Change a branch's options."""
+        ...
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """Follow a chat that changed id (Telegram group upgraded to a supergroup)."""
+        ...
+
+    async def add_secretary(self, now: datetime, branch_id: int, member_id: int) -> bool:
+        """Make a person a secretary of a branch; False if they already were."""
+        ...
+
+    async def is_secretary(self, branch_id: int, member_id: int) -> bool:
+        """Whether the person is a secretary of the branch."""
+        ...
+
+    async def secretaries_of(self, branch_id: int) -> list[Member]:
+        """A branch's secretaries."""
+        ...
+
+    async def branches_as_secretary(self, member_id: int) -> list[Branch]:
+        """Branches where the person is a secretary."""
+        ...
+
+    async def add_activity_branch(self, member_id: int, branch_id: int) -> None:
+        """Let a member serve in a branch other than their home branch (活动关系)."""
+        ...
+
+    async def is_branch_member(self, branch_id: int, member_id: int) -> bool:
+        """Whether the member belongs to the branch (home, activity, or as its secretary)."""
+        ...
+
+    async def members_of_branch(self, branch_id: int, *, reported_only: bool = False) -> list[Member]:
+        """Members whose home branch this is."""
+        ...
+
+    async def create_team(
+        self, now: datetime, branch_id: int, name: str, leader_id: int | None, skill: str = ""
+    ) -> int:
+        """Insert a volunteer team (服务队)."""
+        ...
+
+    async def add_team_member(self, team_id: int, member_id: int) -> None:
+        """Add a member to a team."""
+        ...
+
+    async def get_team(self, team_id: int) -> Team | None:
+        """A team by id."""
+        ...
+
+    async def team_by_name(self, branch_id: int, name: str) -> Team | None:
+        """A branch's team by name."""
+        ...
+
+    async def teams_led_by(self, member_id: int) -> list[Team]:
+        """Teams whose leader (队长) the member is."""
+        ...
+
+    async def teams_of_member(self, member_id: int) -> list[Team]:
+        """Teams the member serves in."""
+        ...
+
+    async def insert_wish(
+        self,
+        now: datetime,
+        *,
+        branch_id: int,
+        title: str,
+        description: str,
+        category: str,
+        slots: int,
+        team_claim: bool,
+        deadline: date | None,
+        urgency: Urgency,
+        created_by: int,
+    ) -> int:
+        """Insert an open wish."""
+        ...
+
+    async def get_wish(self, wish_id: int) -> Wish | None:
+        """A wish by id."""
+        ...
+
+    async def touch_wish(self, wish_id: int) -> None:
+        """Bump a wish's version so every card showing it is brought up to date."""
+        ...
+
+    async def set_wish_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
+        """Open, close or cancel a wish."""
+        ...
+
+    async def wish_view(self, wish_id: int) -> WishView | None:
+        """A wish with its branch name, active claimers and waitlist, read consistently."""
+        ...
+
+    async def open_wishes(self, branch_id: int, limit: int = 50) -> list[WishView]:
+        """A branch's open wishes, emergencies first, then by deadline."""
+        ...
+
+    async def wishes_with_free_slots(self, branch_id: int, limit: int = 20) -> list[tuple[Wish, int]]:
+        """Open wishes of a branch that still have free slots, with how many are taken (least taken first)."""
+        ...
+
+    async def active_claim(self, wish_id: int, member_id: int) -> Claim | None:
+        """The member's active claim on a wish, if any."""
+        ...
+
+    async def count_active_claims(self, wish_id: int) -> int:
+        """How many slots of a wish are held."""
+        ...
+
+    async def insert_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
+        """Insert an active claim; the database refuses an over-fill or a second active claim."""
+        ...
+
+    async def get_claim(self, claim_id: int) -> Claim | None:
+        """A claim by id."""
+        ...
+
+    async def update_claim(self, claim_id: int, **fields: Any) -> None:
+        """Change some of a claim's columns."""
+        ...
+
+    async def claims_of_member(
+        self, member_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES
+    ) -> list[tuple[Claim, Wish]]:
+        """A member's claims in the given states, with their wishes, newest first."""
+        ...
+
+    async def claims_of_wish(
+        self, wish_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES
+    ) -> list[Claim]:
+        """A wish's claims in the given states."""
+        ...
+
+    async def add_to_waitlist(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
+        """Put a member on a wish's waitlist (候补); returns their position (1-based)."""
+        ...
+
+    async def waitlist_position(self, wish_id: int, member_id: int) -> int | None:
+        """A member's 1-based place on the waitlist, None if not on it."""
+        ...
+
+    async def remove_from_waitlist(self, wish_id: int, member_id: int) -> bool:
+        """Take a member off a waitlist; False if they were not on it."""
+        ...
+
+    async def pop_waitlist(self, wish_id: int) -> tuple[int, int | None] | None:
+        """Remove and return the first (member_id, team_id) waiting for a wish."""
+        ...
+
+    async def clear_waitlist(self, wish_id: int) -> list[int]:
+        """Empty a wish's waitlist; return who was on it."""
+        ...
+
+    async def insert_service(
+        self,
+        now: datetime,
+        *,
+        member_id: int,
+        branch_id: int,
+        served_on: date,
+        hours: float,
+        note: str,
+        wish_id: int | None,
+        claim_id: int | None,
+        confirmed: bool,
+        recorded_by: int | None,
+        rating: int | None = None,
+    ) -> int:
+        """Record one act of service."""
+        ...
+
+    async def service_of_claim(self, claim_id: int) -> ServiceRecord | None:
+        """The service record made from a claim."""
+        ...
+
+    async def confirm_service_of_claim(self, claim_id: int, rating: int | None) -> None:
+        """Mark a claim's service record confirmed."""
+        ...
+
+    async def delete_service_of_claim(self, claim_id: int) -> None:
+        """Drop a claim's unconfirmed service record (the secretary returned it)."""
+        ...
+
+    async def services_of_member(
+        self, member_id: int, start: date | None = None, end: date | None = None
+    ) -> list[ServiceRecord]:
+        """A member's service records, optionally within [start, end)."""
+        ...
+
+    async def at_risk(self, branch_id: int, start: date, end: date, done_counts: bool) -> list[AtRiskMember]:
+        """Reported members of a branch with no counted service in [start, end)."""
+        ...
+
+    async def add_card(
+        self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int
+    ) -> None:
+        """Remember a message that shows a wish, rendered at ``version``."""
+        ...
+
+    async def cards_of_wish(self, wish_id: int) -> list[CardRow]:
+        """Every message showing a wish."""
+        ...
+
+    async def stale_cards(self, platform: str, limit: int = 100) -> list[CardRow]:
+        """Cards showing an older version of their wish than the current one."""
+        ...
+
+    async def mark_card_rendered(self, card_id: int, version: int, now: datetime) -> None:
+        """Record that a card now shows ``version`` (never moving backwards)."""
+        ...
+
+    async def drop_card(self, card_id: int) -> None:
+        """Forget a card that can no longer be edited (deleted, chat gone)."""
+        ...
+
+    async def enqueue(
+        self,
+        now: datetime,
+        *,
+        dedupe_key: str,
+        kind: str,
+        platform: str,
+        chat: ChatRef | None,
+        member_id: int | None,
+        payload: dict[str, Any],
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Record a decision to send; False when the same decision (dedupe key) was already recorded."""
+        ...
+
+    async def due_outbox(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """Pending messages whose time has come, oldest first."""
+        ...
+
+    async def next_outbox_time(self, platform: str) -> datetime | None:
+        """When the earliest pending message becomes due."""
+        ...
+
+    async def mark_outbox(
+        self,
+        outbox_id: int,
+        status: str,
+        now: datetime,
+        *,
+        message_id: str | None = None,
+        error: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Record the result of one delivery attempt."""
+        ...
+
+    async def outbox_by_key(self, dedupe_key: str) -> OutboxRow | None:
+        """An outbox entry by its dedupe key."""
+        ...
+
+    async def outbox_counts(self, kind_prefix: str = "") -> dict[str, int]:
+        """How many outbox entries are in each status (for tests, benchmarks and health)."""
+        ...
+
+    async def first_time(self, platform: str, key: str, now: datetime) -> bool:
+        """Record an incoming event; False if it was already processed (a replay)."""
+        ...
+
+    async def prune_processed(self, before: datetime) -> None:
+        """Forget processed-event keys older than any replay could be."""
+        ...
+
+    async def save_draft(self, now: datetime, account: Account, branch_id: int | None, text: str) -> None:
+        """Keep a wish text that could not be read yet."""
+        ...
+
+    async def get_draft(self, account: Account) -> tuple[int | None, str] | None:
+        """A kept draft: (branch_id, text)."""
+        ...
+
+    async def delete_draft(self, account: Account) -> None:
+        """Forget a draft once it became a wish."""
+        ...
+
+    async def job_last_run(self, job: str) -> datetime | None:
+        """When a scheduled job last completed."""
+        ...
+
+    async def set_job_run(self, job: str, at: datetime) -> None:
+        """Record a scheduled job's completion."""
+        ...
+
+
+class Store(Protocol):
+    """Hands out units of work; each is one atomic, isolated transaction."""
+
+    def unit(self) -> AbstractAsyncContextManager[Unit]:
+        """Open a transaction; it commits when the block ends normally and rolls back on an exception."""
+        ...

@@ -1,0 +1,225 @@
+"""Platform-neutral renderings: wish cards and the private notices the use cases decide to send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+from bot.callbacks import Act, encode
+from bot.errors import DomainError
+from bot.i18n import has, t
+from bot.model import (
+    AtRiskMember,
+    Claim,
+    ClaimStatus,
+    Member,
+    QuarterStatus,
+    Urgency,
+    Wish,
+    WishStatus,
+    WishView,
+)
+from bot.ports import Button, OutgoingMessage
+from bot.privacy import mask_phones
+
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def format_date(day: date, lang: str) -> str:
+    """A deadline as people write it: "12月31日（周四）" or "Thu 31 Dec"."""
+    if lang == "en":
+        return f"{_WEEKDAYS['en'][day.weekday()]} {day.day} {day.strftime('%b')} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日（周{_WEEKDAYS['zh'][day.weekday()]}）"
+
+
+def format_hours(hours: float) -> str:
+    """Hours without a pointless ".0"."""
+    return f"{hours:g}"
+
+
+def _names(claimers: Sequence[object], lang: str) -> str:
+    parts = []
+    for c in claimers:
+        name = getattr(c, "name", "") or t("member.anonymous", lang)
+        team = getattr(c, "team_name", None)
+        mark = " ✓" if getattr(c, "status", None) == ClaimStatus.CONFIRMED else ""
+        parts.append(escape(f"{team}（{name}）" if team else name) + mark)
+    return t("list.sep", lang).join(parts)
+
+
+def wish_status_line(view: WishView, lang: str) -> str:
+    """ "已认领 k/n" or the wish's final state."""
+    wish = view.wish
+    if wish.status == WishStatus.CANCELLED:
+        return t("card.cancelled", lang)
+    if wish.status == WishStatus.CLOSED:
+        return t("card.completed", lang, taken=view.taken, slots=wish.slots)
+    if view.full:
+        return t("card.full", lang, taken=view.taken, slots=wish.slots)
+    return t("card.taken", lang, taken=view.taken, slots=wish.slots)
+
+
+def wish_card(view: WishView, lang: str, *, show_phones: bool = False) -> OutgoingMessage:
+    """The card posted in the branch chat; phones are masked unless shown privately to a claimer."""
+    wish = view.wish
+    text_of = (lambda s: escape(s)) if show_phones else (lambda s: escape(mask_phones(s)))
+    head = t("card.emergency" if wish.urgency == Urgency.EMERGENCY else "card.head", lang, id=wish.id)
+    if wish.category:
+        head += f" 【{escape(wish.category)}】"
+    lines = [head, f"<b>{text_of(wish.title)}</b>"]
+    if wish.description:
+        lines.append(text_of(wish.description))
+    if wish.deadline:
+        lines.append(t("card.deadline", lang, date=format_date(wish.deadline, lang)))
+    if wish.team_claim:
+        lines.append(t("card.team_wish", lang))
+    status = wish_status_line(view, lang)
+    if view.claimers:
+        status += t("card.claimers_sep", lang) + _names(view.claimers, lang)
+    lines.append(status)
+    if view.waitlist:
+        lines.append(t("card.waitlist", lang, names=_names(view.waitlist, lang)))
+    return OutgoingMessage("\n".join(lines), wish_buttons(view, lang))
+
+
+def wish_buttons(view: WishView, lang: str) -> tuple[tuple[Button, ...], ...]:
+    """Claim / withdraw / team claim, or waitlist when full; none once closed or cancelled."""
+    wish = view.wish
+    if wish.status != WishStatus.OPEN:
+        return ()
+    first = (
+        Button(t("btn.waitlist", lang), encode(Act.WAITLIST, wish.id))
+        if view.full
+        else Button(t("btn.claim", lang), encode(Act.CLAIM, wish.id))
+    )
+    row = [first, Button(t("btn.withdraw", lang), encode(Act.WITHDRAW, wish.id))]
+    if wish.team_claim and not view.full:
+        row.insert(1, Button(t("btn.team_claim", lang), encode(Act.TEAM_CLAIM, wish.id)))
+    return (tuple(row),)
+
+
+def claim_notice(view: WishView, claim: Claim, lang: str, *, promoted: bool = False) -> OutgoingMessage:
+    """Private message after a claim: the wish in full (phones visible to the claimer) and done / give up."""
+    card = wish_card(view, lang, show_phones=True)
+    key = "notice.promoted" if promoted else "notice.claimed"
+    text = t(key, lang, id=view.wish.id) + "\n\n" + card.text
+    buttons = (
+        (
+            Button(t("btn.done", lang), encode(Act.DONE, claim.id)),
+            Button(t("btn.give_up", lang), encode(Act.WITHDRAW, view.wish.id)),
+        ),
+    )
+    return OutgoingMessage(text, buttons)
+
+
+def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> OutgoingMessage:
+    """Private message to a secretary: confirm or return a reported service."""
+    lines = [
+        t(
+            "notice.review",
+            lang,
+            name=escape(member.name or t("member.anonymous", lang)),
+            id=wish.id,
+            title=escape(mask_phones(wish.title)),
+            hours=format_hours(claim.hours or 0),
+        )
+    ]
+    if claim.note:
+        lines.append(t("notice.review_note", lang, note=escape(claim.note)))
+    if claim.photo_ref:
+        lines.append(t("notice.review_photo", lang))
+    buttons = (
+        (
+            Button(t("btn.confirm", lang), encode(Act.CONFIRM, claim.id)),
+            Button(t("btn.return", lang), encode(Act.RETURN, claim.id)),
+        ),
+        tuple(Button("★" * n, encode(Act.RATE, claim.id, str(n))) for n in range(1, 6)),
+    )
+    return OutgoingMessage("\n".join(lines), buttons)
+
+
+def simple_notice(key: str, lang: str, **kwargs: object) -> OutgoingMessage:
+    """A one-line private or group notice from the catalog."""
+    return OutgoingMessage(t(key, lang, **kwargs))
+
+
+def report_note(member: Member, lang: str) -> OutgoingMessage:
+    """The public note after report-in (亮身份、亮承诺)."""
+    lines = [t("notice.reported_public", lang, name=escape(member.name), workplace=escape(member.workplace))]
+    if member.skills:
+        lines.append(t("notice.reported_skills", lang, skills=escape(t("list.sep", lang).join(member.skills))))
+    if member.commitment:
+        lines.append(t("notice.reported_commitment", lang, commitment=escape(member.commitment)))
+    return OutgoingMessage("\n".join(lines))
+
+
+def quarter_text(status: QuarterStatus, lang: str) -> str:
+    """/me: the member's quarter, hours, open claims and commitment."""
+    m = status.member
+    lines = [t("me.head", lang, name=escape(m.name), quarter=status.quarter_label)]
+    lines.append(t("me.served" if status.served else "me.not_served", lang))
+    lines.append(t("me.counts", lang, services=status.services, hours=format_hours(status.hours)))
+    if status.pending_confirmation:
+        lines.append(t("me.pending", lang, n=status.pending_confirmation))
+    if status.open_claims:
+        lines.append(t("me.open_claims", lang))
+        for claim, wish in status.open_claims:
+            lines.append(f"· #{wish.id} {escape(mask_phones(wish.title))}（{t('claim.' + claim.status, lang)}）")
+    if m.commitment:
+        lines.append(t("me.commitment", lang, commitment=escape(m.commitment)))
+    return "\n".join(lines)
+
+
+def at_risk_text(
+    branch_name: str, quarter_label: str, members: Sequence[AtRiskMember], reported: int, lang: str
+) -> str:
+    """/atrisk: who has not served this quarter, longest-idle first."""
+    if not members:
+        return t("atrisk.none", lang, branch=escape(branch_name), quarter=quarter_label)
+    lines = [
+        t(
+            "atrisk.head",
+            lang,
+            branch=escape(branch_name),
+            quarter=quarter_label,
+            n=len(members),
+            total=reported,
+        )
+    ]
+    for item in members[:100]:
+        last = format_date(item.last_served_on, lang) if item.last_served_on else t("atrisk.never", lang)
+        extra = t("atrisk.open_claims", lang, n=item.open_claims) if item.open_claims else ""
+        lines.append(f"· {escape(item.member.name)} — {t('atrisk.last', lang, date=last)}{extra}")
+    if len(members) > 100:
+        lines.append(t("atrisk.more", lang, n=len(members) - 100))
+    return "\n".join(lines)
+
+
+def wish_list_text(views: Sequence[WishView], branch_name: str, lang: str) -> str:
+    """/wishes: the branch's open wishes, one line each."""
+    if not views:
+        return t("wishes.none", lang, branch=escape(branch_name))
+    lines = [t("wishes.head", lang, branch=escape(branch_name), n=len(views))]
+    for v in views:
+        deadline = t("wishes.deadline", lang, date=format_date(v.wish.deadline, lang)) if v.wish.deadline else ""
+        mark = "🚨 " if v.wish.urgency == Urgency.EMERGENCY else ""
+        lines.append(f"{mark}#{v.wish.id} {escape(mask_phones(v.wish.title))} · {wish_status_line(v, lang)}{deadline}")
+    return "\n".join(lines)
+
+
+def claims_text(claims: Sequence[tuple[Claim, Wish]], lang: str) -> str:
+    """/mine: the member's claims and where each stands."""
+    if not claims:
+        return t("mine.none", lang)
+    lines = [t("mine.head", lang)]
+    for claim, wish in claims:
+        lines.append(f"· #{wish.id} {escape(mask_phones(wish.title))}（{t('claim.' + claim.status, lang)}）")
+    return "\n".join(lines)
+
+
+def describe_error(error: DomainError, lang: str) -> str:
+    """The user text for a refusal: a field-specific message when there is one, else the general one."""
+    field = error.args_map.get("field")
+    key = f"{error.key}.{field}" if field and has(f"{error.key}.{field}") else error.key
+    return t(key, lang, **{k: v for k, v in error.args_map.items() if k != "field"})

@@ -1,0 +1,185 @@
+"""Opening the SQLite database: pragmas, numbered migrations, serialised transactions and online backup."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.errors import StorageBusy
+
+BUSY_TIMEOUT_MS = 5000
+LOCK_RETRIES = 3
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer ebranch than this one; refuse to touch it."""
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """The numbered migrations shipped with the code, as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (version, name, _) in enumerate(found, start=1):
+        if version != expected:
+            raise RuntimeError(f"migration {name} is out of sequence (expected {expected:04d})")
+    return found
+
+
+def is_locked(error: BaseException) -> bool:
+    """Whether an sqlite error means another writer holds the database."""
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
+
+
+class Database:
+    """One aiosqlite connection; transactions are serialised so each is atomic and isolated."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The open connection."""
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        """Connect and set the pragmas: WAL, foreign keys, busy timeout."""
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.path != ":memory:":
+            await self._conn.execute("PRAGMA journal_mode = WAL")
+        await self._conn.execute("PRAGMA synchronous = NORMAL")
+        await self._conn.execute("PRAGMA foreign_keys = ON")
+
+    async def close(self) -> None:
+        """Close the connection if open."""
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def schema_version(self) -> int:
+        """The highest migration applied, 0 for a new database."""
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+        async with self.conn.execute("SELECT max(version) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each inside a transaction; return the names applied."""
+        migrations = available_migrations()
+        latest = migrations[-1][0] if migrations else 0
+        async with self._lock:
+            current = await self.schema_version()
+            if current > latest:
+                raise SchemaTooNew(
+                    f"database {self.path} has schema version {current}, newer than this ebranch knows"
+                    f" ({latest}); upgrade ebranch or restore a backup"
+                )
+            applied = []
+            for version, name, sql in migrations:
+                if version <= current:
+                    continue
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _split_sql(sql):
+                        await self.conn.execute(statement)
+                    await self.conn.execute(
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, datetime.now(UTC).isoformat()),
+                    )
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                applied.append(name)
+            return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one write transaction (BEGIN IMMEDIATE); retried by the caller on StorageBusy."""
+        async with self._lock:
+            for attempt in range(LOCK_RETRIES):
+                try:
+                    await self.conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as error:
+                    if not is_locked(error) or attempt == LOCK_RETRIES - 1:
+                        if is_locked(error):
+                            raise StorageBusy() from error
+                        raise
+                    await asyncio.sleep(0.05 * (attempt + 1))
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await self.conn.execute("COMMIT")
+                except sqlite3.OperationalError as error:
+                    await self.conn.execute("ROLLBACK")
+                    if is_locked(error):
+                        raise StorageBusy() from error
+                    raise
+
+    async def backup(self, target: Path) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup (safe while the bot runs)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+        dest = sqlite3.connect(str(target), check_same_thread=False)
+        try:
+            async with self._lock:
+                await self.conn.backup(dest)
+        finally:
+            dest.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not buffer and (not stripped or stripped.startswith("--")):
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if stripped.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buffer = []
+    if any(part.strip() for part in buffer):
+        statements.append("\n".join(buffer))
+    return statements
+
+
+async def open_database(path: Path | str, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    db = Database(path)
+    await db.open()
+    try:
+        if migrate:
+            await db.migrate()
+    except BaseException:
+        await db.close()
+        raise
+    return db

@@ -1,0 +1,140 @@
+"""Converting between SQLite rows and domain objects: timestamps, dates, JSON lists."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime
+
+from bot.model import (
+    Branch,
+    ChatRef,
+    Claim,
+    ClaimStatus,
+    Committee,
+    Member,
+    ServiceRecord,
+    Team,
+    Urgency,
+    Wish,
+    WishStatus,
+)
+
+
+def ts(value: datetime | None) -> str | None:
+    """An aware datetime as ISO text (None passes through)."""
+    return value.isoformat() if value is not None else None
+
+
+def to_dt(value: str | None) -> datetime | None:
+    """ISO text back to an aware datetime."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def to_date(value: str | None) -> date | None:
+    """ISO date text back to a date."""
+    return date.fromisoformat(value) if value else None
+
+
+def must_dt(value: str) -> datetime:
+    """ISO text that is never NULL back to a datetime."""
+    return datetime.fromisoformat(value)
+
+
+def committee(row: sqlite3.Row) -> Committee:
+    """A committees row."""
+    chat = ChatRef(row["chat_platform"], row["chat_id"], row["thread_id"]) if row["chat_id"] else None
+    return Committee(row["id"], row["name"], chat, must_dt(row["created_at"]))
+
+
+def branch(row: sqlite3.Row) -> Branch:
+    """A branches row."""
+    return Branch(
+        id=row["id"],
+        committee_id=row["committee_id"],
+        name=row["name"],
+        chat=ChatRef(row["chat_platform"], row["chat_id"], row["thread_id"]),
+        active=bool(row["active"]),
+        done_counts_as_served=bool(row["done_counts_as_served"]),
+        created_at=must_dt(row["created_at"]),
+    )
+
+
+def member(row: sqlite3.Row) -> Member:
+    """A members row."""
+    return Member(
+        id=row["id"],
+        name=row["name"],
+        home_branch_id=row["home_branch_id"],
+        workplace=row["workplace"],
+        workplace_branch=row["workplace_branch"],
+        skills=tuple(json.loads(row["skills"] or "[]")),
+        commitment=row["commitment"],
+        phone=row["phone"],
+        reported_at=to_dt(row["reported_at"]),
+        left_at=to_dt(row["left_at"]),
+        language=row["language"],
+        nudges_paused_until=to_dt(row["nudges_paused_until"]),
+    )
+
+
+def team(row: sqlite3.Row) -> Team:
+    """A teams row."""
+    return Team(row["id"], row["branch_id"], row["name"], row["leader_member_id"], row["skill"])
+
+
+def wish(row: sqlite3.Row) -> Wish:
+    """A wishes row."""
+    return Wish(
+        id=row["id"],
+        branch_id=row["branch_id"],
+        title=row["title"],
+        description=row["description"],
+        category=row["category"],
+        slots=row["slots"],
+        team_claim=bool(row["team_claim"]),
+        deadline=to_date(row["deadline"]),
+        urgency=Urgency(row["urgency"]),
+        status=WishStatus(row["status"]),
+        created_by=row["created_by"],
+        created_at=must_dt(row["created_at"]),
+        version=row["version"],
+        closed_at=to_dt(row["closed_at"]),
+    )
+
+
+def claim(row: sqlite3.Row) -> Claim:
+    """A claims row."""
+    return Claim(
+        id=row["id"],
+        wish_id=row["wish_id"],
+        member_id=row["member_id"],
+        team_id=row["team_id"],
+        status=ClaimStatus(row["status"]),
+        claimed_at=must_dt(row["claimed_at"]),
+        done_at=to_dt(row["done_at"]),
+        hours=row["hours"],
+        note=row["note"],
+        photo_ref=row["photo_ref"],
+        rating=row["rating"],
+        confirmed_by=row["confirmed_by"],
+        confirmed_at=to_dt(row["confirmed_at"]),
+        return_reason=row["return_reason"],
+    )
+
+
+def service(row: sqlite3.Row) -> ServiceRecord:
+    """A services row."""
+    return ServiceRecord(
+        id=row["id"],
+        member_id=row["member_id"],
+        branch_id=row["branch_id"],
+        served_on=date.fromisoformat(row["served_on"]),
+        hours=row["hours"],
+        note=row["note"],
+        wish_id=row["wish_id"],
+        claim_id=row["claim_id"],
+        confirmed=bool(row["confirmed"]),
+        recorded_by=row["recorded_by"],
+        created_at=must_dt(row["created_at"]),
+    )
