@@ -62,11 +62,12 @@ class LinkPhone:
 
 @dataclass(frozen=True, slots=True)
 class PostWish:
-    """A secretary posts a micro-wish by writing it naturally."""
+    """A secretary posts a micro-wish by writing it naturally; the card goes to ``chat`` (default: the branch's)."""
 
     actor: Account
     branch_id: int
     text: str
+    chat: ChatRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -472,6 +472,16 @@ class UseCases:
                 created_by=secretary.id,
             )
             await unit.delete_draft(c.actor)
+            target = c.chat if c.chat is not None and c.chat.chat_id == branch.chat.chat_id else branch.chat
+            await unit.enqueue(
+                now,
+                dedupe_key=f"card:{wish_id}:{target.chat_id}",
+                kind="wish_card",
+                platform=target.platform,
+                chat=target,
+                member_id=None,
+                payload={"wish_card": wish_id},
+            )
             await unit.audit(
                 now,
                 secretary.id,

@@ -218,7 +218,7 @@ async def test_cancelled_wish_releases_claimers_and_refuses_new_claims(world: Wo
 
 
 async def test_logged_patrol_counts_and_at_risk_lists_who_has_not_served(world: World) -> None:
-    served, idle = await world.members(2)
+    served, _idle = await world.members(2)
     served_member = await world.get_member(served)
 
     await world.app.log_service(

@@ -60,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "🎖 {name}（{workplace}）已到本支部报到。",
         "en": "🎖 {name} ({workplace}) reported in to this branch.",
     },
+    "notice.start_bot": {
+        "zh": "{name}，机器人无法给您发私信。请点开机器人并发送 /start，以便接收认领和提醒消息。",
+        "en": "{name}, the bot cannot message you privately. Open the bot and send /start to get claim notices.",
+    },
     "notice.reported_skills": {"zh": "特长：{skills}", "en": "Skills: {skills}"},
     "notice.reported_commitment": {"zh": "承诺：{commitment}", "en": "Commitment: {commitment}"},
     # personal views

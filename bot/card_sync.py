@@ -1,0 +1,109 @@
+"""Keeping wish cards current: edits of one card are coalesced, and always end on the wish's true final state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from bot.delivery import _either
+from bot.model import WishView
+from bot.ports import ChatGateway, Clock, DeliveryError, OutgoingMessage, RetryLater
+from bot.store import CardRow, Store
+from bot.views import wish_card
+
+log = logging.getLogger(__name__)
+
+CardRenderer = Callable[[WishView, CardRow, str], OutgoingMessage]
+
+
+def default_renderer(view: WishView, card: CardRow, lang: str) -> OutgoingMessage:
+    """A group card shows the wish with masked phones and claim buttons."""
+    return wish_card(view, lang)
+
+
+class CardSync:
+    """Edits stale cards of one platform at most once per ``interval`` seconds each."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: ChatGateway,
+        clock: Clock,
+        *,
+        interval: float = 3.0,
+        lang: str = "zh",
+        render: CardRenderer = default_renderer,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.clock = clock
+        self.interval = interval
+        self.lang = lang
+        self.render = render
+        self._monotonic = monotonic
+        self._last_edit: dict[int, float] = {}
+        self._wake = asyncio.Event()
+        self.edits = 0
+
+    def poke(self) -> None:
+        """A wish changed: look for stale cards now."""
+        self._wake.set()
+
+    async def sync_due(self) -> float | None:
+        """Edit every stale card whose last edit is old enough; return seconds until the next one may be edited."""
+        async with self.store.unit() as unit:
+            stale = await unit.stale_cards(self.gateway.platform, limit=200)
+        now = self._monotonic()
+        soonest: float | None = None
+        ready = []
+        for card in stale:
+            free_at = self._last_edit.get(card.id, 0.0) + self.interval
+            if free_at <= now:
+                ready.append(card)
+            else:
+                soonest = free_at - now if soonest is None else min(soonest, free_at - now)
+        await asyncio.gather(*(self._edit(card) for card in ready))
+        if ready:
+            soonest = self.interval if soonest is None else min(soonest, self.interval)
+        return soonest
+
+    async def _edit(self, card: CardRow) -> None:
+        self._last_edit[card.id] = self._monotonic()
+        async with self.store.unit() as unit:
+            view = await unit.wish_view(card.wish_id)
+        if view is None:
+            return
+        try:
+            await self.gateway.edit(card.chat, card.message_id, self.render(view, card, self.lang))
+        except RetryLater as error:
+            self._last_edit[card.id] = self._monotonic() + error.retry_after
+            return
+        except DeliveryError as error:
+            log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)
+            async with self.store.unit() as unit:
+                await unit.drop_card(card.id)
+            return
+        except Exception:  # noqa: BLE001 - a failed edit is retried on the next pass
+            log.exception("editing card %s failed", card.id)
+            return
+        self.edits += 1
+        async with self.store.unit() as unit:
+            await unit.mark_card_rendered(card.id, view.wish.version, self.clock.now())
+
+    async def run(self, stop: asyncio.Event, idle_wait: float = 30.0) -> None:
+        """Keep cards current until ``stop`` is set."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                wait = await self.sync_due()
+            except Exception:  # noqa: BLE001 - the loop must outlive any single failure
+                log.exception("card sync pass failed")
+                wait = None
+            timeout = idle_wait if wait is None else max(0.01, wait)
+            try:
+                await asyncio.wait_for(_either(self._wake, stop), timeout=timeout)
+            except TimeoutError:
+                continue

@@ -1,0 +1,196 @@
+"""Delivering the outbox: everything the bot decided to send, sent once, at the platform's pace, surviving failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from bot.i18n import t
+from bot.model import ChatRef
+from bot.ports import Button, ChatGateway, Clock, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.store import OutboxRow, Store
+from bot.views import wish_card
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+_IDLE_WAIT = 30.0
+
+
+def payload_message(payload: dict[str, Any]) -> OutgoingMessage:
+    """The outgoing message stored in an outbox payload."""
+    return OutgoingMessage(
+        text=payload.get("text", ""),
+        buttons=tuple(
+            tuple(Button(b["label"], b.get("payload"), b.get("url")) for b in row) for row in payload.get("buttons", [])
+        ),
+    )
+
+
+class OutboxDelivery:
+    """Sends a platform's due outbox entries; chats are served concurrently so one flooded chat stalls no other."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: ChatGateway,
+        clock: Clock,
+        *,
+        lang: str = "zh",
+        concurrency: int = 16,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.clock = clock
+        self.lang = lang
+        self._monotonic = monotonic
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._chat_paused_until: dict[str, float] = {}
+        self._failures: dict[int, int] = defaultdict(int)
+        self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
+
+    def poke(self) -> None:
+        """Something was just enqueued: deliver without waiting for the next tick."""
+        self._wake.set()
+
+    async def deliver_due(self, limit: int = 500) -> int:
+        """One pass over due entries; returns how many were sent."""
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            due = await unit.due_outbox(self.gateway.platform, now, limit)
+        by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
+        for row in due:
+            by_chat[row.chat.chat_id if row.chat else ""].append(row)
+        results = await asyncio.gather(*(self._deliver_chat(chat, rows) for chat, rows in by_chat.items()))
+        return sum(results)
+
+    async def _deliver_chat(self, chat_id: str, rows: list[OutboxRow]) -> int:
+        sent = 0
+        for row in rows:
+            if self._chat_paused_until.get(chat_id, 0.0) > self._monotonic():
+                return sent
+            async with self._semaphore:
+                sent += await self._deliver_one(row)
+        return sent
+
+    async def _deliver_one(self, row: OutboxRow) -> int:
+        if row.chat is None:
+            await self._mark(row, "skipped", error="no chat")
+            return 0
+        try:
+            message = await self._render(row)
+            if message is None:
+                await self._mark(row, "skipped", error="nothing to show")
+                return 0
+            message_id = await self.gateway.send(row.chat, message)
+        except RecipientUnreachable as error:
+            await self._unreachable(row, str(error))
+            return 0
+        except RetryLater as error:
+            self._chat_paused_until[row.chat.chat_id] = self._monotonic() + max(error.retry_after, 0.05)
+            return 0
+        except Exception as error:  # noqa: BLE001 - a platform failure must never lose the entry
+            self._failures[row.id] += 1
+            log.warning("delivery of outbox %s failed (%s): %r", row.id, self._failures[row.id], error)
+            if row.attempts + self._failures[row.id] >= MAX_ATTEMPTS:
+                await self._mark(row, "failed", error=repr(error)[:500])
+            else:
+                self._chat_paused_until[row.chat.chat_id] = self._monotonic() + min(60.0, 2.0 ** self._failures[row.id])
+            return 0
+        await self._sent(row, message_id)
+        for callback in self.on_sent:
+            callback(row, message_id)
+        return 1
+
+    async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
+        wish_id = row.payload.get("wish_card")
+        if wish_id is None:
+            return payload_message(row.payload)
+        async with self.store.unit() as unit:
+            view = await unit.wish_view(int(wish_id))
+        return wish_card(view, self.lang) if view is not None else None
+
+    async def _sent(self, row: OutboxRow, message_id: str) -> None:
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            await unit.mark_outbox(row.id, "sent", now, message_id=message_id)
+            wish_id = row.payload.get("wish_card")
+            if wish_id is not None and row.chat is not None:
+                wish = await unit.get_wish(int(wish_id))
+                if wish is not None:
+                    await unit.add_card(now, wish.id, row.chat, message_id, "group", wish.version)
+
+    async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
+        async with self.store.unit() as unit:
+            await unit.mark_outbox(row.id, status, self.clock.now(), error=error)
+
+    async def _unreachable(self, row: OutboxRow, error: str) -> None:
+        """A private chat is impossible: remember it, and fall back to a mention in the group, once per member."""
+        now = self.clock.now()
+        fallback = row.payload.get("fallback")
+        async with self.store.unit() as unit:
+            await unit.mark_outbox(row.id, "failed", now, error=error[:500])
+            if row.chat is not None and row.member_id is not None:
+                await unit.set_account_reachable(row.platform, row.chat.chat_id, False)
+            if fallback and row.member_id is not None:
+                await unit.enqueue(
+                    now,
+                    dedupe_key=f"fallback:{row.member_id}:{fallback['chat_id']}",
+                    kind="fallback",
+                    platform=fallback["platform"],
+                    chat=ChatRef(fallback["platform"], fallback["chat_id"], fallback.get("thread_id")),
+                    member_id=None,
+                    payload={
+                        "text": t("notice.start_bot", self.lang, name=fallback.get("mention", "")),
+                        "buttons": [],
+                        "mention_user": row.chat.chat_id if row.chat else None,
+                    },
+                )
+            for hook in row.payload.get("on_unreachable", []):
+                await unit.enqueue(
+                    now,
+                    dedupe_key=hook["dedupe_key"],
+                    kind=hook.get("kind", "unreachable_notice"),
+                    platform=row.platform,
+                    chat=ChatRef(row.platform, hook["chat_id"]),
+                    member_id=hook.get("member_id"),
+                    payload={"text": hook["text"], "buttons": []},
+                )
+        self.poke()
+
+    async def run(self, stop: asyncio.Event, idle_wait: float = _IDLE_WAIT) -> None:
+        """Deliver until ``stop`` is set: right away when poked, otherwise every ``idle_wait`` seconds."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                sent = await self.deliver_due()
+            except Exception:  # noqa: BLE001 - the loop must outlive any single failure
+                log.exception("outbox delivery pass failed")
+                sent = 0
+            if sent:
+                continue
+            wait = idle_wait
+            paused = [until - self._monotonic() for until in self._chat_paused_until.values()]
+            pending_pause = [p for p in paused if p > 0]
+            if pending_pause:
+                wait = min(wait, min(pending_pause))
+            try:
+                await asyncio.wait_for(_either(self._wake, stop), timeout=max(0.01, wait))
+            except TimeoutError:
+                pass
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
+    """Wait until either event is set."""
+    waiters = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

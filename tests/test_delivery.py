@@ -1,0 +1,139 @@
+"""The outbox and card sync: recorded before sent, sent once, 429 and 403 survived, cards end on the true state."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from bot import commands as cmd
+from bot import outcomes
+from bot.card_sync import CardSync
+from bot.delivery import OutboxDelivery
+from bot.model import ChatRef
+from bot.ports import OutgoingMessage, RecipientUnreachable, RetryLater
+from tests.conftest import World
+
+
+@dataclass
+class RecordingGateway:
+    """A chat platform in memory: records sends and edits; can refuse a user (403) or flood-limit a chat (429)."""
+
+    platform: str = "telegram"
+    sent: list[tuple[ChatRef, OutgoingMessage]] = field(default_factory=list)
+    edits: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    flood_once: set[str] = field(default_factory=set)
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
+        if chat.chat_id in self.blocked:
+            raise RecipientUnreachable("Forbidden: bot can't initiate conversation with a user")
+        if chat.chat_id in self.flood_once:
+            self.flood_once.discard(chat.chat_id)
+            raise RetryLater(0.01)
+        self.sent.append((chat, message))
+        return str(len(self.sent))
+
+    async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
+        if chat.chat_id in self.flood_once:
+            self.flood_once.discard(chat.chat_id)
+            raise RetryLater(0.01)
+        self.edits.append((chat.chat_id, message_id, message))
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        return [m.text for c, m in self.sent if c.chat_id == chat_id]
+
+
+async def drain(delivery: OutboxDelivery, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        await delivery.deliver_due()
+        await asyncio.sleep(0.02)
+
+
+async def test_posted_wish_card_is_sent_once_and_remembered_for_edits(world: World) -> None:
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(posted, outcomes.WishPosted)
+
+    await drain(delivery)
+    await drain(delivery)
+
+    cards = [m for c, m in gateway.sent if c.chat_id == "-200" and "微心愿" in m.text]
+    assert len(cards) == 1 and "已认领 0/2" in cards[0].text
+    async with world.store.unit() as unit:
+        assert len(await unit.cards_of_wish(posted.view.wish.id)) == 1
+
+
+async def test_a_burst_of_claims_is_coalesced_into_few_edits_ending_on_the_final_state(world: World) -> None:
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    sync = CardSync(world.store, gateway, world.clock, interval=0.2)
+    members = await world.members(30)
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "核酸检测点维持秩序 名额5"))
+    assert isinstance(posted, outcomes.WishPosted)
+    await drain(delivery)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sync.run(stop, idle_wait=0.05))
+
+    for member in members:
+        try:
+            await world.app.claim(cmd.ClaimWish(member, posted.view.wish.id))
+        except Exception:
+            pass
+        sync.poke()
+    await asyncio.sleep(0.6)
+    stop.set()
+    await runner
+
+    assert 1 <= len(gateway.edits) <= 3
+    assert "已认领 5/5 · 已满" in gateway.edits[-1][2].text
+
+
+async def test_flood_limit_on_one_chat_does_not_lose_the_message_or_stall_others(world: World) -> None:
+    gateway = RecordingGateway(flood_once={"-200"})
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    member = await world.member("10", "张伟")
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(posted, outcomes.WishPosted)
+    await world.app.claim(cmd.ClaimWish(member, posted.view.wish.id))
+
+    await delivery.deliver_due()
+    assert gateway.texts_to("10"), "the private notice went out while the group was flood-limited"
+    await drain(delivery)
+
+    assert len([t for t in gateway.texts_to("-200") if "微心愿" in t]) == 1
+    async with world.store.unit() as unit:
+        assert (await unit.outbox_counts()).get("pending", 0) == 0
+
+
+async def test_member_who_never_started_the_bot_gets_one_mention_in_the_group(world: World) -> None:
+    gateway = RecordingGateway(blocked={"10"})
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    member = await world.member("10", "张伟")
+    first = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    second = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙修水管 名额2"))
+    assert isinstance(first, outcomes.WishPosted) and isinstance(second, outcomes.WishPosted)
+
+    await world.app.claim(cmd.ClaimWish(member, first.view.wish.id))
+    await world.app.claim(cmd.ClaimWish(member, second.view.wish.id))
+    await drain(delivery)
+
+    mentions = [t for t in gateway.texts_to("-200") if "/start" in t]
+    assert len(mentions) == 1 and "张伟" in mentions[0]
+    async with world.store.unit() as unit:
+        assert await unit.account_reachable("telegram", "10") is False
+
+
+async def test_a_restart_resumes_the_outbox_without_repeating_what_was_sent(world: World) -> None:
+    gateway = RecordingGateway()
+    members = await world.members(5)
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额5"))
+    assert isinstance(posted, outcomes.WishPosted)
+    for member in members:
+        await world.app.claim(cmd.ClaimWish(member, posted.view.wish.id))
+
+    await OutboxDelivery(world.store, gateway, world.clock).deliver_due(limit=3)
+    await drain(OutboxDelivery(world.store, gateway, world.clock))
+
+    keys = [(c.chat_id, m.text) for c, m in gateway.sent]
+    assert len(keys) == len(set(keys)) == 6 + 1 + 5  # report-in notes, the card, the claim notices
