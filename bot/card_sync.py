@@ -86,7 +86,7 @@ class CardSync:
             async with self.store.unit() as unit:
                 await unit.drop_card(card.id)
             return
-        except Exception:  # noqa: BLE001 - a failed edit is retried on the next pass
+        except Exception:
             log.exception("editing card %s failed", card.id)
             return
         self.edits += 1
@@ -99,7 +99,7 @@ class CardSync:
             self._wake.clear()
             try:
                 wait = await self.sync_due()
-            except Exception:  # noqa: BLE001 - the loop must outlive any single failure
+            except Exception:
                 log.exception("card sync pass failed")
                 wait = None
             timeout = idle_wait if wait is None else max(0.01, wait)

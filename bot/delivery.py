@@ -95,7 +95,7 @@ class OutboxDelivery:
         except RetryLater as error:
             self._chat_paused_until[row.chat.chat_id] = self._monotonic() + max(error.retry_after, 0.05)
             return 0
-        except Exception as error:  # noqa: BLE001 - a platform failure must never lose the entry
+        except Exception as error:
             self._failures[row.id] += 1
             log.warning("delivery of outbox %s failed (%s): %r", row.id, self._failures[row.id], error)
             if row.attempts + self._failures[row.id] >= MAX_ATTEMPTS:
@@ -170,7 +170,7 @@ class OutboxDelivery:
             self._wake.clear()
             try:
                 sent = await self.deliver_due()
-            except Exception:  # noqa: BLE001 - the loop must outlive any single failure
+            except Exception:
                 log.exception("outbox delivery pass failed")
                 sent = 0
             if sent:
