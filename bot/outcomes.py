@@ -192,3 +192,13 @@ class Roles:
     member: Member | None
     secretary_of: tuple[Branch, ...]
     admin_of: tuple[Committee, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterImported:
+    """How a roster import went: new entries, updated entries, and lines refused because of a conflict."""
+
+    branch: Branch
+    created: int
+    updated: int
+    conflicts: tuple[tuple[int, str], ...] = ()

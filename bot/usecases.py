@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from bot.model import (
 from bot.ports import Clock, OutgoingMessage
 from bot.privacy import find_phones
 from bot.quarters import current_quarter, local_date
+from bot.roster import RosterRow
 from bot.store import Store, Unit
 from bot.wish_text import MAX_WISH_TEXT, parse_wish_text
 
@@ -369,6 +370,64 @@ class UseCases:
             linked = await unit.get_member(entry.id)
             assert linked is not None
             return outcomes.PhoneLinked(linked)
+
+        return await self._tx(work)
+
+    async def import_roster(
+        self, branch_name: str, rows: Sequence[RosterRow], committee_name: str | None = None
+    ) -> outcomes.RosterImported:
+        """Pre-register members of a branch from a roster so they are matched by phone when they link an account."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.RosterImported:
+            committee_id = None
+            if committee_name is not None:
+                committee = await unit.committee_by_name(committee_name)
+                if committee is None:
+                    raise errors.CommitteeNotFound(name=committee_name)
+                committee_id = committee.id
+            branch = await unit.branch_by_name(branch_name, committee_id)
+            if branch is None:
+                raise errors.BranchNotFound(name=branch_name)
+            created = updated = 0
+            conflicts: list[tuple[int, str]] = []
+            for row in rows:
+                existing = await unit.member_by_phone(row.phone)
+                name, workplace = row.name[:MAX_NAME], row.workplace[:MAX_FIELD]
+                workplace_branch, commitment = row.workplace_branch[:MAX_FIELD], row.commitment[:MAX_FIELD]
+                skills = row.skills[:12]
+                if existing is None:
+                    member_id = await unit.create_member(
+                        now,
+                        name,
+                        phone=row.phone,
+                        home_branch_id=branch.id,
+                        workplace=workplace,
+                        workplace_branch=workplace_branch,
+                        skills=skills,
+                        commitment=commitment,
+                    )
+                    created += 1
+                elif existing.home_branch_id not in (None, branch.id):
+                    conflicts.append((row.line, row.name))
+                    continue
+                else:
+                    member_id = existing.id
+                    await unit.update_member(
+                        member_id,
+                        name=name,
+                        home_branch_id=branch.id,
+                        workplace=workplace,
+                        workplace_branch=workplace_branch,
+                        skills=skills,
+                        commitment=commitment,
+                    )
+                    updated += 1
+                if row.team:
+                    team = await unit.team_by_name(branch.id, row.team[:MAX_NAME])
+                    team_id = team.id if team else await unit.create_team(now, branch.id, row.team[:MAX_NAME], None)
+                    await unit.add_team_member(team_id, member_id)
+            await unit.audit(now, None, "roster.import", "branch", branch.id, created=created, updated=updated)
+            return outcomes.RosterImported(branch, created, updated, tuple(conflicts))
 
         return await self._tx(work)
 

@@ -1,0 +1,180 @@
+"""The `ebranch` command: run the bot, migrate, import a roster, back up; every subcommand takes --config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import Config, ConfigError, load_config
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = Path(args.config) if args.config else None
+    return load_config(path)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def cmd_run(args: argparse.Namespace) -> int:
+    """Start the platforms enabled in the config."""
+    from bot.app import run
+
+    config = _config(args)
+    _setup_logging(config.log_level)
+    await run(config)
+    return 0
+
+
+async def cmd_migrate(args: argparse.Namespace) -> int:
+    """Create or upgrade the database."""
+    from storage.database import Database
+
+    config = _config(args)
+    db = Database(config.database)
+    await db.open()
+    try:
+        applied = await db.migrate()
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    if applied:
+        print(f"{config.database}: applied {', '.join(applied)}; schema version {version}")
+    else:
+        print(f"{config.database}: up to date (schema version {version})")
+    return 0
+
+
+async def cmd_import_roster(args: argparse.Namespace) -> int:
+    """Pre-register a branch's members from a CSV or Excel roster; bad rows are reported by line."""
+    from bot.app import open_core
+    from bot.errors import DomainError
+    from bot.roster import RosterFileError, problem_text, read_roster
+    from bot.views import describe_error
+
+    config = _config(args)
+    lang = config.locale
+    try:
+        result = read_roster(Path(args.file))
+    except RosterFileError as error:
+        print(error.message(lang), file=sys.stderr)
+        return EXIT_FAILED
+    for problem in result.problems:
+        print(problem_text(problem, lang), file=sys.stderr)
+    async with open_core(config) as core:
+        try:
+            imported = await core.usecases.import_roster(args.branch, result.rows, args.committee)
+        except DomainError as error:
+            print(f"{describe_error(error, lang)} ({args.branch})", file=sys.stderr)
+            return EXIT_FAILED
+    for line, name in imported.conflicts:
+        print(f"line {line}: {name}: already registered in another branch; left unchanged", file=sys.stderr)
+    print(
+        f"{imported.branch.name}: {imported.created} new, {imported.updated} updated,"
+        f" {len(result.problems) + len(imported.conflicts)} rows refused"
+    )
+    return 0 if not result.problems and not imported.conflicts else EXIT_FAILED
+
+
+async def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database with SQLite's online backup (safe while the bot runs)."""
+    from storage.database import Database
+
+    config = _config(args)
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        print(f"{target} exists; pass --force to overwrite", file=sys.stderr)
+        return EXIT_FAILED
+    if not config.database.exists():
+        print(f"{config.database}: no database yet (run: ebranch migrate)", file=sys.stderr)
+        return EXIT_FAILED
+    if target.exists():
+        target.unlink()
+    db = Database(config.database)
+    await db.open()
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()
+    print(f"backed up {config.database} to {target} ({target.stat().st_size} bytes)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: $EBRANCH_CONFIG or ./config.toml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="ebranch",
+        description="e-branch bot (e党委): micro-wishes, claims and quarterly service on Telegram and WeCom.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"ebranch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="run the bot on the platforms enabled in the config")
+    run.set_defaults(func=cmd_run)
+    migrate = sub.add_parser("migrate", parents=[common], help="create or upgrade the database")
+    migrate.set_defaults(func=cmd_migrate)
+    roster = sub.add_parser("import-roster", parents=[common], help="pre-register members from a .csv or .xlsx roster")
+    roster.add_argument(
+        "file", metavar="FILE", help="roster file: 姓名, 手机号, 工作单位, 单位党支部, 技能, 承诺, 服务队"
+    )
+    roster.add_argument("--branch", required=True, metavar="NAME", help="the e-branch the members belong to")
+    roster.add_argument("--committee", metavar="NAME", help="the committee, when branch names repeat")
+    roster.set_defaults(func=cmd_import_roster)
+    backup = sub.add_parser("backup", parents=[common], help="copy the database safely while the bot runs")
+    backup.add_argument("path", metavar="PATH", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    backup.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ebranch` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "config"):
+        args.config = os.environ.get("EBRANCH_CONFIG")
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return asyncio.run(args.func(args))
+    except ConfigError as error:
+        print(f"ebranch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from storage.database import SchemaTooNew
+
+        if isinstance(error, SchemaTooNew):
+            print(f"ebranch: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

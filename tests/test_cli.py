@@ -1,0 +1,135 @@
+"""The `ebranch` command as a newcomer runs it from the README: help, migrate, import-roster, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import commands as cmd
+from bot.app import open_core
+from bot.cli import main
+from bot.config import load_config
+from bot.model import Account, ChatRef
+
+EBRANCH = Path(sys.executable).with_name("ebranch")
+
+
+def write_config(folder: Path) -> Path:
+    path = folder / "config.toml"
+    path.write_text('[general]\ndatabase = "data/ebranch.sqlite3"\n\n[telegram]\nenabled = false\n', encoding="utf-8")
+    (folder / "data").mkdir()
+    return path
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run([str(EBRANCH), "--help"], capture_output=True, text=True, check=True)
+    for name in ("run", "migrate", "import-roster", "backup"):
+        assert name in result.stdout
+
+
+def test_version() -> None:
+    result = subprocess.run([str(EBRANCH), "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("ebranch ")
+
+
+def test_each_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("run", "migrate", "import-roster", "backup"):
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        assert "--config" in capsys.readouterr().out
+
+
+def test_missing_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(EBRANCH), "migrate", "--config", str(tmp_path / "nope.toml")], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "nope.toml" in result.stderr
+
+
+def test_migrate_creates_the_database_then_reports_it_up_to_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert "applied 0001_initial.sql" in capsys.readouterr().out
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_a_database_newer_than_the_code_refuses_to_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    main(["migrate", "--config", str(config)])
+    with sqlite3.connect(tmp_path / "data" / "ebranch.sqlite3") as conn:
+        conn.execute("INSERT INTO schema_version VALUES (999, '0999_future.sql', '2030-01-01')")
+
+    assert main(["migrate", "--config", str(config)]) == 1
+    assert "newer than this ebranch knows" in capsys.readouterr().err
+
+
+def test_import_roster_imports_good_rows_and_names_bad_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path = write_config(tmp_path)
+
+    async def make_branch() -> None:
+        async with open_core(load_config(config_path)) as core:
+            admin = Account("telegram", "1", "管理员")
+            await core.usecases.create_committee(cmd.CreateCommittee(admin, "南湖区e党委", None, by_bot_admin=True))
+            await core.usecases.create_branch(
+                cmd.CreateBranch(admin, "幸福里e支部", ChatRef("telegram", "-200"), None, by_bot_admin=True)
+            )
+
+    asyncio.run(make_branch())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "姓名,手机号,工作单位,技能,服务队\n张伟,13800138000,市税务局,维修、理发,维修服务队\n李娜,12345,区医院,医疗,\n"
+        "王芳,139 0013 9000,第一中学,辅导功课,\n",
+        encoding="utf-8",
+    )
+
+    code = main(["import-roster", str(roster), "--branch", "幸福里e支部", "--config", str(config_path)])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "幸福里e支部: 2 new, 0 updated, 1 rows refused" in captured.out
+    assert "第 3 行" in captured.err and "12345" in captured.err
+    with sqlite3.connect(tmp_path / "data" / "ebranch.sqlite3") as conn:
+        phones = sorted(r[0] for r in conn.execute("SELECT phone FROM members WHERE phone IS NOT NULL"))
+        team = conn.execute("SELECT t.name FROM teams t JOIN team_members tm ON tm.team_id = t.id").fetchall()
+    assert phones == ["13800138000", "13900139000"]
+    assert team == [("维修服务队",)]
+
+
+def test_import_roster_into_an_unknown_branch_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,手机号\n张伟,13800138000\n", encoding="utf-8")
+
+    assert main(["import-roster", str(roster), "--branch", "不存在", "--config", str(config_path)]) == 1
+    assert "不存在" in capsys.readouterr().err
+
+
+def test_backup_copies_a_live_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    main(["migrate", "--config", str(config)])
+    live = sqlite3.connect(tmp_path / "data" / "ebranch.sqlite3")
+    live.execute("INSERT INTO committees (name, created_at) VALUES ('南湖区e党委', '2026-11-23T00:00:00+00:00')")
+    live.commit()
+    target = tmp_path / "backups" / "copy.sqlite3"
+
+    assert main(["backup", str(target), "--config", str(config)]) == 0
+    live.close()
+
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT name FROM committees").fetchall() == [("南湖区e党委",)]
+    assert main(["backup", str(target), "--config", str(config)]) == 1
+    assert "--force" in capsys.readouterr().err
