@@ -1,0 +1,159 @@
+"""Plain report inputs, so the digest, chart and ledger render without knowing the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.model import BranchStats
+
+TOTALS_BRANCH_ID = 0
+STANDOUTS_IN_TOTALS = 3
+
+
+def sum_stats(stats: Iterable[BranchStats], name: str = "", branch_id: int = TOTALS_BRANCH_ID) -> BranchStats:
+    """Add branch counts into one BranchStats; the oldest open wish is the oldest of all."""
+    items = tuple(stats)
+    ages = [s.oldest_open_days for s in items if s.oldest_open_days is not None]
+    standouts = sorted((member for s in items for member in s.top_members), key=lambda member: (-member[1], member[0]))
+    return BranchStats(
+        branch_id=branch_id,
+        branch_name=name,
+        members_total=sum(s.members_total for s in items),
+        members_reported=sum(s.members_reported for s in items),
+        served_this_quarter=sum(s.served_this_quarter for s in items),
+        wishes_posted=sum(s.wishes_posted for s in items),
+        wishes_claimed=sum(s.wishes_claimed for s in items),
+        wishes_completed=sum(s.wishes_completed for s in items),
+        confirmed_in_period=sum(s.confirmed_in_period for s in items),
+        wishes_open=sum(s.wishes_open for s in items),
+        oldest_open_days=max(ages) if ages else None,
+        overdue_claims=sum(s.overdue_claims for s in items),
+        hours_quarter=sum(s.hours_quarter for s in items),
+        top_members=tuple(standouts[:STANDOUTS_IN_TOTALS]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestData:
+    """One committee's weekly digest: this week's stats per branch and last week's for comparison.
+
+    ``previous`` maps branch id to last week's stats; pass it empty at a quarter's first digest, since the
+    quarter's counts restart then. ``top_members`` of each BranchStats are (name, hours this quarter).
+    """
+
+    committee_name: str
+    generated_at: datetime
+    week_start: date
+    week_end: date
+    quarter_label: str
+    quarter_elapsed: float
+    branches: tuple[BranchStats, ...]
+    previous: dict[int, BranchStats] = field(default_factory=dict)
+    target_pct: float = 100.0
+
+    @property
+    def totals(self) -> BranchStats:
+        """The committee total over this week's branches."""
+        return sum_stats(self.branches, self.committee_name)
+
+    @property
+    def previous_totals(self) -> BranchStats | None:
+        """Last week's committee total, or None when there is nothing to compare with."""
+        if not self.previous:
+            return None
+        return sum_stats(self.previous.values(), self.committee_name)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerMember:
+    """One row of the members sheet; a member who left is listed without their name."""
+
+    member_id: int
+    name: str
+    branch: str
+    workplace: str
+    workplace_branch: str
+    reported_at: date | None
+    skills: tuple[str, ...]
+    commitment: str
+    claims: int
+    services: int
+    hours: float
+    avg_rating: float | None
+    last_served_on: date | None
+    left: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerWish:
+    """One row of the micro-wish sheet; ``claimers`` is already joined with "、"."""
+
+    id: int
+    branch: str
+    title: str
+    category: str
+    slots: int
+    status: str
+    urgency: str
+    created_at: datetime
+    deadline: date | None
+    claimers: str
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerService:
+    """One row of the service-record sheet; ``subject`` is the wish title or the secretary's note."""
+
+    served_on: date
+    member: str
+    branch: str
+    subject: str
+    hours: float
+    confirmed: bool
+    rating: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerData:
+    """Everything the committee's ledger (台账) workbook lists."""
+
+    committee_name: str
+    generated_at: datetime
+    members: tuple[LedgerMember, ...]
+    wishes: tuple[LedgerWish, ...] = ()
+    services: tuple[LedgerService, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkplaceMember:
+    """A member's community service this quarter, as fed back to their workplace branch (双报到)."""
+
+    name: str
+    workplace: str
+    branch: str
+    reported_at: date | None
+    services: int
+    hours: float
+    avg_rating: float | None
+    last_served_on: date | None
+    left: bool = False
+
+    @property
+    def served(self) -> bool:
+        """Whether the member met the once-a-quarter service this quarter."""
+        return self.services > 0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkplaceFeedback:
+    """Feedback for one workplace branch (单位党支部): its members' community service this quarter."""
+
+    committee_name: str
+    workplace_branch: str
+    quarter_label: str
+    generated_at: datetime
+    members: tuple[WorkplaceMember, ...]
+    services: tuple[LedgerService, ...] = ()

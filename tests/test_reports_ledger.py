@@ -1,0 +1,262 @@
+"""The ledger workbooks read back with the sheets, headers, widths, types and values they were given."""
+
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+import zipfile
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from bot.reports.data import (
+    LedgerData,
+    LedgerMember,
+    LedgerService,
+    LedgerWish,
+    WorkplaceFeedback,
+    WorkplaceMember,
+)
+from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx
+
+CST = timezone(timedelta(hours=8))
+GENERATED = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
+
+
+def members() -> tuple[LedgerMember, ...]:
+    """Three members of two branches; the third has left and must not be named."""
+    return (
+        LedgerMember(
+            1,
+            "张三",
+            "幸福里网格e支部",
+            "市财政局",
+            "市财政局机关第一党支部",
+            date(2026, 3, 2),
+            ("法律咨询", "维修"),
+            "每季度至少服务一次",
+            4,
+            3,
+            7.5,
+            4.67,
+            date(2026, 11, 20),
+        ),
+        LedgerMember(2, "李四", "幸福里网格e支部", "市一中", "市一中党支部", None, (), "", 0, 0, 0.0, None, None),
+        LedgerMember(
+            3,
+            "王五",
+            "城西第二e支部",
+            "市医院",
+            "市医院党总支",
+            date(2026, 1, 5),
+            ("医疗",),
+            "",
+            1,
+            1,
+            2.0,
+            5.0,
+            date(2026, 10, 1),
+            left=True,
+        ),
+    )
+
+
+def ledger() -> LedgerData:
+    """A small ledger with known rows, including a title that looks like a spreadsheet formula."""
+    wishes = (
+        LedgerWish(
+            10,
+            "幸福里网格e支部",
+            "为留守儿童购买书包",
+            "助学",
+            2,
+            "closed",
+            "normal",
+            datetime(2026, 11, 2, 2, 30, tzinfo=UTC),
+            date(2026, 11, 30),
+            "张三、李四",
+            datetime(2026, 11, 10, 8, 0, tzinfo=CST),
+        ),
+        LedgerWish(
+            11,
+            "城西第二e支部",
+            '=HYPERLINK("http://x")',
+            "其他",
+            1,
+            "open",
+            "emergency",
+            datetime(2026, 11, 20, 9, 0, tzinfo=CST),
+            None,
+            "",
+        ),
+    )
+    services = (
+        LedgerService(date(2026, 11, 20), "张三", "幸福里网格e支部", "为留守儿童购买书包", 2.5, True, 5),
+        LedgerService(date(2026, 10, 1), "王五", "城西第二e支部", "义诊", 2.0, False),
+    )
+    return LedgerData("城西社区e党委", GENERATED, members(), wishes, services)
+
+
+def read(content: bytes) -> Workbook:
+    """Open workbook bytes the way a committee's Excel would."""
+    assert content[:2] == b"PK"
+    return load_workbook(io.BytesIO(content))
+
+
+def test_sheets_headers_and_widths() -> None:
+    wb = read(build_ledger_xlsx(ledger(), "zh"))
+    assert wb.sheetnames == ["汇总", "党员", "微心愿", "服务记录"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert all(cell.font.b for cell in ws[1])
+        for column in range(1, ws.max_column + 1):
+            letter = ws.cell(1, column).column_letter
+            assert ws.column_dimensions[letter].width >= 6
+    members_sheet = wb["党员"]
+    assert [c.value for c in members_sheet[1]][:3] == ["编号", "姓名", "e支部"]
+    assert members_sheet.column_dimensions["E"].width == len("市财政局机关第一党支部") * 2 + 2
+
+
+def test_rows_and_values() -> None:
+    wb = read(build_ledger_xlsx(ledger(), "zh"))
+    ws = wb["党员"]
+    assert ws.max_row == 1 + 3
+    row = [c.value for c in ws[2]]
+    assert row[:5] == [1, "张三", "幸福里网格e支部", "市财政局", "市财政局机关第一党支部"]
+    assert row[5] == datetime(2026, 3, 2) and ws["F2"].is_date
+    assert row[6:] == ["法律咨询、维修", "每季度至少服务一次", 4, 3, 7.5, 4.67, datetime(2026, 11, 20)]
+    assert isinstance(ws["K2"].value, float) and ws["I2"].data_type == "n"
+    assert ws["B4"].value == "已退出"
+    assert ws["F3"].value is None
+
+    wishes = wb["微心愿"]
+    assert wishes.max_row == 3
+    assert [c.value for c in wishes[2]][5:7] == ["已结束", "平时"]
+    assert wishes["H2"].value == datetime(2026, 11, 2, 10, 30)
+    assert wishes["H2"].is_date and wishes["I2"].is_date
+    assert wishes["C3"].value == '=HYPERLINK("http://x")' and wishes["C3"].data_type == "s"
+    assert wishes["G3"].value == "应急"
+
+    services = wb["服务记录"]
+    assert services.max_row == 3
+    assert [c.value for c in services[2]] == [
+        datetime(2026, 11, 20),
+        "张三",
+        "幸福里网格e支部",
+        "为留守儿童购买书包",
+        2.5,
+        "是",
+        5,
+    ]
+    assert services["F3"].value == "否" and services["A3"].is_date
+
+
+def test_summary_counts() -> None:
+    ws = read(build_ledger_xlsx(ledger(), "zh"))["汇总"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    first, second, total = rows[0], rows[1], rows[2]
+    assert first[:5] == ["幸福里网格e支部", 2, 1, 0, 1]
+    assert first[5] == 1.0 and ws["F2"].number_format == "0.0%"
+    assert first[6:] == [3, 7.5, 1, 0, 1, 0]
+    assert second[:5] == ["城西第二e支部", 1, 0, 1, 0]
+    assert second[8:] == [1, 1, 0, 0]
+    assert total[:5] == ["合计", 3, 1, 1, 1]
+    assert rows[-2] == ["e党委", "城西社区e党委"] + [None] * 10
+    assert rows[-1][1] == datetime(2026, 11, 23, 9, 0)
+
+
+def test_english_sheet_names() -> None:
+    wb = read(build_ledger_xlsx(ledger(), "en"))
+    assert wb.sheetnames == ["Summary", "Members", "Micro-wishes", "Services"]
+    assert wb["Members"]["B4"].value == "(left)"
+    assert wb["Micro-wishes"]["F3"].value == "Open"
+
+
+def test_control_characters_are_dropped() -> None:
+    member = LedgerMember(9, "赵\x07六", "b", "", "", None, (), "承诺\x00", 0, 0, 0.0, None, None)
+    data = LedgerData("c", GENERATED, (member,))
+    ws = read(build_ledger_xlsx(data, "zh"))["党员"]
+    assert ws["B2"].value == "赵六" and ws["H2"].value == "承诺"
+
+
+def test_workplace_feedback() -> None:
+    feedback = WorkplaceFeedback(
+        "城西社区e党委",
+        "市财政局机关第一党支部",
+        "2026年第4季度",
+        GENERATED,
+        (
+            WorkplaceMember("张三", "市财政局", "幸福里网格e支部", date(2026, 3, 2), 3, 7.5, 4.67, date(2026, 11, 20)),
+            WorkplaceMember("赵六", "市财政局", "城西第二e支部", date(2026, 4, 1), 0, 0.0, None, None),
+        ),
+        (LedgerService(date(2026, 11, 20), "张三", "幸福里网格e支部", "为留守儿童购买书包", 2.5, True, 5),),
+    )
+    wb = read(build_workplace_feedback_xlsx(feedback, "zh"))
+    assert wb.sheetnames == ["反馈汇总", "党员服务情况", "服务记录"]
+    summary = wb["反馈汇总"]
+    assert [c.value for c in summary[2]] == ["市财政局机关第一党支部", "2026年第4季度", 2, 1, 1, 0.5, 3, 7.5]
+    detail = wb["党员服务情况"]
+    assert detail.freeze_panes == "A2" and detail.max_row == 3
+    assert [c.value for c in detail[3]] == [
+        "赵六",
+        "市财政局",
+        "城西第二e支部",
+        datetime(2026, 4, 1),
+        0,
+        0,
+        None,
+        None,
+        "否",
+    ]
+    assert detail["I2"].value == "是" and detail["D2"].is_date
+    assert wb["服务记录"].max_row == 2
+
+
+def many_members(count: int) -> LedgerData:
+    """A ledger of ``count`` members spread over 500 branches."""
+    members = tuple(
+        LedgerMember(
+            i,
+            f"党员{i}",
+            f"第{i % 500}网格e支部",
+            "某单位",
+            "某单位党支部",
+            date(2026, 1, 1) + timedelta(days=i % 300),
+            ("维修",),
+            "服务承诺",
+            i % 5,
+            i % 3,
+            float(i % 7),
+            4.5 if i % 2 else None,
+            date(2026, 11, 1) if i % 3 else None,
+        )
+        for i in range(count)
+    )
+    return LedgerData("大e党委", GENERATED, members)
+
+
+def test_hundred_thousand_members_within_thirty_seconds() -> None:
+    data = many_members(100_000)
+    started = time.perf_counter()
+    content = build_ledger_xlsx(data, "zh")
+    assert time.perf_counter() - started < 30
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        sheet = package.read("xl/worksheets/sheet2.xml").decode()
+    assert '<row r="100001"' in sheet and '<row r="100002"' not in sheet
+
+
+def peak_memory(data: LedgerData) -> int:
+    """Peak bytes Python allocated while building the workbook (the input itself excluded)."""
+    tracemalloc.start()
+    try:
+        build_ledger_xlsx(data, "zh")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_rows() -> None:
+    small, large = many_members(1_000), many_members(5_000)
+    assert peak_memory(large) < 1.5 * peak_memory(small) + 1024 * 1024
