@@ -1,0 +1,79 @@
+"""Finds and masks Chinese phone numbers so residents' numbers never show in full in a group chat."""
+
+from __future__ import annotations
+
+import re
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－＋（）", "0123456789-+()")
+
+_GAP = r"[ \-\u3000]?"
+_MOBILE = re.compile(
+    r"(?<![0-9])"
+    rf"(?P<prefix>(?:\+|00)?86{_GAP})?"
+    rf"(?P<number>1[3-9][0-9](?:{_GAP}[0-9]){{8}})"
+    r"(?![0-9])"
+)
+_LANDLINE = re.compile(
+    r"(?<![0-9])"
+    r"(?P<area>\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})"
+    rf"{_GAP}"
+    rf"(?P<number>[2-9][0-9]{{2,3}}{_GAP}[0-9]{{4}})"
+    r"(?![0-9])"
+)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if "0" <= ch <= "9")
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    normalized = text.translate(_FULL_WIDTH)
+    found = list(_MOBILE.finditer(normalized))
+    taken = [(m.start(), m.end()) for m in found]
+    for match in _LANDLINE.finditer(normalized):
+        if not any(match.start() < end and start < match.end() for start, end in taken):
+            found.append(match)
+    return sorted(found, key=lambda m: m.start())
+
+
+def phone_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) positions of every phone number in ``text``, in order, so parsers can skip them."""
+    return tuple((m.start(), m.end()) for m in _matches(text))
+
+
+def _canonical(match: re.Match[str]) -> str:
+    if "area" in match.re.groupindex:
+        return f"{_digits(match.group('area'))}-{_digits(match.group('number'))}"
+    return _digits(match.group("number"))
+
+
+def find_phones(text: str) -> tuple[str, ...]:
+    """Phone numbers in ``text`` in canonical form (``13812345678``, ``0573-12345678``), first-seen order, no repeats.
+
+    Mobiles lose their ``+86``/``86`` prefix and any spaces or dashes; landlines keep the area code and one dash.
+    """
+    seen: dict[str, None] = {}
+    for match in _matches(text):
+        seen.setdefault(_canonical(match), None)
+    return tuple(seen)
+
+
+def _masked(match: re.Match[str], original: str) -> str:
+    number = _digits(match.group("number"))
+    if "area" in match.re.groupindex:
+        return f"{_digits(match.group('area'))}-{'*' * (len(number) - 4)}{number[-4:]}"
+    prefix_end = match.start("number") - match.start()
+    prefix = original[:prefix_end].rstrip(" -\u3000－") + " " if match.group("prefix") else ""
+    return f"{prefix}{number[:3]}****{number[-4:]}"
+
+
+def mask_phones(text: str) -> str:
+    """``text`` with every phone number masked: ``138****5678`` for mobiles, ``0573-****5678`` for landlines."""
+    parts: list[str] = []
+    position = 0
+    for match in _matches(text):
+        parts.append(text[position : match.start()])
+        parts.append(_masked(match, text[match.start() : match.end()]))
+        position = match.end()
+    parts.append(text[position:])
+    return "".join(parts)
