@@ -25,6 +25,7 @@ from bot.privacy import phone_spans
 
 MAX_WISH_TEXT = 1000
 MAX_SLOTS = 500
+YEARLESS_TYPO_DAYS = 60
 MAX_TITLE = 60
 MAX_TAG = 12
 
@@ -306,6 +307,8 @@ class _Reading:
             return self.invalid()
         if this_year >= self.today:
             return this_year
+        if (self.today - this_year).days <= YEARLESS_TYPO_DAYS:
+            return self.past(this_year)
         return self.next_year(_make_date(self.today.year + 1, month, day))
 
     def next_year(self, value: date | None) -> date | ParseProblem:
@@ -612,7 +615,9 @@ def parse_wish_text(text: str, today: date) -> ParseResult:
       ``以前``/``为止`` after it, or ``N天内``/``本周内``). Without any marked date, a single unmarked date
       (``明天上午``, ``12月31日``) is taken, but left in the title; several different unmarked dates set no
       deadline and leave a note. ``12.31``, ``12/31`` and a bare day (``20号``) count only when marked.
-    * Month and day without a year: this year, or next year if already passed (with note ``parse.year_assumed``).
+    * Month and day without a year: this year, or next year if already passed (with note ``parse.year_assumed``);
+      a date that passed only recently (within ``YEARLESS_TYPO_DAYS``) is more likely a slip than next year's, so
+      it is refused as past and asked about.
       A bare day: this month, or next month if passed (note ``parse.month_assumed``).
     * Weeks run Monday to Sunday. ``周五``/``星期五``/``礼拜五`` is the next Friday on or after today (said on
       a Friday it means today). ``本周五``/``这周五`` is this week's Friday, refused if already past.

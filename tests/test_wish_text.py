@@ -566,9 +566,15 @@ def test_a_month_and_day_already_passed_this_year_means_next_year_with_a_note() 
     )
 
 
-def test_a_yearless_date_earlier_this_month_rolls_a_whole_year_ahead() -> None:
-    wish = read("12月20日前为王奶奶修水管", YEAR_END_MONDAY)
-    assert wish.deadline == date(2027, 12, 20)
+def test_a_yearless_date_that_just_passed_is_asked_about_not_rolled_a_year_ahead() -> None:
+    result = parse_wish_text("12月20日前为王奶奶修水管", YEAR_END_MONDAY)
+    assert not result.ok
+    assert [problem.key for problem in result.problems] == ["parse.deadline_past"]
+
+
+def test_a_yearless_date_long_past_means_next_year_with_a_note() -> None:
+    wish = read("3月1日前为王奶奶修水管", YEAR_END_MONDAY)
+    assert wish.deadline == date(2027, 3, 1)
     assert [note.key for note in wish.notes] == ["parse.year_assumed"]
 
 
