@@ -1,0 +1,91 @@
+"""The SQLite store: pragmas, migrations recorded and transactional, online backup, a locked database retried."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StorageBusy
+from storage.database import Database, _split_sql, available_migrations, open_database
+
+
+async def test_a_new_database_gets_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "e.sqlite3")
+    try:
+        async with db.conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"  # type: ignore[index]
+        async with db.conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1  # type: ignore[index]
+        async with db.conn.execute("PRAGMA busy_timeout") as cur:
+            assert (await cur.fetchone())[0] == 5000  # type: ignore[index]
+        assert await db.schema_version() == len(available_migrations())
+    finally:
+        await db.close()
+
+
+async def test_migrating_twice_applies_nothing_the_second_time(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "e.sqlite3")
+    try:
+        assert await db.migrate() == []
+    finally:
+        await db.close()
+
+
+def test_trigger_bodies_stay_whole_when_a_migration_is_split() -> None:
+    statements = _split_sql("CREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n SELECT 1;\nEND;\n")
+    assert len(statements) == 2 and statements[1].rstrip().endswith("END;")
+
+
+async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = available_migrations()
+    broken = [*good, (len(good) + 1, f"{len(good) + 1:04d}_broken.sql", "CREATE TABLE half (x);\nNOT SQL;")]
+    monkeypatch.setattr("storage.database.available_migrations", lambda: broken)
+    db = Database(tmp_path / "e.sqlite3")
+    await db.open()
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            await db.migrate()
+        assert await db.schema_version() == len(good)
+        async with db.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'") as cur:
+            assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    finally:
+        await db.close()
+
+
+async def test_a_database_held_by_another_writer_is_retried_then_reported_busy(tmp_path: Path) -> None:
+    path = tmp_path / "e.sqlite3"
+    db = await open_database(path)
+    await db.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageBusy):
+            async with db.transaction():
+                pass
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO committees (name, created_at) VALUES ('a', 'now')")
+    await db.close()
+
+
+async def test_a_writer_that_lets_go_soon_is_waited_for(tmp_path: Path) -> None:
+    path = tmp_path / "e.sqlite3"
+    db = await open_database(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def release() -> None:
+        await asyncio.sleep(0.2)
+        other.execute("ROLLBACK")
+
+    releaser = asyncio.create_task(release())
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO committees (name, created_at) VALUES ('a', 'now')")
+    await releaser
+    other.close()
+    await db.close()
