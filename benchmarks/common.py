@@ -1,0 +1,149 @@
+"""Shared benchmark plumbing: machine facts, statistics, result files and peak-memory readings."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+PYTHON = "python"
+
+
+def out_dir(*parts: str) -> Path:
+    """A directory under benchmarks/out/ (gitignored), created if needed."""
+    path = OUT.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    """The CPU model name as the kernel reports it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def ram_gib() -> float:
+    """Total RAM in GiB."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def git_commit() -> str:
+    """The commit the benchmark ran on (with -dirty when the tree has changes)."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+        return sha + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, cores, RAM and the versions that bound the figures."""
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count() or 0,
+        "ram_gib": round(ram_gib(), 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "python-telegram-bot": _version("python-telegram-bot"),
+        "aiosqlite": _version("aiosqlite"),
+        "aiohttp": _version("aiohttp"),
+        "openpyxl": _version("openpyxl"),
+        "commit": git_commit(),
+    }
+
+
+def median(values: Sequence[float]) -> float:
+    """The median (0 for no values)."""
+    return float(statistics.median(values)) if values else 0.0
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The pct-th percentile by nearest rank (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return float(ordered[rank - 1])
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def command_line(module: str, args: Sequence[str]) -> str:
+    """The exact command that reproduces a run."""
+    return " ".join([PYTHON, "-m", module, *args])
+
+
+def save_result(name: str, result: dict[str, Any]) -> Path:
+    """Write a benchmark's result (with machine facts and time) to benchmarks/out/<name>.json."""
+    result = {"name": name, "at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine_info(), **result}
+    path = out_dir() / f"{name}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    return path
+
+
+def load_result(name: str) -> dict[str, Any] | None:
+    """A benchmark's last saved result, if any."""
+    path = OUT / f"{name}.json"
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def run_child(module: str, args: Sequence[str], *, timeout: float = 3600) -> dict[str, Any]:
+    """Run ``python -m module args`` in a fresh interpreter and parse the JSON it prints last."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    last = done.stdout.strip().splitlines()[-1]
+    data: dict[str, Any] = json.loads(last)
+    return data
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number for a table: thousands separated, fixed digits."""
+    return f"{value:,.{digits}f}"
+
+
+def verdict(ok: bool) -> str:
+    """A target check for a table cell."""
+    return "met" if ok else "**missed**"
