@@ -472,6 +472,14 @@ class Unit(Protocol):
         """Forget a draft once it became a wish."""
         ...
 
+    async def get_conversation(self, account: Account) -> dict[str, Any] | None:
+        """Where this person is in a multi-step conversation, if anywhere."""
+        ...
+
+    async def set_conversation(self, now: datetime, account: Account, state: dict[str, Any] | None) -> None:
+        """Remember (or, with None, forget) where this person is in a conversation."""
+        ...
+
     async def job_last_run(self, job: str) -> datetime | None:
         """When a scheduled job last completed."""
         ...

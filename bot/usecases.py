@@ -280,6 +280,11 @@ class UseCases:
 
         return await self._tx(work)
 
+    async def branch(self, branch_id: int) -> Branch:
+        """A branch by id (for deep links that carry it); BranchNotFound if there is none."""
+        async with self.store.unit() as unit:
+            return await self._branch(unit, branch_id)
+
     async def branch_of_chat(self, chat: ChatRef) -> Branch | None:
         """The branch bound to a chat, if any."""
         async with self.store.unit() as unit:
@@ -449,6 +454,15 @@ class UseCases:
         if member is not None and member.language:
             return normalize_language(member.language)
         return normalize_language(actor.language)
+
+    async def conversation(self, actor: Account) -> dict[str, Any] | None:
+        """Where this person is in a multi-step chat conversation (report-in, reporting done...), if anywhere."""
+        async with self.store.unit() as unit:
+            return await unit.get_conversation(actor)
+
+    async def set_conversation(self, actor: Account, state: dict[str, Any] | None) -> None:
+        """Remember the conversation step so a restart in the middle of it loses nothing; None ends it."""
+        await self._tx(lambda unit, now: unit.set_conversation(now, actor, state))
 
     async def pause_nudges(self, c: cmd.PauseNudges) -> datetime:
         """Pause quarterly reminders for ``days`` (1-60)."""

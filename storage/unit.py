@@ -923,6 +923,26 @@ class SqliteUnit:
             "DELETE FROM drafts WHERE platform = ? AND user_id = ?", (account.platform, account.user_id)
         )
 
+    async def get_conversation(self, account: Account) -> dict[str, Any] | None:
+        """Where this person is in a multi-step conversation, if anywhere."""
+        row = await self._one(
+            "SELECT state FROM conversations WHERE platform = ? AND user_id = ?", (account.platform, account.user_id)
+        )
+        return dict(json.loads(row["state"])) if row else None
+
+    async def set_conversation(self, now: datetime, account: Account, state: dict[str, Any] | None) -> None:
+        """Remember (or, with None, forget) where this person is in a conversation."""
+        if state is None:
+            await self.conn.execute(
+                "DELETE FROM conversations WHERE platform = ? AND user_id = ?", (account.platform, account.user_id)
+            )
+            return
+        await self.conn.execute(
+            "INSERT INTO conversations (platform, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (account.platform, account.user_id, json.dumps(state, ensure_ascii=False), ts(now)),
+        )
+
     async def job_last_run(self, job: str) -> datetime | None:
         """When a scheduled job last completed."""
         return rows.to_dt(await self._scalar("SELECT last_run FROM job_runs WHERE job = ?", (job,)))

@@ -1,0 +1,277 @@
+"""The /commands people type: each reads the update into a typed command, runs a use case and replies."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import commands as cmd
+from bot import views
+from bot.callbacks import Act, encode
+from bot.errors import DomainError, NotReported
+from bot.i18n import t
+from bot.model import Account, Branch
+from handlers.telegram.context import Services, reply
+from handlers.telegram.menus import allowed_commands, help_text
+from handlers.telegram.render import error_text
+from handlers.telegram.report_in import ReportInConversation
+from handlers.telegram.service_steps import ServiceSteps
+from handlers.telegram.updates import chat_of, command_text, is_private
+from handlers.telegram.wishes import WishPosting
+
+_START = re.compile(r"^([jc])(\d{1,12})$")
+_REGISTER_SEP = re.compile(r"\s*[|｜]\s*")
+
+
+class Commands:
+    """Handlers of the commands members, secretaries and admins type."""
+
+    def __init__(
+        self, services: Services, report_in: ReportInConversation, steps: ServiceSteps, wishes: WishPosting
+    ) -> None:
+        self.services = services
+        self.report_in = report_in
+        self.steps = steps
+        self.wishes = wishes
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, or a deep link: ``j<branch>`` starts report-in, ``c<wish>`` claims (reporting in first if needed)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        if not is_private(message):
+            await self.help(update, context)
+            return
+        found = _START.match(command_text(message))
+        if found is None:
+            await reply(message, t("tg.start.welcome", lang))
+            return
+        kind, number = found.group(1), int(found.group(2))
+        if kind == "j":
+            await self.report_in.begin(message, user, number)
+            return
+        try:
+            await self.services.usecases.claim(cmd.ClaimWish(account, number))
+        except NotReported:
+            view = await self._wish_branch(number)
+            if view is None:
+                await reply(message, error_text(NotReported(), lang))
+                return
+            await self.report_in.begin(message, user, view, wish_id=number)
+            return
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.services.changed()
+
+    async def _wish_branch(self, wish_id: int) -> int | None:
+        try:
+            view = await self.services.usecases.wish_view(wish_id)
+        except DomainError:
+            return None
+        return view.wish.branch_id
+
+    async def register(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/register 姓名 | 工作单位 | 承诺``: report in with one message."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        parts = [p for p in _REGISTER_SEP.split(command_text(message))]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            await reply(message, t("tg.register.usage", lang))
+            return
+        branch_id = await self._register_branch(message, account)
+        if branch_id is None:
+            await reply(message, t("tg.register.no_branch", lang))
+            return
+        commitment = " | ".join(parts[2:])
+        try:
+            done = await self.services.usecases.report_in(
+                cmd.ReportIn(account, branch_id, parts[0], parts[1], commitment=commitment)
+            )
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await self.services.usecases.set_conversation(account, None)
+        self.services.changed()
+        await reply(message, t("tg.report.done", lang, branch=escape(done.branch.name)))
+
+    async def _register_branch(self, message: Message, account: Account) -> int | None:
+        """The branch of this group, else the one a report-in conversation is about, else the member's own."""
+        if not is_private(message):
+            branch = await self.services.usecases.branch_of_chat(chat_of(message))
+            return branch.id if branch else None
+        state = await self.services.usecases.conversation(account) or {}
+        if state.get("flow") == "report":
+            return int(state["branch"])
+        roles = await self.services.usecases.roles(account)
+        return roles.member.home_branch_id if roles.member else None
+
+    async def wish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/wish 心愿内容``: a secretary posts a micro-wish."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        await self.wishes.from_message(message, user, command_text(message))
+
+    async def me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/me: my quarter."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        try:
+            status = await self.services.usecases.my_quarter(account)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, views.quarter_text(status, lang))
+
+    async def mine(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mine: my claims."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        try:
+            claims = await self.services.usecases.my_claims(account)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, views.claims_text(claims.claims, lang))
+
+    async def wishes_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/wishes: open wishes of this group's branch (privately: of my branch)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        branch = await self._branch_here(message, account)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        open_wishes = await self.services.usecases.open_wishes(branch.id)
+        await reply(message, views.wish_list_text(open_wishes, branch.name, lang))
+
+    async def atrisk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/atrisk: members without service this quarter (secretaries)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        branch = await self._branch_here(message, account, as_secretary=True)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        try:
+            found = await self.services.usecases.at_risk(account, branch.id, lang)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(
+            message, views.at_risk_text(found.branch.name, found.quarter_label, found.members, found.reported, lang)
+        )
+
+    async def _branch_here(self, message: Message, account: Account, *, as_secretary: bool = False) -> Branch | None:
+        if not is_private(message):
+            return await self.services.usecases.branch_of_chat(chat_of(message))
+        roles = await self.services.usecases.roles(account)
+        if as_secretary and roles.secretary_of:
+            return roles.secretary_of[0]
+        if roles.member is None or roles.member.home_branch_id is None:
+            return None
+        try:
+            return await self.services.usecases.branch(roles.member.home_branch_id)
+        except DomainError:
+            return None
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help: only the commands this person can use here."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        roles = await self.services.usecases.roles(account)
+        names = allowed_commands(roles, bot_admin=self.services.is_bot_admin(user), private=is_private(message))
+        await reply(message, help_text(names, lang))
+
+    async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/lang zh|en: the language the bot speaks to me."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        wanted = command_text(message).lower()
+        if wanted[:2] not in ("zh", "en"):
+            await reply(message, t("tg.lang.usage", lang))
+            return
+        try:
+            chosen = await self.services.usecases.set_language(cmd.SetLanguage(account, wanted))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, t("tg.lang.set", chosen))
+
+    async def mydata(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata: everything stored about me, as a JSON document in the private chat."""
+        message, user = await self._private(update)
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        data = (await self.services.usecases.my_data(account)).data
+        if not data:
+            await reply(message, t("tg.mydata.none", lang))
+            return
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        try:
+            await message.reply_document(
+                InputFile(content, filename=f"ebranch-mydata-{user.id}.json"), caption=t("tg.mydata.caption", lang)
+            )
+        except TelegramError:
+            await reply(message, error_text(DomainError(), lang))
+
+    async def leave(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/leave: asks for a confirm button before removing my data."""
+        message, user = await self._private(update)
+        if message is None or user is None:
+            return
+        _, lang = await self.services.who(user)
+        button = InlineKeyboardButton(t("tg.leave.button", lang), callback_data=encode(Act.LEAVE, 0))
+        cancel = InlineKeyboardButton(t("tg.report.cancel", lang), callback_data=encode(Act.CANCEL, 0))
+        await reply(message, t("tg.leave.ask", lang), InlineKeyboardMarkup([[button, cancel]]))
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/cancel: leave the current conversation step."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        await self.services.usecases.set_conversation(account, None)
+        await reply(message, t("tg.cancelled", lang))
+
+    async def skip(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/skip: no note when reporting a service done."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        state = await self.services.usecases.conversation(account) or {}
+        if state.get("flow") == "done" and state.get("step") == "note":
+            await self.steps.finish_done(message, account, lang, state, note="", photo=None)
+
+    async def _private(self, update: Update) -> tuple[Message | None, User | None]:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return None, None
+        if not is_private(message):
+            _, lang = await self.services.who(user)
+            await reply(message, t("tg.private_only", lang))
+            return None, None
+        return message, user

@@ -1,0 +1,108 @@
+"""What every Telegram handler shares: the use cases, the delivery loops to poke, and how to reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
+from telegram.error import RetryAfter, TelegramError
+
+from bot.card_sync import CardSync
+from bot.delivery import OutboxDelivery
+from bot.model import Account
+from bot.usecases import UseCases
+from handlers.telegram.gateway import seconds
+from handlers.telegram.render import clip, toast
+from handlers.telegram.updates import account_of
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+PATIENCE = 4
+MAX_WAIT = 10.0
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+@dataclass
+class Services:
+    """The adapter's dependencies, handed to every handler."""
+
+    bot: Bot
+    usecases: UseCases
+    delivery: OutboxDelivery
+    cards: CardSync
+    admins: frozenset[int] = frozenset()
+    bot_username: str = ""
+
+    def changed(self) -> None:
+        """State changed: send what the use cases enqueued and refresh cards now, not at the next tick."""
+        self.delivery.poke()
+        self.cards.poke()
+
+    async def who(self, user: User) -> tuple[Account, str]:
+        """The acting account and the language to answer it in."""
+        account = account_of(user)
+        return account, await self.usecases.language_of(account)
+
+    def is_bot_admin(self, user: User) -> bool:
+        """Whether the user is one of the configured bot admins (``telegram.admins``)."""
+        return user.id in self.admins
+
+
+async def patiently(call: Callable[[], Awaitable[T]], what: str) -> T | None:
+    """Run a direct Bot API call, waiting out a flood limit of this chat a few times; other failures are logged."""
+    for _ in range(PATIENCE):
+        try:
+            return await call()
+        except RetryAfter as error:
+            await asyncio.sleep(min(seconds(error.retry_after), MAX_WAIT))
+        except TelegramError as error:
+            log.warning("could not %s: %s", what, error)
+            return None
+    log.warning("gave up trying to %s after flood limits", what)
+    return None
+
+
+async def reply(message: Message, text: str, markup: Markup | None = None) -> Message | None:
+    """Answer a person's own message directly (HTML); a failure is logged, never raised into the handler."""
+    return await patiently(
+        lambda: message.reply_text(clip(text), parse_mode="HTML", reply_markup=markup), f"reply in {message.chat_id}"
+    )
+
+
+@dataclass
+class Tap:
+    """A button press being handled: answered exactly once, with a toast, an alert or a start link."""
+
+    query: CallbackQuery
+    answered: bool = False
+
+    async def answer(self, text: str = "", *, alert: bool = False, url: str | None = None) -> None:
+        """Answer the press (a second answer is ignored); Telegram's refusal is logged, not raised."""
+        if self.answered:
+            return
+        self.answered = True
+        try:
+            await self.query.answer(toast(text) or None, show_alert=alert, url=url)
+        except TelegramError as error:
+            log.warning("could not answer callback %s: %s", self.query.id, error)
+
+    async def edit_text(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replace the text (and buttons) of the message the button was on."""
+        await patiently(
+            lambda: self.query.edit_message_text(clip(text), parse_mode="HTML", reply_markup=markup), "edit a message"
+        )
+
+    async def edit_buttons(self, markup: InlineKeyboardMarkup | None) -> None:
+        """Replace only the buttons of the message the button was on."""
+        await patiently(lambda: self.query.edit_message_reply_markup(markup), "edit buttons")
+
+    @property
+    def message(self) -> Message | None:
+        """The message the button was on, when it is still accessible."""
+        message = self.query.message
+        return message if isinstance(message, Message) else None

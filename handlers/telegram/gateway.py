@@ -1,0 +1,105 @@
+"""The ChatGateway over the Bot API: sends and edits messages, and turns Telegram's failures into the domain's."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InputFile, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.model import ChatRef
+from bot.ports import DeliveryError, OutgoingMessage, RecipientUnreachable, RetryLater
+from handlers.telegram.render import clip, keyboard
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = 1024
+NETWORK_RETRY = 2.0
+Migrated = Callable[[str, str], Awaitable[None]]
+
+
+def seconds(value: int | float | timedelta) -> float:
+    """A retry_after as seconds, whichever type PTB gives."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramGateway:
+    """Sends the domain's messages with HTML and inline keyboards; follows migrated groups once."""
+
+    def __init__(self, bot: Bot, *, on_migrated: Migrated | None = None, platform: str = "telegram") -> None:
+        self.bot = bot
+        self.platform = platform
+        self.on_migrated = on_migrated
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
+        """Send text (and files) with buttons; returns the id of the message carrying the buttons."""
+        sent = await self._call(chat, lambda chat_id: self._send(chat_id, chat.thread_id, message))
+        return str(sent.message_id)
+
+    async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
+        """Replace a card's text and buttons; an unchanged card is success, a vanished one a DeliveryError."""
+        await self._call(
+            chat,
+            lambda chat_id: self.bot.edit_message_text(
+                clip(message.text),
+                chat_id=chat_id,
+                message_id=int(message_id),
+                parse_mode="HTML",
+                reply_markup=keyboard(message.buttons),
+            ),
+        )
+
+    async def _send(self, chat_id: str, thread_id: str | None, message: OutgoingMessage) -> Message:
+        common: dict[str, Any] = {"chat_id": chat_id, "parse_mode": "HTML"}
+        if thread_id is not None:
+            common["message_thread_id"] = int(thread_id)
+        markup = keyboard(message.buttons)
+        if not message.attachments:
+            return await self.bot.send_message(text=clip(message.text), reply_markup=markup, **common)
+        last: Message | None = None
+        caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+        if caption is None:
+            last = await self.bot.send_message(text=clip(message.text), **common)
+        for index, attachment in enumerate(message.attachments):
+            final = index == len(message.attachments) - 1
+            extra: dict[str, Any] = {"caption": caption if index == 0 else None}
+            if final:
+                extra["reply_markup"] = markup
+            file = InputFile(attachment.content, filename=attachment.filename)
+            if attachment.is_image:
+                last = await self.bot.send_photo(photo=file, **common, **extra)
+            else:
+                last = await self.bot.send_document(document=file, **common, **extra)
+        assert last is not None
+        return last
+
+    async def _call(self, chat: ChatRef, action: Callable[[str], Awaitable[Any]]) -> Any:
+        chat_id = chat.chat_id
+        for attempt in range(2):
+            try:
+                return await action(chat_id)
+            except ChatMigrated as error:
+                new_id = str(error.new_chat_id)
+                log.info("chat %s migrated to %s; following it", chat_id, new_id)
+                if self.on_migrated is not None:
+                    await self.on_migrated(chat_id, new_id)
+                if attempt:
+                    raise DeliveryError(f"chat {chat_id} migrated again") from error
+                chat_id = new_id
+            except RetryAfter as error:
+                raise RetryLater(seconds(error.retry_after), str(error)) from error
+            except Forbidden as error:
+                raise RecipientUnreachable(error.message) from error
+            except BadRequest as error:
+                text = error.message.lower()
+                if "message is not modified" in text:
+                    return None
+                if "chat not found" in text:
+                    raise RecipientUnreachable(error.message) from error
+                raise DeliveryError(error.message) from error
+            except (TimedOut, NetworkError) as error:
+                raise RetryLater(NETWORK_RETRY, str(error)) from error
+        raise DeliveryError("unreachable")

@@ -1,0 +1,205 @@
+"""The Telegram platform as the composition root sees it: builds the PTB Application, runs it and the delivery loops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.card_sync import CardSync
+from bot.clock import SystemClock
+from bot.config import TelegramConfig
+from bot.delivery import OutboxDelivery
+from bot.i18n import LANGUAGES
+from bot.ports import Clock
+from bot.store import Store
+from bot.usecases import UseCases
+from handlers.telegram.buttons import Buttons
+from handlers.telegram.commands import Commands
+from handlers.telegram.context import Services
+from handlers.telegram.gateway import TelegramGateway
+from handlers.telegram.menus import menu
+from handlers.telegram.messages import Messages
+from handlers.telegram.report_in import ReportInConversation
+from handlers.telegram.service_steps import ServiceSteps
+from handlers.telegram.setup import Setup
+from handlers.telegram.updates import PLATFORM
+from handlers.telegram.wishes import WishPosting
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+CONCURRENT_UPDATES = 16
+
+
+class TelegramPlatform:
+    """One Telegram bot: polling (or a webhook), outbox delivery and card sync, started and stopped together.
+
+    PTB's AIORateLimiter is not used: on a 429 it holds back every request of the bot, while OutboxDelivery and
+    CardSync pause only the chat that was limited (the gateway turns RetryAfter into RetryLater for them).
+    """
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        usecases: UseCases,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        lang: str = "zh",
+        poll_timeout: float = 10.0,
+        idle_wait: float = 30.0,
+    ) -> None:
+        self.config = config
+        self.usecases = usecases
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.lang = lang
+        self.poll_timeout = poll_timeout
+        self.idle_wait = idle_wait
+        self.application: Application = (  # type: ignore[type-arg]
+            Application.builder()
+            .token(config.token)
+            .base_url(config.base_url or DEFAULT_BASE_URL)
+            .base_file_url(config.base_file_url or DEFAULT_BASE_FILE_URL)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .build()
+        )
+        self.gateway = TelegramGateway(self.application.bot, on_migrated=self._follow_migration, platform=PLATFORM)
+        self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang)
+        self.cards = CardSync(store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang)
+        self.services = Services(
+            bot=self.application.bot,
+            usecases=usecases,
+            delivery=self.delivery,
+            cards=self.cards,
+            admins=frozenset(config.admins),
+        )
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._register()
+
+    def _register(self) -> None:
+        services = self.services
+        steps = ServiceSteps(services)
+        report_in = ReportInConversation(services)
+        wishes = WishPosting(services)
+        setup = Setup(services)
+        commands = Commands(services, report_in, steps, wishes)
+        messages = Messages(services, report_in, steps, wishes)
+        buttons = Buttons(services, report_in, steps, wishes, setup)
+        app = self.application
+        app.add_handler(TypeHandler(Update, self._only_once), group=-1)
+        new = filters.UpdateType.MESSAGE
+        for name, callback in {
+            "start": commands.start,
+            "help": commands.help,
+            "register": commands.register,
+            "wish": commands.wish,
+            "me": commands.me,
+            "mine": commands.mine,
+            "wishes": commands.wishes_list,
+            "atrisk": commands.atrisk,
+            "lang": commands.lang,
+            "mydata": commands.mydata,
+            "leave": commands.leave,
+            "cancel": commands.cancel,
+            "skip": commands.skip,
+            "committee": setup.committee,
+            "branch": setup.branch,
+            "secretary": setup.secretary,
+            "join": setup.join,
+        }.items():
+            app.add_handler(CommandHandler(name, callback, filters=new))
+        app.add_handler(CallbackQueryHandler(buttons.handle))
+        app.add_handler(ChatMemberHandler(setup.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, setup.migrated))
+        app.add_handler(MessageHandler(new & filters.CONTACT, messages.contact))
+        app.add_handler(MessageHandler(new & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, messages.text))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, messages.edited))
+        app.add_error_handler(self._on_error)
+
+    async def _only_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""
+        if not await self.usecases.first_time(PLATFORM, f"u{update.update_id}"):
+            log.info("update %s was already handled; skipping it", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("handling update %r failed", getattr(update, "update_id", None), exc_info=context.error)
+
+    async def _follow_migration(self, old_chat_id: str, new_chat_id: str) -> None:
+        await self.usecases.chat_migrated(PLATFORM, old_chat_id, new_chat_id)
+
+    async def start(self) -> None:
+        """Connect, set the command menus, receive updates and start delivering the outbox and card edits."""
+        app = self.application
+        await app.initialize()
+        self.services.bot_username = app.bot.username
+        await self._set_menus()
+        await app.start()
+        assert app.updater is not None
+        webhook = self.config.webhook
+        if webhook is None:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            await app.updater.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path="telegram",
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        self._stop.clear()
+        self._tasks = [
+            asyncio.create_task(self.delivery.run(self._stop, idle_wait=self.idle_wait), name="telegram-outbox"),
+            asyncio.create_task(self.cards.run(self._stop, idle_wait=self.idle_wait), name="telegram-cards"),
+        ]
+        self.services.changed()
+
+    async def _set_menus(self) -> None:
+        scopes = (
+            ("private", BotCommandScopeDefault()),
+            ("private", BotCommandScopeAllPrivateChats()),
+            ("group", BotCommandScopeAllGroupChats()),
+        )
+        for kind, scope in scopes:
+            for lang in LANGUAGES:
+                try:
+                    await self.application.bot.set_my_commands(
+                        menu(kind, lang), scope=scope, language_code=None if lang == self.lang else lang
+                    )
+                except TelegramError as error:
+                    log.warning("could not set the %s command menu: %s", kind, error)
+
+    async def stop(self) -> None:
+        """Stop receiving, let the loops finish their pass, and close the connection."""
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()

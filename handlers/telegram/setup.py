@@ -1,0 +1,190 @@
+"""Setting up committees and branches from group chats, and following the chats as Telegram changes them."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from telegram import (
+    BotCommandScopeChatMember,
+    ChatMember,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import commands as cmd
+from bot import outcomes
+from bot.callbacks import Act, encode
+from bot.errors import DomainError
+from bot.i18n import t
+from handlers.telegram.context import Services, reply
+from handlers.telegram.menus import menu
+from handlers.telegram.render import error_text
+from handlers.telegram.updates import (
+    account_of,
+    chat_of,
+    chat_ref,
+    command_text,
+    is_anonymous_admin,
+    is_private,
+    start_link,
+)
+
+log = logging.getLogger(__name__)
+_GONE = (ChatMember.LEFT, ChatMember.BANNED)
+
+
+class Setup:
+    """``/committee``, ``/branch``, ``/secretary``, ``/join``; bot removed or re-added; group upgraded."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def committee(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A bot admin makes this group the committee's chat."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or await self._anonymous(message, user):
+            return
+        account, lang = await self.services.who(user)
+        name = command_text(message)
+        if not name:
+            await reply(message, t("tg.committee.usage", lang))
+            return
+        chat = None if is_private(message) else chat_ref(message.chat)
+        try:
+            done = await self.services.usecases.create_committee(
+                cmd.CreateCommittee(account, name, chat, self.services.is_bot_admin(user))
+            )
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, t("tg.committee.set", lang, name=escape(done.committee.name)))
+
+    async def branch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Bind this group to a new e-branch; the sender becomes its secretary (asks which committee if several)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or await self._anonymous(message, user):
+            return
+        _, lang = await self.services.who(user)
+        if is_private(message):
+            await reply(message, t("tg.group_only", lang))
+            return
+        name = command_text(message)
+        if not name:
+            await reply(message, t("tg.branch.usage", lang))
+            return
+        state = {"flow": "branch", "name": name, "chat": str(message.chat.id)}
+        await self.create_branch(message, user, state, None)
+
+    async def create_branch(
+        self, message: Message, user: User, state: dict[str, Any], committee_id: int | None
+    ) -> None:
+        """Create the branch now, or ask for the committee with buttons (the name waits in the conversation)."""
+        account, lang = await self.services.who(user)
+        chat = chat_ref(state["chat"])
+        try:
+            done = await self.services.usecases.create_branch(
+                cmd.CreateBranch(account, state["name"], chat, committee_id, self.services.is_bot_admin(user))
+            )
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        if isinstance(done, outcomes.ChooseCommittee):
+            await self.services.usecases.set_conversation(account, state)
+            buttons = [
+                [InlineKeyboardButton(c.name, callback_data=encode(Act.PICK_COMMITTEE, c.id))] for c in done.committees
+            ]
+            await reply(message, t("tg.branch.pick_committee", lang), InlineKeyboardMarkup(buttons))
+            return
+        await reply(
+            message,
+            t("tg.branch.created", lang, branch=escape(done.branch.name), committee=escape(done.committee.name)),
+        )
+        await self.secretary_menu(int(chat.chat_id), user.id, lang)
+
+    async def secretary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """As a reply to someone's message: make them a secretary of this branch."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or await self._anonymous(message, user):
+            return
+        account, lang = await self.services.who(user)
+        target = message.reply_to_message.from_user if message.reply_to_message else None
+        if target is None or target.is_bot:
+            await reply(message, t("tg.secretary.usage", lang))
+            return
+        branch = await self.services.usecases.branch_of_chat(chat_of(message))
+        if branch is None:
+            await reply(message, t("tg.not_branch", lang))
+            return
+        try:
+            added = await self.services.usecases.add_secretary(
+                cmd.AddSecretary(account, branch.id, account_of(target), self.services.is_bot_admin(user))
+            )
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        key = "tg.secretary.already" if added.already else "tg.secretary.added"
+        await reply(message, t(key, lang, name=escape(target.full_name), branch=escape(branch.name)))
+        await self.secretary_menu(message.chat.id, target.id, lang)
+
+    async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Post the 报到 button: a deep link into the private chat, starting report-in to this branch."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        _, lang = await self.services.who(user)
+        if is_private(message):
+            await reply(message, t("tg.register.no_branch", lang))
+            return
+        branch = await self.services.usecases.branch_of_chat(chat_of(message))
+        if branch is None:
+            await reply(message, t("tg.not_branch", lang))
+            return
+        link = start_link(self.services.bot_username, f"j{branch.id}")
+        button = InlineKeyboardMarkup([[InlineKeyboardButton(t("tg.join.button", lang), url=link)]])
+        await reply(message, t("tg.join.text", lang, branch=escape(branch.name)), button)
+
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was removed from a group (the branch goes inactive, data kept) or added back."""
+        changed: ChatMemberUpdated | None = update.my_chat_member
+        if changed is None or changed.chat.type == "private":
+            return
+        present = changed.new_chat_member.status not in _GONE
+        branch = await self.services.usecases.bot_membership(chat_ref(changed.chat), present)
+        was_gone = changed.old_chat_member.status in _GONE
+        if branch is not None and present and was_gone:
+            try:
+                await context.bot.send_message(changed.chat.id, t("tg.bot_back", "zh", branch=escape(branch.name)))
+            except TelegramError as error:
+                log.info("could not greet chat %s: %s", changed.chat.id, error)
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: its branch (cards, pending messages) follows the new id."""
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None:
+            return
+        await self.services.usecases.chat_migrated("telegram", str(message.chat.id), str(message.migrate_to_chat_id))
+        self.services.changed()
+
+    async def secretary_menu(self, chat_id: int, user_id: int, lang: str) -> None:
+        """Show a secretary their extra commands in the branch group's menu."""
+        try:
+            await self.services.bot.set_my_commands(
+                menu("secretary", lang), scope=BotCommandScopeChatMember(chat_id, user_id)
+            )
+        except TelegramError as error:
+            log.info("could not set the secretary menu in %s: %s", chat_id, error)
+
+    async def _anonymous(self, message: Message, user: User) -> bool:
+        if not is_anonymous_admin(message):
+            return False
+        _, lang = await self.services.who(user)
+        await reply(message, t("tg.anonymous_admin", lang))
+        return True
