@@ -116,6 +116,15 @@ async def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the local demo: the sandbox, the real bot on a throw-away database, and the web page."""
+    from bot.demo import run_demo
+
+    _setup_logging("WARNING")
+    await run_demo(args.host, args.port, open_browser=not args.no_browser)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
@@ -148,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     backup.set_defaults(func=cmd_backup)
+    demo = sub.add_parser("demo", help="try the bot in a browser: local chat sandbox, seeded data, no account needed")
+    demo.add_argument("--port", type=int, default=8080, help="port of the web page (default 8080; 0 picks one)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -35,3 +35,32 @@ class ManualClock:
     def set(self, moment: datetime) -> datetime:
         """Jump to a later moment."""
         return self.advance(moment.astimezone(UTC) - self._now)
+
+
+class OffsetClock:
+    """Real time shifted by an offset that only grows: the demo's clock, which follows the wall clock and jumps ahead."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self._offset = offset
+
+    @property
+    def offset(self) -> timedelta:
+        """How far ahead of (or behind) real time the clock is."""
+        return self._offset
+
+    def now(self) -> datetime:
+        """Real now plus the offset, in UTC."""
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward (never backward) and return the new time."""
+        if delta < timedelta(0):
+            raise ValueError("a clock does not go backwards")
+        self._offset += delta
+        return self.now()
+
+    def set(self, moment: datetime) -> datetime:
+        """Jump to a later moment."""
+        if moment.tzinfo is None:
+            raise ValueError("moment must be timezone-aware")
+        return self.advance(moment.astimezone(UTC) - self.now())

@@ -1,0 +1,268 @@
+"""`ebranch demo`: the real bot on a throw-away database, talking to the local Telegram sandbox, shown in a browser."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import commands as cmd
+from bot.app import Core, Platform, build_platforms, open_core
+from bot.clock import OffsetClock
+from bot.config import Config, TelegramConfig, default_config
+from bot.demo_seed import DemoPerson, Seeder, seed_start
+from bot.quarters import current_quarter
+from handlers.sandbox import FakeBotApi, FloodLimits
+from handlers.sandbox.viewer import SandboxViewer
+
+log = logging.getLogger(__name__)
+
+DEMO_CARD_EDIT_INTERVAL = 1.0
+QUARTER_END_LEAD = timedelta(days=14)
+SETTLE_QUIET = 0.25
+SETTLE_LIMIT = 20.0
+_WEEKDAYS_ZH = "一二三四五六日"
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+Job = Callable[[Any, datetime], Awaitable[Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class JobSpec:
+    """A scheduled job the clock control runs when the time passes it: its name and labels for the page."""
+
+    name: str
+    zh: str
+    en: str
+    run: Job
+
+
+class Demo:
+    """Everything `ebranch demo` runs in one process; start() it, open ``url``, stop() it."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: bool = True) -> None:
+        self.host = host
+        self.port = port
+        self.seed_data = seed
+        self.clock = OffsetClock()
+        self.sandbox = FakeBotApi(
+            bot_username="ebranch_demo_bot",
+            bot_first_name="e支部助手",
+            wall_clock=lambda: self.clock.now().timestamp(),
+            limits=FloodLimits.off(),
+            privacy_mode=False,
+        )
+        self.viewer = SandboxViewer(self.sandbox, self)
+        self.people_list: list[DemoPerson] = []
+        self.core: Core | None = None
+        self.platforms: list[Platform] = []
+        self.tempdir: Path | None = None
+        self.lang = "zh"
+        self._stack = contextlib.AsyncExitStack()
+        self._last_event = time.monotonic()
+        self._watch: asyncio.Task[None] | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        """Start the sandbox, the bot on a fresh database, seed it, then serve the page."""
+        self.tempdir = Path(tempfile.mkdtemp(prefix="ebranch-demo-"))
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        assert self.tempdir is not None
+        await self.sandbox.start(self.host)
+        self._stack.push_async_callback(self.sandbox.stop)
+        self._watch = asyncio.create_task(self._watch_events(), name="demo-watch")
+        config = self.config(self.tempdir)
+        if self.seed_data:
+            now = datetime.now(UTC)
+            self.clock = OffsetClock(seed_start(now, config.timezone) - now)
+        self.core = await self._stack.enter_async_context(open_core(config, self.clock))
+        self.platforms = build_platforms(self.core)
+        for platform in self.platforms:
+            await platform.start()
+            self._stack.push_async_callback(platform.stop)
+        if self.seed_data:
+            self.people_list = await Seeder(self).run()
+        await self.viewer.start(self.host, self.port)
+        self._stack.push_async_callback(self.viewer.stop)
+
+    def config(self, tempdir: Path) -> Config:
+        """The bot's configuration: defaults, a database in ``tempdir``, Telegram pointed at the sandbox."""
+        base = default_config(tempdir / "ebranch-demo.sqlite3")
+        telegram = TelegramConfig(
+            token=self.sandbox.token,
+            admins=Seeder.operator_ids(),
+            base_url=self.sandbox.base_url,
+            base_file_url=self.sandbox.base_file_url,
+            card_edit_interval=DEMO_CARD_EDIT_INTERVAL,
+        )
+        return dataclasses.replace(base, telegram=telegram)
+
+    async def stop(self) -> None:
+        """Stop everything started, in reverse order, and delete the temporary directory."""
+        try:
+            await self._stack.aclose()
+        finally:
+            if self._watch is not None:
+                self._watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._watch
+                self._watch = None
+            if self.tempdir is not None:
+                shutil.rmtree(self.tempdir, ignore_errors=True)
+                self.tempdir = None
+
+    async def __aenter__(self) -> Demo:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """The page to open."""
+        return self.viewer.url
+
+    # ----------------------------------------------------------------- keeping pace with the bot
+
+    async def _watch_events(self) -> None:
+        queue = self.sandbox.subscribe()
+        try:
+            while True:
+                await queue.get()
+                self._last_event = time.monotonic()
+        finally:
+            self.sandbox.unsubscribe(queue)
+
+    def poke(self) -> None:
+        """Ask the platforms to deliver what the use cases just enqueued, now rather than at their next tick."""
+        for platform in self.platforms:
+            services = getattr(platform, "services", None)
+            if services is not None:
+                services.changed()
+
+    async def settle(self, limit: float = SETTLE_LIMIT) -> None:
+        """Wait until the bot has sent everything due and the chats have been quiet for a moment."""
+        assert self.core is not None
+        self.poke()
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            async with self.core.store.unit() as unit:
+                due = await unit.due_outbox("telegram", self.clock.now(), 1)
+                stale = await unit.stale_cards("telegram", 1)
+            quiet = time.monotonic() - self._last_event >= SETTLE_QUIET
+            pending = self.sandbox.updates.pending
+            if not due and not stale and quiet and pending == 0:
+                return
+            if due or stale:
+                self.poke()
+        log.warning("the bot did not settle within %.0f s", limit)
+
+    # ----------------------------------------------------------------- what the page asks (ViewerControls)
+
+    def people(self) -> list[dict[str, Any]]:
+        """The "who am I" list."""
+        return [p.to_json() for p in self.people_list]
+
+    def clock_info(self) -> dict[str, Any]:
+        """The bot's time in both languages."""
+        assert self.core is not None
+        local = self.clock.now().astimezone(self.core.config.timezone)
+        quarter = current_quarter(self.clock.now(), self.core.config.timezone)
+        return {
+            "iso": local.isoformat(timespec="minutes"),
+            "zh": f"{local.year}年{local.month}月{local.day}日 周{_WEEKDAYS_ZH[local.weekday()]} {local:%H:%M}",
+            "en": f"{_WEEKDAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]} {local.year} "
+            f"{local:%H:%M}",
+            "quarter_end": quarter.end.isoformat(),
+        }
+
+    async def advance(self, step: str) -> dict[str, Any]:
+        """Move the bot's clock a week, or to two weeks before the quarter's end, and run the jobs now due."""
+        assert self.core is not None
+        before = self.clock.now()
+        if step == "week":
+            self.clock.advance(timedelta(days=7))
+        else:
+            self.clock.set(self.quarter_end_target(before))
+        ran = await self.run_jobs(before, self.clock.now())
+        await self.settle()
+        return {"clock": self.clock_info(), "ran": ran}
+
+    def quarter_end_target(self, now: datetime) -> datetime:
+        """Two weeks before the end of the quarter, at 09:30 local time (the next quarter's if already past)."""
+        assert self.core is not None
+        tz = self.core.config.timezone
+        quarter = current_quarter(now, tz)
+        for candidate in (quarter, quarter.next()):
+            day = candidate.end - QUARTER_END_LEAD
+            target = datetime(day.year, day.month, day.day, 9, 30, tzinfo=tz)
+            if target > now:
+                return target
+        raise AssertionError("unreachable")
+
+    async def run_jobs(self, before: datetime, after: datetime) -> list[dict[str, Any]]:
+        """Run the scheduler's jobs for the time that just passed; what ran, for the page."""
+        ran: list[dict[str, Any]] = []
+        for job in self.jobs():
+            try:
+                result = await job.run(self.core, after)
+            except Exception:
+                log.exception("demo job %s failed", job.name)
+                continue
+            ran.append({"name": job.name, "zh": job.zh, "en": job.en, "result": _count(result)})
+        self.poke()
+        return ran
+
+    def jobs(self) -> list[JobSpec]:
+        """The scheduler's job functions, when the scheduler is part of this build."""
+        return []
+
+    async def set_language(self, lang: str) -> None:
+        """Every seeded person switches their Telegram language, and tells the bot with its language setting."""
+        assert self.core is not None
+        self.lang = lang
+        code = "en" if lang == "en" else "zh-hans"
+        for person in self.people_list:
+            user = self.sandbox.users.get(person.id)
+            if user is not None:
+                user.language_code = code
+            with contextlib.suppress(Exception):
+                await self.core.usecases.set_language(cmd.SetLanguage(person.account(code), lang))
+
+
+def _count(result: object) -> object:
+    if isinstance(result, int | float | str) or result is None:
+        return result
+    return str(result)
+
+
+async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True) -> None:
+    """Run the demo until Ctrl+C, printing the address to open."""
+    demo = Demo(host=host, port=port)
+    print("ebranch demo: starting the sandbox, the bot and the seed data…", flush=True)
+    async with demo:
+        print(f"\n  ebranch demo is ready: open {demo.url}\n  (Ctrl+C to stop; the demo database is deleted)\n")
+        if open_browser:
+            import webbrowser
+
+            with contextlib.suppress(Exception):
+                webbrowser.open(demo.url)
+        await asyncio.Event().wait()
