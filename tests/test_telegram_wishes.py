@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import commands as cmd
 from bot.callbacks import Act, encode
-from tests.telegram_fixtures import SECRETARY_ID, bot_said, Telegram, api, button, card_of, eventually, telegram
+from tests.telegram_fixtures import SECRETARY_ID, Telegram, api, bot_said, button, card_of, eventually, telegram
 
 __all__ = ["api", "telegram"]
 
@@ -92,7 +92,9 @@ async def test_secretary_returns_a_report_with_a_reason_and_the_member_is_told(t
     await eventually(lambda: any("被退回：请补充照片" in (m.text or "") for m in tg.api.bot_messages(member.id)))
 
 
-async def test_member_who_has_not_reported_in_gets_a_start_link_and_the_claim_follows_report_in(telegram: Telegram) -> None:
+async def test_member_who_has_not_reported_in_gets_a_start_link_and_the_claim_follows_report_in(
+    telegram: Telegram,
+) -> None:
     tg = telegram
     stranger = await tg.person(20, "李娜")
     await tg.api.user_sends(tg.secretary, tg.group, "/wish 帮忙买年货 名额2")
@@ -118,7 +120,9 @@ async def test_member_who_has_not_reported_in_gets_a_start_link_and_the_claim_fo
     await tg.api.user_presses(stranger, summary, button(summary, "确认报到"))
 
     await eventually(lambda: "已认领 1/2" in (card.text or "") and "李娜" in (card.text or ""))
-    await eventually(lambda: any("李娜（市税务局）已到本支部报到" in (m.text or "") for m in tg.api.bot_messages(tg.group)))
+    await eventually(
+        lambda: any("李娜（市税务局）已到本支部报到" in (m.text or "") for m in tg.api.bot_messages(tg.group))
+    )
 
 
 async def test_full_wish_offers_the_waitlist_and_a_withdrawal_promotes_the_first_waiting(telegram: Telegram) -> None:
@@ -146,7 +150,9 @@ async def test_old_and_foreign_buttons_are_answered_as_outdated(telegram: Telegr
     old = await tg.api.user_sends(tg.secretary, tg.group, "/help")
     help_reply = await tg.api.wait_for_bot_message(tg.group, after=old)
     help_reply.reply_markup = {
-        "inline_keyboard": [[{"text": "旧", "callback_data": "0:c:1"}, {"text": "步骤", "callback_data": encode(Act.SKILL, 1)}]]
+        "inline_keyboard": [
+            [{"text": "旧", "callback_data": "0:c:1"}, {"text": "步骤", "callback_data": encode(Act.SKILL, 1)}]
+        ]
     }
 
     assert (await tg.api.user_presses(member, help_reply, "0:c:1")).text == "这个按钮已过期。"
