@@ -47,16 +47,19 @@ class SqliteUnit:
     conn: aiosqlite.Connection
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()  # type: ignore[return-value]
+        found = await self.conn.execute_fetchall(sql, params)
+        return next(iter(found), None)  # type: ignore[arg-type]
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())  # type: ignore[arg-type]
+        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def _insert(self, sql: str, params: Sequence[Any]) -> int:
-        async with self.conn.execute(sql, params) as cur:
-            return int(cur.lastrowid or 0)
+        row = await self.conn.execute_insert(sql, params)
+        return int(row[0]) if row else 0
+
+    async def _changed(self, sql: str, params: Sequence[Any] = ()) -> bool:
+        """Run a statement ending in RETURNING; whether it touched a row (one round trip to the DB thread)."""
+        return bool(await self.conn.execute_fetchall(sql, params))
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self._one(sql, params)
@@ -74,7 +77,7 @@ class SqliteUnit:
         **detail: Any,
     ) -> None:
         """Record who changed what."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 ts(now),
@@ -131,7 +134,7 @@ class SqliteUnit:
 
     async def set_account_reachable(self, platform: str, user_id: str, reachable: bool) -> None:
         """Remember that private messages to an account fail (blocked) or work again."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE accounts SET reachable = ? WHERE platform = ? AND user_id = ?",
             (int(reachable), platform, user_id),
         )
@@ -168,7 +171,7 @@ class SqliteUnit:
 
     async def link_account(self, now: datetime, account: Account, member_id: int) -> None:
         """Attach a platform account to a member (moving it if it pointed elsewhere)."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT INTO accounts (platform, user_id, member_id, display_name, language, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, user_id) DO UPDATE SET member_id = excluded.member_id,"
             " display_name = excluded.display_name, language = coalesce(excluded.language, accounts.language)",
@@ -201,35 +204,39 @@ class SqliteUnit:
                 value = ts(value)
             values.append(value)
         assignments = ", ".join(f"{key} = ?" for key in fields)
-        await self.conn.execute(f"UPDATE members SET {assignments} WHERE id = ?", (*values, member_id))
+        await self.conn.execute_fetchall(f"UPDATE members SET {assignments} WHERE id = ?", (*values, member_id))
 
     async def forget_member(self, now: datetime, member_id: int) -> None:
         """Remove a member's personal data, keeping their anonymous service in the totals."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE members SET name = '', phone = NULL, workplace = '', workplace_branch = '', skills = '[]',"
             " commitment = '', left_at = ?, nudges_paused_until = NULL WHERE id = ?",
             (ts(now), member_id),
         )
-        await self.conn.execute("DELETE FROM accounts WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM branch_secretaries WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM committee_admins WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM team_members WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM activity_branches WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM waitlist WHERE member_id = ?", (member_id,))
-        await self.conn.execute("DELETE FROM drafts WHERE user_id NOT IN (SELECT user_id FROM accounts)")
-        await self.conn.execute("UPDATE services SET note = '' WHERE member_id = ?", (member_id,))
-        await self.conn.execute("UPDATE claims SET note = '', photo_ref = NULL WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM accounts WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM branch_secretaries WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM committee_admins WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM team_members WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM activity_branches WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM waitlist WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall("DELETE FROM drafts WHERE user_id NOT IN (SELECT user_id FROM accounts)")
+        await self.conn.execute_fetchall("UPDATE services SET note = '' WHERE member_id = ?", (member_id,))
+        await self.conn.execute_fetchall(
+            "UPDATE claims SET note = '', photo_ref = NULL WHERE member_id = ?", (member_id,)
+        )
 
     async def merge_roles(self, from_id: int, into_id: int) -> None:
         """Move roles and team places from a placeholder person to the roster entry they turned out to be."""
         for table in ("branch_secretaries", "committee_admins", "team_members", "activity_branches"):
-            await self.conn.execute(
+            await self.conn.execute_fetchall(
                 f"UPDATE OR IGNORE {table} SET member_id = ? WHERE member_id = ?", (into_id, from_id)
             )
-            await self.conn.execute(f"DELETE FROM {table} WHERE member_id = ?", (from_id,))
-        await self.conn.execute("UPDATE teams SET leader_member_id = ? WHERE leader_member_id = ?", (into_id, from_id))
-        await self.conn.execute("UPDATE accounts SET member_id = ? WHERE member_id = ?", (into_id, from_id))
-        await self.conn.execute(
+            await self.conn.execute_fetchall(f"DELETE FROM {table} WHERE member_id = ?", (from_id,))
+        await self.conn.execute_fetchall(
+            "UPDATE teams SET leader_member_id = ? WHERE leader_member_id = ?", (into_id, from_id)
+        )
+        await self.conn.execute_fetchall("UPDATE accounts SET member_id = ? WHERE member_id = ?", (into_id, from_id))
+        await self.conn.execute_fetchall(
             "UPDATE members SET left_at = created_at, name = '' WHERE id = ? AND reported_at IS NULL",
             (from_id,),
         )
@@ -245,7 +252,7 @@ class SqliteUnit:
 
     async def set_committee_chat(self, committee_id: int, chat: ChatRef | None) -> None:
         """Point a committee's digests at a chat."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE committees SET chat_platform = ?, chat_id = ?, thread_id = ? WHERE id = ?",
             (chat.platform if chat else None, chat.chat_id if chat else None, _thread(chat), committee_id),
         )
@@ -271,7 +278,7 @@ class SqliteUnit:
 
     async def add_committee_admin(self, now: datetime, committee_id: int, member_id: int) -> None:
         """Make a person a committee admin."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT OR IGNORE INTO committee_admins (committee_id, member_id, created_at) VALUES (?, ?, ?)",
             (committee_id, member_id, ts(now)),
         )
@@ -327,11 +334,11 @@ class SqliteUnit:
 
     async def set_branch_active(self, branch_id: int, active: bool) -> None:
         """Mark a branch active or inactive (bot removed from its chat); data is kept."""
-        await self.conn.execute("UPDATE branches SET active = ? WHERE id = ?", (int(active), branch_id))
+        await self.conn.execute_fetchall("UPDATE branches SET active = ? WHERE id = ?", (int(active), branch_id))
 
     async def set_branch_options(self, branch_id: int, *, done_counts_as_served: bool) -> None:
         """Change a branch's options."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE branches SET done_counts_as_served = ? WHERE id = ?",
             (int(done_counts_as_served), branch_id),
         )
@@ -339,26 +346,25 @@ class SqliteUnit:
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """Follow a chat that changed id (Telegram group upgraded to a supergroup)."""
         for table in ("branches", "committees"):
-            await self.conn.execute(
+            await self.conn.execute_fetchall(
                 f"UPDATE {table} SET chat_id = ? WHERE chat_platform = ? AND chat_id = ?",
                 (new_chat_id, platform, old_chat_id),
             )
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE cards SET chat_id = ? WHERE platform = ? AND chat_id = ?",
             (new_chat_id, platform, old_chat_id),
         )
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE outbox SET chat_id = ? WHERE platform = ? AND chat_id = ? AND status = 'pending'",
             (new_chat_id, platform, old_chat_id),
         )
 
     async def add_secretary(self, now: datetime, branch_id: int, member_id: int) -> bool:
         """Make a person a secretary of a branch; False if they already were."""
-        async with self.conn.execute(
-            "INSERT OR IGNORE INTO branch_secretaries (branch_id, member_id, created_at) VALUES (?, ?, ?)",
+        return await self._changed(
+            "INSERT OR IGNORE INTO branch_secretaries (branch_id, member_id, created_at) VALUES (?, ?, ?) RETURNING 1",
             (branch_id, member_id, ts(now)),
-        ) as cur:
-            return cur.rowcount > 0
+        )
 
     async def is_secretary(self, branch_id: int, member_id: int) -> bool:
         """Whether the person is a secretary of the branch."""
@@ -389,7 +395,7 @@ class SqliteUnit:
 
     async def add_activity_branch(self, member_id: int, branch_id: int) -> None:
         """Let a member serve in a branch other than their home branch (活动关系)."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT OR IGNORE INTO activity_branches (member_id, branch_id) VALUES (?, ?)",
             (member_id, branch_id),
         )
@@ -430,7 +436,7 @@ class SqliteUnit:
 
     async def add_team_member(self, team_id: int, member_id: int) -> None:
         """Add a member to a team."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT OR IGNORE INTO team_members (team_id, member_id) VALUES (?, ?)", (team_id, member_id)
         )
 
@@ -498,12 +504,12 @@ class SqliteUnit:
 
     async def touch_wish(self, wish_id: int) -> None:
         """Bump a wish's version so every card showing it is brought up to date."""
-        await self.conn.execute("UPDATE wishes SET version = version + 1 WHERE id = ?", (wish_id,))
+        await self.conn.execute_fetchall("UPDATE wishes SET version = version + 1 WHERE id = ?", (wish_id,))
 
     async def set_wish_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
         """Open, close or cancel a wish."""
         closed = ts(now) if status != WishStatus.OPEN else None
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE wishes SET status = ?, closed_at = ?, version = version + 1 WHERE id = ?",
             (str(status), closed, wish_id),
         )
@@ -611,7 +617,7 @@ class SqliteUnit:
             ts(v) if isinstance(v, datetime) else (str(v) if isinstance(v, ClaimStatus) else v) for v in fields.values()
         ]
         assignments = ", ".join(f"{key} = ?" for key in fields)
-        await self.conn.execute(f"UPDATE claims SET {assignments} WHERE id = ?", (*values, claim_id))
+        await self.conn.execute_fetchall(f"UPDATE claims SET {assignments} WHERE id = ?", (*values, claim_id))
 
     async def claims_of_member(
         self, member_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES
@@ -644,7 +650,7 @@ class SqliteUnit:
     async def add_to_waitlist(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
         """Put a member on a wish's waitlist (候补); returns their position (1-based)."""
         try:
-            await self.conn.execute(
+            await self.conn.execute_fetchall(
                 "INSERT INTO waitlist (wish_id, member_id, team_id, created_at) VALUES (?, ?, ?, ?)",
                 (wish_id, member_id, team_id, ts(now)),
             )
@@ -661,10 +667,9 @@ class SqliteUnit:
 
     async def remove_from_waitlist(self, wish_id: int, member_id: int) -> bool:
         """Take a member off a waitlist; False if they were not on it."""
-        async with self.conn.execute(
-            "DELETE FROM waitlist WHERE wish_id = ? AND member_id = ?", (wish_id, member_id)
-        ) as cur:
-            return cur.rowcount > 0
+        return await self._changed(
+            "DELETE FROM waitlist WHERE wish_id = ? AND member_id = ? RETURNING 1", (wish_id, member_id)
+        )
 
     async def pop_waitlist(self, wish_id: int) -> tuple[int, int | None] | None:
         """Remove and return the first (member_id, team_id) waiting for a wish."""
@@ -673,13 +678,13 @@ class SqliteUnit:
         )
         if row is None:
             return None
-        await self.conn.execute("DELETE FROM waitlist WHERE id = ?", (row["id"],))
+        await self.conn.execute_fetchall("DELETE FROM waitlist WHERE id = ?", (row["id"],))
         return int(row["member_id"]), row["team_id"]
 
     async def clear_waitlist(self, wish_id: int) -> list[int]:
         """Empty a wish's waitlist; return who was on it."""
         found = await self._all("SELECT member_id FROM waitlist WHERE wish_id = ?", (wish_id,))
-        await self.conn.execute("DELETE FROM waitlist WHERE wish_id = ?", (wish_id,))
+        await self.conn.execute_fetchall("DELETE FROM waitlist WHERE wish_id = ?", (wish_id,))
         return [int(r["member_id"]) for r in found]
 
     # -- service records -------------------------------------------------------------------------------------
@@ -725,11 +730,13 @@ class SqliteUnit:
 
     async def confirm_service_of_claim(self, claim_id: int, rating: int | None) -> None:
         """Mark a claim's service record confirmed."""
-        await self.conn.execute("UPDATE services SET confirmed = 1, rating = ? WHERE claim_id = ?", (rating, claim_id))
+        await self.conn.execute_fetchall(
+            "UPDATE services SET confirmed = 1, rating = ? WHERE claim_id = ?", (rating, claim_id)
+        )
 
     async def delete_service_of_claim(self, claim_id: int) -> None:
         """Drop a claim's unconfirmed service record (the secretary returned it)."""
-        await self.conn.execute("DELETE FROM services WHERE claim_id = ? AND confirmed = 0", (claim_id,))
+        await self.conn.execute_fetchall("DELETE FROM services WHERE claim_id = ? AND confirmed = 0", (claim_id,))
 
     async def services_of_member(
         self, member_id: int, start: date | None = None, end: date | None = None
@@ -768,7 +775,7 @@ class SqliteUnit:
         self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int
     ) -> None:
         """Remember a message that shows a wish, rendered at ``version``."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT OR IGNORE INTO cards (wish_id, platform, chat_id, thread_id, message_id, kind, rendered_version,"
             " last_edit_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -800,14 +807,14 @@ class SqliteUnit:
 
     async def mark_card_rendered(self, card_id: int, version: int, now: datetime) -> None:
         """Record that a card now shows ``version`` (never moving backwards)."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE cards SET rendered_version = max(rendered_version, ?), last_edit_at = ? WHERE id = ?",
             (version, ts(now), card_id),
         )
 
     async def drop_card(self, card_id: int) -> None:
         """Forget a card that can no longer be edited (deleted, chat gone)."""
-        await self.conn.execute("DELETE FROM cards WHERE id = ?", (card_id,))
+        await self.conn.execute_fetchall("DELETE FROM cards WHERE id = ?", (card_id,))
 
     # -- outbox --------------------------------------------------------------------------------------------
 
@@ -824,9 +831,9 @@ class SqliteUnit:
         not_before: datetime | None = None,
     ) -> bool:
         """Record a decision to send; False when the same decision (dedupe key) was already recorded."""
-        async with self.conn.execute(
+        return await self._changed(
             "INSERT OR IGNORE INTO outbox (dedupe_key, kind, platform, chat_id, thread_id, member_id, payload,"
-            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING 1",
             (
                 dedupe_key,
                 kind,
@@ -838,8 +845,7 @@ class SqliteUnit:
                 ts(not_before or now),
                 ts(now),
             ),
-        ) as cur:
-            return cur.rowcount > 0
+        )
 
     async def due_outbox(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
         """Pending messages whose time has come, oldest first."""
@@ -868,7 +874,7 @@ class SqliteUnit:
         not_before: datetime | None = None,
     ) -> None:
         """Record the result of one delivery attempt."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "UPDATE outbox SET status = ?, attempts = attempts + 1, sent_at = CASE WHEN ? = 'sent' THEN ? END,"
             " message_id = coalesce(?, message_id), error = ?, not_before = coalesce(?, not_before) WHERE id = ?",
             (status, status, ts(now), message_id, error, ts(not_before), outbox_id),
@@ -890,19 +896,18 @@ class SqliteUnit:
 
     async def first_time(self, platform: str, key: str, now: datetime) -> bool:
         """Record an incoming event; False if it was already processed (a replay)."""
-        async with self.conn.execute(
-            "INSERT OR IGNORE INTO processed_events (platform, key, at) VALUES (?, ?, ?)",
+        return await self._changed(
+            "INSERT OR IGNORE INTO processed_events (platform, key, at) VALUES (?, ?, ?) RETURNING 1",
             (platform, key, ts(now)),
-        ) as cur:
-            return cur.rowcount > 0
+        )
 
     async def prune_processed(self, before: datetime) -> None:
         """Forget processed-event keys older than any replay could be."""
-        await self.conn.execute("DELETE FROM processed_events WHERE at < ?", (ts(before),))
+        await self.conn.execute_fetchall("DELETE FROM processed_events WHERE at < ?", (ts(before),))
 
     async def save_draft(self, now: datetime, account: Account, branch_id: int | None, text: str) -> None:
         """Keep a wish text that could not be read yet."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT INTO drafts (platform, user_id, branch_id, text, updated_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET branch_id = excluded.branch_id, text = excluded.text,"
             " updated_at = excluded.updated_at",
@@ -919,7 +924,7 @@ class SqliteUnit:
 
     async def delete_draft(self, account: Account) -> None:
         """Forget a draft once it became a wish."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "DELETE FROM drafts WHERE platform = ? AND user_id = ?", (account.platform, account.user_id)
         )
 
@@ -933,11 +938,11 @@ class SqliteUnit:
     async def set_conversation(self, now: datetime, account: Account, state: dict[str, Any] | None) -> None:
         """Remember (or, with None, forget) where this person is in a conversation."""
         if state is None:
-            await self.conn.execute(
+            await self.conn.execute_fetchall(
                 "DELETE FROM conversations WHERE platform = ? AND user_id = ?", (account.platform, account.user_id)
             )
             return
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT INTO conversations (platform, user_id, state, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
             (account.platform, account.user_id, json.dumps(state, ensure_ascii=False), ts(now)),
@@ -949,7 +954,7 @@ class SqliteUnit:
 
     async def set_job_run(self, job: str, at: datetime) -> None:
         """Record a scheduled job's completion."""
-        await self.conn.execute(
+        await self.conn.execute_fetchall(
             "INSERT INTO job_runs (job, last_run) VALUES (?, ?)"
             " ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run",
             (job, ts(at)),
