@@ -38,7 +38,7 @@ class ManualClock:
 
 
 class OffsetClock:
-    """Real time shifted by an offset that only grows: the demo's clock, which follows the wall clock and jumps ahead."""
+    """Real time shifted by an offset that only grows: the demo's clock follows the wall clock and jumps ahead."""
 
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
         self._offset = offset

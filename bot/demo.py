@@ -8,10 +8,9 @@ import dataclasses
 import logging
 import shutil
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from bot import commands as cmd
@@ -19,7 +18,7 @@ from bot.app import Core, Platform, build_platforms, open_core
 from bot.clock import OffsetClock
 from bot.config import Config, TelegramConfig, default_config
 from bot.demo_seed import DemoPerson, Seeder, seed_start
-from bot.quarters import current_quarter
+from bot.quarters import current_quarter, local_date
 from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.viewer import SandboxViewer
 
@@ -27,23 +26,20 @@ log = logging.getLogger(__name__)
 
 DEMO_CARD_EDIT_INTERVAL = 1.0
 QUARTER_END_LEAD = timedelta(days=14)
-SETTLE_QUIET = 0.25
+SETTLE_QUIET = 0.12
 SETTLE_LIMIT = 20.0
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-Job = Callable[[Any, datetime], Awaitable[Any]]
-
-
-@dataclasses.dataclass(frozen=True)
-class JobSpec:
-    """A scheduled job the clock control runs when the time passes it: its name and labels for the page."""
-
-    name: str
-    zh: str
-    en: str
-    run: Job
+JOB_LABELS: dict[str, tuple[str, str]] = {
+    "reminders": ("认领与确认提醒", "claim and review reminders"),
+    "nudges": ("季度服务提醒", "quarterly service nudges"),
+    "at_risk": ("未服务名单", "at-risk lists"),
+    "digest": ("每周汇总", "weekly digest"),
+    "workplace_feedback": ("单位反馈", "workplace feedback"),
+}
+ADVANCED_TIME = time(10, 5)
 
 
 class Demo:
@@ -68,7 +64,7 @@ class Demo:
         self.tempdir: Path | None = None
         self.lang = "zh"
         self._stack = contextlib.AsyncExitStack()
-        self._last_event = time.monotonic()
+        self._last_event = monotonic()
         self._watch: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -93,11 +89,14 @@ class Demo:
             self.clock = OffsetClock(seed_start(now, config.timezone) - now)
         self.core = await self._stack.enter_async_context(open_core(config, self.clock))
         self.platforms = build_platforms(self.core)
+        self.core.platforms = self.platforms
+        _wire_reports(self.core)
         for platform in self.platforms:
             await platform.start()
             self._stack.push_async_callback(platform.stop)
         if self.seed_data:
             self.people_list = await Seeder(self).run()
+        await self.run_jobs()
         await self.viewer.start(self.host, self.port)
         self._stack.push_async_callback(self.viewer.stop)
 
@@ -146,7 +145,7 @@ class Demo:
         try:
             while True:
                 await queue.get()
-                self._last_event = time.monotonic()
+                self._last_event = monotonic()
         finally:
             self.sandbox.unsubscribe(queue)
 
@@ -161,13 +160,13 @@ class Demo:
         """Wait until the bot has sent everything due and the chats have been quiet for a moment."""
         assert self.core is not None
         self.poke()
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
+        deadline = monotonic() + limit
+        while monotonic() < deadline:
             await asyncio.sleep(0.05)
             async with self.core.store.unit() as unit:
                 due = await unit.due_outbox("telegram", self.clock.now(), 1)
                 stale = await unit.stale_cards("telegram", 1)
-            quiet = time.monotonic() - self._last_event >= SETTLE_QUIET
+            quiet = monotonic() - self._last_event >= SETTLE_QUIET
             pending = self.sandbox.updates.pending
             if not due and not stale and quiet and pending == 0:
                 return
@@ -192,48 +191,46 @@ class Demo:
             "en": f"{_WEEKDAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]} {local.year} "
             f"{local:%H:%M}",
             "quarter_end": quarter.end.isoformat(),
+            "tz": str(self.core.config.timezone),
         }
 
     async def advance(self, step: str) -> dict[str, Any]:
-        """Move the bot's clock a week, or to two weeks before the quarter's end, and run the jobs now due."""
+        """Move the bot's clock a week (to 10:05), or to two weeks before the quarter's end, and run the due jobs."""
         assert self.core is not None
-        before = self.clock.now()
-        if step == "week":
-            self.clock.advance(timedelta(days=7))
-        else:
-            self.clock.set(self.quarter_end_target(before))
-        ran = await self.run_jobs(before, self.clock.now())
+        now = self.clock.now()
+        self.clock.set(self.week_later(now) if step == "week" else self.quarter_end_target(now))
+        ran = await self.run_jobs()
         await self.settle()
         return {"clock": self.clock_info(), "ran": ran}
 
-    def quarter_end_target(self, now: datetime) -> datetime:
-        """Two weeks before the end of the quarter, at 09:30 local time (the next quarter's if already past)."""
+    def _at(self, day: date) -> datetime:
         assert self.core is not None
-        tz = self.core.config.timezone
-        quarter = current_quarter(now, tz)
-        for candidate in (quarter, quarter.next()):
-            day = candidate.end - QUARTER_END_LEAD
-            target = datetime(day.year, day.month, day.day, 9, 30, tzinfo=tz)
-            if target > now:
-                return target
-        raise AssertionError("unreachable")
+        return datetime.combine(day, ADVANCED_TIME, tzinfo=self.core.config.timezone)
 
-    async def run_jobs(self, before: datetime, after: datetime) -> list[dict[str, Any]]:
-        """Run the scheduler's jobs for the time that just passed; what ran, for the page."""
-        ran: list[dict[str, Any]] = []
-        for job in self.jobs():
-            try:
-                result = await job.run(self.core, after)
-            except Exception:
-                log.exception("demo job %s failed", job.name)
-                continue
-            ran.append({"name": job.name, "zh": job.zh, "en": job.en, "result": _count(result)})
+    def week_later(self, now: datetime) -> datetime:
+        """Seven days on, at 10:05 local time: past that week's digest and the daily reminders, outside quiet hours."""
+        assert self.core is not None
+        return self._at(local_date(now, self.core.config.timezone) + timedelta(days=7))
+
+    def quarter_end_target(self, now: datetime) -> datetime:
+        """Two weeks before the end of the quarter at 10:05 local time (the next quarter's, if that is past)."""
+        assert self.core is not None
+        quarter = current_quarter(now, self.core.config.timezone)
+        target = self._at(quarter.end - QUARTER_END_LEAD)
+        return target if target > now else self._at(quarter.next().end - QUARTER_END_LEAD)
+
+    async def run_jobs(self) -> list[dict[str, Any]]:
+        """Run, once each, the scheduler's jobs whose time passed since they last ran (the first call only records)."""
+        assert self.core is not None
+        try:
+            from bot.schedule import catch_up, deliveries, job_deps, jobs
+        except ImportError:
+            return []
+        deps = job_deps(self.core)
+        all_jobs = jobs(self.core.config.scheduler, self.core.config.timezone)
+        names = await catch_up(deps, all_jobs, self.clock.now(), deliveries(self.core))
         self.poke()
-        return ran
-
-    def jobs(self) -> list[JobSpec]:
-        """The scheduler's job functions, when the scheduler is part of this build."""
-        return []
+        return [{"name": n, "zh": JOB_LABELS.get(n, (n, n))[0], "en": JOB_LABELS.get(n, (n, n))[1]} for n in names]
 
     async def set_language(self, lang: str) -> None:
         """Every seeded person switches their Telegram language, and tells the bot with its language setting."""
@@ -248,10 +245,13 @@ class Demo:
                 await self.core.usecases.set_language(cmd.SetLanguage(person.account(code), lang))
 
 
-def _count(result: object) -> object:
-    if isinstance(result, int | float | str) or result is None:
-        return result
-    return str(result)
+def _wire_reports(core: Core) -> None:
+    """Let the outbox deliveries render the digest chart and the ledger, when the scheduler is in this build."""
+    try:
+        from bot.schedule import wire_reports
+    except ImportError:
+        return
+    wire_reports(core)
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True) -> None:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 ANSWER_WITHIN = 15.0
 STATIC_FILES = {"index.html": "text/html", "app.js": "text/javascript", "app.css": "text/css"}
+CJK_FONT = "fonts/NotoSansSC-Regular.otf"
 _CLOSE = {"type": "_close"}
 _PRESENT = ("creator", "administrator", "member", "restricted")
 
@@ -62,6 +63,7 @@ class SandboxViewer:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
+        app.router.add_get("/fonts/cjk.otf", self._font)
         app.router.add_get("/api/state", self._state)
         app.router.add_get("/api/events", self._events)
         app.router.add_post("/api/send", self._send)
@@ -109,6 +111,11 @@ class SandboxViewer:
         return web.Response(
             body=body, content_type=STATIC_FILES[name], charset="utf-8", headers={"Cache-Control": "no-cache"}
         )
+
+    async def _font(self, request: web.Request) -> web.Response:
+        """The bundled Noto Sans SC, so Chinese shows even where the system has no CJK font."""
+        body = resources.files("bot.reports").joinpath(CJK_FONT).read_bytes()
+        return web.Response(body=body, content_type="font/otf", headers={"Cache-Control": "max-age=86400"})
 
     async def _file(self, request: web.Request) -> web.Response:
         stored = self.sandbox.files.get(request.match_info["file_id"])

@@ -7,7 +7,7 @@ const UI = {
     placeholder: "输入消息或 /命令…", private: "与机器人的私聊", members: "{n} 位成员", bot: "机器人",
     admin: "党委管理员", secretary: "支部书记", member: "党员", edited: "已编辑", reply: "回复",
     nochat: "选择左侧的聊天", ran: "已运行：{jobs}", nothing: "没有到期的提醒或汇总", toggle: "EN",
-    not_member: "您不在这个群里", failed: "操作失败：{e}", weekdays: "日一二三四五六", you: "我",
+    not_member: "您不在这个群里", failed: "操作失败：{e}", weekdays: "日,一,二,三,四,五,六", you: "我",
     photo: "[图片]", document: "[文件]", joined: "{who} 加入了群聊", left: "{who} 离开了群聊",
     created: "{who} 创建了群聊", migrated: "群聊已升级为超级群", topic: "新话题：{name}", clock_title: "机器人的时钟",
     reply_to: "回复 {who}：", no_answer: "机器人没有回应",
@@ -17,7 +17,7 @@ const UI = {
     start: "Start", placeholder: "Message or /command…", private: "Private chat with the bot", members: "{n} members",
     bot: "bot", admin: "Committee admin", secretary: "Secretary", member: "Member", edited: "edited", reply: "Reply",
     nochat: "Pick a chat on the left", ran: "Ran: {jobs}", nothing: "Nothing was due", toggle: "中文",
-    not_member: "You are not in this group", failed: "Failed: {e}", weekdays: "SMTWTFS", you: "me",
+    not_member: "You are not in this group", failed: "Failed: {e}", weekdays: "Sun,Mon,Tue,Wed,Thu,Fri,Sat", you: "me",
     photo: "[photo]", document: "[file]", joined: "{who} joined", left: "{who} left", created: "{who} created the group",
     migrated: "The group became a supergroup", topic: "New topic: {name}", clock_title: "the bot's clock",
     reply_to: "Reply to {who}: ", no_answer: "The bot did not answer",
@@ -173,16 +173,23 @@ function serviceText(m) {
 
 // ------------------------------------------------------------------ messages
 
-function fmtTime(unix) {
-  const d = new Date(unix * 1000);
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+function zoned(unix) {
+  // the bot's wall clock (its time zone), not the browser's
+  const options = { timeZone: (S.clock && S.clock.tz) || undefined, hourCycle: "h23", year: "numeric", month: "numeric",
+    day: "numeric", hour: "2-digit", minute: "2-digit", weekday: "short" };
+  const parts = {};
+  for (const p of new Intl.DateTimeFormat("en-US", options).formatToParts(new Date(unix * 1000))) parts[p.type] = p.value;
+  const weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
+  return { y: parts.year, m: Number(parts.month), d: Number(parts.day), hm: `${parts.hour}:${parts.minute}`, weekday };
 }
 
+function fmtTime(unix) { return zoned(unix).hm; }
+
 function fmtDay(unix) {
-  const d = new Date(unix * 1000);
-  const wd = tr("weekdays")[d.getDay()];
-  return S.lang === "zh" ? `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 周${wd}`
-    : `${wd} ${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  const z = zoned(unix);
+  const wd = tr("weekdays").split(",")[z.weekday];
+  return S.lang === "zh" ? `${z.y}年${z.m}月${z.d}日 周${wd}`
+    : `${wd} ${z.y}-${String(z.m).padStart(2, "0")}-${String(z.d).padStart(2, "0")}`;
 }
 
 function fmtSize(bytes) {
@@ -206,7 +213,9 @@ function renderMessage(entry, m) {
   if (m.photo && m.photo.length) {
     const best = m.photo[m.photo.length - 1];
     const src = `/files/${encodeURIComponent(best.file_id)}`;
-    bubble.append(el("img", { class: "photo", src, alt: m.caption || "photo", onclick: () => window.open(src, "_blank") }));
+    bubble.append(el("img", {
+      class: "photo", src, alt: m.caption || "photo", onclick: () => window.open(src, "_blank"), onload: keepAtBottom,
+    }));
   }
   if (m.document) {
     const d = m.document;
@@ -236,6 +245,11 @@ function renderMessage(entry, m) {
   return node;
 }
 
+function keepAtBottom() {
+  const box = $("messages");
+  if (box.dataset.pinned === "1") box.scrollTop = box.scrollHeight;
+}
+
 function renderMessages() {
   const box = $("messages");
   const entry = S.chats.get(S.current);
@@ -248,6 +262,7 @@ function renderMessages() {
     box.append(renderMessage(entry, m));
   }
   box.scrollTop = box.scrollHeight;
+  box.dataset.pinned = "1";
 }
 
 function updateMessage(chatId, m) {
@@ -483,9 +498,11 @@ function onEvent(event) {
       entry.messages.set(event.message.message_id, event.message);
       if (event.chat_id === S.current) {
         const box = $("messages");
-        const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+        const pinned = box.dataset.pinned !== "0";
+        const top = box.scrollTop;
+        const mine = !!(event.message.from && event.message.from.id === S.me);
         renderMessages();
-        if (!atBottom && !(event.message.from && event.message.from.id === S.me)) box.scrollTop = box.scrollHeight;
+        if (!pinned && !mine) { box.scrollTop = top; box.dataset.pinned = "0"; }
       } else {
         S.unread.set(event.chat_id, (S.unread.get(event.chat_id) || 0) + 1);
       }
@@ -538,6 +555,10 @@ function connect() {
 // ------------------------------------------------------------------ wiring
 
 function wire() {
+  $("messages").addEventListener("scroll", (ev) => {
+    const box = ev.currentTarget;
+    box.dataset.pinned = box.scrollHeight - box.scrollTop - box.clientHeight < 40 ? "1" : "0";
+  });
   $("who").addEventListener("change", (ev) => {
     S.me = Number(ev.target.value);
     localStorage.setItem("ebranch.me", String(S.me));
