@@ -86,6 +86,7 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
+        _wire_reports(core)
         started: list[Platform] = []
         try:
             for platform in core.platforms:
@@ -106,6 +107,15 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
 
 class _Stoppable(Protocol):
     async def stop(self) -> None: ...
+
+
+def _wire_reports(core: Core) -> None:
+    """Let the platforms' outbox deliveries render digests and ledgers when they send them."""
+    try:
+        from bot.schedule import wire_reports
+    except ImportError:
+        return
+    wire_reports(core)
 
 
 def _start_scheduler(core: Core) -> _Stoppable | None:

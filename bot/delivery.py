@@ -6,12 +6,14 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any
 
 from bot.i18n import t
 from bot.model import ChatRef
-from bot.ports import Button, ChatGateway, Clock, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.pacing import RateLimiter
+from bot.ports import Button, ChatGateway, Clock, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.store import OutboxRow, Store
 from bot.views import wish_card
 
@@ -20,14 +22,19 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 _IDLE_WAIT = 30.0
 
+Renderer = Callable[[dict[str, Any]], Awaitable[OutgoingMessage | None]]
+
 
 def payload_message(payload: dict[str, Any]) -> OutgoingMessage:
     """The outgoing message stored in an outbox payload."""
+    mention_user = payload.get("mention_user")
     return OutgoingMessage(
         text=payload.get("text", ""),
         buttons=tuple(
             tuple(Button(b["label"], b.get("payload"), b.get("url")) for b in row) for row in payload.get("buttons", [])
         ),
+        photo_ref=payload.get("photo_ref") or None,
+        mention=Mention(str(mention_user), escape(payload.get("mention_name", ""))) if mention_user else None,
     )
 
 
@@ -43,6 +50,8 @@ class OutboxDelivery:
         lang: str = "zh",
         concurrency: int = 16,
         monotonic: Callable[[], float] = time.monotonic,
+        renderers: dict[str, Renderer] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.gateway = gateway
@@ -54,6 +63,8 @@ class OutboxDelivery:
         self._chat_paused_until: dict[str, float] = {}
         self._failures: dict[int, int] = defaultdict(int)
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
+        self.renderers: dict[str, Renderer] = dict(renderers or {})
+        self.limiter = limiter
 
     def poke(self) -> None:
         """Something was just enqueued: deliver without waiting for the next tick."""
@@ -88,6 +99,8 @@ class OutboxDelivery:
             if message is None:
                 await self._mark(row, "skipped", error="nothing to show")
                 return 0
+            if self.limiter is not None:
+                await self.limiter.acquire(row.chat.chat_id)
             message_id = await self.gateway.send(row.chat, message)
         except RecipientUnreachable as error:
             await self._unreachable(row, str(error))
@@ -109,6 +122,12 @@ class OutboxDelivery:
         return 1
 
     async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
+        render = row.payload.get("render")
+        if render is not None:
+            renderer = self.renderers.get(render)
+            if renderer is None:
+                raise LookupError(f"no renderer for {render!r}")
+            return await renderer(row.payload)
         wish_id = row.payload.get("wish_card")
         if wish_id is None:
             return payload_message(row.payload)
@@ -147,9 +166,10 @@ class OutboxDelivery:
                     chat=ChatRef(fallback["platform"], fallback["chat_id"], fallback.get("thread_id")),
                     member_id=None,
                     payload={
-                        "text": t("notice.start_bot", self.lang, name=fallback.get("mention", "")),
+                        "text": t("notice.start_bot", self.lang, name=escape(fallback.get("mention", ""))),
                         "buttons": [],
                         "mention_user": row.chat.chat_id if row.chat else None,
+                        "mention_name": fallback.get("mention", ""),
                     },
                 )
             for hook in row.payload.get("on_unreachable", []):

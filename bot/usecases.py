@@ -717,6 +717,59 @@ class UseCases:
             return member
         return None
 
+    async def release_stale_claim(self, claim_id: int, days_late: int, *, not_before: datetime | None = None) -> int:
+        """Release a claim still not done ``days_late`` days after its wish's deadline back to the branch (1 if so)."""
+
+        async def work(unit: Unit, now: datetime) -> int:
+            claim = await unit.get_claim(claim_id)
+            if claim is None or claim.status != ClaimStatus.CLAIMED:
+                return 0
+            wish = await self._wish(unit, claim.wish_id)
+            if wish.status != WishStatus.OPEN or wish.deadline is None:
+                return 0
+            await unit.update_claim(claim.id, status=ClaimStatus.RELEASED, ended_at=now)
+            await unit.audit(now, None, "claim.release", "claim", claim.id, wish_id=wish.id, days_late=days_late)
+            await self._promote(unit, now, wish)
+            await unit.touch_wish(wish.id)
+            branch = await self._branch(unit, wish.branch_id)
+            member = await unit.get_member(claim.member_id)
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title, "days": days_late}
+            if member is not None:
+                lang = await self._language(unit, member)
+                await self._notify(
+                    unit,
+                    now,
+                    member,
+                    branch.chat.platform,
+                    f"released:{claim.id}",
+                    "released",
+                    views.simple_notice(
+                        "sched.released.member", lang, date=views.format_date(wish.deadline, lang), **facts
+                    ),
+                    not_before=not_before,
+                )
+            for secretary in await unit.secretaries_of(branch.id):
+                lang = await self._language(unit, secretary)
+                await self._notify(
+                    unit,
+                    now,
+                    secretary,
+                    branch.chat.platform,
+                    f"released:{claim.id}:{secretary.id}",
+                    "released",
+                    views.simple_notice(
+                        "sched.released.secretary",
+                        lang,
+                        name=member.name if member else "",
+                        date=views.format_date(wish.deadline, lang),
+                        **facts,
+                    ),
+                    not_before=not_before,
+                )
+            return 1
+
+        return await self._tx(work)
+
     async def mark_done(self, c: cmd.MarkDone) -> outcomes.DoneReported:
         """The member reports the service done; the branch's secretaries are asked to confirm."""
         if not 0 < c.hours <= MAX_HOURS:

@@ -1,0 +1,301 @@
+"""The SQL behind nudges, reminders, the weekly digest and the ledger, kept apart from the transactional unit."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.model import BranchStats, Claim, Wish
+from bot.queries import NudgeCandidate
+from bot.reports.data import (
+    LedgerData,
+    LedgerMember,
+    LedgerService,
+    LedgerWish,
+    WorkplaceFeedback,
+    WorkplaceMember,
+)
+from storage import rows
+from storage.database import Database
+from storage.rows import ts
+
+_COUNTED = "(s.confirmed = 1 OR b.done_counts_as_served = 1)"
+TOP_MEMBERS = 3
+
+
+def _midnight(day: date, tz: ZoneInfo) -> str:
+    """Local midnight of a day as stored UTC text."""
+    moment = datetime.combine(day, time(0), tzinfo=tz)
+    return moment.astimezone(ZoneInfo("UTC")).isoformat()
+
+
+class SqliteReports:
+    """Read-only report queries on SQLite, each in its own short transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        async with self.db.transaction() as conn, conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())  # type: ignore[arg-type]
+
+    async def nudge_candidates(
+        self, quarter_start: date, quarter_end: date, now: datetime, *, after_id: int = 0, limit: int = 500
+    ) -> list[NudgeCandidate]:
+        """Members to remind this quarter, by id, starting after ``after_id``."""
+        account = "FROM accounts a WHERE a.member_id = m.id AND a.platform = b.chat_platform"
+        found = await self._all(
+            f"SELECT m.*, b.id AS b_id, (SELECT a.user_id {account} ORDER BY a.reachable DESC, a.created_at DESC"
+            f" LIMIT 1) AS user_id, (SELECT max(a.reachable) {account}) AS reachable"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id"
+            " WHERE m.id > ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
+            " AND (m.nudges_paused_until IS NULL OR m.nudges_paused_until <= ?)"
+            " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.served_on >= ?"
+            f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?",
+            (after_id, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), limit),
+        )
+        branches = {r["id"]: rows.branch(r) for r in await self._all("SELECT * FROM branches")}
+        return [NudgeCandidate(rows.member(r), branches[r["b_id"]], r["user_id"], bool(r["reachable"])) for r in found]
+
+    async def unclaimed_wishes(self, created_before: datetime) -> list[Wish]:
+        """Open wishes of active branches posted before a moment that nobody holds a claim on."""
+        found = await self._all(
+            "SELECT w.* FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE w.status = 'open' AND b.active = 1"
+            " AND w.created_at <= ? AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.wish_id = w.id"
+            " AND c.status IN ('claimed', 'done', 'confirmed')) ORDER BY w.id",
+            (ts(created_before),),
+        )
+        return [rows.wish(r) for r in found]
+
+    async def overdue_claims(self, deadline_before: date) -> list[tuple[Claim, Wish]]:
+        """Claims still only claimed whose open wish's deadline is before a day."""
+        found = await self._all(
+            "SELECT c.*, w.id AS w_id FROM claims c JOIN wishes w ON w.id = c.wish_id WHERE c.status = 'claimed'"
+            " AND w.status = 'open' AND w.deadline IS NOT NULL AND w.deadline < ? ORDER BY c.id",
+            (deadline_before.isoformat(),),
+        )
+        wishes = {
+            r["id"]: rows.wish(r)
+            for r in await self._all(
+                "SELECT * FROM wishes WHERE status = 'open' AND deadline IS NOT NULL AND deadline < ?",
+                (deadline_before.isoformat(),),
+            )
+        }
+        return [(rows.claim(r), wishes[r["w_id"]]) for r in found]
+
+    async def branch_stats(
+        self, committee_id: int, quarter_start: date, start_day: date, end_day: date, tz: ZoneInfo
+    ) -> list[BranchStats]:
+        """Per-branch counts: the period is [start_day, end_day) local; the quarter runs from quarter_start."""
+        start, cut = _midnight(start_day, tz), _midnight(end_day, tz)
+        q_start, day_end = quarter_start.isoformat(), end_day.isoformat()
+        found = await self._all(
+            "SELECT b.id, b.name,"
+            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+            "  AND m.created_at < :cut) AS members_total,"
+            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+            "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut) AS members_reported,"
+            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+            "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut AND EXISTS (SELECT 1 FROM services s"
+            f"  WHERE s.member_id = m.id AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}))"
+            "  AS served,"
+            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at >= :start"
+            "  AND w.created_at < :cut) AS posted,"
+            " (SELECT count(DISTINCT c.wish_id) FROM claims c JOIN wishes w ON w.id = c.wish_id"
+            "  WHERE w.branch_id = b.id AND c.claimed_at >= :start AND c.claimed_at < :cut) AS claimed,"
+            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.status = 'closed'"
+            "  AND w.closed_at >= :start AND w.closed_at < :cut) AS completed,"
+            " (SELECT count(*) FROM services s LEFT JOIN claims c ON c.id = s.claim_id WHERE s.branch_id = b.id"
+            "  AND s.confirmed = 1 AND coalesce(c.confirmed_at, s.created_at) >= :start"
+            "  AND coalesce(c.confirmed_at, s.created_at) < :cut) AS confirmed,"
+            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
+            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS open,"
+            " (SELECT min(w.created_at) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
+            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS oldest_open,"
+            " (SELECT count(*) FROM claims c JOIN wishes w ON w.id = c.wish_id WHERE w.branch_id = b.id"
+            "  AND c.claimed_at < :cut AND w.deadline IS NOT NULL AND w.deadline < :day_end"
+            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)"
+            "  AND (c.status = 'claimed' OR (c.status IN ('withdrawn', 'released') AND c.ended_at >= :cut)"
+            "  OR (c.done_at IS NOT NULL AND c.done_at >= :cut))) AS overdue,"
+            " (SELECT coalesce(sum(s.hours), 0) FROM services s WHERE s.branch_id = b.id"
+            f"  AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}) AS hours"
+            " FROM branches b WHERE b.committee_id = :committee ORDER BY b.id",
+            {"cut": cut, "start": start, "q_start": q_start, "day_end": day_end, "committee": committee_id},
+        )
+        top = await self._all(
+            "SELECT s.branch_id, m.name, sum(s.hours) AS hours FROM services s JOIN members m ON m.id = s.member_id"
+            " JOIN branches b ON b.id = s.branch_id WHERE b.committee_id = ? AND m.left_at IS NULL"
+            f" AND s.served_on >= ? AND s.served_on < ? AND {_COUNTED}"
+            " GROUP BY s.branch_id, m.id ORDER BY s.branch_id, hours DESC, m.name",
+            (committee_id, q_start, day_end),
+        )
+        standouts: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        for r in top:
+            if len(standouts[r["branch_id"]]) < TOP_MEMBERS and r["hours"] > 0:
+                standouts[r["branch_id"]].append((r["name"], float(r["hours"])))
+        return [
+            BranchStats(
+                branch_id=r["id"],
+                branch_name=r["name"],
+                members_total=r["members_total"],
+                members_reported=r["members_reported"],
+                served_this_quarter=r["served"],
+                wishes_posted=r["posted"],
+                wishes_claimed=r["claimed"],
+                wishes_completed=r["completed"],
+                confirmed_in_period=r["confirmed"],
+                wishes_open=r["open"],
+                oldest_open_days=(end_day - rows.must_dt(r["oldest_open"]).astimezone(tz).date()).days
+                if r["oldest_open"]
+                else None,
+                overdue_claims=r["overdue"],
+                hours_quarter=float(r["hours"]),
+                top_members=tuple(standouts[r["id"]]),
+            )
+            for r in found
+        ]
+
+    async def ledger(
+        self, committee_id: int, branch_id: int | None, generated_at: datetime, tz: ZoneInfo
+    ) -> LedgerData:
+        """The ledger (台账) of a committee, or of one of its branches."""
+        scope = "b.committee_id = ?" + (" AND b.id = ?" if branch_id is not None else "")
+        params: tuple[int, ...] = (committee_id,) if branch_id is None else (committee_id, branch_id)
+        committee = await self._all("SELECT name FROM committees WHERE id = ?", (committee_id,))
+        members = await self._all(
+            "SELECT m.*, b.name AS branch,"
+            " (SELECT count(*) FROM claims c WHERE c.member_id = m.id"
+            "  AND c.status IN ('claimed', 'done', 'confirmed')) AS claims,"
+            " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1) AS services,"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1) AS hours,"
+            " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL) AS rating,"
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id) AS last_served"
+            f" FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE {scope} ORDER BY b.id, m.id",
+            params,
+        )
+        wishes = await self._all(
+            "SELECT w.*, b.name AS branch, (SELECT group_concat(coalesce(t.name || '（' || m.name || '）', m.name),"
+            " '、') FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')) AS claimers"
+            f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
+            params,
+        )
+        services = await self._all(
+            "SELECT s.*, m.name AS member, m.left_at, b.name AS branch, w.title FROM services s"
+            " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
+            f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
+            params,
+        )
+        return LedgerData(
+            committee_name=committee[0]["name"] if committee else "",
+            generated_at=generated_at,
+            members=tuple(
+                LedgerMember(
+                    member_id=r["id"],
+                    name=r["name"],
+                    branch=r["branch"],
+                    workplace=r["workplace"],
+                    workplace_branch=r["workplace_branch"],
+                    reported_at=_local_day(r["reported_at"], tz),
+                    skills=rows.member(r).skills,
+                    commitment=r["commitment"],
+                    claims=r["claims"],
+                    services=r["services"],
+                    hours=float(r["hours"]),
+                    avg_rating=round(r["rating"], 2) if r["rating"] is not None else None,
+                    last_served_on=rows.to_date(r["last_served"]),
+                    left=r["left_at"] is not None,
+                )
+                for r in members
+            ),
+            wishes=tuple(
+                LedgerWish(
+                    id=r["id"],
+                    branch=r["branch"],
+                    title=r["title"],
+                    category=r["category"],
+                    slots=r["slots"],
+                    status=r["status"],
+                    urgency=r["urgency"],
+                    created_at=rows.must_dt(r["created_at"]),
+                    deadline=rows.to_date(r["deadline"]),
+                    claimers=r["claimers"] or "",
+                    completed_at=rows.to_dt(r["closed_at"]) if r["status"] == "closed" else None,
+                )
+                for r in wishes
+            ),
+            services=tuple(_service(r) for r in services),
+        )
+
+    async def workplace_feedback(
+        self, committee_id: int, quarter_start: date, quarter_end: date, quarter_label: str, generated_at: datetime
+    ) -> list[WorkplaceFeedback]:
+        """One feedback per workplace branch (单位党支部) of the committee's members, for a quarter."""
+        committee = await self._all("SELECT name FROM committees WHERE id = ?", (committee_id,))
+        window = "s.member_id = m.id AND s.confirmed = 1 AND s.served_on >= :start AND s.served_on < :end"
+        params = {"committee": committee_id, "start": quarter_start.isoformat(), "end": quarter_end.isoformat()}
+        members = await self._all(
+            "SELECT m.*, b.name AS branch,"
+            f" (SELECT count(*) FROM services s WHERE {window}) AS services,"
+            f" (SELECT coalesce(sum(hours), 0) FROM services s WHERE {window}) AS hours,"
+            f" (SELECT avg(rating) FROM services s WHERE {window} AND s.rating IS NOT NULL) AS rating,"
+            f" (SELECT max(served_on) FROM services s WHERE {window}) AS last_served"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE b.committee_id = :committee"
+            " AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND m.workplace_branch != ''"
+            " ORDER BY m.workplace_branch, m.name, m.id",
+            params,
+        )
+        services = await self._all(
+            "SELECT s.*, m.name AS member, m.left_at, m.workplace_branch, b.name AS branch, w.title FROM services s"
+            " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
+            " LEFT JOIN wishes w ON w.id = s.wish_id WHERE b.committee_id = :committee AND s.confirmed = 1"
+            " AND s.served_on >= :start AND s.served_on < :end AND m.left_at IS NULL ORDER BY s.served_on, s.id",
+            params,
+        )
+        by_workplace: dict[str, list[WorkplaceMember]] = defaultdict(list)
+        for r in members:
+            by_workplace[r["workplace_branch"]].append(
+                WorkplaceMember(
+                    name=r["name"],
+                    workplace=r["workplace"],
+                    branch=r["branch"],
+                    reported_at=_local_day(r["reported_at"], None),
+                    services=r["services"],
+                    hours=float(r["hours"]),
+                    avg_rating=round(r["rating"], 2) if r["rating"] is not None else None,
+                    last_served_on=rows.to_date(r["last_served"]),
+                )
+            )
+        services_of: dict[str, list[LedgerService]] = defaultdict(list)
+        for r in services:
+            services_of[r["workplace_branch"]].append(_service(r))
+        name = committee[0]["name"] if committee else ""
+        return [
+            WorkplaceFeedback(
+                name, workplace, quarter_label, generated_at, tuple(people), tuple(services_of[workplace])
+            )
+            for workplace, people in sorted(by_workplace.items())
+        ]
+
+
+def _local_day(value: str | None, tz: ZoneInfo | None) -> date | None:
+    moment = rows.to_dt(value)
+    if moment is None:
+        return None
+    return moment.astimezone(tz).date() if tz else moment.date()
+
+
+def _service(r: sqlite3.Row) -> LedgerService:
+    return LedgerService(
+        served_on=date.fromisoformat(r["served_on"]),
+        member=r["member"] if r["left_at"] is None else "",
+        branch=r["branch"],
+        subject=r["title"] or r["note"],
+        hours=float(r["hours"]),
+        confirmed=bool(r["confirmed"]),
+        rating=r["rating"],
+    )
