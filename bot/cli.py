@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -121,7 +123,104 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     _setup_logging("WARNING")
-    await run_demo(args.host, args.port, open_browser=not args.no_browser)
+    try:
+        await run_demo(args.host, args.port, open_browser=not args.no_browser)
+    except OSError as error:
+        where = f"{args.host}:{args.port}"
+        print(f"ebranch demo: cannot serve on {where} ({error.strerror}); try --port 0", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+async def cmd_digest(args: argparse.Namespace) -> int:
+    """Write a committee's digest (text, chart, ledger) to a folder, or have the bot send it to the committee chat."""
+    from bot.app import open_core
+    from bot.digest import ReportService, render_digest_files
+    from bot.errors import DomainError
+    from bot.schedule import job_deps
+    from bot.views import describe_error
+
+    config = _config(args)
+    async with open_core(config) as core:
+        deps = job_deps(core)
+        async with core.store.unit() as unit:
+            committee = await unit.committee_by_name(args.committee)
+        if committee is None:
+            print(f"no committee named {args.committee!r}", file=sys.stderr)
+            return EXIT_FAILED
+        if args.out is None:
+            try:
+                await ReportService(deps).enqueue_digest(committee.name)
+            except DomainError as error:
+                print(f"{describe_error(error, config.locale)} ({committee.name})", file=sys.stderr)
+                return EXIT_FAILED
+            print(f"{committee.name}: digest queued for its chat; the running bot sends it")
+            return 0
+        files = await render_digest_files(
+            core.store, deps.reports, committee.id, core.clock.now(), config.timezone, config.locale
+        )
+    assert files is not None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"digest_{committee.id}_{files.chart.filename.rsplit('_', 1)[-1].removesuffix('.png')}"
+    (out / f"{stem}.txt").write_text(re.sub(r"</?[bi]>", "", html.unescape(files.text)), encoding="utf-8")
+    (out / f"{stem}.html").write_text(f"<!doctype html><meta charset=utf-8><pre>{files.text}</pre>", encoding="utf-8")
+    (out / files.chart.filename).write_bytes(files.chart.content)
+    (out / files.ledger.filename).write_bytes(files.ledger.content)
+    print(f"wrote {stem}.txt, {stem}.html, {files.chart.filename} and {files.ledger.filename} to {out}")
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace) -> int:
+    """Write the ledger (台账) of a committee or branch, or one 双报到 feedback workbook per workplace branch."""
+    from tqdm import tqdm
+
+    from bot.app import open_core
+    from bot.digest import ReportService
+    from bot.quarters import current_quarter
+    from bot.reports import build_workplace_feedback_xlsx
+    from bot.schedule import job_deps
+
+    config = _config(args)
+    out = Path(args.out)
+    async with open_core(config) as core:
+        deps = job_deps(core)
+        async with core.store.unit() as unit:
+            committee = await unit.committee_by_name(args.committee) if args.committee else None
+            if args.committee and committee is None:
+                print(f"no committee named {args.committee!r}", file=sys.stderr)
+                return EXIT_FAILED
+            branch = (
+                await unit.branch_by_name(args.branch, committee.id if committee else None) if args.branch else None
+            )
+            if args.branch and branch is None:
+                print(f"no branch named {args.branch!r}", file=sys.stderr)
+                return EXIT_FAILED
+            committees = [committee] if committee else await unit.list_committees()
+        if not args.by_workplace:
+            if branch is None and len(committees) != 1:
+                print("name the --committee (or --branch) to export", file=sys.stderr)
+                return EXIT_USAGE
+            ledger = await ReportService(deps).export_ledger(
+                None, committee_id=committees[0].id if branch is None else None, branch_id=branch.id if branch else None
+            )
+            target = out / ledger.filename if out.is_dir() else out
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(ledger.content)
+            print(f"wrote {target}")
+            return 0
+        quarter = current_quarter(core.clock.now(), config.timezone)
+        out.mkdir(parents=True, exist_ok=True)
+        written = 0
+        for item in committees:
+            found = await deps.reports.workplace_feedback(
+                item.id, quarter.start, quarter.end, quarter.label(config.locale), core.clock.now()
+            )
+            for feedback in tqdm(found, desc=item.name, unit="file", disable=len(found) < 20 or None):
+                name = re.sub(r"[\\/:*?\"<>|]", "_", f"{item.name}_{feedback.workplace_branch}_{quarter.key}.xlsx")
+                (out / name).write_bytes(build_workplace_feedback_xlsx(feedback, config.locale))
+                written += 1
+    print(f"wrote {written} workplace feedback files to {out}")
     return 0
 
 
@@ -157,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     backup.set_defaults(func=cmd_backup)
+    digest = sub.add_parser("digest", parents=[common], help="write or send a committee's weekly digest now")
+    digest.add_argument("--committee", required=True, metavar="NAME", help="the committee (e党委)")
+    digest.add_argument("--out", metavar="DIR", help="write text, chart and ledger here instead of sending")
+    digest.set_defaults(func=cmd_digest)
+    export = sub.add_parser("export", parents=[common], help="write the ledger (台账) or workplace feedback as .xlsx")
+    export.add_argument("--committee", metavar="NAME", help="the committee (default: the only one)")
+    export.add_argument("--branch", metavar="NAME", help="only this e-branch")
+    export.add_argument("--by-workplace", action="store_true", help="one 双报到 feedback file per workplace branch")
+    export.add_argument("--out", required=True, metavar="FILE_OR_DIR", help="an .xlsx file, or a folder")
+    export.set_defaults(func=cmd_export)
     demo = sub.add_parser("demo", help="try the bot in a browser: local chat sandbox, seeded data, no account needed")
     demo.add_argument("--port", type=int, default=8080, help="port of the web page (default 8080; 0 picks one)")
     demo.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")

@@ -88,6 +88,8 @@ class Demo:
             now = datetime.now(UTC)
             self.clock = OffsetClock(seed_start(now, config.timezone) - now)
         self.core = await self._stack.enter_async_context(open_core(config, self.clock))
+        await self.viewer.start(self.host, self.port)
+        self._stack.push_async_callback(self.viewer.stop)
         self.platforms = build_platforms(self.core)
         self.core.platforms = self.platforms
         _wire_reports(self.core)
@@ -95,10 +97,9 @@ class Demo:
             await platform.start()
             self._stack.push_async_callback(platform.stop)
         if self.seed_data:
-            self.people_list = await Seeder(self).run()
+            self.people_list = Seeder.everyone()
+            await Seeder(self).run()
         await self.run_jobs()
-        await self.viewer.start(self.host, self.port)
-        self._stack.push_async_callback(self.viewer.stop)
 
     def config(self, tempdir: Path) -> Config:
         """The bot's configuration: defaults, a database in ``tempdir``, Telegram pointed at the sandbox."""

@@ -207,7 +207,7 @@ class Seeder:
         """Every seeded person: admin, secretaries, then members."""
         return [ADMIN, *(b.secretary for b in BRANCHES), *(m for b in BRANCHES for m in b.members)]
 
-    async def run(self) -> list[DemoPerson]:
+    async def run(self) -> None:
         """Seed while the demo clock replays the past weeks (see seed_start); the clock ends at real time."""
         demo = self.demo
         await self._people()
@@ -226,7 +226,6 @@ class Seeder:
         if offset < timedelta(0):
             demo.clock.advance(-offset)
         await demo.settle()
-        return self.everyone()
 
     def _step(self, *, days: float = 0, hours: float = 0) -> None:
         wanted = timedelta(days=days, hours=hours)
