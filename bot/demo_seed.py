@@ -183,10 +183,10 @@ LOGGED_SERVICE = (("马超", HPL, 2.0, "夜间治安巡逻"),)
 
 
 def seed_start(now: datetime, tz: ZoneInfo) -> datetime:
-    """When the seeded story begins: a few weeks back, but inside the current quarter, at 09:00 local time."""
+    """When the seeded story begins: a few weeks back at 09:00 local time, inside the quarter, never in the future."""
     quarter_start = current_quarter(now, tz).start
     day = max(local_date(now, tz) - timedelta(days=SEED_DAYS_BACK), quarter_start + timedelta(days=1))
-    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=tz)
+    return min(datetime(day.year, day.month, day.day, 9, 0, tzinfo=tz), now)
 
 
 @dataclass
