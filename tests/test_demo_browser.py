@@ -14,9 +14,7 @@ import pytest
 from bot.demo import Demo
 from bot.demo_seed import ADMIN, BRANCHES, COMMITTEE_CHAT
 
-playwright_api = pytest.importorskip("playwright.async_api", reason="pip install playwright (no browser download)")
-async_playwright = playwright_api.async_playwright
-expect = playwright_api.expect
+from playwright.async_api import async_playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,9 +29,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 WAIT_MS = 15_000
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(str(CHROMIUM)) is None, reason="needs Debian's chromium: apt-get install -y chromium"
-)
 
 XINGFULI = BRANCHES[0]
 SECRETARY = XINGFULI.secretary
@@ -52,6 +47,8 @@ async def page(demo: Demo) -> AsyncIterator[Any]:
     """A desktop-sized Chromium page showing the demo."""
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
+        if shutil.which(str(CHROMIUM)) is None:
+            pytest.fail("the browser tests need Debian's Chromium: apt-get install -y chromium (see README)")
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = await browser.new_page(viewport={"width": 1280, "height": 860})
         errors: list[str] = []
