@@ -10,11 +10,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from playwright.async_api import async_playwright, expect
 
 from bot.demo import Demo
 from bot.demo_seed import ADMIN, BRANCHES, COMMITTEE_CHAT
-
-from playwright.async_api import async_playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
