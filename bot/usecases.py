@@ -1076,6 +1076,57 @@ class UseCases:
 
         return await self._tx(work)
 
+    async def enroll(self, branch_id: int, accounts: Sequence[Account]) -> int:
+        """Put people on a branch's list by their chat accounts (a directory list); they report in later."""
+
+        async def work(unit: Unit, now: datetime) -> int:
+            branch = await self._branch(unit, branch_id)
+            added = 0
+            for account in accounts:
+                member = await unit.member_by_account(account.platform, account.user_id)
+                if member is None:
+                    name = _clean(account.display_name or account.user_id, MAX_NAME * 2, "name")
+                    member_id = await unit.create_member(
+                        now, name, home_branch_id=branch.id, language=account.language
+                    )
+                    await unit.link_account(now, account, member_id)
+                elif member.left_at is not None:
+                    continue
+                elif member.home_branch_id is None:
+                    await unit.update_member(member.id, home_branch_id=branch.id)
+                elif await unit.is_branch_member(branch.id, member.id):
+                    continue
+                else:
+                    await unit.add_activity_branch(member.id, branch.id)
+                added += 1
+            await unit.audit(now, None, "branch.enroll", "branch", branch.id, added=added)
+            return added
+
+        return await self._tx(work)
+
+    async def send_member_cards(self, wish_id: int, platform: str) -> int:
+        """Record the wish's card for each member of its branch with an account on ``platform`` (private cards)."""
+
+        async def work(unit: Unit, now: datetime) -> int:
+            wish = await self._wish(unit, wish_id)
+            queued = 0
+            for member in await unit.members_of_branch(wish.branch_id):
+                for account in await unit.accounts_of(member.id):
+                    if account.platform != platform:
+                        continue
+                    queued += await unit.enqueue(
+                        now,
+                        dedupe_key=f"card:{wish.id}:{platform}:{account.user_id}",
+                        kind="wish_card",
+                        platform=platform,
+                        chat=ChatRef(platform, account.user_id),
+                        member_id=member.id,
+                        payload={"wish_card": wish.id},
+                    )
+            return queued
+
+        return await self._tx(work)
+
     async def first_time(self, platform: str, key: str) -> bool:
         """Record an incoming update; False when it was already handled (a replay after a restart)."""
         return await self._tx(lambda unit, now: unit.first_time(platform, key, now))

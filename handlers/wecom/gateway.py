@@ -1,0 +1,130 @@
+"""The ChatGateway for WeCom: group chats get markdown, members get markdown or template cards, cards are updated."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.model import ChatRef
+from bot.ports import Attachment, Clock, DeliveryError, OutgoingMessage
+from handlers.wecom.api import WeComApi
+from handlers.wecom.render import chunks, markdown, template_card
+
+PLATFORM = "wecom"
+CARD_PREFIX = "tc"
+# WeCom keeps a response_code for 72 hours; a margin keeps us from using one in its last minutes.
+RESPONSE_CODE_LIFETIME = 72 * 3600.0 - 600.0
+
+IsGroup = Callable[[ChatRef], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class CardHandle:
+    """What editing a member's template card needs: its task id, a one-time response code and when it was issued."""
+
+    task_id: str
+    response_code: str
+    issued_at: float
+
+    def encode(self) -> str:
+        """The message id stored in the card table."""
+        return f"{CARD_PREFIX}|{self.task_id}|{self.response_code}|{int(self.issued_at)}"
+
+    @staticmethod
+    def decode(message_id: str) -> CardHandle | None:
+        """The handle inside a stored message id, or None for a message that is no template card."""
+        parts = message_id.split("|")
+        if len(parts) != 4 or parts[0] != CARD_PREFIX:
+            return None
+        try:
+            return CardHandle(parts[1], parts[2], float(parts[3]))
+        except ValueError:
+            return None
+
+
+def new_task_id() -> str:
+    """A task id WeCom accepts (letters, digits, ``_-@``) and never saw before."""
+    return f"eb{uuid.uuid4().hex}"
+
+
+class WeComGateway:
+    """Sends through :class:`WeComApi`: appchats (branch and committee chats) or a member's private conversation."""
+
+    platform = PLATFORM
+
+    def __init__(self, api: WeComApi, is_group: IsGroup, clock: Clock, *, lang: str = "zh") -> None:
+        self.api = api
+        self._is_group = is_group
+        self.clock = clock
+        self.lang = lang
+        self._used_codes: set[str] = set()
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
+        """Post markdown (and uploaded attachments) to an appchat, or a card / markdown to a member."""
+        if await self._is_group(chat):
+            message_id = ""
+            for piece in chunks(markdown(message.text)):
+                sent = await self.api.appchat_send_markdown(chat.chat_id, piece)
+                message_id = message_id or sent.msgid
+            for attachment in message.attachments:
+                media_id = await self._upload(attachment)
+                if attachment.is_image:
+                    await self.api.appchat_send_image(chat.chat_id, media_id)
+                else:
+                    await self.api.appchat_send_file(chat.chat_id, media_id)
+            return message_id
+        if any(b.payload for row in message.buttons for b in row):
+            message_id = await self.send_card(chat.chat_id, message)
+        else:
+            message_id = ""
+            for piece in chunks(markdown(message.text)):
+                sent = await self.api.send_markdown(chat.chat_id, piece)
+                message_id = message_id or sent.msgid
+        for attachment in message.attachments:
+            media_id = await self._upload(attachment)
+            if attachment.is_image:
+                await self.api.send_image(chat.chat_id, media_id)
+            else:
+                await self.api.send_file(chat.chat_id, media_id)
+        return message_id
+
+    async def send_card(self, user_id: str, message: OutgoingMessage) -> str:
+        """Send one member a button card; the returned message id lets the card be updated once."""
+        task_id = new_task_id()
+        sent = await self.api.send_template_card(user_id, template_card(message, task_id, self.lang))
+        if not sent.response_code:
+            return sent.msgid
+        return CardHandle(task_id, sent.response_code, self._now()).encode()
+
+    async def send_text(self, user_id: str, text: str) -> None:
+        """A short private reply (our light HTML rendered as markdown)."""
+        for piece in chunks(markdown(text)):
+            await self.api.send_markdown(user_id, piece)
+
+    async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
+        """Update a member's template card; anything else (appchat markdown, a used or expired code) cannot be."""
+        handle = CardHandle.decode(message_id)
+        if handle is None:
+            raise DeliveryError("WeCom cannot edit this message")
+        await self.update_card(chat.chat_id, handle, message)
+
+    async def update_card(
+        self, user_id: str, handle: CardHandle, message: OutgoingMessage, *, closed_label: str | None = None
+    ) -> None:
+        """Replace what one member's card shows, spending its response code."""
+        if handle.response_code in self._used_codes:
+            raise DeliveryError("response_code already used")
+        if self._now() - handle.issued_at > RESPONSE_CODE_LIFETIME:
+            raise DeliveryError("response_code expired")
+        self._used_codes.add(handle.response_code)
+        card = template_card(message, handle.task_id, self.lang, closed_label=closed_label)
+        await self.api.update_template_card(user_id, handle.response_code, card)
+
+    async def _upload(self, attachment: Attachment) -> str:
+        return await self.api.media_upload(
+            "image" if attachment.is_image else "file", attachment.filename, attachment.content
+        )
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
