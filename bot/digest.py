@@ -79,7 +79,7 @@ async def render_digest_files(
         return None
     data = await build_digest(reports, committee, as_of, tz)
     data = replace(data, quarter_label=quarter_of(data.week_end).label(lang))
-    ledger = await reports.ledger(committee.id, None, as_of, tz)
+    ledger = await reports.ledger(committee.id, None, as_of.astimezone(tz), tz)
     day = local_date(as_of, tz)
     chart = Attachment(t("sched.file.chart", lang, week=week_key(day)), render_chart_png(data, lang), is_image=True)
     workbook = build_ledger_xlsx(ledger, lang)
@@ -254,7 +254,9 @@ class ReportService:
                 secretary = branch is not None and member is not None and await unit.is_secretary(branch.id, member.id)
                 if not (admin or secretary):
                     raise errors.NotSecretary(branch_id=branch.id) if branch else errors.NotCommitteeAdmin()
-        ledger = await deps.reports.ledger(committee.id, branch.id if branch else None, now, deps.tz)
+        ledger = await deps.reports.ledger(
+            committee.id, branch.id if branch else None, now.astimezone(deps.tz), deps.tz
+        )
         name = branch.name if branch else committee.name
         day = local_date(now, deps.tz).isoformat()
         return Attachment(t("sched.file.ledger", deps.lang, name=name, date=day), build_ledger_xlsx(ledger, deps.lang))

@@ -339,12 +339,13 @@ async def remind_overdue(deps: JobDeps, now: datetime) -> int:
 
 
 async def release_stale(deps: JobDeps, now: datetime) -> int:
-    """Release claims still not done ``release_after_days`` after their wish's deadline back to the branch."""
+    """Release claims still not done ``release_after_days`` after the deadline (and after the claim) to the branch."""
     days = deps.settings.release_after_days
     cutoff = local_date(now, deps.tz) - timedelta(days=days)
     released = 0
     for claim, _wish in await deps.reports.overdue_claims(cutoff):
-        released += await deps.usecases.release_stale_claim(claim.id, days, not_before=send_time(deps, now))
+        if local_date(claim.claimed_at, deps.tz) < cutoff:
+            released += await deps.usecases.release_stale_claim(claim.id, days, not_before=send_time(deps, now))
     return released
 
 

@@ -7,6 +7,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+_EPSILON = 1e-9
+
 
 @dataclass(slots=True)
 class _Bucket:
@@ -19,7 +21,7 @@ class _Bucket:
         """Seconds until one token is available (0 when one is), refilling first."""
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1.0 - _EPSILON else (1.0 - self.tokens) / self.rate
 
 
 def is_group(chat_id: str) -> bool:

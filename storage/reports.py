@@ -178,9 +178,10 @@ class SqliteReports:
             params,
         )
         wishes = await self._all(
-            "SELECT w.*, b.name AS branch, (SELECT group_concat(coalesce(t.name || '（' || m.name || '）', m.name),"
-            " '、') FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
-            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')) AS claimers"
+            "SELECT w.*, b.name AS branch, (SELECT group_concat(who, '、') FROM (SELECT"
+            " coalesce(t.name || '（' || m.name || '）', m.name) AS who FROM claims c"
+            " JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id WHERE c.wish_id = w.id"
+            " AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)) AS claimers"
             f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
         )

@@ -188,4 +188,5 @@ async def test_a_fan_out_interrupted_by_a_restart_reaches_everyone_exactly_once(
     assert await send_nudges(deps_for(world), world.clock.now()) == 0
 
     nudged = [c.chat_id for c, m in first.sent + second.sent if "季度" in m.text]
+    assert 0 < len([m for _, m in first.sent if "季度" in m.text]) < 2001, "the first delivery died midway"
     assert len(nudged) == len(set(nudged)) == 2001

@@ -1,0 +1,160 @@
+"""The weekly digest from SQLite: numbers on a hand-built data set, chart and ledger read back, who may see what."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import struct
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot import commands as cmd
+from bot import errors, outcomes
+from bot.app import open_core
+from bot.cli import main
+from bot.config import load_config
+from bot.delivery import OutboxDelivery
+from bot.digest import ReportService, build_digest, decide_digests, renderers
+from bot.model import Account, Branch, ChatRef
+from bot.reports.chart import chart_size
+from tests.conftest import World
+from tests.schedule_support import at, deps_for, outbox
+from tests.test_delivery import RecordingGateway, drain
+
+
+async def _second_branch(world: World) -> tuple[Branch, Account]:
+    secretary = Account("telegram", "3", "李书记")
+    created = await world.app.create_branch(
+        cmd.CreateBranch(secretary, "和平里e支部", ChatRef("telegram", "-300"), None, by_bot_admin=True)
+    )
+    assert isinstance(created, outcomes.BranchCreated)
+    await world.app.report_in(
+        cmd.ReportIn(secretary, created.branch.id, "李书记", "和平里社区", "社区党委", (), "服务")
+    )
+    return created.branch, secretary
+
+
+async def _hand_built(world: World) -> None:
+    """Two branches; the week before 7 December and the week before that, each with known events."""
+    zhang, li, wang = [await world.member(str(10 + i), n) for i, n in enumerate(("张伟", "李娜", "王芳"))]
+    peace, _ = await _second_branch(world)
+    await world.member("20", "赵强", branch=peace)
+    world.clock.set(at(2026, 11, 24))
+    first = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(first, outcomes.WishPosted)
+    await world.app.claim(cmd.ClaimWish(zhang, first.view.wish.id))
+    world.clock.set(at(2026, 12, 1))
+    await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙修水管 名额1"))
+    claimed = await world.app.claim(cmd.ClaimWish(li, first.view.wish.id))
+    assert claimed
+    mine = await world.app.my_claims(zhang)
+    claim = mine.claims[0][0]
+    await world.app.mark_done(cmd.MarkDone(zhang, claim.id, 3, "送到了"))
+    await world.app.confirm(cmd.ConfirmService(world.secretary, claim.id, 5))
+    world.clock.set(at(2026, 12, 2))
+    target = await world.get_member(wang)
+    await world.app.log_service(
+        cmd.LogService(world.secretary, world.branch.id, target.id, date(2026, 12, 2), 2, "巡逻")
+    )
+
+
+async def test_digest_numbers_match_the_hand_built_week(world: World) -> None:
+    await _hand_built(world)
+    world.clock.set(at(2026, 12, 7, 9, 0))
+    deps = deps_for(world)
+    async with world.store.unit() as unit:
+        committee = (await unit.list_committees())[0]
+
+    data = await build_digest(deps.reports, committee, world.clock.now(), deps.tz)
+
+    happy, peace = data.branches
+    assert (data.week_start, data.week_end) == (date(2026, 11, 30), date(2026, 12, 6))
+    assert (happy.members_total, happy.members_reported, happy.served_this_quarter) == (4, 4, 2)
+    assert (happy.wishes_posted, happy.wishes_claimed, happy.wishes_completed) == (1, 1, 0)
+    assert (happy.confirmed_in_period, happy.wishes_open, happy.oldest_open_days) == (2, 2, 13)
+    assert (happy.overdue_claims, happy.hours_quarter) == (0, 5.0)
+    assert happy.top_members == (("张伟", 3.0), ("王芳", 2.0))
+    assert (peace.members_reported, peace.served_this_quarter, peace.wishes_posted) == (2, 0, 0)
+    before = data.previous[happy.branch_id]
+    assert (before.served_this_quarter, before.wishes_posted, before.wishes_claimed, before.wishes_open) == (0, 1, 1, 1)
+    assert (data.totals.members_reported, data.totals.served_this_quarter) == (6, 2)
+
+
+async def test_the_weekly_digest_arrives_once_with_its_chart_and_ledger(world: World) -> None:
+    await _hand_built(world)
+    world.clock.set(at(2026, 12, 7, 9, 0))
+    deps = deps_for(world)
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(
+        world.store, gateway, world.clock, renderers=renderers(deps.store, deps.reports, deps.tz, "zh")
+    )
+
+    assert await decide_digests(deps, world.clock.now()) == 1
+    assert await decide_digests(deps, at(2026, 12, 7, 18, 0)) == 0
+    await drain(delivery, rounds=2)
+
+    (digest,) = [m for c, m in gateway.sent if c.chat_id == "-100"]
+    assert "南湖区e党委" in digest.text and "幸福里e支部" in digest.text
+    chart, ledger = digest.attachments
+    assert chart.is_image and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", chart.content[16:24]) == chart_size(2)
+    book = openpyxl.load_workbook(io.BytesIO(ledger.content), read_only=True)
+    rows = [list(r) for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)]
+    zhang = next(r for r in rows if "张伟" in r and 3 in r)
+    assert "幸福里e支部" in zhang and "市税务局" in zhang
+    assert any("帮忙买年货" in r and "张伟、李娜" in r for r in rows)
+
+
+async def test_ledger_is_scoped_to_what_the_person_may_see(world: World) -> None:
+    await _hand_built(world)
+    service = ReportService(deps_for(world))
+    async with world.store.unit() as unit:
+        committee = (await unit.list_committees())[0]
+        peace = await unit.branch_by_name("和平里e支部")
+    assert peace is not None
+
+    whole = await service.export_ledger(world.admin, committee_id=committee.id)
+    branch = await service.export_ledger(world.secretary, branch_id=world.branch.id)
+    book = openpyxl.load_workbook(io.BytesIO(branch.content))
+    cells = str([r for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)])
+    assert "张伟" in cells and "赵强" not in cells
+    assert whole.filename.endswith(".xlsx") and len(whole.content) > len(branch.content) / 2
+    with pytest.raises(errors.NotSecretary):
+        await service.export_ledger(world.secretary, branch_id=peace.id)
+    with pytest.raises(errors.NotCommitteeAdmin):
+        await service.export_ledger(world.secretary, committee_id=committee.id)
+    with pytest.raises(errors.NotCommitteeAdmin):
+        await service.digest_now(world.secretary, ChatRef("telegram", "-100"))
+    assert await service.digest_now(world.admin, ChatRef("telegram", "-100"))
+    assert len(await outbox(world, "digest")) == 1
+
+
+def test_cli_writes_the_digest_and_the_ledger(tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text('[general]\ndatabase = "ebranch.sqlite3"\n', encoding="utf-8")
+
+    async def setup() -> None:
+        async with open_core(load_config(config_path)) as core:
+            admin = Account("telegram", "1", "区委组织部")
+            await core.usecases.create_committee(
+                cmd.CreateCommittee(admin, "南湖区e党委", ChatRef("telegram", "-100"), by_bot_admin=True)
+            )
+            await core.usecases.create_branch(
+                cmd.CreateBranch(admin, "幸福里e支部", ChatRef("telegram", "-200"), None, by_bot_admin=True)
+            )
+
+    asyncio.run(setup())
+    out = tmp_path / "out"
+    config = ["--config", str(config_path)]
+    assert main(["digest", *config, "--committee", "无此党委", "--out", str(out)]) == 1
+    assert main(["digest", *config, "--committee", "南湖区e党委", "--out", str(out)]) == 0
+    assert main(["export", *config, "--committee", "南湖区e党委", "--out", str(tmp_path / "台账.xlsx")]) == 0
+    assert main(["digest", *config, "--committee", "南湖区e党委"]) == 0
+
+    written = sorted(p.suffix for p in out.iterdir())
+    assert written == [".html", ".png", ".txt", ".xlsx"]
+    assert "南湖区e党委" in next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert openpyxl.load_workbook(tmp_path / "台账.xlsx").sheetnames
