@@ -17,7 +17,7 @@ from bot.app import open_core
 from bot.cli import main
 from bot.config import load_config
 from bot.delivery import OutboxDelivery
-from bot.digest import ReportService, build_digest, decide_digests, renderers
+from bot.digest import ReportService, build_digest, decide_digests, decide_workplace_feedback, renderers
 from bot.model import Account, Branch, ChatRef
 from bot.reports.chart import chart_size
 from tests.conftest import World
@@ -158,3 +158,24 @@ def test_cli_writes_the_digest_and_the_ledger(tmp_path: Path) -> None:
     assert written == [".html", ".png", ".txt", ".xlsx"]
     assert "南湖区e党委" in next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert openpyxl.load_workbook(tmp_path / "台账.xlsx").sheetnames
+
+
+async def test_each_workplace_branch_gets_its_members_quarter_once(world: World) -> None:
+    await _hand_built(world)
+    deps = deps_for(world, workplace_feedback_chat="telegram:-900")
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(
+        world.store, gateway, world.clock, renderers=renderers(deps.store, deps.reports, deps.tz, "zh")
+    )
+    world.clock.set(at(2027, 1, 1, 9, 30))
+
+    assert await decide_workplace_feedback(deps, world.clock.now()) == 2
+    assert await decide_workplace_feedback(deps, world.clock.now()) == 0
+    await drain(delivery, rounds=2)
+
+    sent = {m.text.split("：")[0]: m for c, m in gateway.sent if c.chat_id == "-900"}
+    third = sent["<b>第三党支部</b>"]
+    assert "共4名党员，其中2人已参加" in third.text
+    book = openpyxl.load_workbook(io.BytesIO(third.attachments[0].content))
+    cells = str([r for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)])
+    assert "张伟" in cells and "王芳" in cells and "赵强" in cells
