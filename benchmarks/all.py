@@ -58,14 +58,20 @@ def render_doc() -> str:
             lines += ["## Machine", "", *_machine_table(result["machine"]), ""]
             machine_shown = True
         module = importlib.import_module(f"benchmarks.{name}")
-        lines += [
-            f"## {TITLES[name]}",
-            "",
-            f"Command: `{result['command']}` (run {result['at']}, commit {result['machine']['commit']}).",
-            "",
-            module.render(result),
-            "",
-        ]
+        lines += [f"## {TITLES[name]}", ""]
+        variants = sorted(p.stem for p in common.OUT.glob(f"{name}_*.json"))
+        for shown in (name, *variants):
+            found = common.load_result(shown)
+            if found is None:
+                continue
+            if shown != name:
+                lines += [f"### Variant `{shown}`", ""]
+            lines += [
+                f"Command: `{found['command']}` (run {found['at']}, commit {found['machine']['commit']}).",
+                "",
+                module.render(found),
+                "",
+            ]
     if FINDINGS.exists():
         lines += [FINDINGS.read_text().strip(), ""]
     return "\n".join(lines)

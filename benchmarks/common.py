@@ -10,6 +10,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -26,6 +27,11 @@ def out_dir(*parts: str) -> Path:
     path = OUT.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def scratch_dir(name: str) -> Path:
+    """A fresh private directory under benchmarks/out/tmp/, so concurrent runs (and smoke tests) never collide."""
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=out_dir("tmp")))
 
 
 def _version(package: str) -> str:
