@@ -37,12 +37,26 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A person a group message addresses: their platform user id and their name as it appears in the text."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """A platform-neutral message: text with light markup (``<b>``, ``<i>`` only), buttons in rows, files."""
+    """A platform-neutral message: text with light markup (``<b>``, ``<i>`` only), buttons in rows, files.
+
+    ``photo_ref`` is a photo the platform already holds (a Telegram file_id a member sent), shown with the text;
+    ``mention`` asks the platform to make that name in the text a mention of the person.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    photo_ref: str | None = None
+    mention: Mention | None = None
 
 
 class DeliveryError(Exception):

@@ -237,6 +237,10 @@ class Unit(Protocol):
         """Add a member to a team."""
         ...
 
+    async def set_team_leader(self, team_id: int, member_id: int | None) -> None:
+        """Make a member the team's leader (队长), adding them to the team; None leaves it without one."""
+        ...
+
     async def get_team(self, team_id: int) -> Team | None:
         """A team by id."""
         ...

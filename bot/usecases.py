@@ -1140,6 +1140,8 @@ def message_payload(
         "text": message.text,
         "buttons": [[{"label": b.label, "payload": b.payload, "url": b.url} for b in row] for row in message.buttons],
     }
+    if message.photo_ref:
+        payload["photo_ref"] = message.photo_ref
     if fallback_chat is not None:
         payload["fallback"] = {
             "platform": fallback_chat.platform,

@@ -136,7 +136,7 @@ def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> Outgoi
         ),
         tuple(Button("★" * n, encode(Act.RATE, claim.id, str(n))) for n in range(1, 6)),
     )
-    return OutgoingMessage("\n".join(lines), buttons)
+    return OutgoingMessage("\n".join(lines), buttons, photo_ref=claim.photo_ref or None)
 
 
 def simple_notice(key: str, lang: str, **kwargs: object) -> OutgoingMessage:

@@ -440,6 +440,12 @@ class SqliteUnit:
             "INSERT OR IGNORE INTO team_members (team_id, member_id) VALUES (?, ?)", (team_id, member_id)
         )
 
+    async def set_team_leader(self, team_id: int, member_id: int | None) -> None:
+        """Make a member the team's leader (队长), adding them to the team; None leaves it without one."""
+        await self.conn.execute_fetchall("UPDATE teams SET leader_member_id = ? WHERE id = ?", (member_id, team_id))
+        if member_id is not None:
+            await self.add_team_member(team_id, member_id)
+
     async def get_team(self, team_id: int) -> Team | None:
         """A team by id."""
         row = await self._one("SELECT * FROM teams WHERE id = ?", (team_id,))

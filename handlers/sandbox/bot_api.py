@@ -72,6 +72,8 @@ _OTHER_INLINE_ACTIONS = (
     "copy_text",
 )
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_USER_LINK = re.compile(r"^tg://user\?id=(\d+)$")
 _PRESENT = ("creator", "administrator", "member", "restricted")
 _ADMINS = ("creator", "administrator")
 
@@ -192,6 +194,7 @@ class FakeBotApi:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
         self.calls: list[ApiCall] = []
         self.stats = Stats()
         self.updates = UpdateQueue(first_update_id)
@@ -413,7 +416,15 @@ class FakeBotApi:
         limit = CAPTION_LIMIT if caption else TEXT_LIMIT
         if len(text) > limit:
             raise ApiError(400, f"Bad Request: message {'caption' if caption else ''}".rstrip() + " is too long")
-        return text, _with_detected(text, entities)
+        return text, _with_detected(text, [self._user_mention(e) for e in entities])
+
+    def _user_mention(self, entity: dict[str, Any]) -> dict[str, Any]:
+        """A ``tg://user?id=`` link to a known person becomes a text_mention carrying that user, as Telegram does."""
+        found = _USER_LINK.match(str(entity.get("url", ""))) if entity.get("type") == "text_link" else None
+        user = self.users.get(int(found.group(1))) if found else None
+        if user is None:
+            return entity
+        return {"type": "text_mention", "offset": entity["offset"], "length": entity["length"], "user": user.to_api()}
 
     def _markup(self, params: Params, chat: SandboxChat | None = None) -> dict[str, Any] | None:
         markup = params.obj("reply_markup")
@@ -682,13 +693,18 @@ class FakeBotApi:
             await self.updates.changed.wait(remaining)
 
     async def _set_webhook(self, params: Params) -> bool:
+        secret = params.text("secret_token") or None
+        if secret is not None and not _SECRET_TOKEN.match(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook_url = params.text("url") or None
+        self.webhook_secret = secret if self.webhook_url else None
         if params.flag("drop_pending_updates"):
             self.updates.clear()
         return True
 
     async def _delete_webhook(self, params: Params) -> bool:
         self.webhook_url = None
+        self.webhook_secret = None
         if params.flag("drop_pending_updates"):
             self.updates.clear()
         return True
@@ -1293,6 +1309,24 @@ class FakeBotApi:
                 pending.append(call)
         return pending
 
+    def replay(self, *update_ids: int) -> int:
+        """Deliver already-confirmed updates again, as after a bot crashed before confirming them (see UpdateQueue)."""
+        return self.updates.replay(update_ids)
+
+    def update_id_of(self, item: SandboxMessage | CallbackQueryRecord, kind: str = "message") -> int:
+        """The id of the update that brought a message (of ``kind``) or a button tap to the bot."""
+        if isinstance(item, CallbackQueryRecord):
+            what = f"tap {item.id}"
+            found = self.updates.find(lambda u: u.get("callback_query", {}).get("id") == item.id)
+        else:
+            what, where = f"{kind} {item.message_id} in chat {item.chat.id}", (item.chat.id, item.message_id)
+            found = self.updates.find(
+                lambda u: isinstance(u.get(kind), dict) and (u[kind]["chat"]["id"], u[kind]["message_id"]) == where
+            )
+        if found is None:
+            raise SandboxError(f"the bot was never sent an update for {what}")
+        return found
+
     def my_commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
         """Commands the bot registered for a scope and language."""
         key = json.dumps(scope or {"type": "default"}, sort_keys=True)
@@ -1364,7 +1398,7 @@ def _valid_button_url(url: str) -> bool:
 
 def _with_detected(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add the entities Telegram detects itself (URLs, mentions, commands) outside code and links."""
-    opaque = [e for e in entities if e["type"] in ("code", "pre", "text_link")]
+    opaque = [e for e in entities if e["type"] in ("code", "pre", "text_link", "text_mention")]
     merged = list(entities)
     for found in user_entities(text):
         start, end = found["offset"], found["offset"] + found["length"]

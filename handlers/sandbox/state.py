@@ -6,14 +6,15 @@ import asyncio
 import contextlib
 import json
 import struct
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
+REPLAY_MEMORY = 10_000  # delivered updates kept for replay()
 DEFAULT_ALLOWED_UPDATES = frozenset(
     {
         "message",
@@ -397,17 +398,39 @@ class UpdateQueue:
         self.next_update_id = first_update_id
         self.allowed: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self._pending: list[dict[str, Any]] = []
+        self._recent: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self.changed = Signal()
 
     def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         """Queue an update unless the bot's allowed_updates exclude its kind."""
         if kind not in self.allowed:
             return None
-        update = {"update_id": self.next_update_id, kind: payload}
+        update_id = self.next_update_id
+        update = {"update_id": update_id, kind: payload}
         self.next_update_id += 1
         self._pending.append(update)
+        self._recent[update_id] = update
+        while len(self._recent) > REPLAY_MEMORY:
+            self._recent.popitem(last=False)
         self.changed.notify()
         return update
+
+    def replay(self, update_ids: Iterable[int]) -> int:
+        """Queue already-confirmed updates again, as Telegram does when a bot died before confirming them.
+
+        Only a bot that has not polled with a higher offset since (a freshly restarted one) receives them again.
+        Returns how many were queued; unknown, forgotten or still pending ids are ignored.
+        """
+        pending = {u["update_id"] for u in self._pending}
+        again = [self._recent[i] for i in update_ids if i in self._recent and i not in pending]
+        if again:
+            self._pending = sorted([*self._pending, *again], key=lambda u: int(u["update_id"]))
+            self.changed.notify()
+        return len(again)
+
+    def find(self, match: Callable[[dict[str, Any]], bool]) -> int | None:
+        """The id of the newest remembered update that ``match`` accepts."""
+        return next((i for i, update in reversed(self._recent.items()) if match(update)), None)
 
     def set_allowed(self, kinds: Iterable[str]) -> None:
         """Apply a getUpdates allowed_updates list; an empty list restores the default."""

@@ -145,9 +145,10 @@ class Buttons:
     async def _mark_reviewed(self, tap: Tap, status: str, *, keep_stars: bool = False) -> None:
         """The review request shows it was handled; the stars stay for a later rating."""
         message = tap.message
-        if message is None or not message.text_html:
+        shown = message.text_html or message.caption_html if message is not None else None
+        if message is None or not shown:
             return
-        base = message.text_html.split("\n\n", 1)[0]
+        base = shown.split("\n\n", 1)[0]
         markup = None
         if keep_stars and message.reply_markup and len(message.reply_markup.inline_keyboard) > 1:
             markup = InlineKeyboardMarkup(message.reply_markup.inline_keyboard[1:])

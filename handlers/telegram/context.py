@@ -15,7 +15,7 @@ from bot.card_sync import CardSync
 from bot.delivery import OutboxDelivery
 from bot.model import Account
 from bot.usecases import UseCases
-from handlers.telegram.gateway import seconds
+from handlers.telegram.gateway import CAPTION_LIMIT, seconds
 from handlers.telegram.render import clip, toast
 from handlers.telegram.updates import account_of
 
@@ -92,7 +92,16 @@ class Tap:
             log.warning("could not answer callback %s: %s", self.query.id, error)
 
     async def edit_text(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Replace the text (and buttons) of the message the button was on."""
+        """Replace the text (a photo's caption) and buttons of the message the button was on."""
+        message = self.message
+        if message is not None and message.text is None and message.caption is not None:
+            await patiently(
+                lambda: self.query.edit_message_caption(
+                    clip(text, CAPTION_LIMIT), parse_mode="HTML", reply_markup=markup
+                ),
+                "edit a caption",
+            )
+            return
         await patiently(
             lambda: self.query.edit_message_text(clip(text), parse_mode="HTML", reply_markup=markup), "edit a message"
         )

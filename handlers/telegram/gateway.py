@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.model import ChatRef
 from bot.ports import DeliveryError, OutgoingMessage, RecipientUnreachable, RetryLater
-from handlers.telegram.render import clip, keyboard
+from handlers.telegram.render import clip, keyboard, with_mention
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,15 @@ class TelegramGateway:
         if thread_id is not None:
             common["message_thread_id"] = int(thread_id)
         markup = keyboard(message.buttons)
+        text = with_mention(message.text, message.mention)
+        if message.photo_ref and not message.attachments:
+            return await self._send_photo_ref(message.photo_ref, text, markup, common)
         if not message.attachments:
-            return await self.bot.send_message(text=clip(message.text), reply_markup=markup, **common)
+            return await self.bot.send_message(text=clip(text), reply_markup=markup, **common)
         last: Message | None = None
-        caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+        caption = text if len(text) <= CAPTION_LIMIT else None
         if caption is None:
-            last = await self.bot.send_message(text=clip(message.text), **common)
+            last = await self.bot.send_message(text=clip(text), **common)
         for index, attachment in enumerate(message.attachments):
             final = index == len(message.attachments) - 1
             extra: dict[str, Any] = {"caption": caption if index == 0 else None}
@@ -75,6 +78,23 @@ class TelegramGateway:
                 last = await self.bot.send_document(document=file, **common, **extra)
         assert last is not None
         return last
+
+    async def _send_photo_ref(
+        self, photo: str, text: str, markup: InlineKeyboardMarkup | None, common: dict[str, Any]
+    ) -> Message:
+        """A photo Telegram already holds, with the text as its caption (or, when too long, the text after it).
+
+        A photo Telegram no longer knows is left out rather than holding the text back.
+        """
+        try:
+            if len(text) <= CAPTION_LIMIT:
+                return await self.bot.send_photo(photo=photo, caption=text, reply_markup=markup, **common)
+            await self.bot.send_photo(photo=photo, **common)
+        except BadRequest as error:
+            if "file" not in error.message.lower():
+                raise
+            log.warning("photo %s could not be sent (%s); sending the text alone", photo, error.message)
+        return await self.bot.send_message(text=clip(text), reply_markup=markup, **common)
 
     async def _call(self, chat: ChatRef, action: Callable[[str], Awaitable[Any]]) -> Any:
         chat_id = chat.chat_id

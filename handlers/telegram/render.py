@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.errors import DomainError
 from bot.i18n import t
-from bot.ports import Button
+from bot.ports import Button, Mention
 from bot.views import describe_error
 from bot.wish_text import ParseProblem
 
@@ -43,12 +43,23 @@ def toast(text: str) -> str:
     return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
 
 
-def clip(html_text: str) -> str:
-    """A message text that fits Telegram's 4096 characters (cut at a line break)."""
-    if len(html_text) <= TEXT_LIMIT:
+def clip(html_text: str, limit: int = TEXT_LIMIT) -> str:
+    """A message text (or caption) that fits Telegram's limit (cut at a line break)."""
+    if len(html_text) <= limit:
         return html_text
-    cut = html_text.rfind("\n", 0, TEXT_LIMIT - 2)
-    return html_text[: cut if cut > 0 else TEXT_LIMIT - 2] + "\n…"
+    cut = html_text.rfind("\n", 0, limit - 2)
+    return html_text[: cut if cut > 0 else limit - 2] + "\n…"
+
+
+def with_mention(html_text: str, mention: Mention | None) -> str:
+    """The text with the mentioned person's name made a clickable mention (``tg://user?id=``), which notifies them."""
+    if mention is None or not mention.user_id.lstrip("-").isdigit():
+        return html_text
+    name = mention.name or "👤"
+    link = f'<a href="tg://user?id={mention.user_id}">{name}</a>'
+    if mention.name and mention.name in html_text:
+        return html_text.replace(mention.name, link, 1)
+    return f"{link} {html_text}"
 
 
 def error_text(error: DomainError, lang: str) -> str:

@@ -132,7 +132,8 @@ class Setup:
             return
         key = "tg.secretary.already" if added.already else "tg.secretary.added"
         await reply(message, t(key, lang, name=escape(target.full_name), branch=escape(branch.name)))
-        await self.secretary_menu(message.chat.id, target.id, lang)
+        _, target_lang = await self.services.who(target)
+        await self.secretary_menu(message.chat.id, target.id, target_lang)
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Post the 报到 button: a deep link into the private chat, starting report-in to this branch."""
