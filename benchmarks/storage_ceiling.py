@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/ (smoke runs)")
     args = parser.parse_args(argv)
-    workdir = common.out_dir("tmp", NAME)
+    workdir = common.scratch_dir(NAME)
     result = measure(args.claims, args.runs, workdir)
     result["command"] = common.command_line(f"benchmarks.{NAME}", [f"--claims={args.claims}", f"--runs={args.runs}"])
     if not args.no_save:
