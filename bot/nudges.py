@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
@@ -86,11 +86,24 @@ def fits(wish: Wish, skills: Sequence[str]) -> bool:
     return any(skill in text or (wish.category and wish.category in skill) for skill in skills)
 
 
-def suggest(wishes: Sequence[tuple[Wish, int]], skills: Sequence[str], limit: int = SUGGESTIONS) -> list[Wish]:
-    """Up to ``limit`` open wishes that fit, nobody's first: fewest claims, then nearest deadline."""
-    fitting = [(wish, taken) for wish, taken in wishes if fits(wish, skills)]
-    fitting.sort(key=lambda item: (item[1], item[0].deadline is None, item[0].deadline or date.max, item[0].id))
-    return [wish for wish, _ in fitting[:limit]]
+def suggest(
+    wishes: Sequence[tuple[Wish, int]],
+    skills: Sequence[str],
+    limit: int = SUGGESTIONS,
+    exclude: Collection[int] = (),
+) -> list[Wish]:
+    """Up to ``limit`` open wishes the member has not claimed: fitting ones first, nobody's first within each."""
+    candidates = [(wish, taken) for wish, taken in wishes if wish.id not in exclude]
+    candidates.sort(
+        key=lambda item: (
+            not fits(item[0], skills),
+            item[1],
+            item[0].deadline is None,
+            item[0].deadline or date.max,
+            item[0].id,
+        )
+    )
+    return [wish for wish, _ in candidates[:limit]]
 
 
 def _short(title: str) -> str:
@@ -220,7 +233,13 @@ async def _nudge_one(
     if candidate.user_id is not None and candidate.reachable:
         lang = language(member, deps.lang)
         message = nudge_message(
-            member, quarter, firm, days_left, suggest(wishes, member.skills), deps.settings.pause_days, lang
+            member,
+            quarter,
+            firm,
+            days_left,
+            suggest(wishes, member.skills, exclude={w.id for _, w in await unit.claims_of_member(member.id)}),
+            deps.settings.pause_days,
+            lang,
         )
         return int(
             await unit.enqueue(

@@ -142,6 +142,11 @@ def test_suggestions_fit_the_skills_and_favour_wishes_nobody_claimed() -> None:
     assert [w.id for w in suggest(wishes, ())] == [2, 4, 5]
 
 
+def test_suggestions_skip_wishes_the_member_already_claimed_and_fall_back_to_any_open_wish() -> None:
+    wishes = [(_wish(1, "维修"), 1), (_wish(2, "法律"), 0), (_wish(3, "医疗"), 1)]
+    assert [w.id for w in suggest(wishes, ("维修",), exclude={1})] == [2, 3]
+
+
 async def test_an_unreachable_member_is_reported_to_the_secretary_instead(world: World) -> None:
     member = await world.member("10", "张伟")
     gateway = RecordingGateway(blocked={"10"})
