@@ -330,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--spread", type=float, default=1.0, help="seconds over which the taps arrive")
     parser.add_argument("--settle", type=float, default=15.0, help="seconds to keep counting after the burst")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--name", default=NAME, help="result name in benchmarks/out/ (for variants)")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/<name>.json")
     parser.add_argument("--bot", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -347,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             sizes = (args.members, args.wishes, args.slots, args.taps, args.spread, args.settle)
             results.append(run_once(variant, *sizes, workdir))
     flags = [f"--{k}={getattr(args, k)}" for k in ("members", "wishes", "slots", "taps", "spread", "settle", "runs")]
+    if args.name != NAME:
+        flags.append(f"--name={args.name}")
     result: dict[str, Any] = {
         **{k: getattr(args, k) for k in ("members", "wishes", "slots", "taps", "spread", "settle", "runs")},
         "results": results,
@@ -354,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     }
     shutil.rmtree(workdir, ignore_errors=True)
     if not args.no_save:
-        common.save_result(NAME, result)
+        common.save_result(args.name, result)
     print(json.dumps(results[-2:], ensure_ascii=False)[:2000])
     print(render(result))
     return result

@@ -71,7 +71,9 @@ def _delivery(store: SqliteStore, gateway: ChatGateway, per_second: float | None
     """OutboxDelivery as the platform builds it, with the client-side pacer when this checkout has one."""
     kwargs: dict[str, Any] = {}
     pacing = "none (OutboxDelivery has no limiter in this checkout)"
-    if "limiter" in inspect.signature(OutboxDelivery.__init__).parameters:
+    if per_second == 0:
+        pacing = "none (--per-second=0: OutboxDelivery as handlers.telegram.TelegramPlatform builds it, no limiter)"
+    elif "limiter" in inspect.signature(OutboxDelivery.__init__).parameters:
         from bot.pacing import RateLimiter  # type: ignore[import-not-found,unused-ignore]
 
         if per_second is None:
@@ -275,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--per-second", type=float, help="pace with RateLimiter(per_second=...) instead of as shipped")
+    parser.add_argument("--per-second", type=float, help="pace with RateLimiter(per_second=...); 0: no pacer")
     parser.add_argument("--name", default=NAME, help="result name in benchmarks/out/ (for variants)")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/<name>.json")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
