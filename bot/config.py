@@ -29,7 +29,9 @@ LOCALES = ("zh", "en")
 _SCHEMA: dict[str, frozenset[str]] = {
     "": frozenset({"general", "telegram", "wecom", "scheduler"}),
     "general": frozenset({"timezone", "locale", "database", "log_level", "done_counts_as_served"}),
-    "telegram": frozenset({"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval"}),
+    "telegram": frozenset(
+        {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace"}
+    ),
     "telegram.webhook": frozenset({"url", "listen", "port", "secret_token"}),
     "wecom": frozenset(
         {
@@ -60,6 +62,8 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "digest_time",
             "at_risk_weekday",
             "at_risk_time",
+            "reminder_time",
+            "feedback_time",
             "workplace_feedback_chat",
         }
     ),
@@ -113,6 +117,7 @@ class TelegramConfig:
     base_file_url: str | None = None
     webhook: WebhookConfig | None = None
     card_edit_interval: float = 3.0
+    pace: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,6 +153,8 @@ class SchedulerConfig:
     digest_time: time = time(9, 0)
     at_risk_weekday: int = 4
     at_risk_time: time = time(10, 0)
+    reminder_time: time = time(10, 0)
+    feedback_time: time = time(9, 30)
     workplace_feedback_chat: str | None = None
 
 
@@ -456,6 +463,7 @@ def _telegram(root: _Table) -> TelegramConfig | None:
         base_file_url=section.url("base_file_url"),
         webhook=_webhook(section) if section.has("webhook") else None,
         card_edit_interval=section.number("card_edit_interval", 3.0, low=0.0, high=60.0),
+        pace=section.boolean("pace", True),
     )
 
 
@@ -532,5 +540,7 @@ def _scheduler(section: _Table) -> SchedulerConfig:
         digest_time=section.clock("digest_time", defaults.digest_time),
         at_risk_weekday=section.weekday("at_risk_weekday", defaults.at_risk_weekday),
         at_risk_time=section.clock("at_risk_time", defaults.at_risk_time),
+        reminder_time=section.clock("reminder_time", defaults.reminder_time),
+        feedback_time=section.clock("feedback_time", defaults.feedback_time),
         workplace_feedback_chat=section.optional_text("workplace_feedback_chat"),
     )

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DAILY_TIME = time(10, 0)
-FEEDBACK_TIME = time(9, 30)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -52,11 +50,11 @@ def jobs(settings: SchedulerConfig, tz: Any) -> list[Job]:
         return CronTrigger(hour=moment.hour, minute=moment.minute, timezone=tz, **fields)
 
     return [
-        Job("reminders", daily_reminders, at(DAILY_TIME)),
-        Job("nudges", send_nudges, at(DAILY_TIME)),
+        Job("reminders", daily_reminders, at(settings.reminder_time)),
+        Job("nudges", send_nudges, at(settings.reminder_time)),
         Job("at_risk", remind_at_risk, at(settings.at_risk_time, day_of_week=_DAYS[settings.at_risk_weekday])),
         Job("digest", decide_digests, at(settings.digest_time, day_of_week=_DAYS[settings.digest_weekday])),
-        Job("workplace_feedback", decide_workplace_feedback, at(FEEDBACK_TIME, month="1,4,7,10", day=1)),
+        Job("workplace_feedback", decide_workplace_feedback, at(settings.feedback_time, month="1,4,7,10", day=1)),
     ]
 
 

@@ -138,6 +138,8 @@ def test_an_empty_file_gives_the_defaults_and_no_platform(tmp_path: Path) -> Non
     assert config.scheduler.quiet_end == time(8, 0)
     assert config.scheduler.nudge_after_days == (30, 60)
     assert config.scheduler.digest_weekday == 0
+    assert config.scheduler.reminder_time == time(10, 0)
+    assert config.scheduler.feedback_time == time(9, 30)
     assert config.log_level == "INFO"
     assert config.done_counts_as_served is False
 
@@ -302,6 +304,20 @@ def test_times_may_be_quoted_or_toml_times(tmp_path: Path) -> None:
     assert scheduler.at_risk_time == time(7, 45)
 
 
+def test_the_daily_reminder_and_quarterly_feedback_times_are_settings(tmp_path: Path) -> None:
+    path = write(tmp_path, '[scheduler]\nreminder_time = "8:15"\nfeedback_time = 14:00:00\n')
+
+    scheduler = load_config(path, {}).scheduler
+
+    assert (scheduler.reminder_time, scheduler.feedback_time) == (time(8, 15), time(14, 0))
+
+
+def test_telegram_pacing_is_on_unless_turned_off(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, TELEGRAM), {}).telegram == TelegramConfig(token=TOKEN, pace=True)
+    off = load_config(write(tmp_path, TELEGRAM + "pace = false\n"), {}).telegram
+    assert off is not None and off.pace is False
+
+
 def test_nudge_days_are_kept_in_order(tmp_path: Path) -> None:
     path = write(tmp_path, "[scheduler]\nnudge_after_days = [60, 30, 75]\n")
 
@@ -373,6 +389,9 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
         ('[scheduler]\ndigest_weekday = "someday"\n', "scheduler.digest_weekday"),
         ("[scheduler]\nat_risk_weekday = 7\n", "scheduler.at_risk_weekday"),
         ('[scheduler]\ndigest_time = "9am"\n', "scheduler.digest_time"),
+        ('[scheduler]\nreminder_time = "10"\n', "scheduler.reminder_time"),
+        ("[scheduler]\nfeedback_time = 930\n", "scheduler.feedback_time"),
+        (TELEGRAM + 'pace = "yes"\n', "telegram.pace"),
         ('[scheduler]\nenabled = "no"\n', "scheduler.enabled"),
     ],
 )
