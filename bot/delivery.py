@@ -143,7 +143,8 @@ class OutboxDelivery:
             if wish_id is not None and row.chat is not None:
                 wish = await unit.get_wish(int(wish_id))
                 if wish is not None:
-                    await unit.add_card(now, wish.id, row.chat, message_id, "group", wish.version)
+                    kind = "group" if row.member_id is None else "member"  # a member's private card
+                    await unit.add_card(now, wish.id, row.chat, message_id, kind, wish.version)
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
         async with self.store.unit() as unit:

@@ -227,6 +227,10 @@ class Unit(Protocol):
         """Members whose home branch this is."""
         ...
 
+    async def members_serving_branch(self, branch_id: int) -> list[Member]:
+        """Members who serve in the branch: its own (home branch) and those with an activity relation (活动关系)."""
+        ...
+
     async def create_team(
         self, now: datetime, branch_id: int, name: str, leader_id: int | None, skill: str = ""
     ) -> int:

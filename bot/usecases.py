@@ -1086,9 +1086,7 @@ class UseCases:
                 member = await unit.member_by_account(account.platform, account.user_id)
                 if member is None:
                     name = _clean(account.display_name or account.user_id, MAX_NAME * 2, "name")
-                    member_id = await unit.create_member(
-                        now, name, home_branch_id=branch.id, language=account.language
-                    )
+                    member_id = await unit.create_member(now, name, home_branch_id=branch.id, language=account.language)
                     await unit.link_account(now, account, member_id)
                 elif member.left_at is not None:
                     continue
@@ -1105,12 +1103,12 @@ class UseCases:
         return await self._tx(work)
 
     async def send_member_cards(self, wish_id: int, platform: str) -> int:
-        """Record the wish's card for each member of its branch with an account on ``platform`` (private cards)."""
+        """Record the wish's private card for everyone serving in its branch (home or activity) on ``platform``."""
 
         async def work(unit: Unit, now: datetime) -> int:
             wish = await self._wish(unit, wish_id)
             queued = 0
-            for member in await unit.members_of_branch(wish.branch_id):
+            for member in await unit.members_serving_branch(wish.branch_id):
                 for account in await unit.accounts_of(member.id):
                     if account.platform != platform:
                         continue
@@ -1124,6 +1122,23 @@ class UseCases:
                         payload={"wish_card": wish.id},
                     )
             return queued
+
+        return await self._tx(work)
+
+    async def welcome_once(self, actor: Account, message: OutgoingMessage) -> bool:
+        """Record a welcome to this person's private chat, once ever per account; False if they were welcomed."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            member = await unit.member_by_account(actor.platform, actor.user_id)
+            return await unit.enqueue(
+                now,
+                dedupe_key=f"welcome:{actor.platform}:{actor.user_id}",
+                kind="welcome",
+                platform=actor.platform,
+                chat=ChatRef(actor.platform, actor.user_id),
+                member_id=member.id if member is not None else None,
+                payload=message_payload(message),
+            )
 
         return await self._tx(work)
 

@@ -420,6 +420,16 @@ class SqliteUnit:
         )
         return [rows.member(r) for r in found]
 
+    async def members_serving_branch(self, branch_id: int) -> list[Member]:
+        """Members who serve in the branch: its own (home branch) and those with an activity relation (活动关系)."""
+        found = await self._all(
+            "SELECT * FROM members WHERE home_branch_id = ? AND left_at IS NULL UNION"
+            " SELECT m.* FROM members m JOIN activity_branches a ON a.member_id = m.id"
+            " WHERE a.branch_id = ? AND m.left_at IS NULL ORDER BY id",
+            (branch_id, branch_id),
+        )
+        return [rows.member(r) for r in found]
+
     # -- teams ---------------------------------------------------------------------------------------------
 
     async def create_team(

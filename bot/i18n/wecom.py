@@ -2,6 +2,10 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "wc.source": {"zh": "e党委", "en": "e-party-committee"},
+    "wc.welcome": {
+        "zh": "您好，这里是e党委：支部发布的微心愿会推送给您，点“认领”即可参与服务。",
+        "en": "Welcome to the e-party-committee: your branch's micro-wishes come here; tap “Claim” to serve.",
+    },
     "wc.help": {
         "zh": "可用指令：\n/报到 工作单位 | 特长（顿号分隔） | 服务承诺（或只发 /报到 按步骤填写）\n"
         "/me 本季度服务\n/mine 我的认领\n/wishes 支部微心愿\n/cancel 取消当前步骤",
@@ -73,14 +77,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ {name}, you reported in to “{branch}”; you can claim micro-wishes now.",
     },
     "wc.done.hours": {
-        "zh": "请回复本次服务时长（小时），可附说明，例如：2 帮老人买好了年货",
-        "en": "Please reply with the hours you served, optionally a note, e.g.: 2 bought the New Year goods",
+        "zh": "请回复本次服务时长（小时），可附说明，例如：2 帮老人买好了年货；只回复时长可再发一张服务照片。",
+        "en": "Please reply with the hours you served, optionally a note, e.g.: 2 bought the New Year goods;"
+        " reply with the hours alone to send a photo next.",
+    },
+    "wc.done.note": {
+        "zh": "请发送一张服务照片或一句说明（发送 /skip 跳过）。",
+        "en": "Please send a photo of the service or a short note (/skip to skip).",
     },
     "wc.done.bad_hours": {"zh": "请先写时长（数字，小时）。", "en": "Please start with the hours (a number)."},
     "wc.done.sent": {
         "zh": "✅ 已提交，等待支部书记确认（通知了 {n} 人）。",
         "en": "✅ Reported; waiting for the secretary to confirm ({n} notified).",
     },
+    "wc.review.reason": {
+        "zh": "请回复退回的原因，党员会收到。（发送 /cancel 取消）",
+        "en": "Please reply with the reason for returning it; the member will see it. (/cancel to stop)",
+    },
+    "wc.review.returned": {"zh": "↩️ 已退回，原因：{reason}", "en": "↩️ Returned: {reason}"},
     "wc.card.waiting_hours": {"zh": "⏳ 请回复服务时长", "en": "⏳ Reply with the hours"},
     "wc.card.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
     "wc.card.rated": {"zh": "✅ 已评 {n} 星", "en": "✅ Rated {n} stars"},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,6 +17,10 @@ PLATFORM = "wecom"
 CARD_PREFIX = "tc"
 # WeCom keeps a response_code for 72 hours; a margin keeps us from using one in its last minutes.
 RESPONSE_CODE_LIFETIME = 72 * 3600.0 - 600.0
+# Spent codes are remembered only while they could still be used; the cap bounds memory under a flood of presses.
+MAX_USED_CODES = 50_000
+
+log = logging.getLogger(__name__)
 
 IsGroup = Callable[[ChatRef], Awaitable[bool]]
 
@@ -53,20 +59,30 @@ class WeComGateway:
 
     platform = PLATFORM
 
-    def __init__(self, api: WeComApi, is_group: IsGroup, clock: Clock, *, lang: str = "zh") -> None:
+    def __init__(
+        self, api: WeComApi, is_group: IsGroup, clock: Clock, *, lang: str = "zh", max_used_codes: int = MAX_USED_CODES
+    ) -> None:
         self.api = api
         self._is_group = is_group
         self.clock = clock
         self.lang = lang
-        self._used_codes: set[str] = set()
+        self.max_used_codes = max_used_codes
+        self._used_codes: OrderedDict[str, float] = OrderedDict()
+
+    @property
+    def used_codes(self) -> int:
+        """How many spent response codes are remembered now."""
+        return len(self._used_codes)
 
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
-        """Post markdown (and uploaded attachments) to an appchat, or a card / markdown to a member."""
+        """Post markdown (and uploaded attachments) to an appchat, or a card / markdown to a member; then the photo."""
         if await self._is_group(chat):
             message_id = ""
             for piece in chunks(markdown(message.text)):
                 sent = await self.api.appchat_send_markdown(chat.chat_id, piece)
                 message_id = message_id or sent.msgid
+            if message.photo_ref:
+                await self._photo(self.api.appchat_send_image, chat.chat_id, message.photo_ref)
             for attachment in message.attachments:
                 media_id = await self._upload(attachment)
                 if attachment.is_image:
@@ -81,6 +97,8 @@ class WeComGateway:
             for piece in chunks(markdown(message.text)):
                 sent = await self.api.send_markdown(chat.chat_id, piece)
                 message_id = message_id or sent.msgid
+        if message.photo_ref:
+            await self._photo(self.api.send_image, chat.chat_id, message.photo_ref)
         for attachment in message.attachments:
             media_id = await self._upload(attachment)
             if attachment.is_image:
@@ -117,9 +135,26 @@ class WeComGateway:
             raise DeliveryError("response_code already used")
         if self._now() - handle.issued_at > RESPONSE_CODE_LIFETIME:
             raise DeliveryError("response_code expired")
-        self._used_codes.add(handle.response_code)
+        self._spend(handle)
         card = template_card(message, handle.task_id, self.lang, closed_label=closed_label)
         await self.api.update_template_card(user_id, handle.response_code, card)
+
+    def _spend(self, handle: CardHandle) -> None:
+        """Remember a spent code, forgetting the oldest ones that expired (or that exceed the cap)."""
+        now = self._now()
+        while self._used_codes:
+            issued_at = next(iter(self._used_codes.values()))
+            if now - issued_at <= RESPONSE_CODE_LIFETIME and len(self._used_codes) < self.max_used_codes:
+                break
+            self._used_codes.popitem(last=False)
+        self._used_codes[handle.response_code] = handle.issued_at
+
+    async def _photo(self, send: Callable[[str, str], Awaitable[object]], to: str, media_id: str) -> None:
+        """A picture WeCom already holds (a member sent it); one it no longer keeps (3 days) is left out."""
+        try:
+            await send(to, media_id)
+        except DeliveryError as error:
+            log.warning("photo %s could not be sent to %s: %s", media_id, to, error)
 
     async def _upload(self, attachment: Attachment) -> str:
         return await self.api.media_upload(

@@ -11,14 +11,14 @@ from typing import Any
 from bot import commands as cmd
 from bot import outcomes, views
 from bot.callbacks import Act, Payload, decode, encode
-from bot.errors import DomainError, NotSecretary
+from bot.errors import DomainError, InvalidInput, NotSecretary
 from bot.i18n import t
 from bot.model import Account, ChatRef
 from bot.ports import Button, DeliveryError, OutgoingMessage
 from bot.privacy import mask_phones
 from bot.usecases import UseCases
 from handlers.wecom.api import WeComApi
-from handlers.wecom.events import ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
+from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import PLATFORM, CardHandle, WeComGateway
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
 
@@ -29,6 +29,7 @@ _LIST_SEP = re.compile(r"[,，、;；\s]+")
 _FIELD_SEP = re.compile(r"[|｜]")
 _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
+_SKIP_WORDS = frozenset({"/skip", "跳过", "无"})
 
 
 def _split_list(text: str) -> list[str]:
@@ -37,7 +38,7 @@ def _split_list(text: str) -> list[str]:
 
 
 class WeComRouter:
-    """Handles one callback event at a time; all state changes go through :class:`UseCases`."""
+    """Handles one callback event at a time; all state changes (conversation steps too) go through :class:`UseCases`."""
 
     def __init__(
         self,
@@ -54,7 +55,6 @@ class WeComRouter:
         self.admins = tuple(admins)
         self.changed = changed
         self._names: dict[str, str] = {}
-        self._steps: dict[str, dict[str, Any]] = {}
 
     async def handle(self, event: WeComEvent) -> None:
         """React to one decrypted, deduplicated callback event."""
@@ -66,8 +66,10 @@ class WeComRouter:
                 await self._text(account, lang, event.content.strip())
             elif isinstance(event, TemplateCardEvent):
                 await self._press(account, lang, event)
-            elif isinstance(event, ImageMessage) and account.user_id in self._steps:
-                await self._reply(account, t("wc.text_only", lang))
+            elif isinstance(event, ImageMessage):
+                await self._image(account, lang, event)
+            elif isinstance(event, EnterAgentEvent):
+                await self._enter(account, lang)
         except DomainError as error:
             await self._reply(account, error_text(error, lang))
         except DeliveryError as error:
@@ -92,6 +94,14 @@ class WeComRouter:
     async def _ask(self, account: Account, text: str, buttons: Sequence[Button]) -> None:
         await self.gateway.send_card(account.user_id, OutgoingMessage(text, (tuple(buttons[:MAX_BUTTONS]),)))
 
+    async def _state(self, account: Account) -> dict[str, Any] | None:
+        """The stored conversation step of this person, if any (it survives a restart)."""
+        return await self.usecases.conversation(account)
+
+    async def _remember(self, account: Account, state: dict[str, Any] | None) -> None:
+        """Store (or, with None, end) this person's conversation step."""
+        await self.usecases.set_conversation(account, state)
+
     # -- text -----------------------------------------------------------------------------------------------
 
     async def _text(self, account: Account, lang: str, text: str) -> None:
@@ -99,7 +109,7 @@ class WeComRouter:
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
         if command in ("/cancel", "取消"):
-            self._steps.pop(account.user_id, None)
+            await self._remember(account, None)
             await self._reply(account, t("wc.cancelled", lang))
         elif text.startswith(WISH_MARKERS):
             await self._wish_text(account, lang, text)
@@ -120,29 +130,49 @@ class WeComRouter:
         elif command == "/atrisk":
             await self._at_risk(account, lang)
         elif command in ("/help", "/start", "帮助"):
-            await self._help(account, lang)
-        elif account.user_id in self._steps:
-            await self._step(account, lang, text)
+            await self._reply(account, await self._help_text(account, lang))
         else:
-            await self._reply(account, t("wc.unknown", lang))
+            state = await self._state(account)
+            if state is not None:
+                await self._step(account, lang, state, text)
+            else:
+                await self._reply(account, t("wc.unknown", lang))
 
-    async def _help(self, account: Account, lang: str) -> None:
+    async def _help_text(self, account: Account, lang: str) -> str:
         roles = await self.usecases.roles(account)
         lines = [t("wc.help", lang)]
         if roles.secretary_of:
             lines.append(t("wc.help.secretary", lang))
         if account.user_id in self.admins or roles.admin_of:
             lines.append(t("wc.help.admin", lang))
-        await self._reply(account, "\n\n".join(lines))
+        return "\n\n".join(lines)
 
-    async def _step(self, account: Account, lang: str, text: str) -> None:
-        step = self._steps[account.user_id]
-        if step["flow"] == "report":
-            await self._report_step(account, lang, step, text)
-        elif step["flow"] == "done":
-            await self._done_hours(account, lang, step, text)
+    async def _enter(self, account: Account, lang: str) -> None:
+        """A person opened the app: the welcome and help, the first time only."""
+        text = t("wc.welcome", lang) + "\n\n" + await self._help_text(account, lang)
+        if await self.usecases.welcome_once(account, OutgoingMessage(text)):
+            self.changed()
+
+    async def _step(self, account: Account, lang: str, state: dict[str, Any], text: str) -> None:
+        flow = state.get("flow")
+        if flow == "report":
+            await self._report_step(account, lang, state, text)
+        elif flow == "done":
+            await self._done_input(account, lang, state, text, None)
+        elif flow == "return":
+            await self._return_reason(account, lang, state, text)
         else:
             await self._reply(account, t("wc.unknown", lang))
+
+    async def _image(self, account: Account, lang: str, event: ImageMessage) -> None:
+        """A picture is the done note's photo when one is asked for; elsewhere in a conversation text is wanted."""
+        state = await self._state(account)
+        if state is None:
+            return
+        if state.get("flow") == "done" and state.get("step") == "note" and event.media_id:
+            await self._finish_done(account, lang, state, note="", photo=event.media_id)
+        else:
+            await self._reply(account, t("wc.text_only", lang))
 
     # -- committees and branches ----------------------------------------------------------------------------
 
@@ -183,11 +213,10 @@ class WeComRouter:
             cmd.CreateBranch(account, step["name"], chat, committee_id, by_admin)
         )
         if isinstance(result, outcomes.ChooseCommittee):
-            self._steps[account.user_id] = step
+            await self._remember(account, step)
             buttons = [Button(c.name, encode(Act.PICK_COMMITTEE, c.id)) for c in result.committees]
             await self._ask(account, t("wc.branch.pick_committee", lang), buttons)
             return
-        self._steps.pop(account.user_id, None)
         members = await asyncio.gather(*(self._actor(user_id) for user_id in step["members"]))
         await self.usecases.enroll(result.branch.id, [member for member, _ in members])
         await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=result.branch.name)))
@@ -202,7 +231,7 @@ class WeComRouter:
         if len(roles.secretary_of) == 1:
             await self._post(account, lang, roles.secretary_of[0].id, text)
             return
-        self._steps[account.user_id] = {"flow": "wish", "text": text}
+        await self._remember(account, {"flow": "wish", "text": text})
         buttons = [Button(b.name, encode(Act.PICK_BRANCH, b.id)) for b in roles.secretary_of]
         await self._ask(account, t("wc.wish.pick_branch", lang), buttons)
 
@@ -256,18 +285,18 @@ class WeComRouter:
         if len(fields) >= 3:
             await self._report_in(account, lang, branch_id, fields[0], _split_list(fields[1]), "|".join(fields[2:]))
             return
-        self._steps[account.user_id] = {"flow": "report", "branch_id": branch_id, "step": "workplace"}
+        await self._remember(account, {"flow": "report", "branch_id": branch_id, "step": "workplace"})
         await self._reply(account, t("wc.report.workplace", lang, branch=""))
 
     async def _report_step(self, account: Account, lang: str, step: dict[str, Any], text: str) -> None:
         if step["step"] == "workplace":
-            step.update(step="skills", workplace=text)
+            await self._remember(account, {**step, "step": "skills", "workplace": text})
             await self._reply(account, t("wc.report.skills", lang))
         elif step["step"] == "skills":
-            step.update(step="commitment", skills=_split_list(text))
+            await self._remember(account, {**step, "step": "commitment", "skills": _split_list(text)})
             await self._reply(account, t("wc.report.commitment", lang))
         else:
-            self._steps.pop(account.user_id, None)
+            await self._remember(account, None)
             await self._report_in(account, lang, step["branch_id"], step["workplace"], step["skills"], text)
 
     async def _report_in(
@@ -288,17 +317,49 @@ class WeComRouter:
 
     # -- done / confirm ----------------------------------------------------------------------------------------
 
-    async def _done_hours(self, account: Account, lang: str, step: dict[str, Any], text: str) -> None:
+    async def _done_input(
+        self, account: Account, lang: str, state: dict[str, Any], text: str, photo: str | None
+    ) -> None:
+        """Hours (with an optional note in the same reply) first; hours alone ask for a photo or a note."""
+        if state.get("step") == "note":
+            note = "" if text.strip().lower() in _SKIP_WORDS else text
+            await self._finish_done(account, lang, state, note=note, photo=photo)
+            return
         hours_text, _, note = text.partition(" ")
         try:
             hours = float(hours_text.rstrip("小时hH").replace("，", "."))
         except ValueError:
             await self._reply(account, t("wc.done.bad_hours", lang))
             return
-        self._steps.pop(account.user_id, None)
-        result = await self.usecases.mark_done(cmd.MarkDone(account, step["claim_id"], hours, note.strip()))
+        if note.strip():
+            await self._finish_done(account, lang, {**state, "hours": hours}, note=note.strip(), photo=None)
+            return
+        await self._remember(account, {**state, "step": "note", "hours": hours})
+        await self._reply(account, t("wc.done.note", lang))
+
+    async def _finish_done(
+        self, account: Account, lang: str, state: dict[str, Any], *, note: str, photo: str | None
+    ) -> None:
+        """Report the claim done with what was collected; refused hours can be given again."""
+        claim_id = int(state["claim_id"])
+        await self._remember(account, None)
+        try:
+            result = await self.usecases.mark_done(cmd.MarkDone(account, claim_id, float(state["hours"]), note, photo))
+        except InvalidInput:
+            await self._remember(account, {"flow": "done", "step": "hours", "claim_id": claim_id})
+            raise
         self.changed()
         await self._reply(account, t("wc.done.sent", lang, n=result.reviewers))
+
+    async def _return_reason(self, account: Account, lang: str, state: dict[str, Any], text: str) -> None:
+        """The secretary's reason for returning a service: the member is told, the review card is closed."""
+        await self._remember(account, None)
+        returned = await self.usecases.return_service(cmd.ReturnService(account, int(state["claim_id"]), text))
+        self.changed()
+        handle = CardHandle.decode(str(state.get("card") or ""))
+        label, wish = t("wc.card.returned", lang), returned.wish
+        await self._close_card(account, handle, f"{label}\n#{wish.id} {mask_phones(wish.title)}", label)
+        await self._reply(account, t("wc.review.returned", lang, reason=text))
 
     # -- card buttons ------------------------------------------------------------------------------------------
 
@@ -314,22 +375,23 @@ class WeComRouter:
         if payload.act in _WISH_ACTS:
             await self._wish_press(account, lang, payload, handle)
         elif payload.act == Act.DONE:
-            self._steps[account.user_id] = {"flow": "done", "claim_id": payload.target}
+            await self._remember(account, {"flow": "done", "step": "hours", "claim_id": payload.target})
             await self._close_card(account, handle, t("wc.card.waiting_hours", lang), t("wc.card.pending", lang))
             await self._reply(account, t("wc.done.hours", lang))
         elif payload.act in (Act.CONFIRM, Act.RATE, Act.RETURN):
             await self._review_press(account, lang, payload, handle)
         elif payload.act == Act.PICK_BRANCH:
-            step = self._steps.get(account.user_id)
-            if step is None or step["flow"] != "wish":
+            step = await self._state(account)
+            if step is None or step.get("flow") != "wish":
                 return
-            self._steps.pop(account.user_id, None)
+            await self._remember(account, None)
             await self._close_card(account, handle, t("wc.wish.pick_branch", lang), t("wc.card.closed", lang))
             await self._post(account, lang, payload.target, step["text"])
         elif payload.act == Act.PICK_COMMITTEE:
-            step = self._steps.get(account.user_id)
-            if step is None or step["flow"] != "branch":
+            step = await self._state(account)
+            if step is None or step.get("flow") != "branch":
                 return
+            await self._remember(account, None)
             await self._close_card(account, handle, t("wc.branch.pick_committee", lang), t("wc.card.closed", lang))
             await self._create_branch(account, lang, step, payload.target)
 
@@ -356,9 +418,14 @@ class WeComRouter:
 
     async def _review_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         if payload.act == Act.RETURN:
-            returned = await self.usecases.return_service(cmd.ReturnService(account, payload.target))
-            state, wish = t("wc.card.returned", lang), returned.wish
-        elif payload.act == Act.RATE and payload.arg.isdigit():
+            card = handle.encode() if handle is not None else None
+            await self._remember(account, {"flow": "return", "claim_id": payload.target, "card": card})
+            await self._reply(account, t("wc.review.reason", lang))
+            return
+        pending = await self._state(account)
+        if pending is not None and pending.get("flow") == "return" and pending.get("claim_id") == payload.target:
+            await self._remember(account, None)
+        if payload.act == Act.RATE and payload.arg.isdigit():
             rated = await self.usecases.rate(cmd.RateService(account, payload.target, int(payload.arg)))
             state, wish = t("wc.card.rated", lang, n=payload.arg), rated.wish
         else:
