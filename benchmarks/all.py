@@ -47,6 +47,17 @@ def render_doc() -> str:
         " not part of the test suite's pass/fail; `tests/test_benchmarks_smoke.py` runs each at toy size so they do"
         " not rot. Run them on a quiet machine: two cores are shared by the bot, the sandbox and the load generator.",
         "",
+        "| benchmark | command (defaults = the issue's sizes) | about |",
+        "|---|---|---|",
+        "| everything, then this file | `python -m benchmarks.all` | 45-60 min |",
+        "| storage ceiling | `python -m benchmarks.storage_ceiling` | 2 min |",
+        "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`) | 30 min |",
+        "| delivery | `python -m benchmarks.delivery` (10,000 messages at 30/s) | 6 min |",
+        "| claim burst | `python -m benchmarks.claim_burst` | 3 min |",
+        "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
+        "",
+        "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",
+        "",
     ]
     machine_shown = False
     for name in ORDER:
