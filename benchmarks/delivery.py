@@ -68,15 +68,20 @@ class _MinimalGateway:
 
 
 def _delivery(store: SqliteStore, gateway: ChatGateway, per_second: float | None) -> tuple[OutboxDelivery, str]:
-    """OutboxDelivery as the platform builds it, with the client-side pacer when this checkout has one."""
+    """OutboxDelivery with the platform's pacer when this checkout has one (else bot.pacing's default, else none)."""
     kwargs: dict[str, Any] = {}
     pacing = "none (OutboxDelivery has no limiter in this checkout)"
     if per_second == 0:
         pacing = "none (--per-second=0: OutboxDelivery as handlers.telegram.TelegramPlatform builds it, no limiter)"
     elif "limiter" in inspect.signature(OutboxDelivery.__init__).parameters:
+        import handlers.telegram.platform as telegram_platform
         from bot.pacing import RateLimiter  # type: ignore[import-not-found,unused-ignore]
 
-        if per_second is None:
+        platform_pace = getattr(telegram_platform, "telegram_pace", None)
+        if per_second is None and platform_pace is not None:
+            kwargs["limiter"] = platform_pace()
+            pacing = "handlers.telegram.platform.telegram_pace() (the platform's own pacer)"
+        elif per_second is None:
             kwargs["limiter"] = RateLimiter()
             pacing = "bot.pacing.RateLimiter() as shipped (30/s overall, 20/min per group)"
         else:
