@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 _IDLE_WAIT = 30.0
+_PACE_SLEEP = 0.5
 
 Renderer = Callable[[dict[str, Any]], Awaitable[OutgoingMessage | None]]
 
@@ -36,6 +37,11 @@ def payload_message(payload: dict[str, Any]) -> OutgoingMessage:
         photo_ref=payload.get("photo_ref") or None,
         mention=Mention(str(mention_user), escape(payload.get("mention_name", ""))) if mention_user else None,
     )
+
+
+def sends_of(message: OutgoingMessage) -> int:
+    """How many messages a chat may receive for this one (at most): the text, then each file or photo."""
+    return 1 + len(message.attachments) + (1 if message.photo_ref and not message.attachments else 0)
 
 
 class OutboxDelivery:
@@ -99,8 +105,8 @@ class OutboxDelivery:
             if message is None:
                 await self._mark(row, "skipped", error="nothing to show")
                 return 0
-            if self.limiter is not None:
-                await self.limiter.acquire(row.chat.chat_id)
+            if self.limiter is not None and not await self._paced(row.chat.chat_id, sends_of(message)):
+                return 0
             message_id = await self.gateway.send(row.chat, message)
         except RecipientUnreachable as error:
             await self._unreachable(row, str(error))
@@ -120,6 +126,18 @@ class OutboxDelivery:
         for callback in self.on_sent:
             callback(row, message_id)
         return 1
+
+    async def _paced(self, chat_id: str, sends: int) -> bool:
+        """Wait a moment for the pace; a chat whose budget is spent for longer is paused, holding up no other."""
+        assert self.limiter is not None
+        wait = self.limiter.try_acquire(chat_id, sends)
+        if wait <= 0:
+            return True
+        if wait > _PACE_SLEEP:
+            self._chat_paused_until[chat_id] = self._monotonic() + wait
+            return False
+        await self.limiter.acquire(chat_id, sends)
+        return True
 
     async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
         render = row.payload.get("render")

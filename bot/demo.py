@@ -110,6 +110,7 @@ class Demo:
             base_url=self.sandbox.base_url,
             base_file_url=self.sandbox.base_file_url,
             card_edit_interval=DEMO_CARD_EDIT_INTERVAL,
+            pace=False,  # the demo's sandbox has no flood limits
         )
         return dataclasses.replace(base, telegram=telegram)
 

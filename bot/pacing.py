@@ -1,4 +1,4 @@
-"""Token buckets that pace outgoing messages to a platform's limits: overall per second and per group chat."""
+"""Token buckets that pace outgoing messages to a platform's limits: overall, per group chat and per private chat."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ class _Bucket:
     tokens: float
     stamp: float
 
-    def wait_for(self, now: float) -> float:
-        """Seconds until one token is available (0 when one is), refilling first."""
+    def wait_for(self, now: float, cost: int = 1) -> float:
+        """Seconds until ``cost`` tokens (at most a full bucket) are available (0 when they are), refilling first."""
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1.0 - _EPSILON else (1.0 - self.tokens) / self.rate
+        need = min(float(cost), self.capacity)
+        return 0.0 if self.tokens >= need - _EPSILON else (need - self.tokens) / self.rate
 
 
 def is_group(chat_id: str) -> bool:
@@ -29,14 +30,40 @@ def is_group(chat_id: str) -> bool:
     return chat_id.startswith("-")
 
 
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """At most ``count`` messages in a burst, refilled at ``count`` per ``seconds``."""
+
+    count: float
+    seconds: float
+
+    def bucket(self, now: float, headroom: float = 0.0) -> _Bucket:
+        """A full bucket for this budget, keeping ``headroom`` (a fraction) of both burst and rate unused."""
+        keep = 1.0 - headroom
+        capacity = max(1.0, self.count * keep)
+        return _Bucket(self.count * keep / self.seconds, capacity, capacity, now)
+
+
+_PRUNE_EVERY = 4096
+
+
 class RateLimiter:
-    """Global and per-chat token buckets (defaults: Telegram's ~30 msg/s overall and 20/min per group)."""
+    """Global and per-chat token buckets (defaults: Telegram's ~30 msg/s overall and 20/min per group).
+
+    ``per_group`` limits chats for which ``limits_chat`` is true; ``per_private`` (off by default) all others.
+    ``headroom`` keeps a fraction of each budget unused, so that network jitter (messages sent apart arriving
+    together) does not push the platform's own count over its limit.
+    """
 
     def __init__(
         self,
         *,
         per_second: float = 30.0,
         per_chat_per_minute: float = 20.0,
+        overall: Budget | None = None,
+        per_group: Budget | None = None,
+        per_private: Budget | None = None,
+        headroom: float = 0.0,
         limits_chat: Callable[[str], bool] = is_group,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -44,30 +71,43 @@ class RateLimiter:
         self._monotonic = monotonic
         self._sleep = sleep
         self._limits_chat = limits_chat
-        self._global = _Bucket(per_second, per_second, per_second, monotonic())
-        self._chat_rate = per_chat_per_minute / 60.0
-        self._chat_capacity = per_chat_per_minute
+        self.overall = overall or Budget(per_second, 1.0)
+        self.per_group = per_group or Budget(per_chat_per_minute, 60.0)
+        self.per_private = per_private
+        self.headroom = headroom
+        self._global = self.overall.bucket(monotonic(), headroom)
         self._chats: dict[str, _Bucket] = {}
-        self._lock = asyncio.Lock()
 
     def _chat(self, chat_id: str, now: float) -> _Bucket | None:
-        if not self._limits_chat(chat_id):
+        budget = self.per_group if self._limits_chat(chat_id) else self.per_private
+        if budget is None:
             return None
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            bucket = self._chats[chat_id] = _Bucket(self._chat_rate, self._chat_capacity, self._chat_capacity, now)
+            if len(self._chats) % _PRUNE_EVERY == _PRUNE_EVERY - 1:
+                self._prune(now)
+            bucket = self._chats[chat_id] = budget.bucket(now, self.headroom)
         return bucket
 
-    async def acquire(self, chat_id: str) -> None:
-        """Wait until a message to ``chat_id`` is within both limits, then take one token from each."""
-        while True:
-            async with self._lock:
-                now = self._monotonic()
-                chat = self._chat(chat_id, now)
-                wait = max(self._global.wait_for(now), chat.wait_for(now) if chat else 0.0)
-                if wait <= 0:
-                    self._global.tokens -= 1
-                    if chat is not None:
-                        chat.tokens -= 1
-                    return
+    def _prune(self, now: float) -> None:
+        """Forget the chats whose buckets have refilled (they start full again when next used)."""
+        for chat_id, bucket in list(self._chats.items()):
+            if bucket.wait_for(now) == 0 and bucket.tokens >= bucket.capacity:
+                del self._chats[chat_id]
+
+    def try_acquire(self, chat_id: str, cost: int = 1) -> float:
+        """Take ``cost`` messages to ``chat_id`` if within both limits and return 0; else the seconds to wait."""
+        now = self._monotonic()
+        chat = self._chat(chat_id, now)
+        wait = max(self._global.wait_for(now, cost), chat.wait_for(now, cost) if chat else 0.0)
+        if wait > 0:
+            return wait
+        self._global.tokens -= cost
+        if chat is not None:
+            chat.tokens -= cost
+        return 0.0
+
+    async def acquire(self, chat_id: str, cost: int = 1) -> None:
+        """Wait until ``cost`` messages to ``chat_id`` are within both limits, then take them from each bucket."""
+        while (wait := self.try_acquire(chat_id, cost)) > 0:
             await self._sleep(wait)

@@ -25,6 +25,7 @@ from bot.clock import SystemClock
 from bot.config import TelegramConfig
 from bot.delivery import OutboxDelivery
 from bot.i18n import LANGUAGES
+from bot.pacing import Budget, RateLimiter
 from bot.ports import Clock
 from bot.store import Store
 from bot.usecases import UseCases
@@ -45,6 +46,21 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 CONCURRENT_UPDATES = 16
+OVERALL = Budget(30, 1.0)
+PER_GROUP = Budget(20, 60.0)
+PER_PRIVATE = Budget(1, 1.0)
+HEADROOM = 0.1
+
+
+def telegram_pace(
+    overall: Budget = OVERALL, per_group: Budget = PER_GROUP, per_private: Budget = PER_PRIVATE
+) -> RateLimiter:
+    """Telegram's limits for bots (about 30 messages a second overall, 20 a minute per group, 1 a second per user).
+
+    A tenth of each is kept unused: Telegram counts messages when they arrive, and a slow request followed by fast
+    ones arrives bunched.
+    """
+    return RateLimiter(overall=overall, per_group=per_group, per_private=per_private, headroom=HEADROOM)
 
 
 class TelegramPlatform:
@@ -52,6 +68,7 @@ class TelegramPlatform:
 
     PTB's AIORateLimiter is not used: on a 429 it holds back every request of the bot, while OutboxDelivery and
     CardSync pause only the chat that was limited (the gateway turns RetryAfter into RetryLater for them).
+    The outbox is paced to Telegram's limits (``[telegram] pace``), so such 429s stay rare.
     """
 
     def __init__(
@@ -64,6 +81,7 @@ class TelegramPlatform:
         lang: str = "zh",
         poll_timeout: float = 10.0,
         idle_wait: float = 30.0,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
         self.usecases = usecases
@@ -81,7 +99,8 @@ class TelegramPlatform:
             .build()
         )
         self.gateway = TelegramGateway(self.application.bot, on_migrated=self._follow_migration, platform=PLATFORM)
-        self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang)
+        pace = (limiter or telegram_pace()) if config.pace else None
+        self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang, limiter=pace)
         self.cards = CardSync(store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang)
         self.services = Services(
             bot=self.application.bot,
