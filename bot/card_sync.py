@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from bot.delivery import _either
 from bot.model import WishView
+from bot.pacing import RateLimiter
 from bot.ports import ChatGateway, Clock, DeliveryError, OutgoingMessage, RetryLater
 from bot.store import CardRow, Store
 from bot.views import wish_card
@@ -24,7 +25,11 @@ def default_renderer(view: WishView, card: CardRow, lang: str) -> OutgoingMessag
 
 
 class CardSync:
-    """Edits stale cards of one platform at most once per ``interval`` seconds each."""
+    """Edits stale cards of one platform at most once per ``interval`` seconds each, within the chat's budget.
+
+    With a ``limiter`` (shared with the platform's outbox delivery) edits of many cards in one group are spread
+    over the group's message budget instead of running into flood control; a 429 pauses that chat only.
+    """
 
     def __init__(
         self,
@@ -35,6 +40,7 @@ class CardSync:
         interval: float = 3.0,
         lang: str = "zh",
         render: CardRenderer = default_renderer,
+        limiter: RateLimiter | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -44,7 +50,9 @@ class CardSync:
         self.lang = lang
         self.render = render
         self._monotonic = monotonic
+        self.limiter = limiter
         self._last_edit: dict[int, float] = {}
+        self._chat_paused_until: dict[str, float] = {}
         self._wake = asyncio.Event()
         self.edits = 0
 
@@ -60,7 +68,11 @@ class CardSync:
         soonest: float | None = None
         ready = []
         for card in stale:
-            free_at = self._last_edit.get(card.id, 0.0) + self.interval
+            free_at = max(
+                self._last_edit.get(card.id, 0.0) + self.interval, self._chat_paused_until.get(card.chat.chat_id, 0.0)
+            )
+            if free_at <= now and self.limiter is not None:
+                free_at = now + self.limiter.try_acquire(card.chat.chat_id)
             if free_at <= now:
                 ready.append(card)
             else:
@@ -79,7 +91,7 @@ class CardSync:
         try:
             await self.gateway.edit(card.chat, card.message_id, self.render(view, card, self.lang))
         except RetryLater as error:
-            self._last_edit[card.id] = self._monotonic() + error.retry_after
+            self._chat_paused_until[card.chat.chat_id] = self._monotonic() + error.retry_after
             return
         except DeliveryError as error:
             log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)

@@ -10,6 +10,7 @@ from bot import outcomes
 from bot.card_sync import CardSync
 from bot.delivery import OutboxDelivery
 from bot.model import ChatRef
+from bot.pacing import Budget, RateLimiter
 from bot.ports import OutgoingMessage, RecipientUnreachable, RetryLater
 from tests.conftest import World
 
@@ -137,3 +138,37 @@ async def test_a_restart_resumes_the_outbox_without_repeating_what_was_sent(worl
 
     keys = [(c.chat_id, m.text) for c, m in gateway.sent]
     assert len(keys) == len(set(keys)) == 6 + 1 + 5  # report-in notes, the card, the claim notices
+
+
+async def test_edits_of_many_cards_in_one_group_stay_within_the_groups_budget_and_end_true(world: World) -> None:
+    gateway = RecordingGateway()
+    limiter = RateLimiter(overall=Budget(100, 1.0), per_group=Budget(4, 0.5))
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    sync = CardSync(world.store, gateway, world.clock, interval=0.05, limiter=limiter)
+    members = await world.members(6)
+    wishes = []
+    for n in range(6):
+        posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, f"帮忙{n}号楼老人买菜 名额6"))
+        assert isinstance(posted, outcomes.WishPosted)
+        wishes.append(posted.view.wish.id)
+    await drain(delivery)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sync.run(stop, idle_wait=0.05))
+    started = asyncio.get_running_loop().time()
+
+    for member in members:
+        for wish_id in wishes:
+            await world.app.claim(cmd.ClaimWish(member, wish_id))
+        sync.poke()
+    while True:
+        async with world.store.unit() as unit:
+            if not await unit.stale_cards("telegram"):
+                break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await runner
+
+    elapsed = asyncio.get_running_loop().time() - started
+    assert len(gateway.edits) <= 4 + 8 * elapsed + 1, "edits to one group stayed within 4 per half second"
+    finals = {message_id: m.text for _, message_id, m in gateway.edits}
+    assert len(finals) == 6 and all("已认领 6/6 · 已满" in text for text in finals.values())
