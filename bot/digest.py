@@ -260,3 +260,24 @@ class ReportService:
         name = branch.name if branch else committee.name
         day = local_date(now, deps.tz).isoformat()
         return Attachment(t("sched.file.ledger", deps.lang, name=name, date=day), build_ledger_xlsx(ledger, deps.lang))
+
+    async def export_here(self, actor: Account, chat: ChatRef | None) -> Attachment:
+        """/export: the ledger of this committee chat or branch group; privately, of what the person administers."""
+        async with self.deps.store.unit() as unit:
+            if chat is not None:
+                committee = await unit.committee_by_chat(chat.platform, chat.chat_id)
+                branch = None if committee else await unit.branch_by_chat(chat.platform, chat.chat_id)
+                if committee is None and branch is None:
+                    raise errors.BranchNotFound()
+            else:
+                member = await unit.member_by_account(actor.platform, actor.user_id)
+                administered = await unit.committees_administered(member.id) if member else []
+                committee = administered[0] if administered else None
+                led = await unit.branches_as_secretary(member.id) if member and not committee else []
+                branch = led[0] if led else None
+                if committee is None and branch is None:
+                    raise errors.NotSecretary()
+        if branch is not None:
+            return await self.export_ledger(actor, branch_id=branch.id)
+        assert committee is not None
+        return await self.export_ledger(actor, committee_id=committee.id)

@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import SchedulerConfig
-from bot.digest import decide_digests, decide_workplace_feedback, renderers
+from bot.digest import ReportService, decide_digests, decide_workplace_feedback, renderers
 from bot.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
 from bot.ports import Clock
 
@@ -106,11 +106,16 @@ def deliveries(core: Core) -> list[Any]:
 
 
 def wire_reports(core: Core) -> None:
-    """Let every platform's outbox delivery render digests and feedback files when they are sent."""
+    """Let every platform's outbox delivery render digests and feedback files, and its /digest and /export work."""
     deps = job_deps(core)
     for delivery in deliveries(core):
         if hasattr(delivery, "renderers"):
             delivery.renderers.update(renderers(deps.store, deps.reports, deps.tz, deps.lang))
+    service = ReportService(deps)
+    for platform in core.platforms:
+        use_reports = getattr(platform, "use_reports", None)
+        if use_reports is not None:
+            use_reports(service)
 
 
 class Scheduler:

@@ -192,4 +192,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.cmd.secretary": {"zh": "（回复消息）设为支部书记", "en": "(as a reply) make a secretary"},
     "tg.cmd.branch": {"zh": "绑定本群为e支部", "en": "Bind this chat as an e-branch"},
     "tg.cmd.committee": {"zh": "设为党委群", "en": "Make this the committee chat"},
+    "tg.cmd.digest": {"zh": "立即发送本周简报", "en": "Send this week's digest now"},
+    "tg.cmd.export": {"zh": "导出台账（Excel）", "en": "Export the ledger (Excel)"},
+    # /digest and /export
+    "tg.digest.queued": {
+        "zh": "正在生成本周简报（含图表和台账），稍后发到本群。",
+        "en": "Preparing this week's digest (with the chart and the ledger); it will be posted here shortly.",
+    },
+    "tg.digest.already": {
+        "zh": "简报刚刚已在生成，请稍候。",
+        "en": "The digest is already on its way; please wait a moment.",
+    },
+    "tg.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
+    "tg.reports.unavailable": {
+        "zh": "此功能暂不可用，请联系管理员。",
+        "en": "This is not available right now; please ask the operator.",
+    },
 }

@@ -13,6 +13,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.card_sync import CardSync
 from bot.delivery import OutboxDelivery
+from bot.digest import ReportService
 from bot.model import Account
 from bot.usecases import UseCases
 from handlers.telegram.gateway import CAPTION_LIMIT, seconds
@@ -37,6 +38,7 @@ class Services:
     cards: CardSync
     admins: frozenset[int] = frozenset()
     bot_username: str = ""
+    reports: ReportService | None = None
 
     def changed(self) -> None:
         """State changed: send what the use cases enqueued and refresh cards now, not at the next tick."""

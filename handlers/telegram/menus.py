@@ -11,11 +11,19 @@ PRIVATE = ("start", "help", "me", "mine", "wishes", "register", "lang", "mydata"
 GROUP = ("help", "join", "wishes", "me", "mine")
 SECRETARY = ("wish", "atrisk", "secretary")
 ADMIN = ("branch", "committee")
-_KINDS = {"private": PRIVATE, "group": GROUP, "secretary": GROUP + SECRETARY, "admin": GROUP + SECRETARY + ADMIN}
+REPORTS = ("digest", "export")
+_KINDS = {
+    "private": PRIVATE,
+    "group": GROUP,
+    "secretary": (*GROUP, *SECRETARY, "export"),
+    "admin": GROUP + SECRETARY + ADMIN,
+    "committee": GROUP + REPORTS,
+    "private_staff": (*PRIVATE, "export"),
+}
 
 
 def menu(kind: str, lang: str) -> list[BotCommand]:
-    """The command menu for ``private``, ``group``, ``secretary`` or ``admin``."""
+    """The command menu of a kind: private, group, secretary, admin, committee (chat) or private_staff."""
     return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in _KINDS[kind]]
 
 
@@ -26,6 +34,10 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, private: bool) -> tuple[s
         names += SECRETARY
     if roles.admin_of or bot_admin:
         names += ADMIN
+    if roles.admin_of and not private:
+        names.append("digest")
+    if roles.secretary_of or roles.admin_of:
+        names.append("export")
     return tuple(dict.fromkeys(names))
 
 

@@ -24,6 +24,7 @@ from bot.card_sync import CardSync
 from bot.clock import SystemClock
 from bot.config import TelegramConfig
 from bot.delivery import OutboxDelivery
+from bot.digest import ReportService
 from bot.i18n import LANGUAGES
 from bot.pacing import Budget, RateLimiter
 from bot.ports import Clock
@@ -36,6 +37,7 @@ from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
 from handlers.telegram.report_in import ReportInConversation
+from handlers.telegram.reports import Reports
 from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.setup import Setup
 from handlers.telegram.updates import PLATFORM
@@ -122,6 +124,7 @@ class TelegramPlatform:
         commands = Commands(services, report_in, steps, wishes)
         messages = Messages(services, report_in, steps, wishes)
         buttons = Buttons(services, report_in, steps, wishes, setup)
+        reports = Reports(services)
         app = self.application
         app.add_handler(TypeHandler(Update, self._only_once), group=-1)
         new = filters.UpdateType.MESSAGE
@@ -143,6 +146,8 @@ class TelegramPlatform:
             "branch": setup.branch,
             "secretary": setup.secretary,
             "join": setup.join,
+            "digest": reports.digest,
+            "export": reports.export,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(CallbackQueryHandler(buttons.handle))
@@ -152,6 +157,10 @@ class TelegramPlatform:
         app.add_handler(MessageHandler(new & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, messages.text))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, messages.edited))
         app.add_error_handler(self._on_error)
+
+    def use_reports(self, reports: ReportService) -> None:
+        """Answer /digest and /export with these reports (wired by the composition root with the scheduler)."""
+        self.services.reports = reports
 
     async def _only_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from telegram import (
+    BotCommandScopeChat,
     BotCommandScopeChatMember,
     ChatMember,
     ChatMemberUpdated,
@@ -66,6 +67,9 @@ class Setup:
             await reply(message, error_text(error, lang))
             return
         await reply(message, t("tg.committee.set", lang, name=escape(done.committee.name)))
+        if chat is not None:
+            await self.staff_menu("committee", message.chat.id, user.id, lang)
+        await self.staff_menu("private_staff", None, user.id, lang)
 
     async def branch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Bind this group to a new e-branch; the sender becomes its secretary (asks which committee if several)."""
@@ -175,13 +179,17 @@ class Setup:
         self.services.changed()
 
     async def secretary_menu(self, chat_id: int, user_id: int, lang: str) -> None:
-        """Show a secretary their extra commands in the branch group's menu."""
+        """Show a secretary their extra commands in the branch group's menu (and /export in their private chat)."""
+        await self.staff_menu("secretary", chat_id, user_id, lang)
+        await self.staff_menu("private_staff", None, user_id, lang)
+
+    async def staff_menu(self, kind: str, chat_id: int | None, user_id: int, lang: str) -> None:
+        """Set one person's command menu in a group (``chat_id``) or, with None, in their private chat."""
+        scope = BotCommandScopeChat(user_id) if chat_id is None else BotCommandScopeChatMember(chat_id, user_id)
         try:
-            await self.services.bot.set_my_commands(
-                menu("secretary", lang), scope=BotCommandScopeChatMember(chat_id, user_id)
-            )
+            await self.services.bot.set_my_commands(menu(kind, lang), scope=scope)
         except TelegramError as error:
-            log.info("could not set the secretary menu in %s: %s", chat_id, error)
+            log.info("could not set the %s menu in %s: %s", kind, chat_id or user_id, error)
 
     async def _anonymous(self, message: Message, user: User) -> bool:
         if not is_anonymous_admin(message):

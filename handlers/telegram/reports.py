@@ -1,0 +1,63 @@
+"""/digest and /export: the committee's digest sent now through the outbox, and the ledger (台账) as a document."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot.errors import DomainError
+from bot.i18n import t
+from handlers.telegram.context import Services, patiently, reply
+from handlers.telegram.render import error_text
+from handlers.telegram.updates import chat_of, is_private
+
+
+class Reports:
+    """Handlers of the report commands; who may see what is decided by ``ReportService``."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/digest in the committee chat: a committee admin has this week's digest posted there now."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        reports = self.services.reports
+        if reports is None:
+            await reply(message, t("tg.reports.unavailable", lang))
+            return
+        try:
+            queued = await reports.digest_now(account, chat_of(message))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, t("tg.digest.queued" if queued else "tg.digest.already", lang))
+        self.services.changed()
+
+    async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/export: the ledger of this committee chat or branch group (privately: of what I administer)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        reports = self.services.reports
+        if reports is None:
+            await reply(message, t("tg.reports.unavailable", lang))
+            return
+        try:
+            ledger = await reports.export_here(account, None if is_private(message) else chat_of(message))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await patiently(
+            lambda: message.reply_document(
+                InputFile(ledger.content, filename=ledger.filename),
+                caption=t("tg.export.caption", lang, file=escape(ledger.filename)),
+                parse_mode="HTML",
+            ),
+            f"send the ledger to {message.chat_id}",
+        )
