@@ -146,6 +146,11 @@ class Scheduler:
             except Exception:
                 log.exception("catching up scheduled jobs failed")
 
+    @property
+    def apscheduler(self) -> AsyncIOScheduler:
+        """The APScheduler instance firing the jobs (its jobs show each trigger and next run time)."""
+        return self._scheduler
+
     def start(self) -> None:
         """Add the jobs and start firing; the catch-up runs in the background."""
         for job in self.jobs:

@@ -70,7 +70,7 @@ async def test_export_sends_the_ledger_each_may_see(reports: Telegram) -> None:
 
     await tg.api.user_sends(tg.secretary, SECRETARY_ID, "/export")
     private = await _document(tg.api, SECRETARY_ID)
-    assert "幸福里e支部" in (private.document.file_name if private.document else "")
+    assert "幸福里e支部" in (private.document.file_name or "" if private.document else "")
     assert "张伟" in _workbook_text(private)
 
     await tg.api.user_sends(tg.secretary, GROUP_ID, "/export")
@@ -79,7 +79,7 @@ async def test_export_sends_the_ledger_each_may_see(reports: Telegram) -> None:
 
     await tg.api.user_sends(tg.admin, COMMITTEE_ID, "/export")
     committee = await _document(tg.api, COMMITTEE_ID)
-    assert "南湖区e党委" in (committee.document.file_name if committee.document else "")
+    assert "南湖区e党委" in (committee.document.file_name or "" if committee.document else "")
     assert "张伟" in _workbook_text(committee)
 
 
@@ -88,9 +88,9 @@ async def test_a_plain_member_is_refused_both(reports: Telegram) -> None:
     member = await tg.reported(10, "张伟")
     tg.api.chat(COMMITTEE_ID).members[member.id] = "member"
 
-    assert "只有e党委管理员" in (await tg.says(member, COMMITTEE_ID, "/digest")).text
-    assert "只有支部书记" in (await tg.says(member, GROUP_ID, "/export")).text
-    assert "只有支部书记" in (await tg.says(member, member.id, "/export")).text
+    assert "只有e党委管理员" in ((await tg.says(member, COMMITTEE_ID, "/digest")).content or "")
+    assert "只有支部书记" in ((await tg.says(member, GROUP_ID, "/export")).content or "")
+    assert "只有支部书记" in ((await tg.says(member, member.id, "/export")).content or "")
     assert not any(
         m.document or m.photo for chat in (COMMITTEE_ID, GROUP_ID, member.id) for m in tg.api.bot_messages(chat)
     )
@@ -101,9 +101,9 @@ async def test_help_and_menus_show_the_report_commands_to_the_right_people(repor
     member = await tg.reported(10, "张伟")
     said = await tg.api.user_sends(member, tg.group, "/me")
 
-    admin_help = (await tg.says(tg.admin, COMMITTEE_ID, "/help")).text or ""
-    secretary_help = (await tg.says(tg.secretary, SECRETARY_ID, "/help")).text or ""
-    member_help = (await tg.says(member, member.id, "/help")).text or ""
+    admin_help = (await tg.says(tg.admin, COMMITTEE_ID, "/help")).content or ""
+    secretary_help = (await tg.says(tg.secretary, SECRETARY_ID, "/help")).content or ""
+    member_help = (await tg.says(member, member.id, "/help")).content or ""
     assert "/digest" in admin_help and "/export" in admin_help
     assert "/export" in secretary_help and "/digest" not in secretary_help
     assert "/export" not in member_help and "/digest" not in member_help
