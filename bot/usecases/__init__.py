@@ -1,0 +1,24 @@
+"""The use cases: every rule of the e-branch workflow, each one method taking a command and returning an outcome."""
+
+from __future__ import annotations
+
+from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE, message_payload, normalize_phone
+from bot.usecases.people import People
+from bot.usecases.reading import Reading
+from bot.usecases.service import Services
+from bot.usecases.setup import Setup
+from bot.usecases.wishes import Wishes
+
+__all__ = [
+    "MAX_FIELD",
+    "MAX_HOURS",
+    "MAX_NAME",
+    "MAX_NOTE",
+    "UseCases",
+    "message_payload",
+    "normalize_phone",
+]
+
+
+class UseCases(Setup, People, Wishes, Services, Reading):
+    """The application service: the only way the outside world changes e-branch state."""

@@ -1,0 +1,216 @@
+"""Shared machinery of the use cases: transactions, who is acting, and recording private notices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from bot import errors, views
+from bot.i18n import normalize_language
+from bot.model import (
+    Account,
+    Branch,
+    ChatRef,
+    Member,
+    Wish,
+    WishView,
+)
+from bot.ports import Clock, OutgoingMessage
+from bot.quarters import local_date
+from bot.store import Store, Unit
+
+T = TypeVar("T")
+
+MAX_NAME = 40
+MAX_FIELD = 200
+MAX_NOTE = 500
+MAX_HOURS = 24.0
+_PHONE_DIGITS = re.compile(r"\D")
+
+
+def clean_text(value: str, limit: int, field: str) -> str:
+    """Whitespace folded; refuses text longer than ``limit`` with a message naming ``field``."""
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise errors.TextTooLong(field=field, limit=limit)
+    return value
+
+
+def normalize_phone(raw: str) -> str:
+    """Digits of a mainland mobile number without +86; refuses anything else."""
+    digits = _PHONE_DIGITS.sub("", raw)
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not re.fullmatch(r"1[3-9]\d{9}", digits):
+        raise errors.InvalidInput(field="phone")
+    return digits
+
+
+class Base:
+    """The use cases' common state and helpers; each group of use cases builds on it."""
+
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, *, done_counts_default: bool = False) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.done_counts_default = done_counts_default
+
+    async def _tx(self, work: Callable[[Unit, datetime], Awaitable[T]]) -> T:
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            return await work(unit, now)
+
+    def today(self) -> date:
+        """The local date now."""
+        return local_date(self.clock.now(), self.tz)
+
+    @staticmethod
+    async def _person(unit: Unit, now: datetime, actor: Account) -> Member:
+        """The member behind an account, created (not reported in) if the person is new."""
+        member = await unit.member_by_account(actor.platform, actor.user_id)
+        if member is not None:
+            if member.left_at is not None:
+                raise errors.MemberLeft()
+            return member
+        member_id = await unit.create_member(
+            now, clean_text(actor.display_name or actor.user_id, MAX_NAME * 2, "name"), language=actor.language
+        )
+        await unit.link_account(now, actor, member_id)
+        found = await unit.get_member(member_id)
+        assert found is not None
+        return found
+
+    @staticmethod
+    async def _reported(unit: Unit, actor: Account, **context: object) -> Member:
+        member = await unit.member_by_account(actor.platform, actor.user_id)
+        if member is None or not member.reported:
+            raise errors.NotReported(**context)
+        return member
+
+    @staticmethod
+    async def _branch(unit: Unit, branch_id: int) -> Branch:
+        branch = await unit.get_branch(branch_id)
+        if branch is None:
+            raise errors.BranchNotFound(branch_id=branch_id)
+        return branch
+
+    @staticmethod
+    async def _wish(unit: Unit, wish_id: int) -> Wish:
+        wish = await unit.get_wish(wish_id)
+        if wish is None:
+            raise errors.WishNotFound(wish_id=wish_id)
+        return wish
+
+    async def _secretary(self, unit: Unit, now: datetime, actor: Account, branch_id: int) -> Member:
+        person = await self._person(unit, now, actor)
+        if not await unit.is_secretary(branch_id, person.id):
+            raise errors.NotSecretary(branch_id=branch_id)
+        return person
+
+    @staticmethod
+    async def _view(unit: Unit, wish_id: int) -> WishView:
+        view = await unit.wish_view(wish_id)
+        assert view is not None
+        return view
+
+    @staticmethod
+    async def _language(unit: Unit, member: Member) -> str:
+        if member.language:
+            return normalize_language(member.language)
+        for account in await unit.accounts_of(member.id):
+            if account.language:
+                return normalize_language(account.language)
+        return normalize_language(None)
+
+    async def _notify(
+        self,
+        unit: Unit,
+        now: datetime,
+        member: Member,
+        platform: str,
+        key: str,
+        kind: str,
+        message: OutgoingMessage,
+        *,
+        fallback_chat: ChatRef | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Record a private message to a member on ``platform``; False if they have no account there."""
+        account = next((a for a in await unit.accounts_of(member.id) if a.platform == platform), None)
+        if account is None:
+            return False
+        return await unit.enqueue(
+            now,
+            dedupe_key=key,
+            kind=kind,
+            platform=platform,
+            chat=ChatRef(platform, account.user_id),
+            member_id=member.id,
+            payload=message_payload(message, fallback_chat=fallback_chat, mention=member.name),
+            not_before=not_before,
+        )
+
+    async def _promote(self, unit: Unit, now: datetime, wish: Wish) -> Member | None:
+        """Give a freed slot to the first member still able to take it, and tell them."""
+        while (entry := await unit.pop_waitlist(wish.id)) is not None:
+            member_id, team_id = entry
+            member = await unit.get_member(member_id)
+            if member is None or not member.reported or await unit.active_claim(wish.id, member_id) is not None:
+                continue
+            claim_id = await unit.insert_claim(now, wish.id, member_id, team_id)
+            await unit.audit(now, None, "claim.promote", "claim", claim_id, wish_id=wish.id, member_id=member_id)
+            claim = await unit.get_claim(claim_id)
+            branch = await unit.get_branch(wish.branch_id)
+            assert claim is not None and branch is not None
+            lang = await self._language(unit, member)
+            view = await self._view(unit, wish.id)
+            await self._notify(
+                unit,
+                now,
+                member,
+                branch.chat.platform,
+                f"claim:{claim_id}",
+                "claim_notice",
+                views.claim_notice(view, claim, lang, promoted=True),
+                fallback_chat=branch.chat,
+            )
+            return member
+        return None
+
+
+def message_payload(
+    message: OutgoingMessage, *, fallback_chat: ChatRef | None = None, mention: str | None = None
+) -> dict[str, Any]:
+    """An outgoing message as JSON for the outbox (attachments are never stored here)."""
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "buttons": [[{"label": b.label, "payload": b.payload, "url": b.url} for b in row] for row in message.buttons],
+    }
+    if message.photo_ref:
+        payload["photo_ref"] = message.photo_ref
+    if fallback_chat is not None:
+        payload["fallback"] = {
+            "platform": fallback_chat.platform,
+            "chat_id": fallback_chat.chat_id,
+            "thread_id": fallback_chat.thread_id,
+            "mention": mention or "",
+        }
+    return payload
+
+
+def plain_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Dataclass fields made JSON-friendly (dates as ISO text, enums as values)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, datetime | date):
+            out[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        elif hasattr(value, "value"):
+            out[key] = value.value
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,73 @@
+"""Use cases that only read: a member's quarter and claims, a branch's open wishes and members at risk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import outcomes
+from bot.i18n import normalize_language
+from bot.model import (
+    Account,
+    ClaimStatus,
+    QuarterStatus,
+    WishView,
+)
+from bot.quarters import current_quarter
+from bot.store import Unit
+from bot.usecases.base import Base
+
+
+class Reading(Base):
+    """What people see about themselves and their branch."""
+
+    async def my_quarter(self, actor: Account) -> QuarterStatus:
+        """/me: services and hours this quarter, open claims, commitment."""
+        now = self.clock.now()
+        quarter = current_quarter(now, self.tz)
+        async with self.store.unit() as unit:
+            member = await self._reported(unit, actor)
+            done_counts = self.done_counts_default
+            if member.home_branch_id is not None:
+                branch = await unit.get_branch(member.home_branch_id)
+                done_counts = branch.done_counts_as_served if branch else done_counts
+            services = await unit.services_of_member(member.id, quarter.start, quarter.end)
+            counted = [s for s in services if s.confirmed or done_counts]
+            open_claims = await unit.claims_of_member(member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE))
+            lang = normalize_language(member.language or actor.language)
+            return QuarterStatus(
+                member=member,
+                quarter_label=quarter.label(lang),
+                services=len(counted),
+                hours=sum(s.hours for s in counted),
+                served=bool(counted),
+                open_claims=tuple(open_claims),
+                pending_confirmation=sum(1 for s in services if not s.confirmed),
+            )
+
+    async def my_claims(self, actor: Account) -> outcomes.MyClaims:
+        """/mine: the member's claims, open first."""
+        async with self.store.unit() as unit:
+            member = await self._reported(unit, actor)
+            claims = await unit.claims_of_member(
+                member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE, ClaimStatus.CONFIRMED)
+            )
+            return outcomes.MyClaims(member, tuple(claims[:30]))
+
+    async def open_wishes(self, branch_id: int) -> list[WishView]:
+        """/wishes: a branch's open wishes."""
+        async with self.store.unit() as unit:
+            await self._branch(unit, branch_id)
+            return await unit.open_wishes(branch_id)
+
+    async def at_risk(self, actor: Account, branch_id: int, lang: str = "zh") -> outcomes.AtRiskList:
+        """/atrisk: members of the branch without counted service this quarter (secretaries only)."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.AtRiskList:
+            branch = await self._branch(unit, branch_id)
+            await self._secretary(unit, now, actor, branch.id)
+            quarter = current_quarter(now, self.tz)
+            members = await unit.at_risk(branch.id, quarter.start, quarter.end, branch.done_counts_as_served)
+            reported = len(await unit.members_of_branch(branch.id, reported_only=True))
+            return outcomes.AtRiskList(branch, quarter.label(lang), tuple(members), reported)
+
+        return await self._tx(work)

@@ -1,0 +1,313 @@
+"""Use cases of a micro-wish (微心愿): post, claim (one transaction), waitlist, withdraw, release, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import commands as cmd
+from bot import errors, outcomes, views
+from bot.model import (
+    Account,
+    ChatRef,
+    ClaimStatus,
+    Wish,
+    WishStatus,
+    WishView,
+)
+from bot.privacy import find_phones
+from bot.quarters import local_date
+from bot.store import Unit
+from bot.usecases.base import MAX_NOTE, Base, clean_text
+from bot.wish_text import MAX_WISH_TEXT, parse_wish_text
+
+
+class Wishes(Base):
+    """Posting wishes and claiming them."""
+
+    async def post_wish(self, c: cmd.PostWish) -> outcomes.WishPosted | outcomes.WishNeedsFix:
+        """A secretary posts a wish by writing it naturally; unreadable text is kept as a draft and asked about."""
+        if len(c.text) > MAX_WISH_TEXT:
+            raise errors.TextTooLong(field="wish", limit=MAX_WISH_TEXT)
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishPosted | outcomes.WishNeedsFix:
+            branch = await self._branch(unit, c.branch_id)
+            if not branch.active:
+                raise errors.BranchInactive()
+            secretary = await self._secretary(unit, now, c.actor, branch.id)
+            result = parse_wish_text(c.text, local_date(now, self.tz))
+            if result.wish is None:
+                await unit.save_draft(now, c.actor, branch.id, c.text)
+                return outcomes.WishNeedsFix(result.problems, c.text)
+            parsed = result.wish
+            wish_id = await unit.insert_wish(
+                now,
+                branch_id=branch.id,
+                title=parsed.title,
+                description=parsed.description,
+                category=parsed.category,
+                slots=parsed.slots,
+                team_claim=parsed.team_claim,
+                deadline=parsed.deadline,
+                urgency=parsed.urgency,
+                created_by=secretary.id,
+            )
+            await unit.delete_draft(c.actor)
+            target = c.chat if c.chat is not None and c.chat.chat_id == branch.chat.chat_id else branch.chat
+            await unit.enqueue(
+                now,
+                dedupe_key=f"card:{wish_id}:{target.chat_id}",
+                kind="wish_card",
+                platform=target.platform,
+                chat=target,
+                member_id=None,
+                payload={"wish_card": wish_id},
+            )
+            await unit.audit(
+                now,
+                secretary.id,
+                "wish.post",
+                "wish",
+                wish_id,
+                slots=parsed.slots,
+                phones=len(find_phones(c.text)),
+            )
+            return outcomes.WishPosted(await self._view(unit, wish_id), parsed.notes)
+
+        return await self._tx(work)
+
+    async def draft_of(self, actor: Account) -> tuple[int | None, str] | None:
+        """The wish text this person sent that could not be read yet."""
+        async with self.store.unit() as unit:
+            return await unit.get_draft(actor)
+
+    async def card_posted(self, wish_id: int, chat: ChatRef, message_id: str, kind: str = "group") -> None:
+        """Remember a message showing a wish so later changes are edited into it."""
+
+        async def work(unit: Unit, now: datetime) -> None:
+            wish = await self._wish(unit, wish_id)
+            await unit.add_card(now, wish_id, chat, message_id, kind, wish.version)
+
+        await self._tx(work)
+
+    async def wish_view(self, wish_id: int) -> WishView:
+        """The current state of a wish, as its card shows it."""
+        async with self.store.unit() as unit:
+            await self._wish(unit, wish_id)
+            return await self._view(unit, wish_id)
+
+    async def claim(self, c: cmd.ClaimWish) -> outcomes.Claimed:
+        """Claim a wish: one transaction that can neither over-fill the wish nor claim twice."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.Claimed:
+            wish = await self._claimable(unit, c.wish_id)
+            member = await self._reported(unit, c.actor, wish_id=wish.id)
+            branch = await self._branch(unit, wish.branch_id)
+            if not await unit.is_branch_member(branch.id, member.id):
+                raise errors.NotBranchMember(branch=branch.name)
+            if await unit.active_claim(wish.id, member.id) is not None:
+                raise errors.AlreadyClaimed(wish_id=wish.id)
+            team_id, team_name = None, None
+            if c.as_team:
+                if not wish.team_claim:
+                    raise errors.InvalidInput(field="team")
+                teams = [tm for tm in await unit.teams_led_by(member.id) if tm.branch_id == branch.id]
+                if not teams:
+                    teams = await unit.teams_led_by(member.id)
+                if not teams:
+                    raise errors.NotTeamLeader()
+                team_id, team_name = teams[0].id, teams[0].name
+            claim_id = await unit.insert_claim(now, wish.id, member.id, team_id)
+            await unit.remove_from_waitlist(wish.id, member.id)
+            await unit.touch_wish(wish.id)
+            await unit.audit(now, member.id, "claim.create", "claim", claim_id, wish_id=wish.id, team_id=team_id)
+            claim = await unit.get_claim(claim_id)
+            assert claim is not None
+            view = await self._view(unit, wish.id)
+            lang = await self._language(unit, member)
+            await self._notify(
+                unit,
+                now,
+                member,
+                branch.chat.platform,
+                f"claim:{claim_id}",
+                "claim_notice",
+                views.claim_notice(view, claim, lang),
+                fallback_chat=branch.chat,
+            )
+            return outcomes.Claimed(view, claim, member, team_name)
+
+        return await self._tx(work)
+
+    @staticmethod
+    async def _claimable(unit: Unit, wish_id: int) -> Wish:
+        wish = await unit.get_wish(wish_id)
+        if wish is None:
+            raise errors.WishNotFound(wish_id=wish_id)
+        if wish.status == WishStatus.CANCELLED:
+            raise errors.WishCancelled(wish_id=wish_id)
+        if wish.status == WishStatus.CLOSED:
+            raise errors.WishClosed(wish_id=wish_id)
+        branch = await unit.get_branch(wish.branch_id)
+        if branch is None or not branch.active:
+            raise errors.BranchInactive()
+        return wish
+
+    async def join_waitlist(self, c: cmd.JoinWaitlist) -> outcomes.Waitlisted:
+        """Wait for a slot on a full wish; the first waiting member is promoted when a slot frees up."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.Waitlisted:
+            wish = await self._claimable(unit, c.wish_id)
+            member = await self._reported(unit, c.actor, wish_id=wish.id)
+            if not await unit.is_branch_member(wish.branch_id, member.id):
+                branch = await self._branch(unit, wish.branch_id)
+                raise errors.NotBranchMember(branch=branch.name)
+            if await unit.active_claim(wish.id, member.id) is not None:
+                raise errors.AlreadyClaimed(wish_id=wish.id)
+            if await unit.count_active_claims(wish.id) < wish.slots:
+                raise errors.InvalidInput(field="not_full")
+            position = await unit.add_to_waitlist(now, wish.id, member.id, None)
+            await unit.touch_wish(wish.id)
+            await unit.audit(now, member.id, "waitlist.join", "wish", wish.id, position=position)
+            return outcomes.Waitlisted(await self._view(unit, wish.id), position)
+
+        return await self._tx(work)
+
+    async def withdraw(self, c: cmd.WithdrawClaim) -> outcomes.Withdrawn:
+        """Give up one's own claim (or waitlist place); the first on the waitlist takes the slot."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.Withdrawn:
+            wish = await self._wish(unit, c.wish_id)
+            member = await unit.member_by_account(c.actor.platform, c.actor.user_id)
+            if member is None:
+                raise errors.NotYourClaim(wish_id=wish.id)
+            claim = await unit.active_claim(wish.id, member.id)
+            if claim is None:
+                if await unit.remove_from_waitlist(wish.id, member.id):
+                    await unit.touch_wish(wish.id)
+                    await unit.audit(now, member.id, "waitlist.leave", "wish", wish.id)
+                    return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=True)
+                raise errors.NotYourClaim(wish_id=wish.id)
+            if claim.status != ClaimStatus.CLAIMED:
+                raise errors.InvalidTransition(status=str(claim.status))
+            await unit.update_claim(claim.id, status=ClaimStatus.WITHDRAWN, ended_at=now)
+            await unit.audit(now, member.id, "claim.withdraw", "claim", claim.id, wish_id=wish.id)
+            promoted = await self._promote(unit, now, wish) if wish.status == WishStatus.OPEN else None
+            await unit.touch_wish(wish.id)
+            return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=False, promoted=promoted)
+
+        return await self._tx(work)
+
+    async def release_stale_claim(self, claim_id: int, days_late: int, *, not_before: datetime | None = None) -> int:
+        """Release a claim still not done ``days_late`` days after its wish's deadline back to the branch (1 if so)."""
+
+        async def work(unit: Unit, now: datetime) -> int:
+            claim = await unit.get_claim(claim_id)
+            if claim is None or claim.status != ClaimStatus.CLAIMED:
+                return 0
+            wish = await self._wish(unit, claim.wish_id)
+            if wish.status != WishStatus.OPEN or wish.deadline is None:
+                return 0
+            await unit.update_claim(claim.id, status=ClaimStatus.RELEASED, ended_at=now)
+            await unit.audit(now, None, "claim.release", "claim", claim.id, wish_id=wish.id, days_late=days_late)
+            await self._promote(unit, now, wish)
+            await unit.touch_wish(wish.id)
+            branch = await self._branch(unit, wish.branch_id)
+            member = await unit.get_member(claim.member_id)
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title, "days": days_late}
+            if member is not None:
+                lang = await self._language(unit, member)
+                await self._notify(
+                    unit,
+                    now,
+                    member,
+                    branch.chat.platform,
+                    f"released:{claim.id}",
+                    "released",
+                    views.simple_notice(
+                        "sched.released.member", lang, date=views.format_date(wish.deadline, lang), **facts
+                    ),
+                    not_before=not_before,
+                )
+            for secretary in await unit.secretaries_of(branch.id):
+                lang = await self._language(unit, secretary)
+                await self._notify(
+                    unit,
+                    now,
+                    secretary,
+                    branch.chat.platform,
+                    f"released:{claim.id}:{secretary.id}",
+                    "released",
+                    views.simple_notice(
+                        "sched.released.secretary",
+                        lang,
+                        name=member.name if member else "",
+                        date=views.format_date(wish.deadline, lang),
+                        **facts,
+                    ),
+                    not_before=not_before,
+                )
+            return 1
+
+        return await self._tx(work)
+
+    async def cancel_wish(self, c: cmd.CancelWish) -> outcomes.WishCancelled:
+        """A secretary cancels a wish; claimers who had not finished are released and told."""
+        reason = clean_text(c.reason, MAX_NOTE, "reason")
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishCancelled:
+            wish = await self._wish(unit, c.wish_id)
+            secretary = await self._secretary(unit, now, c.actor, wish.branch_id)
+            if wish.status != WishStatus.OPEN:
+                raise (
+                    errors.WishCancelled(wish_id=wish.id)
+                    if wish.status == WishStatus.CANCELLED
+                    else (errors.WishClosed(wish_id=wish.id))
+                )
+            branch = await self._branch(unit, wish.branch_id)
+            released = 0
+            for claim in await unit.claims_of_wish(wish.id, (ClaimStatus.CLAIMED,)):
+                await unit.update_claim(claim.id, status=ClaimStatus.RELEASED, ended_at=now)
+                released += 1
+                member = await unit.get_member(claim.member_id)
+                if member is not None:
+                    lang = await self._language(unit, member)
+                    await self._notify(
+                        unit,
+                        now,
+                        member,
+                        branch.chat.platform,
+                        f"cancelled:{wish.id}:{member.id}",
+                        "cancelled",
+                        views.simple_notice(
+                            "notice.cancelled", lang, id=wish.id, title=wish.title, reason=reason or "—"
+                        ),
+                    )
+            await unit.clear_waitlist(wish.id)
+            await unit.set_wish_status(wish.id, WishStatus.CANCELLED, now)
+            await unit.audit(now, secretary.id, "wish.cancel", "wish", wish.id, reason=reason)
+            return outcomes.WishCancelled(await self._view(unit, wish.id), released)
+
+        return await self._tx(work)
+
+    async def send_member_cards(self, wish_id: int, platform: str) -> int:
+        """Record the wish's private card for everyone serving in its branch (home or activity) on ``platform``."""
+
+        async def work(unit: Unit, now: datetime) -> int:
+            wish = await self._wish(unit, wish_id)
+            queued = 0
+            for member in await unit.members_serving_branch(wish.branch_id):
+                for account in await unit.accounts_of(member.id):
+                    if account.platform != platform:
+                        continue
+                    queued += await unit.enqueue(
+                        now,
+                        dedupe_key=f"card:{wish.id}:{platform}:{account.user_id}",
+                        kind="wish_card",
+                        platform=platform,
+                        chat=ChatRef(platform, account.user_id),
+                        member_id=member.id,
+                        payload={"wish_card": wish.id},
+                    )
+            return queued
+
+        return await self._tx(work)
