@@ -87,7 +87,8 @@ async def test_the_running_bot_paces_at_telegrams_limits_unless_pace_is_off(worl
     assert paced.delivery.limiter is not None
     assert (paced.delivery.limiter.per_group, paced.delivery.limiter.per_private) == (PER_GROUP, PER_PRIVATE)
     assert paced.delivery.limiter.overall == Budget(30, 1.0) and paced.delivery.limiter.headroom == HEADROOM
-    assert unpaced.delivery.limiter is None
+    assert paced.cards.limiter is paced.delivery.limiter, "card edits spend the same budget"
+    assert unpaced.delivery.limiter is None and unpaced.cards.limiter is None
 
 
 async def test_a_private_chat_gets_about_one_message_a_second_and_a_digest_counts_its_files() -> None:

@@ -103,7 +103,9 @@ class TelegramPlatform:
         self.gateway = TelegramGateway(self.application.bot, on_migrated=self._follow_migration, platform=PLATFORM)
         pace = (limiter or telegram_pace()) if config.pace else None
         self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang, limiter=pace)
-        self.cards = CardSync(store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang)
+        self.cards = CardSync(
+            store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang, limiter=pace
+        )
         self.services = Services(
             bot=self.application.bot,
             usecases=usecases,
