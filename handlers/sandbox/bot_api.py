@@ -1184,10 +1184,17 @@ class FakeBotApi:
         self._messages_changed.notify()
         return message
 
-    async def press_button(self, user: UserRef, message: SandboxMessage, callback_data: str) -> CallbackQueryRecord:
-        """A person taps an inline button; returns the pending query without waiting for the answer."""
+    async def press_button(
+        self, user: UserRef, message: SandboxMessage, callback_data: str, *, seen: Sequence[str] = ()
+    ) -> CallbackQueryRecord:
+        """A person taps an inline button; returns the pending query without waiting for the answer.
+
+        ``seen`` lists callback data of buttons this person's client still shows from before an edit reached it
+        (on a real phone a tap in flight carries the old button), so a burst can tap a card that just changed.
+        """
         person = self.user(user)
-        if message.deleted or not any(b.get("callback_data") == callback_data for b in message.buttons()):
+        shown = callback_data in seen or any(b.get("callback_data") == callback_data for b in message.buttons())
+        if message.deleted or not shown:
             raise SandboxError(f"message {message.message_id} shows no button with data {callback_data!r}")
         chat = message.chat
         if chat.peer is not None and chat.peer is not person:
