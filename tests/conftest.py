@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,8 @@ from bot.model import Account, Branch, ChatRef, Member
 from bot.usecases import UseCases
 from storage.database import Database, open_database
 from storage.unit import SqliteStore
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
