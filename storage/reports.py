@@ -58,7 +58,14 @@ class SqliteReports:
             f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?",
             (after_id, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), limit),
         )
-        branches = {r["id"]: rows.branch(r) for r in await self._all("SELECT * FROM branches")}
+        branch_ids = sorted({r["b_id"] for r in found})
+        marks = ", ".join("?" for _ in branch_ids)
+        branches = {
+            r["id"]: rows.branch(r)
+            for r in (
+                await self._all(f"SELECT * FROM branches WHERE id IN ({marks})", branch_ids) if branch_ids else []
+            )
+        }
         return [NudgeCandidate(rows.member(r), branches[r["b_id"]], r["user_id"], bool(r["reachable"])) for r in found]
 
     async def unclaimed_wishes(self, created_before: datetime) -> list[Wish]:
