@@ -195,16 +195,25 @@ class ReportService:
     def __init__(self, deps: JobDeps) -> None:
         self.deps = deps
 
-    async def digest_now(self, actor: Account, chat: ChatRef) -> bool:
-        """/digest in a committee chat: a committee admin has the digest sent there now; False if just asked."""
+    async def digest_now(self, actor: Account, chat: ChatRef | None) -> bool:
+        """/digest: a committee admin has it sent now here (privately: to their committee chat); False if just asked."""
         now = self.deps.usecases.clock.now()
         async with self.deps.store.unit() as unit:
-            committee = await unit.committee_by_chat(chat.platform, chat.chat_id)
-            if committee is None:
-                raise errors.CommitteeNotFound()
             member = await unit.member_by_account(actor.platform, actor.user_id)
-            if member is None or not await unit.is_committee_admin(committee.id, member.id):
-                raise errors.NotCommitteeAdmin()
+            if chat is not None:
+                committee = await unit.committee_by_chat(chat.platform, chat.chat_id)
+                if committee is None:
+                    raise errors.CommitteeNotFound()
+                if member is None or not await unit.is_committee_admin(committee.id, member.id):
+                    raise errors.NotCommitteeAdmin()
+            else:
+                administered = await unit.committees_administered(member.id) if member else []
+                if not administered:
+                    raise errors.NotCommitteeAdmin()
+                committee = next((c for c in administered if c.chat is not None), administered[0])
+                if committee.chat is None:
+                    raise errors.InvalidInput(field="chat")
+                chat = committee.chat
             return await unit.enqueue(
                 now,
                 dedupe_key=f"digest_now:{committee.id}:{now.replace(second=0, microsecond=0).isoformat()}",

@@ -163,6 +163,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There are still free slots; just claim it.",
     },
     "error.invalid_input.days": {"zh": "暂停天数为 1 到 60 天。", "en": "Pause for 1 to 60 days."},
+    "error.invalid_input.chat": {
+        "zh": "这个e党委还没有群聊，请先用 /committee 设置。",
+        "en": "This committee has no group chat yet; set one with /committee first.",
+    },
     "error.invalid_input.served_on": {
         "zh": "服务日期不能晚于今天。",
         "en": "The service date cannot be in the future.",

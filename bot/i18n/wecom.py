@@ -20,6 +20,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "管理员：/committee 名称 [群聊ID]；/branch 支部名称 userid1,userid2,...",
         "en": "Admins: /committee name [chat id]; /branch branch-name userid1,userid2,...",
     },
+    "wc.help.reports.admin": {
+        "zh": "e党委管理员：/digest 立即把本周简报（含图表和台账）发到e党委群聊；/export 导出e党委台账。",
+        "en": "Committee admins: /digest posts this week's digest (chart and ledger) to the committee chat now;"
+        " /export sends you the committee's ledger.",
+    },
+    "wc.help.reports.secretary": {
+        "zh": "/export 导出本支部台账（以文件私信发给您）。",
+        "en": "/export sends you your branch's ledger as a file.",
+    },
+    "wc.digest.queued": {
+        "zh": "正在生成本周简报（含图表和台账），稍后发到e党委群聊。",
+        "en": "Preparing this week's digest (with the chart and the ledger); it will be posted to the committee chat"
+        " shortly.",
+    },
+    "wc.digest.already": {
+        "zh": "简报刚刚已在生成，请稍候。",
+        "en": "The digest is already on its way; please wait a moment.",
+    },
+    "wc.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
+    "wc.reports.unavailable": {
+        "zh": "此功能暂不可用，请联系管理员。",
+        "en": "This is not available right now; please ask the operator.",
+    },
     "wc.group_hint": {
         "zh": "（请在“e党委”应用消息中点“认领”）",
         "en": "(Tap “Claim” on the card the app sent you.)",

@@ -100,11 +100,7 @@ class WeComGateway:
         if message.photo_ref:
             await self._photo(self.api.send_image, chat.chat_id, message.photo_ref)
         for attachment in message.attachments:
-            media_id = await self._upload(attachment)
-            if attachment.is_image:
-                await self.api.send_image(chat.chat_id, media_id)
-            else:
-                await self.api.send_file(chat.chat_id, media_id)
+            await self.send_attachment(chat.chat_id, attachment)
         return message_id
 
     async def send_card(self, user_id: str, message: OutgoingMessage) -> str:
@@ -119,6 +115,14 @@ class WeComGateway:
         """A short private reply (our light HTML rendered as markdown)."""
         for piece in chunks(markdown(text)):
             await self.api.send_markdown(user_id, piece)
+
+    async def send_attachment(self, user_id: str, attachment: Attachment) -> None:
+        """Upload a file (or picture) and send it to one member privately."""
+        media_id = await self._upload(attachment)
+        if attachment.is_image:
+            await self.api.send_image(user_id, media_id)
+        else:
+            await self.api.send_file(user_id, media_id)
 
     async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
         """Update a member's template card; anything else (appchat markdown, a used or expired code) cannot be."""

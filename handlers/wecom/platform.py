@@ -9,6 +9,7 @@ import logging
 from bot.card_sync import CardSync
 from bot.config import WeComConfig
 from bot.delivery import OutboxDelivery
+from bot.digest import ReportService
 from bot.model import ChatRef
 from bot.ports import Clock
 from bot.store import Store
@@ -84,6 +85,10 @@ class WeComPlatform:
                 await task
         self._tasks = []
         await self.api.aclose()
+
+    def use_reports(self, reports: ReportService) -> None:
+        """Answer /digest and /export with these reports (wired by the composition root with the scheduler)."""
+        self.router.reports = reports
 
     def poke(self) -> None:
         """Something was recorded: deliver and sync cards now."""

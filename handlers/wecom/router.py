@@ -11,6 +11,7 @@ from typing import Any
 from bot import commands as cmd
 from bot import outcomes, views
 from bot.callbacks import Act, Payload, decode, encode
+from bot.digest import ReportService
 from bot.errors import DomainError, InvalidInput, NotSecretary
 from bot.i18n import t
 from bot.model import Account, ChatRef
@@ -54,6 +55,7 @@ class WeComRouter:
         self.gateway = gateway
         self.admins = tuple(admins)
         self.changed = changed
+        self.reports: ReportService | None = None
         self._names: dict[str, str] = {}
 
     async def handle(self, event: WeComEvent) -> None:
@@ -129,6 +131,10 @@ class WeComRouter:
             await self._wishes(account, lang)
         elif command == "/atrisk":
             await self._at_risk(account, lang)
+        elif command in ("/digest", "简报"):
+            await self._digest(account, lang)
+        elif command in ("/export", "台账"):
+            await self._export(account, lang)
         elif command in ("/help", "/start", "帮助"):
             await self._reply(account, await self._help_text(account, lang))
         else:
@@ -145,6 +151,10 @@ class WeComRouter:
             lines.append(t("wc.help.secretary", lang))
         if account.user_id in self.admins or roles.admin_of:
             lines.append(t("wc.help.admin", lang))
+        if roles.admin_of:
+            lines.append(t("wc.help.reports.admin", lang))
+        elif roles.secretary_of:
+            lines.append(t("wc.help.reports.secretary", lang))
         return "\n\n".join(lines)
 
     async def _enter(self, account: Account, lang: str) -> None:
@@ -221,6 +231,26 @@ class WeComRouter:
         await self.usecases.enroll(result.branch.id, [member for member, _ in members])
         await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=result.branch.name)))
         await self._reply(account, t("wc.branch.created", lang, name=result.branch.name, n=len(members)))
+
+    # -- reports ------------------------------------------------------------------------------------------------
+
+    async def _digest(self, account: Account, lang: str) -> None:
+        """/digest: a committee admin has this week's digest posted to the committee's appchat now."""
+        if self.reports is None:
+            await self._reply(account, t("wc.reports.unavailable", lang))
+            return
+        queued = await self.reports.digest_now(account, None)
+        self.changed()
+        await self._reply(account, t("wc.digest.queued" if queued else "wc.digest.already", lang))
+
+    async def _export(self, account: Account, lang: str) -> None:
+        """/export: the ledger of what the person administers (committee or branch), sent privately as a file."""
+        if self.reports is None:
+            await self._reply(account, t("wc.reports.unavailable", lang))
+            return
+        ledger = await self.reports.export_here(account, None)
+        await self._reply(account, t("wc.export.caption", lang, file=ledger.filename))
+        await self.gateway.send_attachment(account.user_id, ledger)
 
     # -- wishes -----------------------------------------------------------------------------------------------
 
