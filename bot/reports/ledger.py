@@ -1,20 +1,16 @@
-"""The ledger (台账) and workplace-feedback workbooks, streamed by openpyxl so big committees stay cheap."""
+"""The ledger (台账) and workplace-feedback workbooks, streamed by XlsxWriter so big committees stay cheap."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from bot.i18n import normalize_language, t
 from bot.reports.data import (
@@ -33,6 +29,12 @@ WIDTH_SAMPLE_ROWS = 2000
 MIN_WIDTH = 6
 MAX_WIDTH = 50
 PERCENT_FORMAT = "0.0%"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+# Characters XML 1.0 cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE): dropped from text.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# XlsxWriter pads a column width by 5 pixels of a 7-pixel digit; take that off so the stored width is ours.
+_WIDTH_PADDING = 5 / 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,71 +59,100 @@ def _cell_width(value: object) -> int:
 
 
 class _Sheets:
-    """A write-only workbook whose sheets are tables with a bold, frozen header row."""
+    """A constant-memory workbook whose sheets are tables with a bold, frozen header row."""
 
     def __init__(self, timezone: tzinfo | None) -> None:
-        self.workbook = Workbook(write_only=True)
+        self.buffer = io.BytesIO()
+        self.workbook = Workbook(self.buffer, {"constant_memory": True})
         self.timezone = timezone
-        self.bold = Font(bold=True)
+        self.bold = self.workbook.add_format({"bold": True})
+        self.date = self.workbook.add_format({"num_format": DATE_FORMAT})
+        self.datetime = self.workbook.add_format({"num_format": DATETIME_FORMAT})
+        self.percent = self.workbook.add_format({"num_format": PERCENT_FORMAT})
 
-    def _value(self, ws: WriteOnlyWorksheet, value: object) -> Any:
-        if isinstance(value, str):
-            text = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if text.startswith("="):
-                cell = WriteOnlyCell(ws, text)
-                cell.data_type = "s"
-                return cell
-            return text
-        if isinstance(value, datetime):
-            if value.tzinfo is not None:
-                value = value.astimezone(self.timezone) if self.timezone else value
-                return value.replace(tzinfo=None)
-            return value
-        if isinstance(value, float):
-            return round(value, 2)
-        if isinstance(value, _Percent):
-            cell = WriteOnlyCell(ws, round(value.value, 4))
-            cell.number_format = PERCENT_FORMAT
-            return cell
-        return value
+    def sheet(self, title: str) -> Worksheet:
+        """Add an empty sheet; sheets keep the order they were added in, whichever is filled first."""
+        return self.workbook.add_worksheet(title)
+
+    def _writer(self, ws: Worksheet) -> Callable[[int, Sequence[object]], None]:
+        """A function writing one row of values into ``ws``, each as its own type."""
+        write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        illegal, timezone = _ILLEGAL, self.timezone
+        date_format, datetime_format, percent_format = self.date, self.datetime, self.percent
+
+        def write(r: int, values: Sequence[object]) -> None:
+            for c, value in enumerate(values):
+                kind = type(value)
+                if kind is str:
+                    text: str = value  # type: ignore[assignment]
+                    write_string(r, c, illegal.sub("", text) if illegal.search(text) else text)
+                elif kind is int:
+                    write_number(r, c, value)  # type: ignore[arg-type]
+                elif kind is float:
+                    write_number(r, c, round(value, 2))  # type: ignore[call-overload]
+                elif value is None:
+                    continue
+                elif kind is date:
+                    write_datetime(r, c, value, date_format)  # type: ignore[arg-type]
+                elif kind is datetime:
+                    moment: datetime = value  # type: ignore[assignment]
+                    if moment.tzinfo is not None:
+                        moment = (moment.astimezone(timezone) if timezone else moment).replace(tzinfo=None)
+                    write_datetime(r, c, moment, datetime_format)
+                elif kind is _Percent:
+                    write_number(r, c, round(value.value, 4), percent_format)  # type: ignore[attr-defined]
+                else:
+                    ws.write(r, c, value)
+
+        return write
 
     def table(
         self,
-        title: str,
+        title: str | Worksheet,
         headers: Sequence[str],
-        items: Sequence[T],
+        items: Iterable[T],
         row: Callable[[T], Sequence[object]],
         extra: Iterable[Sequence[object]] = (),
-    ) -> WriteOnlyWorksheet:
-        """Add a sheet: header, one row per item, then any extra rows (totals, notes)."""
-        ws = self.workbook.create_sheet(title)
-        extra_rows = list(extra)
+    ) -> Worksheet:
+        """Fill a sheet (or add one): header, one row per item, then any extra rows (totals, notes).
+
+        Items are written as they come, so an iterator is never held; widths come from the first
+        WIDTH_SAMPLE_ROWS items and the extra rows.
+        """
+        ws = self.sheet(title) if isinstance(title, str) else title
         widths = [display_width(h) for h in headers]
-        sample = [row(item) for item in islice(items, WIDTH_SAMPLE_ROWS)]
-        for values in [*sample, *extra_rows]:
-            for index, value in enumerate(values[: len(widths)]):
-                widths[index] = max(widths[index], _cell_width(value))
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, header)
-            cell.font = self.bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        value = self._value
+        columns = len(widths)
+
+        def measure(values: Sequence[object]) -> None:
+            for index, value in enumerate(values[:columns]):
+                width = _cell_width(value)
+                if width > widths[index]:
+                    widths[index] = width
+
+        bold = self.bold
+        for index, header in enumerate(headers):
+            ws.write_string(0, index, header, bold)
+        write = self._writer(ws)
+        r = 0
         for item in items:
-            ws.append([value(ws, v) for v in row(item)])
-        for values in extra_rows:
-            ws.append([value(ws, v) for v in values])
+            r += 1
+            values = row(item)
+            if r <= WIDTH_SAMPLE_ROWS:
+                measure(values)
+            write(r, values)
+        for values in extra:
+            r += 1
+            measure(values)
+            write(r, values)
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, min(max(width + 2, MIN_WIDTH), MAX_WIDTH) - _WIDTH_PADDING)
+        ws.freeze_panes(1, 0)
         return ws
 
     def save(self) -> bytes:
         """The workbook as .xlsx bytes."""
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        self.workbook.close()
+        return self.buffer.getvalue()
 
 
 def _label(prefix: str, value: str, lang: str) -> str:
@@ -229,30 +260,35 @@ class _BranchSummary:
         ]
 
 
-def summarize(data: LedgerData) -> list[_BranchSummary]:
-    """Per-branch counts for the summary sheet, in order of first appearance."""
-    branches: dict[str, _BranchSummary] = {}
+class _Tally:
+    """Per-branch counts for the summary sheet, added up while the member and wish rows stream past."""
 
-    def of(name: str) -> _BranchSummary:
-        found = branches.get(name)
+    def __init__(self) -> None:
+        self.branches: dict[str, _BranchSummary] = {}
+
+    def _of(self, name: str) -> _BranchSummary:
+        found = self.branches.get(name)
         if found is None:
-            found = branches[name] = _BranchSummary(name)
+            found = self.branches[name] = _BranchSummary(name)
         return found
 
-    for member in data.members:
-        summary = of(member.branch)
+    def member(self, member: LedgerMember) -> None:
+        """Count one member row."""
+        summary = self._of(member.branch)
         summary.members += 1
         if member.left:
             summary.left += 1
-            continue
+            return
         if member.reported_at is not None:
             summary.reported += 1
             if member.services > 0:
                 summary.served += 1
         summary.services += member.services
         summary.hours += member.hours
-    for wish in data.wishes:
-        summary = of(wish.branch)
+
+    def wish(self, wish: LedgerWish) -> None:
+        """Count one wish row."""
+        summary = self._of(wish.branch)
         summary.wishes += 1
         if wish.status == "cancelled":
             summary.wishes_cancelled += 1
@@ -260,19 +296,84 @@ def summarize(data: LedgerData) -> list[_BranchSummary]:
             summary.wishes_completed += 1
         elif wish.status == "open":
             summary.wishes_open += 1
-    return list(branches.values())
+
+
+def summarize(data: LedgerData) -> list[_BranchSummary]:
+    """Per-branch counts for the summary sheet, in order of first appearance (consumes iterator rows)."""
+    tally = _Tally()
+    for member in data.members:
+        tally.member(member)
+    for wish in data.wishes:
+        tally.wish(wish)
+    return list(tally.branches.values())
 
 
 def build_ledger_xlsx(data: LedgerData, lang: str) -> bytes:
-    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each."""
+    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+
+    Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
+    written last into the first sheet, so memory does not grow with the ledger.
+    """
     lang = normalize_language(lang)
     sheets = _Sheets(data.generated_at.tzinfo)
-    branches = summarize(data)
+    summary_sheet = sheets.sheet(t("report.ledger.sheet.summary", lang))
+    tally = _Tally()
+
+    def member_row(member: LedgerMember) -> list[object]:
+        tally.member(member)
+        return _member_row(member, lang)
+
+    def wish_row(wish: LedgerWish) -> list[object]:
+        tally.wish(wish)
+        return _wish_row(wish, lang)
+
+    sheets.table(
+        t("report.ledger.sheet.members", lang),
+        _columns(
+            lang,
+            "member_id",
+            "name",
+            "branch",
+            "workplace",
+            "workplace_branch",
+            "reported_at",
+            "skills",
+            "commitment",
+            "claims",
+            "services",
+            "hours",
+            "avg_rating",
+            "last_served_on",
+        ),
+        data.members,
+        member_row,
+    )
+    sheets.table(
+        t("report.ledger.sheet.wishes", lang),
+        _columns(
+            lang,
+            "wish_id",
+            "branch",
+            "title",
+            "category",
+            "slots",
+            "status",
+            "urgency",
+            "created_at",
+            "deadline",
+            "claimers",
+            "completed_at",
+        ),
+        data.wishes,
+        wish_row,
+    )
+    _services_sheet(sheets, data.services, lang)
+    branches = list(tally.branches.values())
     total = _BranchSummary(t("report.ledger.total", lang))
     for branch in branches:
         total.add(branch)
     sheets.table(
-        t("report.ledger.sheet.summary", lang),
+        summary_sheet,
         _columns(
             lang,
             "branch",
@@ -297,51 +398,10 @@ def build_ledger_xlsx(data: LedgerData, lang: str) -> bytes:
             [t("report.ledger.generated_at", lang), data.generated_at],
         ],
     )
-    sheets.table(
-        t("report.ledger.sheet.members", lang),
-        _columns(
-            lang,
-            "member_id",
-            "name",
-            "branch",
-            "workplace",
-            "workplace_branch",
-            "reported_at",
-            "skills",
-            "commitment",
-            "claims",
-            "services",
-            "hours",
-            "avg_rating",
-            "last_served_on",
-        ),
-        data.members,
-        lambda member: _member_row(member, lang),
-    )
-    sheets.table(
-        t("report.ledger.sheet.wishes", lang),
-        _columns(
-            lang,
-            "wish_id",
-            "branch",
-            "title",
-            "category",
-            "slots",
-            "status",
-            "urgency",
-            "created_at",
-            "deadline",
-            "claimers",
-            "completed_at",
-        ),
-        data.wishes,
-        lambda wish: _wish_row(wish, lang),
-    )
-    _services_sheet(sheets, data.services, lang)
     return sheets.save()
 
 
-def _services_sheet(sheets: _Sheets, services: Sequence[LedgerService], lang: str) -> None:
+def _services_sheet(sheets: _Sheets, services: Iterable[LedgerService], lang: str) -> None:
     sheets.table(
         t("report.ledger.sheet.services", lang),
         _columns(lang, "served_on", "member", "branch", "subject", "hours", "confirmed", "rating"),
