@@ -62,7 +62,7 @@ class CardSync:
 
     async def sync_due(self) -> float | None:
         """Edit every stale card whose last edit is old enough; return seconds until the next one may be edited."""
-        async with self.store.unit() as unit:
+        async with self.store.read() as unit:
             stale = await unit.stale_cards(self.gateway.platform, limit=200)
         now = self._monotonic()
         soonest: float | None = None
@@ -84,7 +84,7 @@ class CardSync:
 
     async def _edit(self, card: CardRow) -> None:
         self._last_edit[card.id] = self._monotonic()
-        async with self.store.unit() as unit:
+        async with self.store.read() as unit:
             view = await unit.wish_view(card.wish_id)
         if view is None:
             return

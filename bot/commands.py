@@ -77,6 +77,7 @@ class ClaimWish:
     actor: Account
     wish_id: int
     as_team: bool = False
+    event_key: str | None = None  # the incoming update, recorded as processed in the claim's own transaction
 
 
 @dataclass(frozen=True, slots=True)

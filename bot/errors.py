@@ -137,3 +137,7 @@ class StorageBusy(DomainError):
     """The database stayed locked after retries; nothing was changed, the user may try again."""
 
     key = "error.storage_busy"
+
+
+class AlreadyHandled(Exception):
+    """The incoming event was processed before (a replay after a restart); nothing was changed."""

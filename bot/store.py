@@ -314,6 +314,10 @@ class Unit(Protocol):
         """Insert an active claim; the database refuses an over-fill or a second active claim."""
         ...
 
+    async def add_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> Claim:
+        """Insert an active claim and return it as stored; refused like :meth:`insert_claim`."""
+        ...
+
     async def get_claim(self, claim_id: int) -> Claim | None:
         """A claim by id."""
         ...
@@ -502,4 +506,8 @@ class Store(Protocol):
 
     def unit(self) -> AbstractAsyncContextManager[Unit]:
         """Open a transaction; it commits when the block ends normally and rolls back on an exception."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Unit]:
+        """Read between write transactions, without opening one (for use cases and lookups that only read)."""
         ...

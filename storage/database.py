@@ -142,6 +142,12 @@ class Database:
                         raise StorageBusy() from error
                     raise
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block of reads between write transactions, without BEGIN/COMMIT (never sees uncommitted writes)."""
+        async with self._lock:
+            yield self.conn
+
     async def backup(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup (safe while the bot runs)."""
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -532,25 +532,26 @@ class SqliteUnit:
 
     async def wish_view(self, wish_id: int) -> WishView | None:
         """A wish with its branch name, active claimers and waitlist, read consistently."""
-        wish = await self.get_wish(wish_id)
-        if wish is None:
+        head = await self._one(
+            "SELECT w.*, b.name AS branch_name FROM wishes w LEFT JOIN branches b ON b.id = w.branch_id WHERE w.id = ?",
+            (wish_id,),
+        )
+        if head is None:
             return None
-        branch_name = await self._scalar("SELECT name FROM branches WHERE id = ?", (wish.branch_id,))
-        claimers = await self._all(
-            "SELECT c.member_id, m.name, c.status, t.name AS team_name FROM claims c"
-            " JOIN members m ON m.id = c.member_id"
-            f" LEFT JOIN teams t ON t.id = c.team_id WHERE c.wish_id = ? AND c.status IN {_ACTIVE_SQL} ORDER BY c.id",
-            (wish_id,),
+        people = await self._all(
+            "SELECT 0 AS waiting, c.id AS seq, c.member_id, m.name, c.status, t.name AS team_name FROM claims c"
+            " JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
+            f" WHERE c.wish_id = ? AND c.status IN {_ACTIVE_SQL}"
+            " UNION ALL SELECT 1, w.id, w.member_id, m.name, 'claimed', t.name FROM waitlist w"
+            " JOIN members m ON m.id = w.member_id LEFT JOIN teams t ON t.id = w.team_id WHERE w.wish_id = ?"
+            " ORDER BY 1, 2",
+            (wish_id, wish_id),
         )
-        waiting = await self._all(
-            "SELECT w.member_id, m.name, t.name AS team_name FROM waitlist w"
-            " JOIN members m ON m.id = w.member_id LEFT JOIN teams t ON t.id = w.team_id"
-            " WHERE w.wish_id = ? ORDER BY w.id",
-            (wish_id,),
-        )
+        claimers = [r for r in people if not r["waiting"]]
+        waiting = [r for r in people if r["waiting"]]
         return WishView(
-            wish=wish,
-            branch_name=branch_name or "",
+            wish=rows.wish(head),
+            branch_name=head["branch_name"] or "",
             claimers=tuple(
                 Claimer(r["member_id"], r["name"], ClaimStatus(r["status"]), r["team_name"]) for r in claimers
             ),
@@ -595,11 +596,17 @@ class SqliteUnit:
 
     async def insert_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
         """Insert an active claim; the database refuses an over-fill or a second active claim."""
+        return (await self.add_claim(now, wish_id, member_id, team_id)).id
+
+    async def add_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> Claim:
+        """Insert an active claim and return it as stored (one statement); refused like :meth:`insert_claim`."""
         try:
-            return await self._insert(
-                "INSERT INTO claims (wish_id, member_id, team_id, status, claimed_at) VALUES (?, ?, ?, 'claimed', ?)",
+            found = await self._all(
+                "INSERT INTO claims (wish_id, member_id, team_id, status, claimed_at) VALUES (?, ?, ?, 'claimed', ?)"
+                " RETURNING *",
                 (wish_id, member_id, team_id, ts(now)),
             )
+            return rows.claim(found[0])
         except sqlite3.IntegrityError as error:
             if "wish_full" in str(error):
                 raise errors.WishFull(wish_id=wish_id) from error
@@ -1019,4 +1026,10 @@ class SqliteStore:
     async def unit(self) -> AsyncIterator[SqliteUnit]:
         """One atomic, isolated transaction."""
         async with self.db.transaction() as conn:
+            yield SqliteUnit(conn)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqliteUnit]:
+        """Reads only, serialised with the writers but without a transaction of their own."""
+        async with self.db.read() as conn:
             yield SqliteUnit(conn)

@@ -63,6 +63,11 @@ class Base:
         async with self.store.unit() as unit:
             return await work(unit, now)
 
+    async def _read(self, work: Callable[[Unit], Awaitable[T]]) -> T:
+        """Run a read-only use case between write transactions, without a transaction of its own."""
+        async with self.store.read() as unit:
+            return await work(unit)
+
     def today(self) -> date:
         """The local date now."""
         return local_date(self.clock.now(), self.tz)
@@ -117,10 +122,10 @@ class Base:
         return view
 
     @staticmethod
-    async def _language(unit: Unit, member: Member) -> str:
+    async def _language(unit: Unit, member: Member, accounts: list[Account] | None = None) -> str:
         if member.language:
             return normalize_language(member.language)
-        for account in await unit.accounts_of(member.id):
+        for account in accounts if accounts is not None else await unit.accounts_of(member.id):
             if account.language:
                 return normalize_language(account.language)
         return normalize_language(None)
@@ -137,9 +142,11 @@ class Base:
         *,
         fallback_chat: ChatRef | None = None,
         not_before: datetime | None = None,
+        accounts: list[Account] | None = None,
     ) -> bool:
         """Record a private message to a member on ``platform``; False if they have no account there."""
-        account = next((a for a in await unit.accounts_of(member.id) if a.platform == platform), None)
+        known = accounts if accounts is not None else await unit.accounts_of(member.id)
+        account = next((a for a in known if a.platform == platform), None)
         if account is None:
             return False
         return await unit.enqueue(

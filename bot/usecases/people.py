@@ -164,8 +164,7 @@ class People(Base):
 
     async def language_of(self, actor: Account) -> str:
         """The language to use with this person: chosen, else their platform's, else Chinese."""
-        async with self.store.unit() as unit:
-            member = await unit.member_by_account(actor.platform, actor.user_id)
+        member = await self._read(lambda unit: unit.member_by_account(actor.platform, actor.user_id))
         if member is not None and member.language:
             return normalize_language(member.language)
         return normalize_language(actor.language)

@@ -8,6 +8,7 @@ from bot import commands as cmd
 from bot import errors, outcomes, views
 from bot.model import (
     Account,
+    Branch,
     ChatRef,
     ClaimStatus,
     Wish,
@@ -91,17 +92,19 @@ class Wishes(Base):
 
     async def wish_view(self, wish_id: int) -> WishView:
         """The current state of a wish, as its card shows it."""
-        async with self.store.unit() as unit:
-            await self._wish(unit, wish_id)
-            return await self._view(unit, wish_id)
+        view = await self._read(lambda unit: unit.wish_view(wish_id))
+        if view is None:
+            raise errors.WishNotFound(wish_id=wish_id)
+        return view
 
     async def claim(self, c: cmd.ClaimWish) -> outcomes.Claimed:
         """Claim a wish: one transaction that can neither over-fill the wish nor claim twice."""
 
         async def work(unit: Unit, now: datetime) -> outcomes.Claimed:
-            wish = await self._claimable(unit, c.wish_id)
+            if c.event_key is not None and not await unit.first_time(c.actor.platform, c.event_key, now):
+                raise errors.AlreadyHandled()
+            wish, branch = await self._claimable_in(unit, c.wish_id)
             member = await self._reported(unit, c.actor, wish_id=wish.id)
-            branch = await self._branch(unit, wish.branch_id)
             if not await unit.is_branch_member(branch.id, member.id):
                 raise errors.NotBranchMember(branch=branch.name)
             if await unit.active_claim(wish.id, member.id) is not None:
@@ -116,30 +119,35 @@ class Wishes(Base):
                 if not teams:
                     raise errors.NotTeamLeader()
                 team_id, team_name = teams[0].id, teams[0].name
-            claim_id = await unit.insert_claim(now, wish.id, member.id, team_id)
+            claim = await unit.add_claim(now, wish.id, member.id, team_id)
             await unit.remove_from_waitlist(wish.id, member.id)
             await unit.touch_wish(wish.id)
-            await unit.audit(now, member.id, "claim.create", "claim", claim_id, wish_id=wish.id, team_id=team_id)
-            claim = await unit.get_claim(claim_id)
-            assert claim is not None
+            await unit.audit(now, member.id, "claim.create", "claim", claim.id, wish_id=wish.id, team_id=team_id)
             view = await self._view(unit, wish.id)
-            lang = await self._language(unit, member)
+            accounts = await unit.accounts_of(member.id)
+            lang = await self._language(unit, member, accounts)
             await self._notify(
                 unit,
                 now,
                 member,
                 branch.chat.platform,
-                f"claim:{claim_id}",
+                f"claim:{claim.id}",
                 "claim_notice",
                 views.claim_notice(view, claim, lang),
                 fallback_chat=branch.chat,
+                accounts=accounts,
             )
             return outcomes.Claimed(view, claim, member, team_name)
 
         return await self._tx(work)
 
+    @classmethod
+    async def _claimable(cls, unit: Unit, wish_id: int) -> Wish:
+        return (await cls._claimable_in(unit, wish_id))[0]
+
     @staticmethod
-    async def _claimable(unit: Unit, wish_id: int) -> Wish:
+    async def _claimable_in(unit: Unit, wish_id: int) -> tuple[Wish, Branch]:
+        """The wish if it can be claimed now, with its (active) branch."""
         wish = await unit.get_wish(wish_id)
         if wish is None:
             raise errors.WishNotFound(wish_id=wish_id)
@@ -150,7 +158,7 @@ class Wishes(Base):
         branch = await unit.get_branch(wish.branch_id)
         if branch is None or not branch.active:
             raise errors.BranchInactive()
-        return wish
+        return wish, branch
 
     async def join_waitlist(self, c: cmd.JoinWaitlist) -> outcomes.Waitlisted:
         """Wait for a slot on a full wish; the first waiting member is promoted when a slot frees up."""

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import commands as cmd
 from bot.callbacks import Act, Payload, decode
-from bot.errors import DomainError, NotReported
+from bot.errors import AlreadyHandled, DomainError, NotReported
 from bot.i18n import t
 from bot.model import Account
 from handlers.telegram.context import Services, Tap
@@ -18,11 +18,18 @@ from handlers.telegram.render import error_text
 from handlers.telegram.report_in import ReportInConversation
 from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.setup import Setup
-from handlers.telegram.updates import start_link
+from handlers.telegram.updates import start_link, update_key
 from handlers.telegram.wishes import WishPosting
 
 log = logging.getLogger(__name__)
 ALERT_OVER = 60
+
+
+def records_itself(update: Update) -> bool:
+    """A claim tap records its update as processed inside the claim's own transaction, not in one of its own."""
+    query = update.callback_query
+    payload = decode(query.data) if query is not None else None
+    return payload is not None and payload.act in (Act.CLAIM, Act.TEAM_CLAIM)
 
 
 class Buttons:
@@ -53,7 +60,9 @@ class Buttons:
             if payload is None:
                 await tap.answer(t("tg.toast.outdated", lang))
                 return
-            await self._route(tap, account, lang, payload)
+            await self._route(tap, account, lang, payload, update_key(update.update_id))
+        except AlreadyHandled:
+            log.info("update %s was already handled; skipping it", update.update_id)
         except DomainError as error:
             text = error_text(error, lang)
             await tap.answer(text, alert=len(text) > ALERT_OVER)
@@ -62,12 +71,14 @@ class Buttons:
         finally:
             await tap.answer()
 
-    async def _route(self, tap: Tap, account: Account, lang: str, payload: Payload) -> None:
+    async def _route(self, tap: Tap, account: Account, lang: str, payload: Payload, key: str) -> None:
         act, target = payload.act, payload.target
         usecases = self.services.usecases
         if act in (Act.CLAIM, Act.TEAM_CLAIM):
             try:
-                claimed = await usecases.claim(cmd.ClaimWish(account, target, as_team=act == Act.TEAM_CLAIM))
+                claimed = await usecases.claim(
+                    cmd.ClaimWish(account, target, as_team=act == Act.TEAM_CLAIM, event_key=key)
+                )
             except NotReported:
                 link = start_link(self.services.bot_username, f"c{target}")
                 await tap.answer(t("tg.toast.report_first", lang), url=link)

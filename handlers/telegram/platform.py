@@ -30,7 +30,7 @@ from bot.pacing import Budget, RateLimiter
 from bot.ports import Clock
 from bot.store import Store
 from bot.usecases import UseCases
-from handlers.telegram.buttons import Buttons
+from handlers.telegram.buttons import Buttons, records_itself
 from handlers.telegram.commands import Commands
 from handlers.telegram.context import Services
 from handlers.telegram.gateway import TelegramGateway
@@ -40,7 +40,7 @@ from handlers.telegram.report_in import ReportInConversation
 from handlers.telegram.reports import Reports
 from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.setup import Setup
-from handlers.telegram.updates import PLATFORM
+from handlers.telegram.updates import PLATFORM, update_key
 from handlers.telegram.wishes import WishPosting
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,9 @@ class TelegramPlatform:
 
     async def _only_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""
-        if not await self.usecases.first_time(PLATFORM, f"u{update.update_id}"):
+        if records_itself(update):
+            return
+        if not await self.usecases.first_time(PLATFORM, update_key(update.update_id)):
             log.info("update %s was already handled; skipping it", update.update_id)
             raise ApplicationHandlerStop
 

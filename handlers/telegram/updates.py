@@ -52,3 +52,8 @@ def is_wish_text(text: str | None) -> bool:
 def start_link(bot_username: str, payload: str) -> str:
     """A deep link that opens the private chat with the bot and sends ``/start payload``."""
     return f"https://t.me/{bot_username}?start={payload}"
+
+
+def update_key(update_id: int) -> str:
+    """The key an incoming update is recorded under, so a replay after a restart is recognised."""
+    return f"u{update_id}"
