@@ -341,7 +341,12 @@ async def test_scheduled_weekly_digest_reaches_the_committee_appchat(rig: Rig, t
     image, ledger = (bench.fake.media[m.content["media_id"]] for m in messages[-2:])
     assert image[0] == "image" and image[1].endswith(".png") and image[2].startswith(b"\x89PNG")
     assert ledger[0] == "file" and ledger[1].endswith(".xlsx") and ledger[2].startswith(b"PK")
-    async with rig.db.conn.execute("SELECT status FROM outbox WHERE kind = 'digest'") as cursor:
-        assert [row["status"] for row in await cursor.fetchall()] == ["sent"]
+    for _ in range(200):
+        async with rig.db.conn.execute("SELECT status FROM outbox WHERE kind = 'digest'") as cursor:
+            statuses = [row["status"] for row in await cursor.fetchall()]
+        if statuses == ["sent"]:
+            break
+        await asyncio.sleep(0.05)
+    assert statuses == ["sent"], "the delivery marks the digest sent right after the last file went out"
     uploads = [params for path, params in bench.fake.calls if path == "media/upload"]
     assert [u.get("type") for u in uploads] == ["image", "file"]
