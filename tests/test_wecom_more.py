@@ -27,7 +27,7 @@ from storage.unit import SqliteStore
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.fakes.wecom_api import FakeWeComApi, event_xml, image_message_xml, template_card_event_xml
-from tests.test_wecom_platform import AES_KEY, MEMBERS, PNG, TOKEN, Bench
+from tests.test_wecom_platform import MEMBERS, PNG, Bench, app_config
 
 
 @dataclass
@@ -80,18 +80,7 @@ async def rig(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Rig]:
     store = SqliteStore(db)
     usecases = UseCases(store, clock, SHANGHAI)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
-        config = WeComConfig(
-            corp_id=fake.corp_id,
-            agent_id=fake.agent_id,
-            secret=fake.secret,
-            token=TOKEN,
-            aes_key=AES_KEY,
-            api_base_url=fake.base_url,
-            listen="127.0.0.1",
-            port=0,
-            path="/wecom/callback",
-            admins=("admin", "admin2"),
-        )
+        config = app_config(fake)
         platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2)
         await platform.start()
         bench = Bench(fake, platform, usecases, store, http, itertools.count(1_700_000_001))

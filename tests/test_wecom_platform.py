@@ -95,23 +95,28 @@ class Bench:
         return self.fake.texts(user_id)[-1]
 
 
+def app_config(fake: FakeWeComApi) -> WeComConfig:
+    """The WeCom app of the tests: the fake's corp and secret, the sample token and key, an ephemeral port."""
+    return WeComConfig(
+        corp_id=fake.corp_id,
+        agent_id=fake.agent_id,
+        secret=fake.secret,
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base_url=fake.base_url,
+        listen="127.0.0.1",
+        port=0,
+        path="/wecom/callback",
+        admins=("admin", "admin2"),
+    )
+
+
 @pytest.fixture
 async def bench(db: Database, clock: ManualClock) -> AsyncIterator[Bench]:
     store = SqliteStore(db)
     usecases = UseCases(store, clock, SHANGHAI)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
-        config = WeComConfig(
-            corp_id=fake.corp_id,
-            agent_id=fake.agent_id,
-            secret=fake.secret,
-            token=TOKEN,
-            aes_key=AES_KEY,
-            api_base_url=fake.base_url,
-            listen="127.0.0.1",
-            port=0,
-            path="/wecom/callback",
-            admins=("admin", "admin2"),
-        )
+        config = app_config(fake)
         platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2)
         await platform.start()
         try:
