@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError
 from bot.ports import Clock
+from bot.schedule import Scheduler, start_scheduler, wire_reports
 from bot.usecases import UseCases
 from storage.database import Database, open_database
 from storage.unit import SqliteStore
@@ -86,18 +87,19 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
-        _wire_reports(core)
+        wire_reports(core)
         started: list[Platform] = []
+        scheduler: Scheduler | None = None
         try:
             for platform in core.platforms:
                 await platform.start()
                 started.append(platform)
-            scheduler = _start_scheduler(core)
+            scheduler = start_enabled_scheduler(core)
             log.info("ebranch is running (%s); press Ctrl+C to stop", ", ".join(type(p).__name__ for p in started))
             await stop.wait()
+        finally:
             if scheduler is not None:
                 await scheduler.stop()
-        finally:
             for platform in reversed(started):
                 try:
                     await platform.stop()
@@ -105,26 +107,6 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
                     log.exception("stopping %s failed", type(platform).__name__)
 
 
-class _Stoppable(Protocol):
-    async def stop(self) -> None: ...
-
-
-def _wire_reports(core: Core) -> None:
-    """Let the platforms' outbox deliveries render digests and ledgers when they send them."""
-    try:
-        from bot.schedule import wire_reports
-    except ImportError:
-        return
-    wire_reports(core)
-
-
-def _start_scheduler(core: Core) -> _Stoppable | None:
-    """Start the scheduled jobs (nudges, reminders, digests) when the scheduler module is present and enabled."""
-    if not core.config.scheduler.enabled:
-        return None
-    try:
-        from bot.schedule import start_scheduler
-    except ImportError:
-        log.warning("scheduler not available in this build; nudges and digests are off")
-        return None
-    return start_scheduler(core)
+def start_enabled_scheduler(core: Core) -> Scheduler | None:
+    """Start the scheduled jobs (nudges, reminders, digests) unless the config turns the scheduler off."""
+    return start_scheduler(core) if core.config.scheduler.enabled else None

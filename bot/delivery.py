@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -219,10 +220,8 @@ class OutboxDelivery:
             pending_pause = [p for p in paused if p > 0]
             if pending_pause:
                 wait = min(wait, min(pending_pause))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_either(self._wake, stop), timeout=max(0.01, wait))
-            except TimeoutError:
-                pass
 
 
 async def _either(first: asyncio.Event, second: asyncio.Event) -> None:

@@ -18,7 +18,9 @@ from bot.app import Core, Platform, build_platforms, open_core
 from bot.clock import OffsetClock
 from bot.config import Config, TelegramConfig, default_config
 from bot.demo_seed import DemoPerson, Seeder, seed_start
+from bot.errors import DomainError
 from bot.quarters import current_quarter, local_date
+from bot.schedule import catch_up, deliveries, job_deps, jobs, wire_reports
 from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.viewer import SandboxViewer
 
@@ -92,7 +94,7 @@ class Demo:
         self._stack.push_async_callback(self.viewer.stop)
         self.platforms = build_platforms(self.core)
         self.core.platforms = self.platforms
-        _wire_reports(self.core)
+        wire_reports(self.core)
         for platform in self.platforms:
             await platform.start()
             self._stack.push_async_callback(platform.stop)
@@ -224,10 +226,6 @@ class Demo:
     async def run_jobs(self) -> list[dict[str, Any]]:
         """Run, once each, the scheduler's jobs whose time passed since they last ran (the first call only records)."""
         assert self.core is not None
-        try:
-            from bot.schedule import catch_up, deliveries, job_deps, jobs
-        except ImportError:
-            return []
         deps = job_deps(self.core)
         all_jobs = jobs(self.core.config.scheduler, self.core.config.timezone)
         names = await catch_up(deps, all_jobs, self.clock.now(), deliveries(self.core))
@@ -243,17 +241,8 @@ class Demo:
             user = self.sandbox.users.get(person.id)
             if user is not None:
                 user.language_code = code
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(DomainError):
                 await self.core.usecases.set_language(cmd.SetLanguage(person.account(code), lang))
-
-
-def _wire_reports(core: Core) -> None:
-    """Let the outbox deliveries render the digest chart and the ledger, when the scheduler is in this build."""
-    try:
-        from bot.schedule import wire_reports
-    except ImportError:
-        return
-    wire_reports(core)
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True) -> None:
@@ -265,6 +254,6 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool
         if open_browser:
             import webbrowser
 
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(webbrowser.Error):
                 webbrowser.open(demo.url)
         await asyncio.Event().wait()

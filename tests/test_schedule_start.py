@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app import Core, _start_scheduler
+from bot.app import Core, start_enabled_scheduler
 from bot.config import default_config
 from bot.schedule import start_scheduler
 from tests.conftest import World
@@ -75,4 +75,4 @@ async def test_a_digest_missed_while_down_is_caught_up_once_on_start(world: Worl
 
 
 async def test_a_disabled_scheduler_is_not_started(world: World, tmp_path: Path) -> None:
-    assert _start_scheduler(_core(world, tmp_path, enabled=False)) is None
+    assert start_enabled_scheduler(_core(world, tmp_path, enabled=False)) is None

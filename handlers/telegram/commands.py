@@ -16,28 +16,18 @@ from bot.callbacks import Act, encode
 from bot.errors import DomainError, NotReported
 from bot.i18n import t
 from bot.model import Account, Branch
-from handlers.telegram.context import Services, reply
+from handlers.telegram.context import reply
+from handlers.telegram.flows import Flows
 from handlers.telegram.menus import allowed_commands, help_text
 from handlers.telegram.render import error_text
-from handlers.telegram.report_in import ReportInConversation
-from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.updates import chat_of, command_text, is_private
-from handlers.telegram.wishes import WishPosting
 
 _START = re.compile(r"^([jc])(\d{1,12})$")
 _REGISTER_SEP = re.compile(r"\s*[|｜]\s*")
 
 
-class Commands:
+class Commands(Flows):
     """Handlers of the commands members, secretaries and admins type."""
-
-    def __init__(
-        self, services: Services, report_in: ReportInConversation, steps: ServiceSteps, wishes: WishPosting
-    ) -> None:
-        self.services = services
-        self.report_in = report_in
-        self.steps = steps
-        self.wishes = wishes
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start, or a deep link: ``j<branch>`` starts report-in, ``c<wish>`` claims (reporting in first if needed)."""

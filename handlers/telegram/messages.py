@@ -10,24 +10,14 @@ from telegram.ext import ContextTypes
 from bot import commands as cmd
 from bot.errors import DomainError
 from bot.i18n import t
-from handlers.telegram.context import Services, reply
+from handlers.telegram.context import reply
+from handlers.telegram.flows import Flows
 from handlers.telegram.render import error_text
-from handlers.telegram.report_in import ReportInConversation
-from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.updates import is_private, is_wish_text
-from handlers.telegram.wishes import WishPosting
 
 
-class Messages:
+class Messages(Flows):
     """Routes a message to the flow it belongs to."""
-
-    def __init__(
-        self, services: Services, report_in: ReportInConversation, steps: ServiceSteps, wishes: WishPosting
-    ) -> None:
-        self.services = services
-        self.report_in = report_in
-        self.steps = steps
-        self.wishes = wishes
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A ``#微心愿`` post anywhere, or (privately) the answer to the current question."""
