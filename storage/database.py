@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -43,12 +44,44 @@ def is_locked(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
+class InPlace:
+    """Statements run on a plain sqlite3 connection from the event loop itself, for a unit holding the lock.
+
+    A unit's statements are point reads and writes of tens of microseconds. Through aiosqlite each costs two thread
+    hand-offs, and under load every hand-off also waits a turn of the busy event loop while the lock is held, so a
+    claim held the lock for milliseconds; run in place, it holds it for its CPU time only (storage ceiling: 424 ->
+    2,216 claims/s). The price is that the loop is blocked while SQLite works: for a unit that is well under a
+    millisecond, and when a commit checkpoints the WAL (every ~1,000 pages written) a few milliseconds.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run one statement and return every row it yields."""
+        return self._raw.execute(sql, parameters).fetchall()
+
+    async def execute_insert(self, sql: str, parameters: Sequence[Any] = ()) -> tuple[int] | None:
+        """Run one INSERT and return the new rowid as aiosqlite does."""
+        rowid = self._raw.execute(sql, parameters).lastrowid
+        return (rowid,) if rowid is not None else None
+
+
 class Database:
-    """One aiosqlite connection; transactions are serialised so each is atomic and isolated."""
+    """Two connections to one SQLite file; transactions are serialised so each is atomic and isolated.
+
+    Long work (reports, migrations, backups) runs on aiosqlite's connection and thread. The use cases' short units
+    run on a second, plain connection in place (:class:`InPlace`) that never waits inside SQLite (busy timeout 0):
+    while another process holds the write lock, BEGIN is retried with asyncio.sleep, so the event loop is never
+    blocked waiting. An in-memory database has one connection, shared by both.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
+        self._raw: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -59,17 +92,28 @@ class Database:
         return self._conn
 
     async def open(self) -> None:
-        """Connect and set the pragmas: WAL, foreign keys, busy timeout."""
+        """Connect both connections and set the pragmas: WAL, foreign keys, busy timeouts."""
+        memory = self.path == ":memory:"
+        raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=not memory)
+        raw.row_factory = sqlite3.Row
+        for pragma in ("busy_timeout = 0", "synchronous = NORMAL", "foreign_keys = ON"):
+            raw.execute(f"PRAGMA {pragma}")
+        self._raw = raw
+        if memory:  # one in-memory database, so one connection, shared by the thread and the loop
+            self._conn = await aiosqlite.Connection(lambda: raw, iter_chunk_size=64)
+            return
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.path != ":memory:":
-            await self._conn.execute("PRAGMA journal_mode = WAL")
+        await self._conn.execute("PRAGMA journal_mode = WAL")
         await self._conn.execute("PRAGMA synchronous = NORMAL")
         await self._conn.execute("PRAGMA foreign_keys = ON")
 
     async def close(self) -> None:
-        """Close the connection if open."""
+        """Close the connections if open."""
+        if self._raw is not None and self.path != ":memory:":
+            self._raw.close()
+        self._raw = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -143,6 +187,43 @@ class Database:
                     raise
 
     @asynccontextmanager
+    async def unit_transaction(self) -> AsyncIterator[InPlace]:
+        """A write transaction whose statements run in place: for the use cases' short units of work.
+
+        Afterwards, outside the lock, it yields to the event loop once, so a job running unit after unit in place
+        (a fan-out of nudges, a delivery pass) never starves the taps waiting to be answered.
+        """
+        async with self._lock:
+            raw = self._in_place_connection()
+            await _begin_in_place(raw)
+            try:
+                yield InPlace(raw)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            try:
+                raw.execute("COMMIT")
+            except sqlite3.Error as error:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                if is_locked(error):
+                    raise StorageBusy() from error
+                raise
+        await asyncio.sleep(0)
+
+    @asynccontextmanager
+    async def unit_read(self) -> AsyncIterator[InPlace]:
+        """Reads run in place between write transactions, without BEGIN/COMMIT (never sees uncommitted writes)."""
+        async with self._lock:
+            yield InPlace(self._in_place_connection())
+        await asyncio.sleep(0)
+
+    def _in_place_connection(self) -> sqlite3.Connection:
+        if self._raw is None:
+            raise RuntimeError("database is not open")
+        return self._raw
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block of reads between write transactions, without BEGIN/COMMIT (never sees uncommitted writes)."""
         async with self._lock:
@@ -158,6 +239,23 @@ class Database:
                 await self.conn.backup(dest)
         finally:
             dest.close()
+
+
+async def _begin_in_place(raw: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE without blocking: while another process writes, wait with asyncio.sleep up to the timeout."""
+    waited, pause = 0.0, 0.002
+    while True:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_locked(error):
+                raise
+            if waited >= BUSY_TIMEOUT_MS / 1000:
+                raise StorageBusy() from error
+        await asyncio.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.1)
 
 
 def _split_sql(script: str) -> list[str]:

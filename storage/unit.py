@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot import errors
 from bot.model import (
     ACTIVE_CLAIM_STATUSES,
@@ -33,7 +31,7 @@ from bot.model import (
 )
 from bot.store import CardRow, OutboxRow
 from storage import rows
-from storage.database import Database
+from storage.database import Database, InPlace
 from storage.rows import ts
 
 _ACTIVE = tuple(str(s) for s in ACTIVE_CLAIM_STATUSES)
@@ -44,14 +42,14 @@ _ACTIVE_SQL = "('claimed', 'done', 'confirmed')"
 class SqliteUnit:
     """One transaction's view of the database; created by :class:`SqliteStore`."""
 
-    conn: aiosqlite.Connection
+    conn: InPlace
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         found = await self.conn.execute_fetchall(sql, params)
-        return next(iter(found), None)  # type: ignore[arg-type]
+        return found[0] if found else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return await self.conn.execute_fetchall(sql, params)
 
     async def _insert(self, sql: str, params: Sequence[Any]) -> int:
         row = await self.conn.execute_insert(sql, params)
@@ -1025,11 +1023,11 @@ class SqliteStore:
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[SqliteUnit]:
         """One atomic, isolated transaction."""
-        async with self.db.transaction() as conn:
+        async with self.db.unit_transaction() as conn:
             yield SqliteUnit(conn)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteUnit]:
         """Reads only, serialised with the writers but without a transaction of their own."""
-        async with self.db.read() as conn:
+        async with self.db.unit_read() as conn:
             yield SqliteUnit(conn)

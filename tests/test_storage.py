@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.errors import StorageBusy
 from storage.database import Database, _split_sql, available_migrations, open_database
+from storage.unit import SqliteStore
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def test_a_new_database_gets_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -88,4 +92,88 @@ async def test_a_writer_that_lets_go_soon_is_waited_for(tmp_path: Path) -> None:
         await conn.execute("INSERT INTO committees (name, created_at) VALUES ('a', 'now')")
     await releaser
     other.close()
+    await db.close()
+
+
+async def test_a_unit_waits_for_another_process_without_blocking_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "e.sqlite3"
+    db = await open_database(path)
+    store = SqliteStore(db)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def release() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("ROLLBACK")
+
+    ticking = asyncio.create_task(ticker())
+    releaser = asyncio.create_task(release())
+    try:
+        async with store.unit() as unit:
+            committee_id = await unit.create_committee(NOW, "幸福里e党委", None)
+        assert ticks >= 10, "the event loop kept running while the unit waited for the other writer"
+        async with store.read() as unit:
+            assert (await unit.get_committee(committee_id)) is not None
+    finally:
+        ticking.cancel()
+        await releaser
+        other.close()
+        await db.close()
+
+
+async def test_a_unit_held_out_past_the_busy_timeout_is_reported_busy_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "e.sqlite3"
+    db = await open_database(path)
+    store = SqliteStore(db)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageBusy):
+            async with store.unit() as unit:
+                await unit.create_committee(NOW, "不该写入", None)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    async with store.unit() as unit:
+        await unit.create_committee(NOW, "幸福里e党委", None)
+    async with db.conn.execute("SELECT name FROM committees") as cur:
+        assert [r[0] for r in await cur.fetchall()] == ["幸福里e党委"]
+    await db.close()
+
+
+async def test_a_unit_that_fails_midway_is_rolled_back_on_both_connections(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "e.sqlite3")
+    store = SqliteStore(db)
+
+    class Boom(Exception):
+        """The use case refuses after writing."""
+
+    with pytest.raises(Boom):
+        async with store.unit() as unit:
+            await unit.create_committee(NOW, "半途而废", None)
+            raise Boom()
+    async with db.conn.execute("SELECT count(*) FROM committees") as cur:
+        assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    async with store.unit() as unit:
+        await unit.create_committee(NOW, "幸福里e党委", None)
+    await db.close()
+
+
+async def test_an_in_memory_database_shares_one_connection_between_units_and_reports() -> None:
+    db = await open_database(":memory:")
+    store = SqliteStore(db)
+    async with store.unit() as unit:
+        await unit.create_committee(NOW, "幸福里e党委", None)
+    async with db.conn.execute("SELECT name FROM committees") as cur:
+        assert [r[0] for r in await cur.fetchall()] == ["幸福里e党委"]
     await db.close()

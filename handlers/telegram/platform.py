@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
+from telegram import Bot, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -19,6 +19,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.card_sync import CardSync
 from bot.clock import SystemClock
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 CONCURRENT_UPDATES = 16
+SENDER_CONNECTIONS = 32
+SENDER_POOL_WAIT = 30.0
 OVERALL = Budget(30, 1.0)
 PER_GROUP = Budget(20, 60.0)
 PER_PRIVATE = Budget(1, 1.0)
@@ -71,6 +74,10 @@ class TelegramPlatform:
     PTB's AIORateLimiter is not used: on a 429 it holds back every request of the bot, while OutboxDelivery and
     CardSync pause only the chat that was limited (the gateway turns RetryAfter into RetryLater for them).
     The outbox is paced to Telegram's limits (``[telegram] pace``), so such 429s stay rare.
+
+    Outbox delivery and card edits go through their own Bot and connection pool (``sender``): httpcore scans every
+    pooled connection on each request, so keeping the background sends' connections out of the pool that answers
+    taps makes each answer cheaper, and a delivery backlog never makes a tap wait for a free connection.
     """
 
     def __init__(
@@ -100,7 +107,13 @@ class TelegramPlatform:
             .concurrent_updates(CONCURRENT_UPDATES)
             .build()
         )
-        self.gateway = TelegramGateway(self.application.bot, on_migrated=self._follow_migration, platform=PLATFORM)
+        self.sender = Bot(
+            config.token,
+            base_url=config.base_url or DEFAULT_BASE_URL,
+            base_file_url=config.base_file_url or DEFAULT_BASE_FILE_URL,
+            request=HTTPXRequest(connection_pool_size=SENDER_CONNECTIONS, pool_timeout=SENDER_POOL_WAIT),
+        )
+        self.gateway = TelegramGateway(self.sender, on_migrated=self._follow_migration, platform=PLATFORM)
         pace = (limiter or telegram_pace()) if config.pace else None
         self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang, limiter=pace)
         self.cards = CardSync(
@@ -182,6 +195,7 @@ class TelegramPlatform:
         """Connect, set the command menus, receive updates and start delivering the outbox and card edits."""
         app = self.application
         await app.initialize()
+        await self.sender.initialize()
         self.services.bot_username = app.bot.username
         await self._set_menus()
         await app.start()
@@ -235,3 +249,4 @@ class TelegramPlatform:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await self.sender.shutdown()
