@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 _IDLE_WAIT = 30.0
 _PACE_SLEEP = 0.5
+FOREGROUND_MAX_DEFER = 5.0
+_FOREGROUND_POLL = 0.05
 
 Renderer = Callable[[dict[str, Any]], Awaitable[OutgoingMessage | None]]
 
@@ -59,6 +61,7 @@ class OutboxDelivery:
         monotonic: Callable[[], float] = time.monotonic,
         renderers: dict[str, Renderer] | None = None,
         limiter: RateLimiter | None = None,
+        foreground_busy: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.gateway = gateway
@@ -72,6 +75,7 @@ class OutboxDelivery:
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
         self.renderers: dict[str, Renderer] = dict(renderers or {})
         self.limiter = limiter
+        self.foreground_busy = foreground_busy
 
     def poke(self) -> None:
         """Something was just enqueued: deliver without waiting for the next tick."""
@@ -106,6 +110,7 @@ class OutboxDelivery:
             if message is None:
                 await self._mark(row, "skipped", error="nothing to show")
                 return 0
+            await self._after_foreground()
             if self.limiter is not None and not await self._paced(row.chat.chat_id, sends_of(message)):
                 return 0
             message_id = await self.gateway.send(row.chat, message)
@@ -127,6 +132,20 @@ class OutboxDelivery:
         for callback in self.on_sent:
             callback(row, message_id)
         return 1
+
+    async def _after_foreground(self) -> None:
+        """People waiting on a tap go first: while the platform is saturated with updates, a send waits (5 s at most).
+
+        In a burst of taps the loop's time is better spent answering them (a tap unanswered for ~15 s can no longer be
+        answered) than on notices that can arrive seconds later; a send never waits more than the cap, so a
+        sustained load slows the outbox but cannot stop it.
+        """
+        if self.foreground_busy is None:
+            return
+        for _ in range(round(FOREGROUND_MAX_DEFER / _FOREGROUND_POLL)):
+            if not self.foreground_busy():
+                return
+            await asyncio.sleep(_FOREGROUND_POLL)
 
     async def _paced(self, chat_id: str, sends: int) -> bool:
         """Wait a moment for the pace; a chat whose budget is spent for longer is paused, holding up no other."""

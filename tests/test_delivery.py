@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+import pytest
+
 from bot import commands as cmd
 from bot import errors, outcomes
 from bot.card_sync import CardSync
@@ -171,3 +173,38 @@ async def test_edits_of_many_cards_in_one_group_stay_within_the_groups_budget_an
     assert len(gateway.edits) <= 4 + 8 * elapsed + 1, "edits to one group stayed within 4 per half second"
     finals = {message_id: m.text for _, message_id, m in gateway.edits}
     assert len(finals) == 6 and all("已认领 6/6 · 已满" in text for text in finals.values())
+
+
+async def test_notices_wait_while_taps_are_queueing_and_go_once_the_platform_is_quiet(world: World) -> None:
+    gateway = RecordingGateway()
+    busy = True
+    delivery = OutboxDelivery(world.store, gateway, world.clock, foreground_busy=lambda: busy)
+    member = await world.member("10", "张伟")
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(posted, outcomes.WishPosted)
+    await world.app.claim(cmd.ClaimWish(member, posted.view.wish.id))
+
+    passing = asyncio.create_task(delivery.deliver_due())
+    await asyncio.sleep(0.3)
+    assert not gateway.sent, "nothing is sent while every update slot is taken"
+    busy = False
+    assert await passing > 0
+    assert gateway.texts_to("10"), "the claim notice went out once the taps were answered"
+
+
+async def test_a_platform_that_stays_saturated_slows_notices_but_cannot_stop_them(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.FOREGROUND_MAX_DEFER", 0.2)
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(world.store, gateway, world.clock, foreground_busy=lambda: True)
+    member = await world.member("10", "张伟")
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(posted, outcomes.WishPosted)
+    await world.app.claim(cmd.ClaimWish(member, posted.view.wish.id))
+
+    await drain(delivery, rounds=3)
+
+    assert gateway.texts_to("10") and [t for t in gateway.texts_to("-200") if "微心愿" in t]
+    async with world.store.unit() as unit:
+        assert (await unit.outbox_counts()).get("pending", 0) == 0

@@ -115,7 +115,9 @@ class TelegramPlatform:
         )
         self.gateway = TelegramGateway(self.sender, on_migrated=self._follow_migration, platform=PLATFORM)
         pace = (limiter or telegram_pace()) if config.pace else None
-        self.delivery = OutboxDelivery(store, self.gateway, self.clock, lang=lang, limiter=pace)
+        self.delivery = OutboxDelivery(
+            store, self.gateway, self.clock, lang=lang, limiter=pace, foreground_busy=self._saturated
+        )
         self.cards = CardSync(
             store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang, limiter=pace
         )
@@ -129,6 +131,11 @@ class TelegramPlatform:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._register()
+
+    def _saturated(self) -> bool:
+        """Whether every update slot is taken, so taps are queueing: background sends then give way."""
+        processor = self.application.update_processor
+        return processor.current_concurrent_updates >= processor.max_concurrent_updates
 
     def _register(self) -> None:
         services = self.services
