@@ -26,7 +26,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLAIM_SQL = "INSERT INTO claims (wish_id, member_id, status, claimed_at) VALUES (?, ?, 'claimed', ?)"
 
 MODES: dict[str, str] = {
-    "usecase_sequential": "UseCases.claim, awaited one after another (aiosqlite, the bot's path)",
+    "usecase_sequential": "UseCases.claim, awaited one after another (units run in place, the bot's path)",
     "usecase_concurrent": "UseCases.claim, all started at once with asyncio.gather (serialised by the store's lock)",
     "aiosqlite_insert_tx": "one INSERT per transaction through Database.transaction (aiosqlite, no use-case logic)",
     "sqlite3_insert_tx": "plain sqlite3: BEGIN IMMEDIATE; one INSERT; COMMIT, per claim",
