@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -83,6 +84,7 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._raw: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
+        self._thread_lock = asyncio.Lock()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -132,7 +134,7 @@ class Database:
         """Apply every migration not yet applied, each inside a transaction; return the names applied."""
         migrations = available_migrations()
         latest = migrations[-1][0] if migrations else 0
-        async with self._lock:
+        async with self._exclusive():
             current = await self.schema_version()
             if current > latest:
                 raise SchemaTooNew(
@@ -161,7 +163,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one write transaction (BEGIN IMMEDIATE); retried by the caller on StorageBusy."""
-        async with self._lock:
+        async with self._exclusive():
             for attempt in range(LOCK_RETRIES):
                 try:
                     await self.conn.execute("BEGIN IMMEDIATE")
@@ -218,15 +220,39 @@ class Database:
             yield InPlace(self._in_place_connection())
         await asyncio.sleep(0)
 
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """Both locks, the thread's connection's first (the one order every path takes them in)."""
+        async with self._thread_lock, self._lock:
+            yield
+
     def _in_place_connection(self) -> sqlite3.Connection:
         if self._raw is None:
             raise RuntimeError("database is not open")
         return self._raw
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A long read on aiosqlite's thread that sees one consistent state and holds up no unit of work.
+
+        Reports at city scale read for seconds; in WAL mode a reader and the units' writer do not block each other,
+        so only other users of the thread's connection wait. An in-memory database has one connection, so there
+        the snapshot takes the units' lock as well.
+        """
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(self._thread_lock)
+            if self.path == ":memory:":
+                await stack.enter_async_context(self._lock)
+            await self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block of reads between write transactions, without BEGIN/COMMIT (never sees uncommitted writes)."""
-        async with self._lock:
+        async with self._exclusive():
             yield self.conn
 
     async def backup(self, target: Path) -> None:
@@ -235,7 +261,7 @@ class Database:
 
         dest = sqlite3.connect(str(target), check_same_thread=False)
         try:
-            async with self._lock:
+            async with self._exclusive():
                 await self.conn.backup(dest)
         finally:
             dest.close()

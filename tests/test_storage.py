@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.errors import StorageBusy
@@ -177,3 +178,42 @@ async def test_an_in_memory_database_shares_one_connection_between_units_and_rep
     async with db.conn.execute("SELECT name FROM committees") as cur:
         assert [r[0] for r in await cur.fetchall()] == ["幸福里e党委"]
     await db.close()
+
+
+async def test_a_long_report_snapshot_holds_up_no_unit_and_sees_one_state(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "e.sqlite3")
+    store = SqliteStore(db)
+    async with store.unit() as unit:
+        await unit.create_committee(NOW, "幸福里e党委", None)
+
+    async def count(conn: aiosqlite.Connection) -> int:
+        async with conn.execute("SELECT count(*) FROM committees") as cur:
+            return int((await cur.fetchone())[0])  # type: ignore[index]
+
+    async with db.snapshot() as conn:
+        assert await count(conn) == 1
+        async with asyncio.timeout(2):
+            async with store.unit() as unit:
+                await unit.create_committee(NOW, "和平里e党委", None)
+        assert await count(conn) == 1, "the report reads the state it started on"
+    async with db.snapshot() as conn:
+        assert await count(conn) == 2
+    await db.close()
+
+
+async def test_an_in_memory_snapshot_waits_for_units_on_the_shared_connection() -> None:
+    db = await open_database(":memory:")
+    store = SqliteStore(db)
+    async with db.snapshot() as conn:
+        writing = asyncio.create_task(_create(store, "和平里e党委"))
+        await asyncio.sleep(0.05)
+        assert not writing.done(), "a unit waits while the one shared connection is reading"
+    await writing
+    async with db.snapshot() as conn, conn.execute("SELECT name FROM committees") as cur:
+        assert [r[0] for r in await cur.fetchall()] == ["和平里e党委"]
+    await db.close()
+
+
+async def _create(store: SqliteStore, name: str) -> int:
+    async with store.unit() as unit:
+        return await unit.create_committee(NOW, name, None)
