@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tracemalloc
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from openpyxl import load_workbook
@@ -256,3 +257,27 @@ def peak_memory(data: LedgerData) -> int:
 def test_memory_does_not_grow_with_rows() -> None:
     small, large = many_members(1_000), many_members(5_000)
     assert peak_memory(large) < 1.5 * peak_memory(small) + 1024 * 1024
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_numbered_sheets() -> None:
+    services = tuple(
+        LedgerService(date(2026, 11, day), "张三", "幸福里网格e支部", f"服务{day}", 1.5, day % 2 == 0, 5)
+        for day in range(1, 8)
+    )
+    data = replace(ledger(), services=services)
+    whole = read(build_ledger_xlsx(data, "zh"))
+    split = read(build_ledger_xlsx(data, "zh", max_rows=4))
+    assert split.sheetnames == ["汇总", "汇总 (2)", "党员", "微心愿", "服务记录", "服务记录 (2)", "服务记录 (3)"]
+    for title in ("汇总", "服务记录"):
+        parts = [ws for ws in split.worksheets if ws.title == title or ws.title.startswith(f"{title} (")]
+        assert all(ws.freeze_panes == "A2" and ws.max_row <= 4 for ws in parts)
+        assert all([c.value for c in ws[1]] == [c.value for c in whole[title][1]] for ws in parts)
+        rows = [[c.value for c in row] for ws in parts for row in ws.iter_rows(min_row=2)]
+        assert rows == [[c.value for c in row] for row in whole[title].iter_rows(min_row=2)]
+    assert [c.value for c in split["服务记录 (3)"]["A"]] == ["服务日期", datetime(2026, 11, 7)]
+
+
+def test_continued_sheet_titles_stay_within_excel_limits() -> None:
+    services = [LedgerService(date(2026, 11, i), "张三", "b", "s", 1.0, True) for i in range(1, 4)]
+    content = build_ledger_xlsx(LedgerData("c", GENERATED, members(), (), services), "en", max_rows=2)
+    assert read(content).sheetnames[-3:] == ["Services", "Services (2)", "Services (3)"]
