@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -82,7 +83,7 @@ async def render_digest_files(
     ledger = await reports.ledger(committee.id, None, as_of.astimezone(tz), tz)
     day = local_date(as_of, tz)
     chart = Attachment(t("sched.file.chart", lang, week=week_key(day)), render_chart_png(data, lang), is_image=True)
-    workbook = build_ledger_xlsx(ledger, lang)
+    workbook = await asyncio.to_thread(build_ledger_xlsx, ledger, lang)
     return DigestFiles(
         render_digest_text(data, lang),
         chart,
@@ -268,7 +269,8 @@ class ReportService:
         )
         name = branch.name if branch else committee.name
         day = local_date(now, deps.tz).isoformat()
-        return Attachment(t("sched.file.ledger", deps.lang, name=name, date=day), build_ledger_xlsx(ledger, deps.lang))
+        workbook = await asyncio.to_thread(build_ledger_xlsx, ledger, deps.lang)
+        return Attachment(t("sched.file.ledger", deps.lang, name=name, date=day), workbook)
 
     async def export_here(self, actor: Account, chat: ChatRef | None) -> Attachment:
         """/export: the ledger of this committee chat or branch group; privately, of what the person administers."""

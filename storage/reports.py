@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.model import BranchStats, Claim, Wish
@@ -25,6 +27,10 @@ from storage.rows import ts
 
 _COUNTED = "(s.confirmed = 1 OR b.done_counts_as_served = 1)"
 TOP_MEMBERS = 3
+READ_CHUNK = 2000
+READ_TIMEOUT_S = 5.0
+
+T = TypeVar("T")
 
 
 def _midnight(day: date, tz: ZoneInfo) -> str:
@@ -169,75 +175,94 @@ class SqliteReports:
     async def ledger(
         self, committee_id: int, branch_id: int | None, generated_at: datetime, tz: ZoneInfo
     ) -> LedgerData:
-        """The ledger (台账) of a committee, or of one of its branches."""
+        """The ledger (台账) of a committee, or of one of its branches.
+
+        Members, wishes and services are lazy: each is read when first iterated, on a read-only connection of its
+        own and in chunks (one consistent snapshot per sheet), so neither memory nor the store's lock is held for
+        the whole ledger. Iterate them in any one thread, e.g. the one building the workbook.
+        """
         scope = "b.committee_id = ?" + (" AND b.id = ?" if branch_id is not None else "")
         params: tuple[int, ...] = (committee_id,) if branch_id is None else (committee_id, branch_id)
         committee = await self._all("SELECT name FROM committees WHERE id = ?", (committee_id,))
-        members = await self._all(
-            "SELECT m.*, b.name AS branch,"
+
+        def member(r: Sequence[Any]) -> LedgerMember:
+            return LedgerMember(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                _local_day(r[5], tz),
+                _skills(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                float(r[10]),
+                round(r[11], 2) if r[11] is not None else None,
+                date.fromisoformat(r[12]) if r[12] else None,
+                r[13] is not None,
+            )
+
+        def wish(r: Sequence[Any]) -> LedgerWish:
+            return LedgerWish(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                datetime.fromisoformat(r[7]),
+                date.fromisoformat(r[8]) if r[8] else None,
+                r[9] or "",
+                datetime.fromisoformat(r[10]) if r[10] and r[5] == "closed" else None,
+            )
+
+        members = await self._lazy(
+            "SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
             " (SELECT count(*) FROM claims c WHERE c.member_id = m.id"
-            "  AND c.status IN ('claimed', 'done', 'confirmed')) AS claims,"
-            " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1) AS services,"
-            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1) AS hours,"
-            " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL) AS rating,"
-            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id) AS last_served"
+            "  AND c.status IN ('claimed', 'done', 'confirmed')),"
+            " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
+            " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at"
             f" FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE {scope} ORDER BY b.id, m.id",
             params,
+            member,
         )
-        wishes = await self._all(
-            "SELECT w.*, b.name AS branch, (SELECT group_concat(who, '、') FROM (SELECT"
-            " coalesce(t.name || '（' || m.name || '）', m.name) AS who FROM claims c"
-            " JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id WHERE c.wish_id = w.id"
-            " AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)) AS claimers"
+        wishes = await self._lazy(
+            "SELECT w.id, b.name, w.title, w.category, w.slots, w.status, w.urgency, w.created_at, w.deadline,"
+            " (SELECT group_concat(who, '、') FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
+            " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at"
             f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
+            wish,
         )
-        services = await self._all(
-            "SELECT s.*, m.name AS member, m.left_at, b.name AS branch, w.title FROM services s"
+        services = await self._lazy(
+            "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
             params,
+            _ledger_service,
         )
         return LedgerData(
             committee_name=committee[0]["name"] if committee else "",
             generated_at=generated_at,
-            members=tuple(
-                LedgerMember(
-                    member_id=r["id"],
-                    name=r["name"],
-                    branch=r["branch"],
-                    workplace=r["workplace"],
-                    workplace_branch=r["workplace_branch"],
-                    reported_at=_local_day(r["reported_at"], tz),
-                    skills=rows.member(r).skills,
-                    commitment=r["commitment"],
-                    claims=r["claims"],
-                    services=r["services"],
-                    hours=float(r["hours"]),
-                    avg_rating=round(r["rating"], 2) if r["rating"] is not None else None,
-                    last_served_on=rows.to_date(r["last_served"]),
-                    left=r["left_at"] is not None,
-                )
-                for r in members
-            ),
-            wishes=tuple(
-                LedgerWish(
-                    id=r["id"],
-                    branch=r["branch"],
-                    title=r["title"],
-                    category=r["category"],
-                    slots=r["slots"],
-                    status=r["status"],
-                    urgency=r["urgency"],
-                    created_at=rows.must_dt(r["created_at"]),
-                    deadline=rows.to_date(r["deadline"]),
-                    claimers=r["claimers"] or "",
-                    completed_at=rows.to_dt(r["closed_at"]) if r["status"] == "closed" else None,
-                )
-                for r in wishes
-            ),
-            services=tuple(_service(r) for r in services),
+            members=members,
+            wishes=wishes,
+            services=services,
         )
+
+    async def _lazy(self, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]) -> Iterable[T]:
+        """A query's rows converted as they are iterated, read on a connection of their own.
+
+        An in-memory database has no second connection to it: there the rows are read at once, through the store.
+        """
+        if self.db.path == ":memory:":
+            return [convert(r) for r in await self._all(sql, params)]
+        return _read_lazily(self.db.path, sql, params, convert)
 
     async def workplace_feedback(
         self, committee_id: int, quarter_start: date, quarter_end: date, quarter_label: str, generated_at: datetime
@@ -295,6 +320,31 @@ def _local_day(value: str | None, tz: ZoneInfo | None) -> date | None:
     if moment is None:
         return None
     return moment.astimezone(tz).date() if tz else moment.date()
+
+
+def _read_lazily(path: str, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]) -> Iterator[T]:
+    """Open a read-only connection when first iterated, yield converted rows chunk by chunk, close at the end.
+
+    One read transaction covers the query, so the rows are one snapshot; in WAL mode writers go on meanwhile.
+    """
+    conn = sqlite3.connect(path, timeout=READ_TIMEOUT_S, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        cursor = conn.execute(sql, params)
+        while chunk := cursor.fetchmany(READ_CHUNK):
+            yield from map(convert, chunk)
+    finally:
+        conn.close()
+
+
+@lru_cache(maxsize=4096)
+def _skills(value: str | None) -> tuple[str, ...]:
+    """A member's skills from their JSON text; few distinct lists, so each is parsed once."""
+    return tuple(json.loads(value or "[]"))
+
+
+def _ledger_service(r: Sequence[Any]) -> LedgerService:
+    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6])
 
 
 def _service(r: sqlite3.Row) -> LedgerService:

@@ -118,13 +118,16 @@ class LedgerService:
 
 @dataclass(frozen=True, slots=True)
 class LedgerData:
-    """Everything the committee's ledger (台账) workbook lists."""
+    """Everything the committee's ledger (台账) workbook lists.
+
+    The rows may be lazy iterables (storage streams them): iterate each once, in order, as the workbook does.
+    """
 
     committee_name: str
     generated_at: datetime
-    members: tuple[LedgerMember, ...]
-    wishes: tuple[LedgerWish, ...] = ()
-    services: tuple[LedgerService, ...] = ()
+    members: Iterable[LedgerMember]
+    wishes: Iterable[LedgerWish] = ()
+    services: Iterable[LedgerService] = ()
 
 
 @dataclass(frozen=True, slots=True)

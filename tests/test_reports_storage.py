@@ -1,0 +1,86 @@
+"""Report queries on SQLite: the ledger's rows streamed on their own connection."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date
+
+import openpyxl
+
+from bot import commands as cmd
+from bot import outcomes
+from bot.clock import ManualClock
+from bot.model import Account, ChatRef
+from bot.reports import build_ledger_xlsx
+from bot.usecases import UseCases
+from storage.database import open_database
+from storage.reports import SqliteReports
+from storage.unit import SqliteStore
+from tests.conftest import SHANGHAI, START, World
+
+
+async def _served(world: World) -> int:
+    """Three members; one claims a wish, is confirmed and so has a service; returns the committee id."""
+    zhang, _, _ = [await world.member(str(10 + i), name) for i, name in enumerate(("张伟", "李娜", "王芳"))]
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+    assert isinstance(posted, outcomes.WishPosted)
+    await world.app.claim(cmd.ClaimWish(zhang, posted.view.wish.id))
+    claim = (await world.app.my_claims(zhang)).claims[0][0]
+    await world.app.mark_done(cmd.MarkDone(zhang, claim.id, 3, "送到了"))
+    await world.app.confirm(cmd.ConfirmService(world.secretary, claim.id, 5))
+    async with world.store.unit() as unit:
+        return (await unit.list_committees())[0].id
+
+
+async def test_ledger_rows_stream_on_their_own_connection_without_the_store_lock(world: World) -> None:
+    committee = await _served(world)
+    data = await SqliteReports(world.db).ledger(committee, None, START, SHANGHAI)
+    assert not isinstance(data.members, list | tuple) and not isinstance(data.services, list | tuple)
+
+    members = iter(data.members)
+    first = await asyncio.to_thread(next, members)
+    await asyncio.wait_for(world.member("99", "新党员"), timeout=5)
+    rest = await asyncio.to_thread(list, members)
+
+    names = [first.name, *(m.name for m in rest)]
+    assert names[:1] == ["王书记"] and {"张伟", "李娜", "王芳"} <= set(names)
+    (service,) = await asyncio.to_thread(list, data.services)
+    assert (service.member, service.subject, service.hours, service.confirmed, service.rating) == (
+        "张伟",
+        "帮忙买年货",
+        3.0,
+        True,
+        5,
+    )
+    (wish,) = await asyncio.to_thread(list, data.wishes)
+    assert (wish.title, wish.claimers, wish.branch) == ("帮忙买年货", "张伟", "幸福里e支部")
+
+
+async def test_a_ledger_built_from_storage_reads_back(world: World) -> None:
+    committee = await _served(world)
+    data = await SqliteReports(world.db).ledger(committee, world.branch.id, START, SHANGHAI)
+    book = openpyxl.load_workbook(io.BytesIO(await asyncio.to_thread(build_ledger_xlsx, data, "zh")))
+    zhang = next(row for row in book["党员"].iter_rows(values_only=True) if row[1] == "张伟")
+    assert zhang[2] == "幸福里e支部" and zhang[8:11] == (1, 1, 3)
+    assert [row[1:4] for row in book["服务记录"].iter_rows(min_row=2, values_only=True)] == [
+        ("张伟", "幸福里e支部", "帮忙买年货")
+    ]
+
+
+async def test_an_in_memory_database_reads_the_ledger_at_once() -> None:
+    db = await open_database(":memory:")
+    try:
+        app = UseCases(SqliteStore(db), ManualClock(START), SHANGHAI)
+        admin = Account("telegram", "1", "区委组织部")
+        await app.create_committee(cmd.CreateCommittee(admin, "e党委", ChatRef("telegram", "-100"), by_bot_admin=True))
+        created = await app.create_branch(
+            cmd.CreateBranch(admin, "幸福里e支部", ChatRef("telegram", "-200"), None, by_bot_admin=True)
+        )
+        assert isinstance(created, outcomes.BranchCreated)
+        await app.report_in(cmd.ReportIn(admin, created.branch.id, "张伟", "市税务局", "第三党支部", (), "服务"))
+        data = await SqliteReports(db).ledger(created.branch.committee_id, None, START, SHANGHAI)
+        assert isinstance(data.members, list)
+        assert [(m.name, m.reported_at) for m in data.members] == [("张伟", date(2026, 11, 23))]
+    finally:
+        await db.close()
