@@ -55,14 +55,10 @@ async def _digest(db: Database) -> int:
 async def _at_risk_all(db: Database) -> int:
     """The quarter-end sweep: every member to nudge across the committee, page by page (nudge_candidates)."""
     start, end = quarter_of(_today())
-    reports = SqliteReports(db)
-    after, total = 0, 0
-    while True:
-        page = await reports.nudge_candidates(start, end, NOW, after_id=after, limit=500)
-        if not page:
-            return total
+    total = 0
+    async for page in SqliteReports(db).nudge_candidates(start, end, NOW, batch=500):
         total += len(page)
-        after = page[-1].member.id
+    return total
 
 
 async def _ledger(db: Database) -> int:

@@ -178,12 +178,8 @@ async def send_nudges(deps: JobDeps, now: datetime) -> int:
     not_before = send_time(deps, now)
     suggestions: dict[int, list[tuple[Wish, int]]] = {}
     secretaries: dict[int, list[tuple[Member, ChatRef]]] = {}
-    recorded, after = 0, 0
-    while True:
-        batch = await deps.reports.nudge_candidates(quarter.start, quarter.end, now, after_id=after, limit=BATCH)
-        if not batch:
-            return recorded
-        after = batch[-1].member.id
+    recorded = 0
+    async for batch in deps.reports.nudge_candidates(quarter.start, quarter.end, now, batch=BATCH):
         async with deps.store.unit() as unit:
             for candidate in batch:
                 branch = candidate.branch
@@ -194,6 +190,7 @@ async def send_nudges(deps: JobDeps, now: datetime) -> int:
                     deps, unit, now, candidate, quarter, name, firm, (quarter.end - today).days, not_before,
                     suggestions[branch.id], secretaries[branch.id],
                 )  # fmt: skip
+    return recorded
 
 
 async def _secretary_chats(unit: Unit, branch: Branch) -> list[tuple[Member, ChatRef]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -24,10 +25,10 @@ class NudgeCandidate:
 class ReportQueries(Protocol):
     """What the scheduled jobs and reports read; implemented by ``storage.reports.SqliteReports``."""
 
-    async def nudge_candidates(
-        self, quarter_start: date, quarter_end: date, now: datetime, *, after_id: int = 0, limit: int = 500
-    ) -> list[NudgeCandidate]:
-        """Members to remind this quarter, by id, starting after ``after_id``."""
+    def nudge_candidates(
+        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 500
+    ) -> AsyncIterator[list[NudgeCandidate]]:
+        """Members to remind this quarter, ``batch`` at a time in id order; each page is its own short read."""
         ...
 
     async def unclaimed_wishes(self, created_before: datetime) -> list[Wish]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.model import BranchStats, Claim, Wish
+from bot.model import BranchStats, Claim, Member, Wish
 from bot.queries import NudgeCandidate
 from bot.reports.data import (
     LedgerData,
@@ -49,30 +49,66 @@ class SqliteReports:
         async with self.db.transaction() as conn, conn.execute(sql, params) as cur:
             return list(await cur.fetchall())  # type: ignore[arg-type]
 
+    async def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """One statement's rows as plain tuples (cheaper than sqlite3.Row), read between write transactions."""
+        async with self.db.read() as conn, conn.execute(sql, params) as cur:
+            cur.row_factory = None
+            return list(await cur.fetchall())  # type: ignore[arg-type]
+
     async def nudge_candidates(
-        self, quarter_start: date, quarter_end: date, now: datetime, *, after_id: int = 0, limit: int = 500
-    ) -> list[NudgeCandidate]:
-        """Members to remind this quarter, by id, starting after ``after_id``."""
-        account = "FROM accounts a WHERE a.member_id = m.id AND a.platform = b.chat_platform"
-        found = await self._all(
-            f"SELECT m.*, b.id AS b_id, (SELECT a.user_id {account} ORDER BY a.reachable DESC, a.created_at DESC"
-            f" LIMIT 1) AS user_id, (SELECT max(a.reachable) {account}) AS reachable"
-            " FROM members m JOIN branches b ON b.id = m.home_branch_id"
+        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 500
+    ) -> AsyncIterator[list[NudgeCandidate]]:
+        """Members to remind this quarter, ``batch`` at a time in id order; each page is its own short read.
+
+        The active branches are read once per sweep, not once per page. A member's private chat is their account
+        on the branch's platform, reachable ones first, then the newest; ``reachable`` is whether any is.
+        """
+        sql = (
+            "SELECT m.id, m.name, m.home_branch_id, m.workplace, m.workplace_branch, m.skills, m.commitment, m.phone,"
+            " m.reported_at, m.language, m.nudges_paused_until, b.id, a.user_id, a.reachable"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN accounts a ON a.rowid = (SELECT"
+            " x.rowid FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform"
+            " ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
             " WHERE m.id > ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
             " AND (m.nudges_paused_until IS NULL OR m.nudges_paused_until <= ?)"
             " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.served_on >= ?"
-            f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?",
-            (after_id, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), limit),
+            f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?"
         )
-        branch_ids = sorted({r["b_id"] for r in found})
-        marks = ", ".join("?" for _ in branch_ids)
-        branches = {
-            r["id"]: rows.branch(r)
-            for r in (
-                await self._all(f"SELECT * FROM branches WHERE id IN ({marks})", branch_ids) if branch_ids else []
-            )
-        }
-        return [NudgeCandidate(rows.member(r), branches[r["b_id"]], r["user_id"], bool(r["reachable"])) for r in found]
+        branches = {r["id"]: rows.branch(r) for r in await self._all("SELECT * FROM branches WHERE active = 1")}
+        after = 0
+        while True:
+            found = await self._tuples(sql, (after, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), batch))
+            if not found:
+                return
+            new = sorted({r[11] for r in found} - branches.keys())
+            if new:
+                marks = ", ".join("?" for _ in new)
+                for r in await self._all(f"SELECT * FROM branches WHERE id IN ({marks})", new):
+                    branches[r["id"]] = rows.branch(r)
+            yield [
+                NudgeCandidate(
+                    Member(
+                        id=r[0],
+                        name=r[1],
+                        home_branch_id=r[2],
+                        workplace=r[3],
+                        workplace_branch=r[4],
+                        skills=_skills(r[5]),
+                        commitment=r[6],
+                        phone=r[7],
+                        reported_at=datetime.fromisoformat(r[8]),
+                        language=r[9],
+                        nudges_paused_until=datetime.fromisoformat(r[10]) if r[10] else None,
+                    ),
+                    branches[r[11]],
+                    r[12],
+                    bool(r[13]),
+                )
+                for r in found
+            ]
+            if len(found) < batch:
+                return
+            after = found[-1][0]
 
     async def unclaimed_wishes(self, created_before: datetime) -> list[Wish]:
         """Open wishes of active branches posted before a moment that nobody holds a claim on."""

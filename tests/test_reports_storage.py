@@ -1,4 +1,4 @@
-"""Report queries on SQLite: the ledger's rows streamed on their own connection."""
+"""Report queries on SQLite: the ledger's rows streamed on their own connection, the nudge sweep in pages."""
 
 from __future__ import annotations
 
@@ -84,3 +84,19 @@ async def test_an_in_memory_database_reads_the_ledger_at_once() -> None:
         assert [(m.name, m.reported_at) for m in data.members] == [("张伟", date(2026, 11, 23))]
     finally:
         await db.close()
+
+
+async def test_nudge_candidates_come_in_pages_in_member_order(world: World) -> None:
+    await _served(world)
+    accounts = await world.members(4)
+    reports = SqliteReports(world.db)
+    pages = [page async for page in reports.nudge_candidates(date(2026, 10, 1), date(2027, 1, 1), START, batch=2)]
+    assert [len(page) for page in pages] == [2, 2, 2, 1]
+    candidates = [c for page in pages for c in page]
+    ids = [c.member.id for c in candidates]
+    assert ids == sorted(ids)
+    names = [c.member.name for c in candidates]
+    assert "张伟" not in names and {"王书记", "李娜", "王芳", "党员000", "党员003"} <= set(names)
+    assert all(c.branch == world.branch and c.reachable for c in candidates)
+    last = candidates[-1]
+    assert (last.user_id, last.member.skills, last.member.reported_at is not None) == (accounts[-1].user_id, (), True)
