@@ -40,18 +40,18 @@ def _midnight(day: date, tz: ZoneInfo) -> str:
 
 
 class SqliteReports:
-    """Read-only report queries on SQLite, each in its own short transaction."""
+    """Read-only report queries on SQLite, each in a snapshot of its own that holds up no unit of work."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        async with self.db.transaction() as conn, conn.execute(sql, params) as cur:
+        async with self.db.snapshot() as conn, conn.execute(sql, params) as cur:
             return list(await cur.fetchall())  # type: ignore[arg-type]
 
     async def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """One statement's rows as plain tuples (cheaper than sqlite3.Row), read between write transactions."""
-        async with self.db.read() as conn, conn.execute(sql, params) as cur:
+        """One statement's rows as plain tuples (cheaper than sqlite3.Row)."""
+        async with self.db.snapshot() as conn, conn.execute(sql, params) as cur:
             cur.row_factory = None
             return list(await cur.fetchall())  # type: ignore[arg-type]
 
