@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -77,6 +78,16 @@ def test_dimension_and_rows_are_exact() -> None:
     with zipfile.ZipFile(io.BytesIO(content)) as package:
         sheet = package.read("xl/worksheets/sheet1.xml").decode()
     assert '<dimension ref="A1:D7"/>' in sheet and '<row r="7">' in sheet and '<row r="8"' not in sheet
+
+
+def test_parts_carry_no_zip64_headers_they_do_not_need() -> None:
+    content = book_of([["x", 1]] * 3000)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        for info in package.infolist():
+            header = content[info.header_offset : info.header_offset + 30]
+            (extra_length,) = struct.unpack("<H", header[28:30])
+            assert extra_length == 0 and not info.extra, info.filename
+        assert package.testzip() is None
 
 
 def test_rows_beyond_the_limit_go_on_in_numbered_sheets_in_place() -> None:

@@ -293,26 +293,30 @@ class TableBook:
             raise
         sheet.written = True
         selected = ' tabSelected="1"' if sheet is self.sheets[0] else ""
-        cols = "".join(
-            f'<col min="{first}" max="{last}" width="{width}" customWidth="1"/>'
-            for first, last, width in _spans(widths)
-        )
+        spans = "".join(f'<col min="{a}" max="{b}" width="{width}" customWidth="1"/>' for a, b, width in _spans(widths))
+        cols = f"<cols>{spans}</cols>" if spans else ""
         head = (
             f"{_XML}<worksheet {_NS} {_NS_R}>"
             f'<dimension ref="A1:{column_letter(max(part.columns, 1) - 1)}{part.rows}"/>'
             f'<sheetViews><sheetView{selected} workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-            f"<cols>{cols}</cols><sheetData>"
+            f"{cols}<sheetData>"
         )
         self._packing.append(self._packer.submit(self._write_part, sheet.number, head, part.file))
 
     def _write_part(self, number: int, head: str, body: IO[bytes]) -> None:
-        """On the packing thread: compress one sheet's XML into the zip, then drop its temporary file."""
+        """On the packing thread: compress one sheet's XML into the zip, then drop its temporary file.
+
+        ZIP64 only when the part needs it, as XlsxWriter does: Excel is known to refuse some ZIP64 headers.
+        """
         try:
+            start = head.encode()
+            size = len(start) + body.seek(0, io.SEEK_END) + len(_TAIL)
             body.seek(0)
-            with self.package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as out:
-                out.write(head.encode())
+            name = f"xl/worksheets/sheet{number}.xml"
+            with self.package.open(name, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as out:
+                out.write(start)
                 shutil.copyfileobj(body, out, PACK_CHUNK)
                 out.write(_TAIL)
         finally:
