@@ -45,6 +45,7 @@ class _MinimalGateway:
     """send/edit over PTB's Bot, turning 429 into RetryLater; used only when the real gateway is absent."""
 
     platform = "telegram"
+    max_file_bytes = 50_000_000
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot

@@ -8,13 +8,14 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from html import escape
 from typing import Any
 
 from bot.i18n import t
 from bot.model import ChatRef
 from bot.pacing import RateLimiter
-from bot.ports import Button, ChatGateway, Clock, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.ports import Attachment, Button, ChatGateway, Clock, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.store import OutboxRow, Store
 from bot.views import wish_card
 
@@ -39,6 +40,31 @@ def payload_message(payload: dict[str, Any]) -> OutgoingMessage:
         ),
         photo_ref=payload.get("photo_ref") or None,
         mention=Mention(str(mention_user), escape(payload.get("mention_name", ""))) if mention_user else None,
+    )
+
+
+def fit_files(message: OutgoingMessage, max_bytes: int, lang: str) -> OutgoingMessage:
+    """The message without attachments the platform would refuse for their size, each named in a note instead.
+
+    A city-wide ledger can outgrow a platform's upload limit (Telegram 50 MB, WeCom 20 MB); sending it anyway
+    would fail the whole message on every retry, text and chart included.
+    """
+    too_big = [a for a in message.attachments if len(a.content) > max_bytes]
+    if not too_big:
+        return message
+    kept = tuple(a for a in message.attachments if len(a.content) <= max_bytes)
+    notes = [too_large(a, max_bytes, lang) for a in too_big]
+    return replace(message, text="\n".join([message.text, *notes]), attachments=kept)
+
+
+def too_large(attachment: Attachment, max_bytes: int, lang: str) -> str:
+    """The note sent in place of a file the platform would refuse for its size."""
+    return t(
+        "sched.file.too_large",
+        lang,
+        file=escape(attachment.filename),
+        size=f"{len(attachment.content) / 1_000_000:.0f}",
+        limit=f"{max_bytes / 1_000_000:.0f}",
     )
 
 
@@ -110,6 +136,7 @@ class OutboxDelivery:
             if message is None:
                 await self._mark(row, "skipped", error="nothing to show")
                 return 0
+            message = fit_files(message, self.gateway.max_file_bytes, self.lang)
             await self._after_foreground()
             if self.limiter is not None and not await self._paced(row.chat.chat_id, sends_of(message)):
                 return 0

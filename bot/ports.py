@@ -79,6 +79,8 @@ class ChatGateway(Protocol):
     """What the domain needs from a chat platform: post a message or card, update a card."""
 
     platform: str
+    max_file_bytes: int
+    """The largest file the platform accepts from a bot; a bigger attachment is replaced by a note."""
 
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
         """Send a message (a card when it has buttons); return the platform's message id."""

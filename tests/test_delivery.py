@@ -11,10 +11,10 @@ import pytest
 from bot import commands as cmd
 from bot import errors, outcomes
 from bot.card_sync import CardSync
-from bot.delivery import OutboxDelivery
+from bot.delivery import OutboxDelivery, fit_files
 from bot.model import ChatRef
 from bot.pacing import Budget, RateLimiter
-from bot.ports import OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.ports import Attachment, OutgoingMessage, RecipientUnreachable, RetryLater
 from tests.conftest import World
 
 
@@ -23,6 +23,7 @@ class RecordingGateway:
     """A chat platform in memory: records sends and edits; can refuse a user (403) or flood-limit a chat (429)."""
 
     platform: str = "telegram"
+    max_file_bytes: int = 50_000_000
     sent: list[tuple[ChatRef, OutgoingMessage]] = field(default_factory=list)
     edits: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)
@@ -208,3 +209,17 @@ async def test_a_platform_that_stays_saturated_slows_notices_but_cannot_stop_the
     assert gateway.texts_to("10") and [t for t in gateway.texts_to("-200") if "微心愿" in t]
     async with world.store.unit() as unit:
         assert (await unit.outbox_counts()).get("pending", 0) == 0
+
+
+def test_files_over_the_platforms_limit_become_notes_and_the_rest_still_goes() -> None:
+    chart = Attachment("周报.png", b"\x89PNG" + b"0" * 100, is_image=True)
+    ledger = Attachment("台账_南湖区<e>党委.xlsx", b"x" * 3_000_000)
+    message = OutgoingMessage("本周简报", attachments=(chart, ledger))
+
+    fitted = fit_files(message, 2_000_000, "zh")
+
+    assert fitted.attachments == (chart,)
+    assert fitted.text.startswith("本周简报\n") and "台账_南湖区&lt;e&gt;党委.xlsx" in fitted.text
+    assert "3 MB" in fitted.text and "2 MB" in fitted.text
+    assert fit_files(message, 5_000_000, "zh") is message
+    assert "over this platform's 2 MB limit" in fit_files(message, 2_000_000, "en").text

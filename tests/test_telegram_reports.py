@@ -12,6 +12,7 @@ from bot.app import Core
 from bot.config import default_config
 from bot.schedule import wire_reports
 from handlers.sandbox import FakeBotApi, SandboxChat, SandboxMessage
+from handlers.telegram.gateway import TelegramGateway
 from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, eventually, telegram
 
 __all__ = ["api", "telegram"]
@@ -119,3 +120,21 @@ async def test_help_and_menus_show_the_report_commands_to_the_right_people(repor
     committee_scope = {"type": "chat_member", "chat_id": COMMITTEE_ID, "user_id": tg.admin.id}
     await eventually(lambda: bool(tg.api.my_commands(committee_scope)))
     assert {"digest", "export"} <= {c["command"] for c in tg.api.my_commands(committee_scope)}
+
+
+async def test_a_ledger_over_the_upload_limit_is_named_in_a_note_and_the_digest_still_goes_out(
+    reports: Telegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tg = reports
+    await tg.reported(10, "张伟")
+    monkeypatch.setattr("handlers.telegram.reports.MAX_FILE_BYTES", 1_000)
+    monkeypatch.setattr(TelegramGateway, "max_file_bytes", 1_000)
+
+    await tg.api.user_sends(tg.admin, COMMITTEE_ID, "/export")
+    await bot_said(tg.api, COMMITTEE_ID, "超过本平台")
+    assert not [m for m in tg.api.bot_messages(COMMITTEE_ID) if m.document is not None]
+
+    await tg.api.user_sends(tg.admin, COMMITTEE_ID, "/digest")
+    digest = await bot_said(tg.api, COMMITTEE_ID, "幸福里e支部")
+    assert "台账_南湖区e党委" in (digest.text or "") and "超过本平台" in (digest.text or ""), "notes replace the files"
+    assert not [m for m in tg.api.bot_messages(COMMITTEE_ID) if m.document is not None or m.photo is not None]

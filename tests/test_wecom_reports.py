@@ -13,6 +13,7 @@ from bot.app import Core
 from bot.config import Config
 from bot.model import Account
 from bot.schedule import wire_reports
+from handlers.wecom.gateway import WeComGateway
 from tests.fakes import eventually
 from tests.test_wecom_more import Rig, committee_and_branch, rig
 from tests.test_wecom_platform import Bench
@@ -104,3 +105,15 @@ async def test_help_shows_the_report_commands_to_the_right_people(reports: Bench
     assert "/digest" in bench.last_text("admin") and "/export" in bench.last_text("admin")
     assert "/export" in bench.last_text("zhangsan") and "/digest" not in bench.last_text("zhangsan")
     assert "/export" not in bench.last_text("lisi") and "/digest" not in bench.last_text("lisi")
+
+
+async def test_a_ledger_over_the_upload_limit_is_named_in_a_note_instead(
+    reports: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = reports
+    monkeypatch.setattr(WeComGateway, "max_file_bytes", 1_000)
+
+    await bench.say("admin", "/export")
+
+    assert "超过本平台" in bench.last_text("admin") and "南湖区e党委" in bench.last_text("admin")
+    assert not _files(bench, "admin")

@@ -61,4 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sched.file.ledger": {"zh": "台账_{name}_{date}.xlsx", "en": "ledger_{name}_{date}.xlsx"},
     "sched.file.feedback": {"zh": "双报到反馈_{name}_{quarter}.xlsx", "en": "feedback_{name}_{quarter}.xlsx"},
     "sched.export.caption": {"zh": "{name}台账（{date}）", "en": "Ledger of {name} ({date})"},
+    "sched.file.too_large": {
+        "zh": "（文件「{file}」有 {size} MB，超过本平台 {limit} MB 的上限，未能附上。"
+        "请在各支部群里发 /export 分别导出，或由管理员在服务器上运行 ebranch export。）",
+        "en": '(The file "{file}" is {size} MB, over this platform\'s {limit} MB limit, so it is not attached. '
+        "Send /export in each branch group for its own ledger, or have an admin run ebranch export on the server.)",
+    },
 }

@@ -26,8 +26,14 @@ def seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+MAX_FILE_BYTES = 50_000_000
+
+
 class TelegramGateway:
     """Sends the domain's messages with HTML and inline keyboards; follows migrated groups once."""
+
+    max_file_bytes = MAX_FILE_BYTES
+    """The Bot API's upload limit for documents (photos allow 10 MB; the bot's charts are far below)."""
 
     def __init__(self, bot: Bot, *, on_migrated: Migrated | None = None, platform: str = "telegram") -> None:
         self.bot = bot

@@ -7,9 +7,11 @@ from html import escape
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
+from bot.delivery import too_large
 from bot.errors import DomainError
 from bot.i18n import t
 from handlers.telegram.context import Services, patiently, reply
+from handlers.telegram.gateway import MAX_FILE_BYTES
 from handlers.telegram.render import error_text
 from handlers.telegram.updates import chat_of, is_private
 
@@ -52,6 +54,9 @@ class Reports:
             ledger = await reports.export_here(account, None if is_private(message) else chat_of(message))
         except DomainError as error:
             await reply(message, error_text(error, lang))
+            return
+        if len(ledger.content) > MAX_FILE_BYTES:
+            await reply(message, too_large(ledger, MAX_FILE_BYTES, lang))
             return
         await patiently(
             lambda: message.reply_document(

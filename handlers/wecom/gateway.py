@@ -19,6 +19,7 @@ CARD_PREFIX = "tc"
 RESPONSE_CODE_LIFETIME = 72 * 3600.0 - 600.0
 # Spent codes are remembered only while they could still be used; the cap bounds memory under a flood of presses.
 MAX_USED_CODES = 50_000
+MAX_FILE_BYTES = 20_000_000
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class WeComGateway:
     """Sends through :class:`WeComApi`: appchats (branch and committee chats) or a member's private conversation."""
 
     platform = PLATFORM
+    max_file_bytes = MAX_FILE_BYTES
+    """WeCom's media/upload limit for a file (images allow 10 MB; the bot's charts are far below)."""
 
     def __init__(
         self, api: WeComApi, is_group: IsGroup, clock: Clock, *, lang: str = "zh", max_used_codes: int = MAX_USED_CODES

@@ -11,6 +11,7 @@ from typing import Any
 from bot import commands as cmd
 from bot import outcomes, views
 from bot.callbacks import Act, Payload, decode, encode
+from bot.delivery import too_large
 from bot.digest import ReportService
 from bot.errors import DomainError, InvalidInput, NotSecretary
 from bot.i18n import t
@@ -249,6 +250,9 @@ class WeComRouter:
             await self._reply(account, t("wc.reports.unavailable", lang))
             return
         ledger = await self.reports.export_here(account, None)
+        if len(ledger.content) > self.gateway.max_file_bytes:
+            await self._reply(account, too_large(ledger, self.gateway.max_file_bytes, lang))
+            return
         await self._reply(account, t("wc.export.caption", lang, file=ledger.filename))
         await self.gateway.send_attachment(account.user_id, ledger)
 
