@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks import common
 from benchmarks.populate import NOW, CitySize, generate_city, quarter_of
+from bot.nudges import PAGE
 from bot.reports import build_ledger_xlsx
 from storage.database import Database, open_database
 from storage.reports import SqliteReports
@@ -56,7 +57,7 @@ async def _at_risk_all(db: Database) -> int:
     """The quarter-end sweep: every member to nudge across the committee, page by page (nudge_candidates)."""
     start, end = quarter_of(_today())
     total = 0
-    async for page in SqliteReports(db).nudge_candidates(start, end, NOW, batch=500):
+    async for page in SqliteReports(db).nudge_candidates(start, end, NOW, batch=PAGE):
         total += len(page)
     return total
 

@@ -21,7 +21,8 @@ from bot.usecases import UseCases, message_payload
 from bot.views import at_risk_text, format_date
 
 SUGGESTIONS = 3
-BATCH = 500
+PAGE = 2000  # members read per page of the sweep: fewer round trips to the report connection
+UNIT = 500  # members recorded per transaction: a unit runs on the event loop, so it stays short
 BUTTON_TITLE = 12
 
 
@@ -179,17 +180,18 @@ async def send_nudges(deps: JobDeps, now: datetime) -> int:
     suggestions: dict[int, list[tuple[Wish, int]]] = {}
     secretaries: dict[int, list[tuple[Member, ChatRef]]] = {}
     recorded = 0
-    async for batch in deps.reports.nudge_candidates(quarter.start, quarter.end, now, batch=BATCH):
-        async with deps.store.unit() as unit:
-            for candidate in batch:
-                branch = candidate.branch
-                if branch.id not in suggestions:
-                    suggestions[branch.id] = await unit.wishes_with_free_slots(branch.id, limit=50)
-                    secretaries[branch.id] = await _secretary_chats(unit, branch)
-                recorded += await _nudge_one(
-                    deps, unit, now, candidate, quarter, name, firm, (quarter.end - today).days, not_before,
-                    suggestions[branch.id], secretaries[branch.id],
-                )  # fmt: skip
+    async for page in deps.reports.nudge_candidates(quarter.start, quarter.end, now, batch=PAGE):
+        for first in range(0, len(page), UNIT):
+            async with deps.store.unit() as unit:
+                for candidate in page[first : first + UNIT]:
+                    branch = candidate.branch
+                    if branch.id not in suggestions:
+                        suggestions[branch.id] = await unit.wishes_with_free_slots(branch.id, limit=50)
+                        secretaries[branch.id] = await _secretary_chats(unit, branch)
+                    recorded += await _nudge_one(
+                        deps, unit, now, candidate, quarter, name, firm, (quarter.end - today).days, not_before,
+                        suggestions[branch.id], secretaries[branch.id],
+                    )  # fmt: skip
     return recorded
 
 

@@ -14,7 +14,11 @@ from bot.reports.data import LedgerData, WorkplaceFeedback
 
 @dataclass(frozen=True, slots=True)
 class NudgeCandidate:
-    """A reported member with no counted service this quarter and reminders not paused, with their private chat."""
+    """A reported member with no counted service this quarter and reminders not paused, with their private chat.
+
+    ``member`` carries what a reminder needs (id, name, home branch, skills, report-in time, language), not the
+    phone or workplace.
+    """
 
     member: Member
     branch: Branch
@@ -26,7 +30,7 @@ class ReportQueries(Protocol):
     """What the scheduled jobs and reports read; implemented by ``storage.reports.SqliteReports``."""
 
     def nudge_candidates(
-        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 500
+        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 2000
     ) -> AsyncIterator[list[NudgeCandidate]]:
         """Members to remind this quarter, ``batch`` at a time in id order; each page is its own short read."""
         ...

@@ -56,16 +56,17 @@ class SqliteReports:
             return list(await cur.fetchall())  # type: ignore[arg-type]
 
     async def nudge_candidates(
-        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 500
+        self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 2000
     ) -> AsyncIterator[list[NudgeCandidate]]:
         """Members to remind this quarter, ``batch`` at a time in id order; each page is its own short read.
 
         The active branches are read once per sweep, not once per page. A member's private chat is their account
-        on the branch's platform, reachable ones first, then the newest; ``reachable`` is whether any is.
+        on the branch's platform, reachable ones first, then the newest; ``reachable`` is whether any is. Members
+        carry only what a reminder needs (not their phone or workplace), which also keeps a 100,000-member sweep
+        cheap.
         """
         sql = (
-            "SELECT m.id, m.name, m.home_branch_id, m.workplace, m.workplace_branch, m.skills, m.commitment, m.phone,"
-            " m.reported_at, m.language, m.nudges_paused_until, b.id, a.user_id, a.reachable"
+            "SELECT m.id, m.name, m.home_branch_id, m.skills, m.reported_at, m.language, b.id, a.user_id, a.reachable"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN accounts a ON a.rowid = (SELECT"
             " x.rowid FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform"
             " ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
@@ -80,7 +81,7 @@ class SqliteReports:
             found = await self._tuples(sql, (after, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), batch))
             if not found:
                 return
-            new = sorted({r[11] for r in found} - branches.keys())
+            new = sorted({r[6] for r in found} - branches.keys())
             if new:
                 marks = ", ".join("?" for _ in new)
                 for r in await self._all(f"SELECT * FROM branches WHERE id IN ({marks})", new):
@@ -88,21 +89,11 @@ class SqliteReports:
             yield [
                 NudgeCandidate(
                     Member(
-                        id=r[0],
-                        name=r[1],
-                        home_branch_id=r[2],
-                        workplace=r[3],
-                        workplace_branch=r[4],
-                        skills=_skills(r[5]),
-                        commitment=r[6],
-                        phone=r[7],
-                        reported_at=datetime.fromisoformat(r[8]),
-                        language=r[9],
-                        nudges_paused_until=datetime.fromisoformat(r[10]) if r[10] else None,
+                        r[0], r[1], r[2], skills=_skills(r[3]), reported_at=datetime.fromisoformat(r[4]), language=r[5]
                     ),
-                    branches[r[11]],
-                    r[12],
-                    bool(r[13]),
+                    branches[r[6]],
+                    r[7],
+                    bool(r[8]),
                 )
                 for r in found
             ]
