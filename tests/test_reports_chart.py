@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_every_text_is_in_the_cjk_font_and_covered(data: DigestData, lang: str) 
     charmap = FT2Font(str(FONT_PATH)).get_charmap()
     chinese = 0
     for text in texts:
-        assert Path(text.get_fontproperties().get_file() or "") == FONT_PATH, text.get_text()
+        assert Path(os.fsdecode(text.get_fontproperties().get_file() or "")) == FONT_PATH, text.get_text()
         missing = {c for c in text.get_text() if ord(c) not in charmap and not c.isspace()}
         assert not missing, (text.get_text(), missing)
         chinese += any("\u4e00" <= c <= "\u9fff" for c in text.get_text())

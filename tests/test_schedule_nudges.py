@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
 from bot.callbacks import Act, decode
@@ -99,7 +100,7 @@ async def test_the_quarter_and_quiet_hours_follow_the_configured_time_zone(world
     moment = datetime(2027, 1, 30, 17, 0, tzinfo=UTC)
     world.clock.set(moment)
 
-    await send_nudges(deps_for(world, tz=UTC), moment)
+    await send_nudges(deps_for(world, tz=ZoneInfo("UTC")), moment)
     assert await outbox(world, "nudge") == [], "30 January in UTC: day 31 of Q1 has not begun"
 
     await send_nudges(deps_for(world), moment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from bot import commands as cmd
 from bot import outcomes
@@ -45,5 +46,9 @@ async def test_three_hundred_taps_on_a_five_slot_wish_end_with_exactly_five_clai
     assert [b["text"] for b in card.buttons()] == ["候补", "取消认领"]
     winners = [m for m, a in zip(members, answers, strict=True) if a.text and "认领成功" in a.text]
     for winner in winners:
-        await eventually(lambda w=winner: bool(tg.api.bot_messages(w.id)))
+        await eventually(partial(_has_private_message, tg, winner.id))
     assert tg.api.unretried_flood_errors() == []
+
+
+def _has_private_message(tg: Telegram, user_id: int) -> bool:
+    return bool(tg.api.bot_messages(user_id))
