@@ -51,7 +51,7 @@ class InPlace:
     A unit's statements are point reads and writes of tens of microseconds. Through aiosqlite each costs two thread
     hand-offs, and under load every hand-off also waits a turn of the busy event loop while the lock is held, so a
     claim held the lock for milliseconds; run in place, it holds it for its CPU time only (storage ceiling: 424 ->
-    2,216 claims/s). The price is that the loop is blocked while SQLite works: for a unit that is well under a
+    1,550 claims/s). The price is that the loop is blocked while SQLite works: for a unit that is well under a
     millisecond, and when a commit checkpoints the WAL (every ~1,000 pages written) a few milliseconds.
     """
 
@@ -248,12 +248,6 @@ class Database:
                 yield self.conn
             finally:
                 await self.conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a block of reads between write transactions, without BEGIN/COMMIT (never sees uncommitted writes)."""
-        async with self._exclusive():
-            yield self.conn
 
     async def backup(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup (safe while the bot runs)."""

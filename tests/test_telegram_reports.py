@@ -127,7 +127,6 @@ async def test_a_ledger_over_the_upload_limit_is_named_in_a_note_and_the_digest_
 ) -> None:
     tg = reports
     await tg.reported(10, "张伟")
-    monkeypatch.setattr("handlers.telegram.reports.MAX_FILE_BYTES", 1_000)
     monkeypatch.setattr(TelegramGateway, "max_file_bytes", 1_000)
 
     await tg.api.user_sends(tg.admin, COMMITTEE_ID, "/export")

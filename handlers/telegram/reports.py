@@ -11,7 +11,7 @@ from bot.delivery import too_large
 from bot.errors import DomainError
 from bot.i18n import t
 from handlers.telegram.context import Services, patiently, reply
-from handlers.telegram.gateway import MAX_FILE_BYTES
+from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.render import error_text
 from handlers.telegram.updates import chat_of, is_private
 
@@ -55,8 +55,9 @@ class Reports:
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
-        if len(ledger.content) > MAX_FILE_BYTES:
-            await reply(message, too_large(ledger, MAX_FILE_BYTES, lang))
+        limit = TelegramGateway.max_file_bytes
+        if len(ledger.content) > limit:
+            await reply(message, too_large(ledger, limit, lang))
             return
         await patiently(
             lambda: message.reply_document(
