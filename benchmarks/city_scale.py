@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from benchmarks import common
 from benchmarks.populate import NOW, CitySize, generate_city, quarter_of
-from bot.nudges import PAGE
+from bot.jobs.nudges import PAGE
 from bot.reports import build_ledger_xlsx
-from storage.database import Database, open_database
 from storage.reports import SqliteReports
-from storage.unit import SqliteStore
+from storage.sqlite import Database, open_database
+from storage.uow import SqliteStore
 
 NAME = "city_scale"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

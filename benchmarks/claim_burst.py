@@ -20,15 +20,15 @@ import aiohttp
 
 from benchmarks import common
 from benchmarks.populate import BranchWorld, seed_branch
-from bot.callbacks import Act, decode
-from bot.clock import SystemClock
+from bot.notices.callbacks import Act, decode
+from bot.notices.views import wish_card
+from bot.ports.clock import SystemClock
 from bot.usecases import UseCases
-from bot.views import wish_card
 from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.flood import FloodControl
 from handlers.sandbox.state import CallbackQueryRecord, SandboxMessage, SandboxUser
-from storage.database import open_database
-from storage.unit import SqliteStore
+from storage.sqlite import open_database
+from storage.uow import SqliteStore
 
 NAME = "claim_burst"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,7 +107,7 @@ async def _post_cards(api: FakeBotApi, world: BranchWorld, db_path: Path) -> lis
 
 
 def _chat() -> Any:
-    from bot.model import ChatRef
+    from bot.domain.model import ChatRef
 
     return ChatRef("telegram", str(GROUP_ID))
 

@@ -19,13 +19,13 @@ from typing import Any
 
 from benchmarks import common
 from benchmarks.populate import BranchWorld, seed_branch
-from bot.clock import SystemClock
-from bot.delivery import OutboxDelivery
-from bot.model import ChatRef
-from bot.ports import ChatGateway, OutgoingMessage
+from bot.delivery.outbox import OutboxDelivery
+from bot.domain.model import ChatRef
+from bot.ports.chat import ChatGateway, OutgoingMessage
+from bot.ports.clock import SystemClock
 from handlers.sandbox import FakeBotApi, FloodLimits
-from storage.database import open_database
-from storage.unit import SqliteStore
+from storage.sqlite import open_database
+from storage.uow import SqliteStore
 
 NAME = "delivery"
 LIMIT_PER_S = 30.0
@@ -54,7 +54,7 @@ class _MinimalGateway:
         """Send a text message."""
         from telegram.error import RetryAfter
 
-        from bot.ports import RetryLater
+        from bot.ports.chat import RetryLater
 
         try:
             sent = await self.bot.send_message(chat_id=chat.chat_id, text=message.text)
@@ -69,14 +69,14 @@ class _MinimalGateway:
 
 
 def _delivery(store: SqliteStore, gateway: ChatGateway, per_second: float | None) -> tuple[OutboxDelivery, str]:
-    """OutboxDelivery with the platform's pacer when this checkout has one (else bot.pacing's default, else none)."""
+    """OutboxDelivery with the platform's pacer when this checkout has one (else the default pacer, else none)."""
     kwargs: dict[str, Any] = {}
     pacing = "none (OutboxDelivery has no limiter in this checkout)"
     if per_second == 0:
         pacing = "none (--per-second=0: OutboxDelivery as handlers.telegram.TelegramPlatform builds it, no limiter)"
     elif "limiter" in inspect.signature(OutboxDelivery.__init__).parameters:
         import handlers.telegram.platform as telegram_platform
-        from bot.pacing import RateLimiter  # type: ignore[import-not-found,unused-ignore]
+        from bot.delivery.pacing import RateLimiter  # type: ignore[import-not-found, unused-ignore]
 
         platform_pace = getattr(telegram_platform, "telegram_pace", None)
         if per_second is None and platform_pace is not None:
@@ -84,10 +84,10 @@ def _delivery(store: SqliteStore, gateway: ChatGateway, per_second: float | None
             pacing = "handlers.telegram.platform.telegram_pace() (the platform's own pacer)"
         elif per_second is None:
             kwargs["limiter"] = RateLimiter()
-            pacing = "bot.pacing.RateLimiter() as shipped (30/s overall, 20/min per group)"
+            pacing = "bot.delivery.pacing.RateLimiter() as shipped (30/s overall, 20/min per group)"
         else:
             kwargs["limiter"] = RateLimiter(per_second=per_second)
-            pacing = f"bot.pacing.RateLimiter(per_second={per_second}) (a variant, not the shipped setting)"
+            pacing = f"bot.delivery.pacing.RateLimiter(per_second={per_second}) (a variant, not the shipped setting)"
     return OutboxDelivery(store, gateway, SystemClock(), **kwargs), pacing
 
 

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from benchmarks import common
 from benchmarks.populate import NOW, BranchWorld, connect, seed_branch, ts
-from bot import commands as cmd
-from bot.clock import ManualClock
-from bot.model import Account
+from bot.domain.model import Account
+from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
-from storage.database import open_database
-from storage.unit import SqliteStore
+from bot.usecases import commands as cmd
+from storage.sqlite import open_database
+from storage.uow import SqliteStore
 
 NAME = "storage_ceiling"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

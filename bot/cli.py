@@ -36,7 +36,7 @@ def _setup_logging(level: str) -> None:
 
 async def cmd_run(args: argparse.Namespace) -> int:
     """Start the platforms enabled in the config."""
-    from bot.app import run
+    from bot.bootstrap import run
 
     config = _config(args)
     _setup_logging(config.log_level)
@@ -46,7 +46,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
     """Create or upgrade the database."""
-    from storage.database import Database
+    from storage.sqlite import Database
 
     config = _config(args)
     db = Database(config.database)
@@ -65,10 +65,10 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
 async def cmd_import_roster(args: argparse.Namespace) -> int:
     """Pre-register a branch's members from a CSV or Excel roster; bad rows are reported by line."""
-    from bot.app import open_core
-    from bot.errors import DomainError
-    from bot.roster import RosterFileError, problem_text, read_roster
-    from bot.views import describe_error
+    from bot.bootstrap import open_core
+    from bot.domain.errors import DomainError
+    from bot.notices.views import describe_error
+    from bot.usecases.roster import RosterFileError, problem_text, read_roster
 
     config = _config(args)
     lang = config.locale
@@ -96,7 +96,7 @@ async def cmd_import_roster(args: argparse.Namespace) -> int:
 
 async def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database with SQLite's online backup (safe while the bot runs)."""
-    from storage.database import Database
+    from storage.sqlite import Database
 
     config = _config(args)
     target = Path(args.path)
@@ -120,7 +120,7 @@ async def cmd_backup(args: argparse.Namespace) -> int:
 
 async def cmd_demo(args: argparse.Namespace) -> int:
     """Run the local demo: the sandbox, the real bot on a throw-away database, and the web page."""
-    from bot.demo import run_demo
+    from bot.demo.app import run_demo
 
     _setup_logging("WARNING")
     try:
@@ -134,11 +134,11 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 
 async def cmd_digest(args: argparse.Namespace) -> int:
     """Write a committee's digest (text, chart, ledger) to a folder, or have the bot send it to the committee chat."""
-    from bot.app import open_core
-    from bot.digest import ReportService, render_digest_files
-    from bot.errors import DomainError
-    from bot.schedule import job_deps
-    from bot.views import describe_error
+    from bot.bootstrap import open_core
+    from bot.domain.errors import DomainError
+    from bot.jobs.digest import ReportService, render_digest_files
+    from bot.notices.views import describe_error
+    from bot.scheduler import job_deps
 
     config = _config(args)
     async with open_core(config) as core:
@@ -175,11 +175,11 @@ async def cmd_export(args: argparse.Namespace) -> int:
     """Write the ledger (台账) of a committee or branch, or one 双报到 feedback workbook per workplace branch."""
     from tqdm import tqdm
 
-    from bot.app import open_core
-    from bot.digest import ReportService
-    from bot.quarters import current_quarter
+    from bot.bootstrap import open_core
+    from bot.domain.quarters import current_quarter
+    from bot.jobs.digest import ReportService
     from bot.reports import build_workplace_feedback_xlsx
-    from bot.schedule import job_deps
+    from bot.scheduler import job_deps
 
     config = _config(args)
     out = Path(args.out)
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:
-        from storage.database import SchemaTooNew
+        from storage.sqlite import SchemaTooNew
 
         if isinstance(error, SchemaTooNew):
             print(f"ebranch: {error}", file=sys.stderr)

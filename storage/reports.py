@@ -11,19 +11,12 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.model import BranchStats, Claim, Member, Wish
-from bot.queries import NudgeCandidate
-from bot.reports.data import (
-    LedgerData,
-    LedgerMember,
-    LedgerService,
-    LedgerWish,
-    WorkplaceFeedback,
-    WorkplaceMember,
-)
+from bot.domain.model import BranchStats, Claim, Member, Wish
+from bot.ports.reports import NudgeCandidate
+from bot.reports.data import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from storage import rows
-from storage.database import Database
 from storage.rows import ts
+from storage.sqlite import Database
 
 _COUNTED = "(s.confirmed = 1 OR b.done_counts_as_served = 1)"
 TOP_MEMBERS = 3

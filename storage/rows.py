@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import date, datetime
 
-from bot.model import (
+from bot.domain.model import (
     Branch,
     ChatRef,
     Claim,

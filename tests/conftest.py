@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import commands as cmd
-from bot.clock import ManualClock
-from bot.model import Account, Branch, ChatRef, Member
+from bot.domain.model import Account, Branch, ChatRef, Member
+from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
-from storage.database import Database, open_database
-from storage.unit import SqliteStore
+from bot.usecases import commands as cmd
+from storage.sqlite import Database, open_database
+from storage.uow import SqliteStore
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 

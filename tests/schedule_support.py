@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import SchedulerConfig
-from bot.nudges import JobDeps
+from bot.jobs.nudges import JobDeps
 from bot.usecases import UseCases
 from storage.reports import SqliteReports
 from tests.conftest import SHANGHAI, World

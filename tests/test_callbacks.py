@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, Act, Payload, PayloadError, decode, encode
+from bot.notices.callbacks import MAX_BYTES, Act, Payload, PayloadError, decode, encode
 
 
 @given(

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import commands as cmd
-from bot.app import open_core
+from bot.bootstrap import open_core
 from bot.cli import main
 from bot.config import load_config
-from bot.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef
+from bot.usecases import commands as cmd
 
 EBRANCH = Path(sys.executable).with_name("ebranch")
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot import commands as cmd
-from bot import errors, outcomes
-from bot.card_sync import CardSync
-from bot.delivery import OutboxDelivery, fit_files
-from bot.model import ChatRef
-from bot.pacing import Budget, RateLimiter
-from bot.ports import Attachment, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.delivery.cards import CardSync
+from bot.delivery.outbox import OutboxDelivery, fit_files
+from bot.delivery.pacing import Budget, RateLimiter
+from bot.domain import errors
+from bot.domain.model import ChatRef
+from bot.ports.chat import Attachment, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World
 
 
@@ -196,7 +197,7 @@ async def test_notices_wait_while_taps_are_queueing_and_go_once_the_platform_is_
 async def test_a_platform_that_stays_saturated_slows_notices_but_cannot_stop_them(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.delivery.FOREGROUND_MAX_DEFER", 0.2)
+    monkeypatch.setattr("bot.delivery.outbox.FOREGROUND_MAX_DEFER", 0.2)
     gateway = RecordingGateway()
     delivery = OutboxDelivery(world.store, gateway, world.clock, foreground_busy=lambda: True)
     member = await world.member("10", "张伟")

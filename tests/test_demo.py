@@ -13,10 +13,10 @@ import pytest
 import pytest_asyncio
 
 from bot.cli import build_parser, cmd_demo
-from bot.clock import OffsetClock
-from bot.demo import Demo
-from bot.demo_seed import ADMIN, BRANCHES, COMMITTEE_CHAT, Seeder
-from bot.model import ChatRef
+from bot.demo.app import Demo
+from bot.demo.seed import ADMIN, BRANCHES, COMMITTEE_CHAT, Seeder
+from bot.domain.model import ChatRef
+from bot.ports.clock import OffsetClock
 from handlers.sandbox import FakeBotApi
 from handlers.sandbox.viewer import SandboxViewer
 

@@ -12,8 +12,8 @@ from urllib.parse import urljoin
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bot.demo import Demo
-from bot.demo_seed import ADMIN, BRANCHES, COMMITTEE_CHAT
+from bot.demo.app import Demo
+from bot.demo.seed import ADMIN, BRANCHES, COMMITTEE_CHAT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

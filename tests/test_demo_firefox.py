@@ -16,8 +16,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.demo import Demo
-from bot.demo_seed import BRANCHES
+from bot.demo.app import Demo
+from bot.demo.seed import BRANCHES
 
 FIREFOX = "firefox-esr"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -11,15 +11,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot import commands as cmd
-from bot import errors, outcomes
-from bot.app import open_core
+from bot.bootstrap import open_core
 from bot.cli import main
 from bot.config import load_config
-from bot.delivery import OutboxDelivery
-from bot.digest import ReportService, build_digest, decide_digests, decide_workplace_feedback, renderers
-from bot.model import Account, Branch, ChatRef
+from bot.delivery.outbox import OutboxDelivery
+from bot.domain import errors
+from bot.domain.model import Account, Branch, ChatRef
+from bot.jobs.digest import ReportService, build_digest, decide_digests, decide_workplace_feedback, renderers
 from bot.reports.chart import chart_size
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World
 from tests.schedule_support import at, deps_for, outbox
 from tests.test_delivery import RecordingGateway, drain

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World
 
 

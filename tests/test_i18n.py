@@ -6,16 +6,21 @@ import string
 
 import pytest
 
-from bot.i18n import catalog, normalize_language, t
+from bot.i18n import Texts, catalog, normalize_language, t
+from handlers.telegram.texts import TEXTS as TELEGRAM
+from handlers.wecom.texts import TEXTS as WECOM
+
+PLATFORMS: dict[str, Texts] = {"telegram": TELEGRAM, "wecom": WECOM}
+EVERY = {**catalog(), **TELEGRAM.messages, **WECOM.messages}
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("key", sorted(catalog()))
+@pytest.mark.parametrize("key", sorted(EVERY))
 def test_every_key_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    entry = catalog()[key]
+    entry = EVERY[key]
     assert entry.get("zh") and entry.get("en"), key
     assert placeholders(entry["zh"]) == placeholders(entry["en"]), key
 
@@ -34,3 +39,10 @@ def test_language_codes_map_to_chinese_unless_english() -> None:
 def test_a_missing_argument_renders_empty_instead_of_failing() -> None:
     assert t("card.taken", "zh", taken=1) == "已认领 1/"
     assert t("no.such.key", "en") == "no.such.key"
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_platform_texts_live_with_their_platform_and_never_shadow_a_core_key(platform: str) -> None:
+    texts = PLATFORMS[platform]
+    assert texts.clashes() == set()
+    assert texts.t("card.taken", "en", taken=1, slots=2) == "Claimed 1/2"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import find_phones, mask_phones, phone_spans
+from bot.domain.privacy import find_phones, mask_phones, phone_spans
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.quarters import Quarter, current_quarter, quarter_of, week_start
+from bot.domain.quarters import Quarter, current_quarter, quarter_of, week_start
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.database import Database
+from storage.sqlite import Database
 
 
 async def plan(db: Database, sql: str) -> str:

@@ -8,15 +8,14 @@ from datetime import date
 
 import openpyxl
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.clock import ManualClock
-from bot.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef
+from bot.ports.clock import ManualClock
 from bot.reports import build_ledger_xlsx
-from bot.usecases import UseCases
-from storage.database import open_database
+from bot.usecases import UseCases, outcomes
+from bot.usecases import commands as cmd
 from storage.reports import SqliteReports
-from storage.unit import SqliteStore
+from storage.sqlite import open_database
+from storage.uow import SqliteStore
 from tests.conftest import SHANGHAI, START, World
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from bot.i18n.roster import MESSAGES
-from bot.roster import (
+from bot.usecases.roster import (
     RosterFileError,
     RosterProblem,
     RosterRow,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.model import ClaimStatus
-from bot.nudges import daily_reminders, remind_at_risk
-from bot.pacing import RateLimiter
-from bot.schedule import catch_up, jobs, run_job
+from bot.delivery.pacing import RateLimiter
+from bot.domain.model import ClaimStatus
+from bot.jobs.nudges import daily_reminders, remind_at_risk
+from bot.scheduler import catch_up, jobs, run_job
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World
 from tests.schedule_support import at, deps_for, outbox
 

@@ -6,13 +6,13 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import commands as cmd
-from bot.callbacks import Act, decode
 from bot.config import SchedulerConfig
-from bot.delivery import OutboxDelivery
-from bot.model import Urgency, Wish, WishStatus
-from bot.nudges import due_step, quiet_until, send_nudges, suggest
-from bot.quarters import Quarter
+from bot.delivery.outbox import OutboxDelivery
+from bot.domain.model import Urgency, Wish, WishStatus
+from bot.domain.quarters import Quarter
+from bot.jobs.nudges import due_step, quiet_until, send_nudges, suggest
+from bot.notices.callbacks import Act, decode
+from bot.usecases import commands as cmd
 from tests.conftest import SHANGHAI, World
 from tests.schedule_support import at, deps_for, outbox
 from tests.test_delivery import RecordingGateway, drain

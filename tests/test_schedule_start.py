@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app import Core, start_enabled_scheduler
+from bot.bootstrap import Core, start_enabled_scheduler
 from bot.config import default_config
-from bot.schedule import start_scheduler
+from bot.scheduler import start_scheduler
 from tests.conftest import World
 from tests.schedule_support import at, outbox
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.errors import StorageBusy
-from storage.database import Database, _split_sql, available_migrations, open_database
-from storage.unit import SqliteStore
+from bot.domain.errors import StorageBusy
+from storage.sqlite import Database, _split_sql, available_migrations, open_database
+from storage.uow import SqliteStore
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def test_trigger_bodies_stay_whole_when_a_migration_is_split() -> None:
 async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = available_migrations()
     broken = [*good, (len(good) + 1, f"{len(good) + 1:04d}_broken.sql", "CREATE TABLE half (x);\nNOT SQL;")]
-    monkeypatch.setattr("storage.database.available_migrations", lambda: broken)
+    monkeypatch.setattr("storage.sqlite.available_migrations", lambda: broken)
     db = Database(tmp_path / "e.sqlite3")
     await db.open()
     try:
@@ -132,7 +132,7 @@ async def test_a_unit_waits_for_another_process_without_blocking_the_event_loop(
 async def test_a_unit_held_out_past_the_busy_timeout_is_reported_busy_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr("storage.sqlite.BUSY_TIMEOUT_MS", 100)
     path = tmp_path / "e.sqlite3"
     db = await open_database(path)
     store = SqliteStore(db)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from bot import commands as cmd
-from bot import outcomes
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from handlers.sandbox import SandboxUser
 from tests.telegram_fixtures import Telegram, api, button, card_of, eventually, telegram
 

@@ -6,13 +6,13 @@ import socket
 
 import aiohttp
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.callbacks import decode
 from bot.config import TelegramConfig, WebhookConfig
-from bot.model import ChatRef, Claim
-from bot.ports import Button, OutgoingMessage
-from bot.roster import RosterRow
+from bot.domain.model import ChatRef, Claim
+from bot.notices.callbacks import decode
+from bot.ports.chat import Button, OutgoingMessage
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
+from bot.usecases.roster import RosterRow
 from handlers.sandbox import FakeBotApi, SandboxMessage
 from handlers.telegram import TelegramPlatform
 from tests.conftest import World

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.delivery import OutboxDelivery
-from bot.model import ChatRef
-from bot.pacing import Budget, RateLimiter
-from bot.ports import OutgoingMessage
+from bot.delivery.outbox import OutboxDelivery
+from bot.delivery.pacing import Budget, RateLimiter
+from bot.domain.model import ChatRef
+from bot.ports.chat import OutgoingMessage
 from bot.usecases import message_payload
 from handlers.sandbox import FakeBotApi, FloodLimits, Window
 from handlers.telegram import TelegramPlatform

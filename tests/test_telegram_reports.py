@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.app import Core
+from bot.bootstrap import Core
 from bot.config import default_config
-from bot.schedule import wire_reports
+from bot.scheduler import wire_reports
 from handlers.sandbox import FakeBotApi, SandboxChat, SandboxMessage
 from handlers.telegram.gateway import TelegramGateway
 from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, eventually, telegram

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.model import Account, ChatRef
-from bot.roster import RosterRow
+from bot.domain.model import Account, ChatRef
+from bot.usecases.roster import RosterRow
 from tests.telegram_fixtures import SECRETARY_ID, Telegram, api, bot_said, button, card_of, eventually, telegram
 
 __all__ = ["api", "telegram"]

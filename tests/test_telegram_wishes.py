@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import commands as cmd
-from bot.callbacks import Act, encode
+from bot.notices.callbacks import Act, encode
+from bot.usecases import commands as cmd
 from tests.telegram_fixtures import SECRETARY_ID, Telegram, api, bot_said, button, card_of, eventually, telegram
 
 __all__ = ["api", "telegram"]

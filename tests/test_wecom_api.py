@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from wechatpy.session.memorystorage import MemoryStorage
 
-from bot.ports import RecipientUnreachable, RetryLater
+from bot.ports.chat import RecipientUnreachable, RetryLater
 from handlers.wecom.api import (
     PACING_WINDOW,
     USER_MESSAGES_PER_MINUTE,

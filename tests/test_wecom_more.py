@@ -14,16 +14,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import Core
-from bot.callbacks import Act, encode
-from bot.clock import ManualClock
+from bot.bootstrap import Core
 from bot.config import Config, WeComConfig
-from bot.model import Account, ChatRef, ClaimStatus
-from bot.schedule import deliveries, job_deps, jobs, run_job, wire_reports
+from bot.domain.model import Account, ChatRef, ClaimStatus
+from bot.notices.callbacks import Act, encode
+from bot.ports.clock import ManualClock
+from bot.scheduler import deliveries, job_deps, jobs, run_job, wire_reports
 from bot.usecases import UseCases
 from handlers.wecom.platform import WeComPlatform
-from storage.database import Database, open_database
-from storage.unit import SqliteStore
+from storage.sqlite import Database, open_database
+from storage.uow import SqliteStore
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.fakes.wecom_api import FakeWeComApi, event_xml, image_message_xml, template_card_event_xml

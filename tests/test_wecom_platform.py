@@ -11,16 +11,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.callbacks import Act, encode
-from bot.clock import ManualClock
 from bot.config import WeComConfig
-from bot.model import ChatRef, ClaimStatus
-from bot.ports import Attachment, Button, OutgoingMessage
+from bot.domain.model import ChatRef, ClaimStatus
+from bot.notices.callbacks import Act, encode
+from bot.ports.chat import Attachment, Button, OutgoingMessage
+from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
 from handlers.wecom.platform import WeComPlatform
 from handlers.wecom.render import chunks, markdown, template_card
-from storage.database import Database
-from storage.unit import SqliteStore
+from storage.sqlite import Database
+from storage.uow import SqliteStore
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.fakes.wecom_api import (

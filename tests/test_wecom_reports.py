@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot import commands as cmd
-from bot.app import Core
+from bot.bootstrap import Core
 from bot.config import Config
-from bot.model import Account
-from bot.schedule import wire_reports
+from bot.domain.model import Account
+from bot.scheduler import wire_reports
+from bot.usecases import commands as cmd
 from handlers.wecom.gateway import WeComGateway
 from tests.fakes import eventually
 from tests.test_wecom_more import Rig, committee_and_branch, rig

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n.parser import MESSAGES
-from bot.model import Urgency
-from bot.wish_text import (
+from bot.domain.model import Urgency
+from bot.domain.wish_text import (
     KNOWN_CATEGORIES,
     MAX_SLOTS,
     MAX_WISH_TEXT,
@@ -22,6 +21,7 @@ from bot.wish_text import (
     ParseResult,
     parse_wish_text,
 )
+from bot.i18n.parser import MESSAGES
 
 YEAR_END_MONDAY = date(2026, 12, 28)
 FRIDAY = date(2026, 11, 20)
@@ -725,7 +725,7 @@ def test_phones_stay_raw_in_the_text_and_are_never_read_as_numbers() -> None:
 
 
 def test_every_parser_key_has_chinese_and_english_with_the_same_placeholders() -> None:
-    source = Path(__file__).parents[1].joinpath("bot", "wish_text.py").read_text(encoding="utf-8")
+    source = Path(__file__).parents[1].joinpath("bot", "domain", "wish_text.py").read_text(encoding="utf-8")
     used = set(re.findall(r'"(parse\.[a-z_]+)"', source))
     assert used == set(MESSAGES)
     for key, texts in MESSAGES.items():

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import commands as cmd
-from bot import errors, outcomes
-from bot.model import Account, ChatRef, ClaimStatus, WishStatus
+from bot.domain import errors
+from bot.domain.model import Account, ChatRef, ClaimStatus, WishStatus
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World
 
 

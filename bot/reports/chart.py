@@ -15,8 +15,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from bot.domain.model import BranchStats
 from bot.i18n import normalize_language, t
-from bot.model import BranchStats
 from bot.reports.data import DigestData, sum_stats
 from bot.reports.digest_text import display_width, format_number, is_behind, rank_branches
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.model import BranchStats
+from bot.domain.model import BranchStats
 
 TOTALS_BRANCH_ID = 0
 STANDOUTS_IN_TOTALS = 3

@@ -6,8 +6,8 @@ import unicodedata
 from datetime import date
 from html import escape
 
+from bot.domain.model import BranchStats
 from bot.i18n import normalize_language, t
-from bot.model import BranchStats
 from bot.reports.data import DigestData
 
 MESSAGE_LIMIT = 4096

@@ -8,19 +8,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import errors, views
+from bot.domain import errors
+from bot.domain.model import Account, Branch, ChatRef, Member, Wish, WishView
+from bot.domain.quarters import local_date
 from bot.i18n import normalize_language
-from bot.model import (
-    Account,
-    Branch,
-    ChatRef,
-    Member,
-    Wish,
-    WishView,
-)
-from bot.ports import Clock, OutgoingMessage
-from bot.quarters import local_date
-from bot.store import Store, Unit
+from bot.notices import views
+from bot.ports.chat import OutgoingMessage
+from bot.ports.clock import Clock
+from bot.ports.storage import Store, Unit
 
 T = TypeVar("T")
 

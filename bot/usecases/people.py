@@ -7,18 +7,16 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import commands as cmd
-from bot import errors, outcomes, views
+from bot.domain import errors
+from bot.domain.model import Account, ChatRef, ClaimStatus
 from bot.i18n import normalize_language
-from bot.model import (
-    Account,
-    ChatRef,
-    ClaimStatus,
-)
-from bot.ports import OutgoingMessage
-from bot.roster import RosterRow
-from bot.store import Unit
+from bot.notices import views
+from bot.ports.chat import OutgoingMessage
+from bot.ports.storage import Unit
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from bot.usecases.base import MAX_FIELD, MAX_NAME, Base, clean_text, message_payload, normalize_phone, plain_data
+from bot.usecases.roster import RosterRow
 
 
 class People(Base):

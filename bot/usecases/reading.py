@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import outcomes
+from bot.domain.model import Account, ClaimStatus, QuarterStatus, WishView
+from bot.domain.quarters import current_quarter
 from bot.i18n import normalize_language
-from bot.model import (
-    Account,
-    ClaimStatus,
-    QuarterStatus,
-    WishView,
-)
-from bot.quarters import current_quarter
-from bot.store import Unit
+from bot.ports.storage import Unit
+from bot.usecases import outcomes
 from bot.usecases.base import Base
 
 

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import commands as cmd
-from bot import errors, outcomes, views
-from bot.model import (
-    Account,
-    Claim,
-    ClaimStatus,
-    Member,
-    Wish,
-    WishStatus,
-)
-from bot.ports import OutgoingMessage
-from bot.quarters import local_date
-from bot.store import Unit
+from bot.domain import errors
+from bot.domain.model import Account, Claim, ClaimStatus, Member, Wish, WishStatus
+from bot.domain.quarters import local_date
+from bot.notices import views
+from bot.ports.chat import OutgoingMessage
+from bot.ports.storage import Unit
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from bot.usecases.base import MAX_HOURS, MAX_NOTE, Base, clean_text
 
 

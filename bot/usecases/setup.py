@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import commands as cmd
-from bot import errors, outcomes
-from bot.model import (
-    Account,
-    Branch,
-    ChatRef,
-    Committee,
-)
-from bot.store import Unit
+from bot.domain import errors
+from bot.domain.model import Account, Branch, ChatRef, Committee
+from bot.ports.storage import Unit
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from bot.usecases.base import MAX_NAME, Base, clean_text
 
 

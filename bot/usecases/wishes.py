@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import commands as cmd
-from bot import errors, outcomes, views
-from bot.model import (
-    Account,
-    Branch,
-    ChatRef,
-    ClaimStatus,
-    Wish,
-    WishStatus,
-    WishView,
-)
-from bot.privacy import find_phones
-from bot.quarters import local_date
-from bot.store import Unit
+from bot.domain import errors
+from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Wish, WishStatus, WishView
+from bot.domain.privacy import find_phones
+from bot.domain.quarters import local_date
+from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
+from bot.notices import views
+from bot.ports.storage import Unit
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from bot.usecases.base import MAX_NOTE, Base, clean_text
-from bot.wish_text import MAX_WISH_TEXT, parse_wish_text
 
 
 class Wishes(Base):

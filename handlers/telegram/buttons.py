@@ -8,16 +8,16 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import commands as cmd
-from bot.callbacks import Act, Payload, decode
-from bot.errors import AlreadyHandled, DomainError, NotReported
-from bot.i18n import t
-from bot.model import Account
+from bot.domain.errors import AlreadyHandled, DomainError, NotReported
+from bot.domain.model import Account
+from bot.notices.callbacks import Act, Payload, decode
+from bot.usecases import commands as cmd
 from handlers.telegram.context import Services, Tap
 from handlers.telegram.render import error_text
 from handlers.telegram.report_in import ReportInConversation
 from handlers.telegram.service_steps import ServiceSteps
 from handlers.telegram.setup import Setup
+from handlers.telegram.texts import t
 from handlers.telegram.updates import start_link, update_key
 from handlers.telegram.wishes import WishPosting
 
@@ -33,7 +33,7 @@ def records_itself(update: Update) -> bool:
 
 
 class Buttons:
-    """Every inline button of the bot, routed by its :class:`bot.callbacks.Act`."""
+    """Every inline button of the bot, routed by its :class:`bot.notices.callbacks.Act`."""
 
     def __init__(
         self,

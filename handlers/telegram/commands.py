@@ -10,16 +10,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import commands as cmd
-from bot import views
-from bot.callbacks import Act, encode
-from bot.errors import DomainError, NotReported
-from bot.i18n import t
-from bot.model import Account, Branch
+from bot.domain.errors import DomainError, NotReported
+from bot.domain.model import Account, Branch
+from bot.notices import views
+from bot.notices.callbacks import Act, encode
+from bot.usecases import commands as cmd
 from handlers.telegram.context import reply
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import allowed_commands, help_text
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, command_text, is_private
 
 _START = re.compile(r"^([jc])(\d{1,12})$")

@@ -11,10 +11,10 @@ from typing import TypeVar
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
 from telegram.error import RetryAfter, TelegramError
 
-from bot.card_sync import CardSync
-from bot.delivery import OutboxDelivery
-from bot.digest import ReportService
-from bot.model import Account
+from bot.delivery.cards import CardSync
+from bot.delivery.outbox import OutboxDelivery
+from bot.domain.model import Account
+from bot.jobs.digest import ReportService
 from bot.usecases import UseCases
 from handlers.telegram.gateway import CAPTION_LIMIT, seconds
 from handlers.telegram.render import clip, toast

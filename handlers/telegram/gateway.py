@@ -10,8 +10,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.model import ChatRef
-from bot.ports import DeliveryError, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.domain.model import ChatRef
+from bot.ports.chat import DeliveryError, OutgoingMessage, RecipientUnreachable, RetryLater
 from handlers.telegram.render import clip, keyboard, with_mention
 
 log = logging.getLogger(__name__)

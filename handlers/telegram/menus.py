@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from bot.i18n import t
-from bot.outcomes import Roles
+from bot.usecases.outcomes import Roles
+from handlers.telegram.texts import t
 
 PRIVATE = ("start", "help", "me", "mine", "wishes", "register", "lang", "mydata", "leave", "cancel")
 GROUP = ("help", "join", "wishes", "me", "mine")

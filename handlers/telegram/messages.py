@@ -7,12 +7,12 @@ from html import escape
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
-from bot import commands as cmd
-from bot.errors import DomainError
-from bot.i18n import t
+from bot.domain.errors import DomainError
+from bot.usecases import commands as cmd
 from handlers.telegram.context import reply
 from handlers.telegram.flows import Flows
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 from handlers.telegram.updates import is_private, is_wish_text
 
 

@@ -21,15 +21,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.card_sync import CardSync
-from bot.clock import SystemClock
 from bot.config import TelegramConfig
-from bot.delivery import OutboxDelivery
-from bot.digest import ReportService
+from bot.delivery.cards import CardSync
+from bot.delivery.outbox import OutboxDelivery
+from bot.delivery.pacing import Budget, RateLimiter
 from bot.i18n import LANGUAGES
-from bot.pacing import Budget, RateLimiter
-from bot.ports import Clock
-from bot.store import Store
+from bot.jobs.digest import ReportService
+from bot.ports.clock import Clock, SystemClock
+from bot.ports.storage import Store
 from bot.usecases import UseCases
 from handlers.telegram.buttons import Buttons, records_itself
 from handlers.telegram.commands import Commands

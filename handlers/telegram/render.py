@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.errors import DomainError
-from bot.i18n import t
-from bot.ports import Button, Mention
-from bot.views import describe_error
-from bot.wish_text import ParseProblem
+from bot.domain.errors import DomainError
+from bot.domain.wish_text import ParseProblem
+from bot.notices.views import describe_error
+from bot.ports.chat import Button, Mention
+from handlers.telegram.texts import t
 
 TOAST_LIMIT = 200
 TEXT_LIMIT = 4096

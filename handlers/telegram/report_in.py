@@ -15,13 +15,13 @@ from telegram import (
     User,
 )
 
-from bot import commands as cmd
-from bot.callbacks import Act, encode
-from bot.errors import DomainError
-from bot.i18n import t
-from bot.model import Account
+from bot.domain.errors import DomainError
+from bot.domain.model import Account
+from bot.notices.callbacks import Act, encode
+from bot.usecases import commands as cmd
 from handlers.telegram.context import Services, Tap, reply
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 
 SKILL_COUNT = 10
 _NONE_WORDS = frozenset({"无", "没有", "-", "—", "none", "no", "n/a"})

@@ -7,12 +7,12 @@ from html import escape
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.delivery import too_large
-from bot.errors import DomainError
-from bot.i18n import t
+from bot.delivery.outbox import too_large
+from bot.domain.errors import DomainError
 from handlers.telegram.context import Services, patiently, reply
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, is_private
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from telegram import Message, User
 
-from bot import commands as cmd
-from bot.errors import DomainError, InvalidInput
-from bot.i18n import t
-from bot.model import Account
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.model import Account
+from bot.usecases import commands as cmd
 from handlers.telegram.context import Services, reply
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 

@@ -20,14 +20,14 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.callbacks import Act, encode
-from bot.errors import DomainError
-from bot.i18n import t
+from bot.domain.errors import DomainError
+from bot.notices.callbacks import Act, encode
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from handlers.telegram.context import Services, reply
 from handlers.telegram.menus import menu
 from handlers.telegram.render import error_text
+from handlers.telegram.texts import t
 from handlers.telegram.updates import (
     account_of,
     chat_of,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Chat, Message, User
 
-from bot.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef
 
 PLATFORM = "telegram"
 WISH_MARK = "#微心愿"

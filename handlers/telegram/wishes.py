@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
-from bot import commands as cmd
-from bot import outcomes
-from bot.callbacks import Act, encode
-from bot.errors import DomainError, NotSecretary
-from bot.i18n import t
-from bot.model import Account, ChatRef
+from bot.domain.errors import DomainError, NotSecretary
+from bot.domain.model import Account, ChatRef
+from bot.notices.callbacks import Act, encode
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from handlers.telegram.context import Services, reply
 from handlers.telegram.render import error_text, problem_text
+from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, is_anonymous_admin, is_private
 
 

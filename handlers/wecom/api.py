@@ -17,7 +17,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 from wechatpy.work import WeChatClient
 
-from bot.ports import DeliveryError, RecipientUnreachable, RetryLater
+from bot.ports.chat import DeliveryError, RecipientUnreachable, RetryLater
 
 DEFAULT_API_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 

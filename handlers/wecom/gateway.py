@@ -8,8 +8,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.model import ChatRef
-from bot.ports import Attachment, Clock, DeliveryError, OutgoingMessage
+from bot.domain.model import ChatRef
+from bot.ports.chat import Attachment, DeliveryError, OutgoingMessage
+from bot.ports.clock import Clock
 from handlers.wecom.api import WeComApi
 from handlers.wecom.render import chunks, markdown, template_card
 

@@ -6,13 +6,13 @@ import asyncio
 import contextlib
 import logging
 
-from bot.card_sync import CardSync
 from bot.config import WeComConfig
-from bot.delivery import OutboxDelivery
-from bot.digest import ReportService
-from bot.model import ChatRef
-from bot.ports import Clock
-from bot.store import Store
+from bot.delivery.cards import CardSync
+from bot.delivery.outbox import OutboxDelivery
+from bot.domain.model import ChatRef
+from bot.jobs.digest import ReportService
+from bot.ports.clock import Clock
+from bot.ports.storage import Store
 from bot.usecases import UseCases
 from handlers.wecom.api import DEFAULT_API_BASE_URL, WeComApi
 from handlers.wecom.callback_server import CallbackServer

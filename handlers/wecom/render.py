@@ -6,12 +6,12 @@ import html
 import re
 from typing import Any
 
-from bot.callbacks import Act, decode
-from bot.errors import DomainError
-from bot.i18n import t
-from bot.ports import Button, OutgoingMessage
-from bot.views import describe_error
-from bot.wish_text import ParseProblem
+from bot.domain.errors import DomainError
+from bot.domain.wish_text import ParseProblem
+from bot.notices.callbacks import Act, decode
+from bot.notices.views import describe_error
+from bot.ports.chat import Button, OutgoingMessage
+from handlers.wecom.texts import t
 
 TEXT_LIMIT_BYTES = 2000
 MAX_BUTTONS = 6

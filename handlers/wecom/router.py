@@ -8,21 +8,21 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot import commands as cmd
-from bot import outcomes, views
-from bot.callbacks import Act, Payload, decode, encode
-from bot.delivery import too_large
-from bot.digest import ReportService
-from bot.errors import DomainError, InvalidInput, NotSecretary
-from bot.i18n import t
-from bot.model import Account, ChatRef
-from bot.ports import Button, DeliveryError, OutgoingMessage
-from bot.privacy import mask_phones
-from bot.usecases import UseCases
+from bot.delivery.outbox import too_large
+from bot.domain.errors import DomainError, InvalidInput, NotSecretary
+from bot.domain.model import Account, ChatRef
+from bot.domain.privacy import mask_phones
+from bot.jobs.digest import ReportService
+from bot.notices import views
+from bot.notices.callbacks import Act, Payload, decode, encode
+from bot.ports.chat import Button, DeliveryError, OutgoingMessage
+from bot.usecases import UseCases, outcomes
+from bot.usecases import commands as cmd
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import PLATFORM, CardHandle, WeComGateway
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
+from handlers.wecom.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot import errors
-from bot.model import (
+from bot.domain import errors
+from bot.domain.model import (
     ACTIVE_CLAIM_STATUSES,
     Account,
     AtRiskMember,
@@ -29,10 +29,10 @@ from bot.model import (
     WishStatus,
     WishView,
 )
-from bot.store import CardRow, OutboxRow
+from bot.ports.storage import CardRow, OutboxRow
 from storage import rows
-from storage.database import Database, InPlace
 from storage.rows import ts
+from storage.sqlite import Database, InPlace
 
 _ACTIVE = tuple(str(s) for s in ACTIVE_CLAIM_STATUSES)
 _ACTIVE_SQL = "('claimed', 'done', 'confirmed')"

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot import commands as cmd
-from bot.callbacks import Act, decode
-from bot.model import Account, ChatRef
-from bot.quarters import current_quarter, local_date
+from bot.domain.model import Account, ChatRef
+from bot.domain.quarters import current_quarter, local_date
+from bot.notices.callbacks import Act, decode
+from bot.usecases import commands as cmd
 
 if TYPE_CHECKING:
-    from bot.demo import Demo
+    from bot.demo.app import Demo
     from handlers.sandbox import SandboxMessage
 
 log = logging.getLogger(__name__)

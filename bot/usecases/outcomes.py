@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
-from bot.wish_text import ParseProblem
+from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
+from bot.domain.wish_text import ParseProblem
 
 
 @dataclass(frozen=True, slots=True)

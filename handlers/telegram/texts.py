@@ -1,4 +1,6 @@
-"""Texts only the Telegram adapter says: command replies, toasts, the report-in conversation and the command menu."""
+"""The Telegram adapter's own texts, in front of the core catalog."""
+
+from bot.i18n import Texts
 
 MESSAGES: dict[str, dict[str, str]] = {
     # toasts
@@ -209,3 +211,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This is not available right now; please ask the operator.",
     },
 }
+
+TEXTS = Texts(MESSAGES)
+t = TEXTS.t

@@ -16,12 +16,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import SchedulerConfig
-from bot.digest import ReportService, decide_digests, decide_workplace_feedback, renderers
-from bot.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
-from bot.ports import Clock
+from bot.jobs.digest import ReportService, decide_digests, decide_workplace_feedback, renderers
+from bot.jobs.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
+from bot.ports.clock import Clock
 
 if TYPE_CHECKING:
-    from bot.app import Core
+    from bot.bootstrap import Core
 
 log = logging.getLogger(__name__)
 

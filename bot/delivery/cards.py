@@ -7,12 +7,13 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.delivery import _either
-from bot.model import WishView
-from bot.pacing import RateLimiter
-from bot.ports import ChatGateway, Clock, DeliveryError, OutgoingMessage, RetryLater
-from bot.store import CardRow, Store
-from bot.views import wish_card
+from bot.delivery.outbox import _either
+from bot.delivery.pacing import RateLimiter
+from bot.domain.model import WishView
+from bot.notices.views import wish_card
+from bot.ports.chat import ChatGateway, DeliveryError, OutgoingMessage, RetryLater
+from bot.ports.clock import Clock
+from bot.ports.storage import CardRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.model import Urgency
-from bot.privacy import phone_spans
+from bot.domain.model import Urgency
+from bot.domain.privacy import phone_spans
 
 MAX_WISH_TEXT = 1000
 MAX_SLOTS = 500

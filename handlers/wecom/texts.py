@@ -1,4 +1,6 @@
-"""Texts only the WeCom (企业微信) adapter says: command replies, card states and the report-in steps."""
+"""The WeCom adapter's own texts, in front of the core catalog."""
+
+from bot.i18n import Texts
 
 MESSAGES: dict[str, dict[str, str]] = {
     "wc.source": {"zh": "e党委", "en": "e-party-committee"},
@@ -131,3 +133,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.unknown": {"zh": "没看懂。发送 /help 查看可用指令。", "en": "I did not understand. Send /help for commands."},
     "wc.text_only": {"zh": "请用文字回复。", "en": "Please answer with text."},
 }
+
+TEXTS = Texts(MESSAGES)
+t = TEXTS.t

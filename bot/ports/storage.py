@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from bot.model import (
+from bot.domain.model import (
     ACTIVE_CLAIM_STATUSES,
     Account,
     AtRiskMember,
@@ -57,7 +57,7 @@ class OutboxRow:
 
 
 class Unit(Protocol):
-    """One transaction: every read and write a use case needs. Implemented by ``storage.unit.SqliteUnit``."""
+    """One transaction: every read and write a use case needs. Implemented by ``storage.uow.SqliteUnit``."""
 
     async def audit(
         self,

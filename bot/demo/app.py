@@ -13,14 +13,14 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from bot import commands as cmd
-from bot.app import Core, Platform, build_platforms, open_core
-from bot.clock import OffsetClock
+from bot.bootstrap import Core, Platform, build_platforms, open_core
 from bot.config import Config, TelegramConfig, default_config
-from bot.demo_seed import DemoPerson, Seeder, seed_start
-from bot.errors import DomainError
-from bot.quarters import current_quarter, local_date
-from bot.schedule import catch_up, deliveries, job_deps, jobs, wire_reports
+from bot.demo.seed import DemoPerson, Seeder, seed_start
+from bot.domain.errors import DomainError
+from bot.domain.quarters import current_quarter, local_date
+from bot.ports.clock import OffsetClock
+from bot.scheduler import catch_up, deliveries, job_deps, jobs, wire_reports
+from bot.usecases import commands as cmd
 from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.viewer import SandboxViewer
 

@@ -12,12 +12,13 @@ from dataclasses import replace
 from html import escape
 from typing import Any
 
+from bot.delivery.pacing import RateLimiter
+from bot.domain.model import ChatRef
 from bot.i18n import t
-from bot.model import ChatRef
-from bot.pacing import RateLimiter
-from bot.ports import Attachment, Button, ChatGateway, Clock, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
-from bot.store import OutboxRow, Store
-from bot.views import wish_card
+from bot.notices.views import wish_card
+from bot.ports.chat import Attachment, Button, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.ports.clock import Clock
+from bot.ports.storage import OutboxRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.model import Branch, BranchStats, Claim, Member, Wish
+from bot.domain.model import Branch, BranchStats, Claim, Member, Wish
 from bot.reports.data import LedgerData, WorkplaceFeedback
 
 

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from bot.callbacks import Act, encode
-from bot.errors import DomainError
-from bot.i18n import has, t
-from bot.model import (
+from bot.domain.errors import DomainError
+from bot.domain.model import (
     AtRiskMember,
     Claim,
     ClaimStatus,
@@ -20,8 +18,10 @@ from bot.model import (
     WishStatus,
     WishView,
 )
-from bot.ports import Button, OutgoingMessage
-from bot.privacy import mask_phones
+from bot.domain.privacy import mask_phones
+from bot.i18n import has, t
+from bot.notices.callbacks import Act, encode
+from bot.ports.chat import Button, OutgoingMessage
 
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 

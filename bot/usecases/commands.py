@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef
 
 
 @dataclass(frozen=True, slots=True)

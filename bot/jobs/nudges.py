@@ -9,16 +9,16 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.callbacks import Act, encode
 from bot.config import SchedulerConfig
+from bot.domain.model import Branch, ChatRef, Member, Wish
+from bot.domain.quarters import Quarter, current_quarter, local_date
 from bot.i18n import normalize_language, t
-from bot.model import Branch, ChatRef, Member, Wish
-from bot.ports import Button, OutgoingMessage
-from bot.quarters import Quarter, current_quarter, local_date
-from bot.queries import NudgeCandidate, ReportQueries
-from bot.store import Store, Unit
+from bot.notices.callbacks import Act, encode
+from bot.notices.views import at_risk_text, format_date
+from bot.ports.chat import Button, OutgoingMessage
+from bot.ports.reports import NudgeCandidate, ReportQueries
+from bot.ports.storage import Store, Unit
 from bot.usecases import UseCases, message_payload
-from bot.views import at_risk_text, format_date
 
 SUGGESTIONS = 3
 PAGE = 2000  # members read per page of the sweep: fewer round trips to the report connection

@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import errors
+from bot.domain import errors
+from bot.domain.model import Account, ChatRef, Committee
+from bot.domain.quarters import local_date, quarter_of
 from bot.i18n import t
-from bot.model import Account, ChatRef, Committee
-from bot.nudges import JobDeps
-from bot.ports import Attachment, OutgoingMessage
-from bot.quarters import local_date, quarter_of
-from bot.queries import ReportQueries
+from bot.jobs.nudges import JobDeps
+from bot.ports.chat import Attachment, OutgoingMessage
+from bot.ports.reports import ReportQueries
+from bot.ports.storage import Store
 from bot.reports import (
     DigestData,
     build_ledger_xlsx,
@@ -23,7 +24,6 @@ from bot.reports import (
     render_chart_png,
     render_digest_text,
 )
-from bot.store import Store
 
 Renderer = Callable[[dict[str, Any]], Awaitable[OutgoingMessage | None]]
 

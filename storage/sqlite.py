@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import StorageBusy
+from bot.domain.errors import StorageBusy
 
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3

@@ -1,21 +1,11 @@
-"""The narrow ports through which the domain talks to the outside: a clock and a chat gateway.
-
-The storage unit of work is described in :mod:`bot.store`.
-"""
+"""The chat port: platform-neutral messages and the narrow gateway every platform implements."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
-from bot.model import ChatRef
-
-
-class Clock(Protocol):
-    """Tells the current time as an aware datetime; tests and the demo control it."""
-
-    def now(self) -> datetime: ...
+from bot.domain.model import ChatRef
 
 
 @dataclass(frozen=True, slots=True)

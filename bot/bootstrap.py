@@ -10,13 +10,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.clock import SystemClock
 from bot.config import Config, ConfigError
-from bot.ports import Clock
-from bot.schedule import Scheduler, start_scheduler, wire_reports
+from bot.ports.clock import Clock, SystemClock
+from bot.scheduler import Scheduler, start_scheduler, wire_reports
 from bot.usecases import UseCases
-from storage.database import Database, open_database
-from storage.unit import SqliteStore
+from storage.sqlite import Database, open_database
+from storage.uow import SqliteStore
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,15 @@
-"""Clocks: the real one, and a manual one the tests and the demo move forward by hand."""
+"""The clock port, the real clock, and a manual one the tests and the demo move forward by hand."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Tells the current time as an aware datetime; tests and the demo control it."""
+
+    def now(self) -> datetime: ...
 
 
 class SystemClock:

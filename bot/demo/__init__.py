@@ -1,0 +1,1 @@
+"""`ebranch demo`: the real bot against the local Telegram sandbox, seeded, shown in a browser."""

@@ -1,0 +1,1 @@
+"""Conversations as typed state machines, written once for every platform."""

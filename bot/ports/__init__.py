@@ -1,0 +1,1 @@
+"""The ports: small Protocols through which the use cases reach storage, chats, reports and time."""
