@@ -90,7 +90,7 @@ async def _measure_one(path: Path, what: str) -> dict[str, Any]:
             for branch in branches:
                 began = time.perf_counter()
                 async with store.unit() as unit:
-                    found += len(await unit.at_risk(branch, start, end, False))
+                    found += len(await unit.services.at_risk(branch, start, end, False))
                 times.append(time.perf_counter() - began)
             seconds, size = max(times), found
         else:

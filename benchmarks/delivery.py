@@ -108,7 +108,7 @@ async def _worker(db_path: Path, base_url: str, token: str, per_second: float | 
     while True:
         await asyncio.sleep(0.5)
         async with store.unit() as unit:
-            if (await unit.outbox_counts()).get("pending", 0) == 0:
+            if (await unit.outbox.counts()).get("pending", 0) == 0:
                 break
     stop.set()
     await runner
@@ -124,7 +124,7 @@ async def _enqueue(db_path: Path, member_user_ids: Sequence[tuple[int, int]]) ->
     began = time.perf_counter()
     async with store.unit() as unit:
         for member_id, user_id in member_user_ids:
-            await unit.enqueue(
+            await unit.outbox.enqueue(
                 clock.now(),
                 dedupe_key=f"nudge:2026Q4:early:{member_id}",
                 kind="nudge",

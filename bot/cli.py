@@ -144,7 +144,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     async with open_core(config) as core:
         deps = job_deps(core)
         async with core.store.unit() as unit:
-            committee = await unit.committee_by_name(args.committee)
+            committee = await unit.committees.by_name(args.committee)
         if committee is None:
             print(f"no committee named {args.committee!r}", file=sys.stderr)
             return EXIT_FAILED
@@ -186,17 +186,17 @@ async def cmd_export(args: argparse.Namespace) -> int:
     async with open_core(config) as core:
         deps = job_deps(core)
         async with core.store.unit() as unit:
-            committee = await unit.committee_by_name(args.committee) if args.committee else None
+            committee = await unit.committees.by_name(args.committee) if args.committee else None
             if args.committee and committee is None:
                 print(f"no committee named {args.committee!r}", file=sys.stderr)
                 return EXIT_FAILED
             branch = (
-                await unit.branch_by_name(args.branch, committee.id if committee else None) if args.branch else None
+                await unit.branches.by_name(args.branch, committee.id if committee else None) if args.branch else None
             )
             if args.branch and branch is None:
                 print(f"no branch named {args.branch!r}", file=sys.stderr)
                 return EXIT_FAILED
-            committees = [committee] if committee else await unit.list_committees()
+            committees = [committee] if committee else await unit.committees.all()
         if not args.by_workplace:
             if branch is None and len(committees) != 1:
                 print("name the --committee (or --branch) to export", file=sys.stderr)

@@ -62,7 +62,7 @@ async def run_job(deps: JobDeps, job: Job, now: datetime, pokes: Iterable[Pokeab
     """Run one job as of ``now``, record that it ran, and wake the deliveries."""
     done = await job.run(deps, now)
     async with deps.store.unit() as unit:
-        await unit.set_job_run(job.name, now)
+        await unit.jobs.set_run(job.name, now)
     for delivery in pokes:
         delivery.poke()
     log.info("job %s recorded %d messages", job.name, done)
@@ -74,10 +74,10 @@ async def catch_up(deps: JobDeps, all_jobs: Iterable[Job], now: datetime, pokes:
     ran = []
     for job in all_jobs:
         async with deps.store.unit() as unit:
-            last = await unit.job_last_run(job.name)
+            last = await unit.jobs.last_run(job.name)
         if last is None:
             async with deps.store.unit() as unit:
-                await unit.set_job_run(job.name, now)
+                await unit.jobs.set_run(job.name, now)
             continue
         missed = job.trigger.get_next_fire_time(None, last + timedelta(microseconds=1))
         if missed is not None and missed <= now:

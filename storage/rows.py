@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from bot.domain.model import (
+    ACTIVE_CLAIM_STATUSES,
     Branch,
     ChatRef,
     Claim,
@@ -19,6 +20,17 @@ from bot.domain.model import (
     Wish,
     WishStatus,
 )
+from bot.ports.storage import CardRow, OutboxRow
+
+
+class Row(Protocol):
+    """A result row as every driver gives it: columns by name (and by position)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+
+ACTIVE_SQL = "(" + ", ".join(f"'{s}'" for s in ACTIVE_CLAIM_STATUSES) + ")"
+"""The active claim statuses as an SQL list, for ``status IN`` clauses."""
 
 
 def ts(value: datetime | None) -> str | None:
@@ -41,13 +53,13 @@ def must_dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def committee(row: sqlite3.Row) -> Committee:
+def committee(row: Row) -> Committee:
     """A committees row."""
     chat = ChatRef(row["chat_platform"], row["chat_id"], row["thread_id"]) if row["chat_id"] else None
     return Committee(row["id"], row["name"], chat, must_dt(row["created_at"]))
 
 
-def branch(row: sqlite3.Row) -> Branch:
+def branch(row: Row) -> Branch:
     """A branches row."""
     return Branch(
         id=row["id"],
@@ -60,7 +72,7 @@ def branch(row: sqlite3.Row) -> Branch:
     )
 
 
-def member(row: sqlite3.Row) -> Member:
+def member(row: Row) -> Member:
     """A members row."""
     return Member(
         id=row["id"],
@@ -78,12 +90,12 @@ def member(row: sqlite3.Row) -> Member:
     )
 
 
-def team(row: sqlite3.Row) -> Team:
+def team(row: Row) -> Team:
     """A teams row."""
     return Team(row["id"], row["branch_id"], row["name"], row["leader_member_id"], row["skill"])
 
 
-def wish(row: sqlite3.Row) -> Wish:
+def wish(row: Row) -> Wish:
     """A wishes row."""
     return Wish(
         id=row["id"],
@@ -103,7 +115,7 @@ def wish(row: sqlite3.Row) -> Wish:
     )
 
 
-def claim(row: sqlite3.Row) -> Claim:
+def claim(row: Row) -> Claim:
     """A claims row."""
     return Claim(
         id=row["id"],
@@ -120,10 +132,11 @@ def claim(row: sqlite3.Row) -> Claim:
         confirmed_by=row["confirmed_by"],
         confirmed_at=to_dt(row["confirmed_at"]),
         return_reason=row["return_reason"],
+        ended_at=to_dt(row["ended_at"]),
     )
 
 
-def service(row: sqlite3.Row) -> ServiceRecord:
+def service(row: Row) -> ServiceRecord:
     """A services row."""
     return ServiceRecord(
         id=row["id"],
@@ -137,4 +150,39 @@ def service(row: sqlite3.Row) -> ServiceRecord:
         confirmed=bool(row["confirmed"]),
         recorded_by=row["recorded_by"],
         created_at=must_dt(row["created_at"]),
+    )
+
+
+def thread(chat: ChatRef | None) -> str | None:
+    """The forum topic of a chat, if any."""
+    return chat.thread_id if chat else None
+
+
+def card(row: Row) -> CardRow:
+    """A cards row."""
+    return CardRow(
+        id=row["id"],
+        wish_id=row["wish_id"],
+        chat=ChatRef(row["platform"], row["chat_id"], row["thread_id"]),
+        message_id=row["message_id"],
+        kind=row["kind"],
+        rendered_version=row["rendered_version"],
+        last_edit_at=to_dt(row["last_edit_at"]),
+    )
+
+
+def outbox(row: Row) -> OutboxRow:
+    """An outbox row."""
+    chat = ChatRef(row["platform"], row["chat_id"], row["thread_id"]) if row["chat_id"] else None
+    return OutboxRow(
+        id=row["id"],
+        dedupe_key=row["dedupe_key"],
+        kind=row["kind"],
+        platform=row["platform"],
+        chat=chat,
+        member_id=row["member_id"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        not_before=must_dt(row["not_before"]),
     )

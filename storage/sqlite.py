@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.errors import StorageBusy
+from storage.repos.base import IntegrityViolation
 
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3
@@ -62,11 +63,17 @@ class InPlace:
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run one statement and return every row it yields."""
-        return self._raw.execute(sql, parameters).fetchall()
+        try:
+            return self._raw.execute(sql, parameters).fetchall()
+        except sqlite3.IntegrityError as error:
+            raise IntegrityViolation(str(error)) from error
 
     async def execute_insert(self, sql: str, parameters: Sequence[Any] = ()) -> tuple[int] | None:
         """Run one INSERT and return the new rowid as aiosqlite does."""
-        rowid = self._raw.execute(sql, parameters).lastrowid
+        try:
+            rowid = self._raw.execute(sql, parameters).lastrowid
+        except sqlite3.IntegrityError as error:
+            raise IntegrityViolation(str(error)) from error
         return (rowid,) if rowid is not None else None
 
 

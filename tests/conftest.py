@@ -53,7 +53,7 @@ class World:
     async def get_member(self, account: Account) -> Member:
         """The member behind an account."""
         async with self.store.unit() as unit:
-            member = await unit.member_by_account(account.platform, account.user_id)
+            member = await unit.people.by_account(account.platform, account.user_id)
         assert member is not None
         return member
 

@@ -67,7 +67,7 @@ async def test_posted_wish_card_is_sent_once_and_remembered_for_edits(world: Wor
     cards = [m for c, m in gateway.sent if c.chat_id == "-200" and "微心愿" in m.text]
     assert len(cards) == 1 and "已认领 0/2" in cards[0].text
     async with world.store.unit() as unit:
-        assert len(await unit.cards_of_wish(posted.view.wish.id)) == 1
+        assert len(await unit.cards.of_wish(posted.view.wish.id)) == 1
 
 
 async def test_a_burst_of_claims_is_coalesced_into_few_edits_ending_on_the_final_state(world: World) -> None:
@@ -107,7 +107,7 @@ async def test_flood_limit_on_one_chat_does_not_lose_the_message_or_stall_others
 
     assert len([t for t in gateway.texts_to("-200") if "微心愿" in t]) == 1
     async with world.store.unit() as unit:
-        assert (await unit.outbox_counts()).get("pending", 0) == 0
+        assert (await unit.outbox.counts()).get("pending", 0) == 0
 
 
 async def test_member_who_never_started_the_bot_gets_one_mention_in_the_group(world: World) -> None:
@@ -125,7 +125,7 @@ async def test_member_who_never_started_the_bot_gets_one_mention_in_the_group(wo
     mentions = [t for t in gateway.texts_to("-200") if "/start" in t]
     assert len(mentions) == 1 and "张伟" in mentions[0]
     async with world.store.unit() as unit:
-        assert await unit.account_reachable("telegram", "10") is False
+        assert await unit.people.reachable("telegram", "10") is False
 
 
 async def test_a_restart_resumes_the_outbox_without_repeating_what_was_sent(world: World) -> None:
@@ -165,7 +165,7 @@ async def test_edits_of_many_cards_in_one_group_stay_within_the_groups_budget_an
         sync.poke()
     while True:
         async with world.store.unit() as unit:
-            if not await unit.stale_cards("telegram"):
+            if not await unit.cards.stale("telegram"):
                 break
         await asyncio.sleep(0.05)
     stop.set()
@@ -209,7 +209,7 @@ async def test_a_platform_that_stays_saturated_slows_notices_but_cannot_stop_the
 
     assert gateway.texts_to("10") and [t for t in gateway.texts_to("-200") if "微心愿" in t]
     async with world.store.unit() as unit:
-        assert (await unit.outbox_counts()).get("pending", 0) == 0
+        assert (await unit.outbox.counts()).get("pending", 0) == 0
 
 
 def test_files_over_the_platforms_limit_become_notes_and_the_rest_still_goes() -> None:

@@ -67,7 +67,7 @@ async def test_digest_numbers_match_the_hand_built_week(world: World) -> None:
     world.clock.set(at(2026, 12, 7, 9, 0))
     deps = deps_for(world)
     async with world.store.unit() as unit:
-        committee = (await unit.list_committees())[0]
+        committee = (await unit.committees.all())[0]
 
     data = await build_digest(deps.reports, committee, world.clock.now(), deps.tz)
 
@@ -113,8 +113,8 @@ async def test_ledger_is_scoped_to_what_the_person_may_see(world: World) -> None
     await _hand_built(world)
     service = ReportService(deps_for(world))
     async with world.store.unit() as unit:
-        committee = (await unit.list_committees())[0]
-        peace = await unit.branch_by_name("和平里e支部")
+        committee = (await unit.committees.all())[0]
+        peace = await unit.branches.by_name("和平里e支部")
     assert peace is not None
 
     whole = await service.export_ledger(world.admin, committee_id=committee.id)

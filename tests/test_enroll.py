@@ -21,7 +21,7 @@ async def test_enrolled_accounts_report_in_later_and_get_private_cards(world: Wo
     assert await world.app.send_member_cards(posted.view.wish.id, "wecom") == 2
     assert await world.app.send_member_cards(posted.view.wish.id, "wecom") == 0
     async with world.store.unit() as unit:
-        row = await unit.outbox_by_key(f"card:{posted.view.wish.id}:wecom:lisi")
+        row = await unit.outbox.by_key(f"card:{posted.view.wish.id}:wecom:lisi")
     assert row is not None and row.payload == {"wish_card": posted.view.wish.id}
 
 
@@ -33,7 +33,7 @@ async def test_a_member_of_another_branch_serves_here_too(world: World) -> None:
     member = await world.member("3", "李四")
     assert await world.app.enroll(other.branch.id, [member]) == 1
     async with world.store.unit() as unit:
-        found = await unit.member_by_account("telegram", "3")
+        found = await unit.people.by_account("telegram", "3")
         assert found is not None
         assert found.home_branch_id == world.branch.id
-        assert await unit.is_branch_member(other.branch.id, found.id)
+        assert await unit.people.belongs_to(other.branch.id, found.id)

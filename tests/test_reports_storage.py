@@ -29,7 +29,7 @@ async def _served(world: World) -> int:
     await world.app.mark_done(cmd.MarkDone(zhang, claim.id, 3, "送到了"))
     await world.app.confirm(cmd.ConfirmService(world.secretary, claim.id, 5))
     async with world.store.unit() as unit:
-        return (await unit.list_committees())[0].id
+        return (await unit.committees.all())[0].id
 
 
 async def test_ledger_rows_stream_on_their_own_connection_without_the_store_lock(world: World) -> None:

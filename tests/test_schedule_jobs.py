@@ -83,7 +83,7 @@ async def test_a_claim_still_not_done_after_the_grace_days_is_released_to_the_wa
     after = await world.app.wish_view(wish_id)
     assert [c.name for c in after.claimers] == ["李娜"] and after.wish.version > before.wish.version
     async with world.store.unit() as unit:
-        released = await unit.get_claim(claim_id)
+        released = await unit.claims.get(claim_id)
     assert released is not None and released.status == ClaimStatus.RELEASED
     notices = {row["chat_id"] for row in await outbox(world, "released")}
     assert notices == {"10", world.secretary.user_id}

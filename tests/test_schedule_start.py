@@ -58,7 +58,7 @@ async def test_the_jobs_fire_on_cron_triggers_in_the_configured_zone_and_times(w
 
 async def test_a_digest_missed_while_down_is_caught_up_once_on_start(world: World, tmp_path: Path) -> None:
     async with world.store.unit() as unit:
-        await unit.set_job_run("digest", at(2026, 11, 9, 9, 0))  # two Mondays were missed before 23 November
+        await unit.jobs.set_run("digest", at(2026, 11, 9, 9, 0))  # two Mondays were missed before 23 November
     core = _core(world, tmp_path)
 
     first = start_scheduler(core)
@@ -69,8 +69,8 @@ async def test_a_digest_missed_while_down_is_caught_up_once_on_start(world: Worl
     digests = await outbox(world, "digest")
     assert [row["dedupe_key"] for row in digests] == ["digest:1:2026W48"]
     async with world.store.unit() as unit:
-        assert await unit.job_last_run("digest") == world.clock.now()
-        assert await unit.job_last_run("nudges") == world.clock.now(), "a first start records the time only"
+        assert await unit.jobs.last_run("digest") == world.clock.now()
+        assert await unit.jobs.last_run("nudges") == world.clock.now(), "a first start records the time only"
     assert await outbox(world, "nudge") == []
 
 

@@ -118,10 +118,10 @@ async def test_a_unit_waits_for_another_process_without_blocking_the_event_loop(
     releaser = asyncio.create_task(release())
     try:
         async with store.unit() as unit:
-            committee_id = await unit.create_committee(NOW, "幸福里e党委", None)
+            committee_id = await unit.committees.create(NOW, "幸福里e党委", None)
         assert ticks >= 10, "the event loop kept running while the unit waited for the other writer"
         async with store.read() as unit:
-            assert (await unit.get_committee(committee_id)) is not None
+            assert (await unit.committees.get(committee_id)) is not None
     finally:
         ticking.cancel()
         await releaser
@@ -141,12 +141,12 @@ async def test_a_unit_held_out_past_the_busy_timeout_is_reported_busy_and_leaves
     try:
         with pytest.raises(StorageBusy):
             async with store.unit() as unit:
-                await unit.create_committee(NOW, "不该写入", None)
+                await unit.committees.create(NOW, "不该写入", None)
     finally:
         other.execute("ROLLBACK")
         other.close()
     async with store.unit() as unit:
-        await unit.create_committee(NOW, "幸福里e党委", None)
+        await unit.committees.create(NOW, "幸福里e党委", None)
     async with db.conn.execute("SELECT name FROM committees") as cur:
         assert [r[0] for r in await cur.fetchall()] == ["幸福里e党委"]
     await db.close()
@@ -161,12 +161,12 @@ async def test_a_unit_that_fails_midway_is_rolled_back_on_both_connections(tmp_p
 
     with pytest.raises(Boom):
         async with store.unit() as unit:
-            await unit.create_committee(NOW, "半途而废", None)
+            await unit.committees.create(NOW, "半途而废", None)
             raise Boom()
     async with db.conn.execute("SELECT count(*) FROM committees") as cur:
         assert (await cur.fetchone())[0] == 0  # type: ignore[index]
     async with store.unit() as unit:
-        await unit.create_committee(NOW, "幸福里e党委", None)
+        await unit.committees.create(NOW, "幸福里e党委", None)
     await db.close()
 
 
@@ -174,7 +174,7 @@ async def test_an_in_memory_database_shares_one_connection_between_units_and_rep
     db = await open_database(":memory:")
     store = SqliteStore(db)
     async with store.unit() as unit:
-        await unit.create_committee(NOW, "幸福里e党委", None)
+        await unit.committees.create(NOW, "幸福里e党委", None)
     async with db.conn.execute("SELECT name FROM committees") as cur:
         assert [r[0] for r in await cur.fetchall()] == ["幸福里e党委"]
     await db.close()
@@ -184,7 +184,7 @@ async def test_a_long_report_snapshot_holds_up_no_unit_and_sees_one_state(tmp_pa
     db = await open_database(tmp_path / "e.sqlite3")
     store = SqliteStore(db)
     async with store.unit() as unit:
-        await unit.create_committee(NOW, "幸福里e党委", None)
+        await unit.committees.create(NOW, "幸福里e党委", None)
 
     async def count(conn: aiosqlite.Connection) -> int:
         async with conn.execute("SELECT count(*) FROM committees") as cur:
@@ -194,7 +194,7 @@ async def test_a_long_report_snapshot_holds_up_no_unit_and_sees_one_state(tmp_pa
         assert await count(conn) == 1
         async with asyncio.timeout(2):
             async with store.unit() as unit:
-                await unit.create_committee(NOW, "和平里e党委", None)
+                await unit.committees.create(NOW, "和平里e党委", None)
         assert await count(conn) == 1, "the report reads the state it started on"
     async with db.snapshot() as conn:
         assert await count(conn) == 2
@@ -216,4 +216,4 @@ async def test_an_in_memory_snapshot_waits_for_units_on_the_shared_connection() 
 
 async def _create(store: SqliteStore, name: str) -> int:
     async with store.unit() as unit:
-        return await unit.create_committee(NOW, name, None)
+        return await unit.committees.create(NOW, name, None)

@@ -20,8 +20,8 @@ async def test_three_hundred_taps_on_a_five_slot_wish_end_with_exactly_five_clai
         members.append(await tg.person(1000 + i, f"党员{i:03d}"))
         await tg.world.member(str(1000 + i), f"党员{i:03d}")
     async with tg.world.store.unit() as unit:
-        for row in await unit.due_outbox("telegram", tg.world.clock.now(), 1000):
-            await unit.mark_outbox(row.id, "sent", tg.world.clock.now())
+        for row in await unit.outbox.due("telegram", tg.world.clock.now(), 1000):
+            await unit.outbox.mark(row.id, "sent", tg.world.clock.now())
     posted = await tg.world.app.post_wish(
         cmd.PostWish(tg.world.secretary, tg.world.branch.id, "核酸检测点维持秩序 名额5")
     )
@@ -40,7 +40,7 @@ async def test_three_hundred_taps_on_a_five_slot_wish_end_with_exactly_five_clai
     assert len(answers) == 300
     assert sum(1 for a in answers if a.text and "认领成功" in a.text) == 5
     async with tg.world.store.unit() as unit:
-        assert await unit.count_active_claims(posted.view.wish.id) == 5
+        assert await unit.claims.count_active(posted.view.wish.id) == 5
     await eventually(lambda: "已认领 5/5" in (card.text or ""), within=10)
     assert card.edit_count <= 10
     assert [b["text"] for b in card.buttons()] == ["候补", "取消认领"]

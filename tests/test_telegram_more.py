@@ -48,7 +48,7 @@ async def claim_of(tg: Telegram, message: SandboxMessage, label: str) -> Claim:
     payload = decode(button(message, label))
     assert payload is not None
     async with tg.world.store.unit() as unit:
-        claim = await unit.get_claim(payload.target)
+        claim = await unit.claims.get(payload.target)
     assert claim is not None
     return claim
 
@@ -86,10 +86,10 @@ async def test_a_team_leader_claims_for_the_team_and_a_plain_member_is_told_only
     await tg.api.user_sends(leader, leader.id, contact="+86 138 0013 8000")
     await bot_said(tg.api, leader.id, "已关联名册：赵六")
     async with tg.world.store.unit() as unit:
-        team = await unit.team_by_name(tg.world.branch.id, "红马甲服务队")
-        zhao = await unit.member_by_account("telegram", "21")
+        team = await unit.teams.by_name(tg.world.branch.id, "红马甲服务队")
+        zhao = await unit.people.by_account("telegram", "21")
         assert team is not None and zhao is not None
-        await unit.set_team_leader(team.id, zhao.id)
+        await unit.teams.set_leader(team.id, zhao.id)
     plain = await tg.reported(10, "张伟")
     card = await posted_card(tg, "社区大扫除 组团认领 名额2", 2)
     assert [b["text"] for b in card.buttons()] == ["认领", "组团认领", "取消认领"]
@@ -128,7 +128,7 @@ async def claim_of_id(tg: Telegram, card: SandboxMessage) -> Claim:
     """The only claim of the wish on this card."""
     async with tg.world.store.unit() as unit:
         wish_id = int((card.text or "").split("#", 1)[1].split()[0])
-        claims = await unit.claims_of_wish(wish_id)
+        claims = await unit.claims.of_wish(wish_id)
     assert len(claims) == 1
     return claims[0]
 
@@ -320,7 +320,7 @@ async def test_a_claim_tap_replayed_after_a_restart_does_not_claim_again(telegra
     assert later.text and "认领成功" in later.text
     await eventually(lambda: "已认领 1/2" in (card.text or ""))
     async with tg.world.store.unit() as unit:
-        assert await unit.count_active_claims(int((card.text or "").split("#", 1)[1].split()[0])) == 1
+        assert await unit.claims.count_active(int((card.text or "").split("#", 1)[1].split()[0])) == 1
 
 
 async def test_a_photo_telegram_no_longer_knows_leaves_the_review_text_intact(telegram: Telegram) -> None:

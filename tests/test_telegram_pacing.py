@@ -36,7 +36,7 @@ async def flooded_api() -> AsyncIterator[FakeBotApi]:
 
 async def _enqueue(world: World, chat_id: str, key: str, text: str) -> None:
     async with world.store.unit() as unit:
-        await unit.enqueue(
+        await unit.outbox.enqueue(
             world.clock.now(),
             dedupe_key=key,
             kind="notice",
@@ -113,8 +113,8 @@ async def test_a_group_whose_budget_is_spent_is_paused_without_holding_up_privat
     limiter = RateLimiter(overall=Budget(30, 1.0), per_group=Budget(2, 60.0), per_private=Budget(1, 1.0))
     delivery = OutboxDelivery(world.store, gateway, world.clock, limiter=limiter)
     async with world.store.unit() as unit:
-        for row in await unit.due_outbox("telegram", world.clock.now(), 100):
-            await unit.mark_outbox(row.id, "sent", world.clock.now())
+        for row in await unit.outbox.due("telegram", world.clock.now(), 100):
+            await unit.outbox.mark(row.id, "sent", world.clock.now())
     for i in range(5):
         await _enqueue(world, "-300", f"group:{i}", f"通知 {i}")
     for user in ("41", "42", "43"):

@@ -133,9 +133,9 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
     await bench.say("zhangsan", "每周辅导一次功课")
     assert "张三" in bench.last_text("zhangsan") and "报到" in bench.last_text("zhangsan")
     async with bench.store.unit() as unit:
-        member = await unit.member_by_account("wecom", "zhangsan")
+        member = await unit.people.by_account("wecom", "zhangsan")
         assert member is not None and member.workplace == "区教育局" and member.skills == ("助学", "家教")
-        assert await unit.get_conversation(Account("wecom", "zhangsan")) is None
+        assert await unit.conversations.get(Account("wecom", "zhangsan")) is None
 
     # claim, 已完成, hours alone, restart, then a photo as the note
     await bench.say("admin", "#微心愿 帮独居老人买年货 名额1")
@@ -156,7 +156,7 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
     await eventually(lambda: len(bench.fake.texts("zhangsan")) > before)
     assert "等待" in bench.last_text("zhangsan"), bench.fake.texts("zhangsan")
     async with bench.store.unit() as unit:
-        claim = await unit.get_claim(claim_id)
+        claim = await unit.claims.get(claim_id)
     assert claim is not None and claim.status == ClaimStatus.DONE
     assert claim.photo_ref == "photo0001" and claim.hours == 2
 
@@ -175,7 +175,7 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
     await bench.say("admin", "缺少老人签字")
     assert "缺少老人签字" in bench.last_text("admin") and "退回" in bench.last_text("admin")
     async with bench.store.unit() as unit:
-        claim = await unit.get_claim(claim_id)
+        claim = await unit.claims.get(claim_id)
     assert claim is not None and claim.status == ClaimStatus.CLAIMED and claim.return_reason == "缺少老人签字"
     await eventually(lambda: (bench.fake.card_seen("admin", review_task) or {})["main_title"]["title"] == "↩️ 已退回")
     await eventually(
@@ -224,7 +224,7 @@ async def test_pending_committee_and_branch_choices_survive_restart(rig: Rig) ->
 
 async def _committees(bench: Bench) -> list[Any]:
     async with bench.store.unit() as unit:
-        return list(await unit.list_committees())
+        return list(await unit.committees.all())
 
 
 async def test_members_serving_a_branch_get_its_cards_and_card_rows_say_member(rig: Rig) -> None:
@@ -234,10 +234,10 @@ async def test_members_serving_a_branch_get_its_cards_and_card_rows_say_member(r
     # zhangsan's home branch is 幸福里; he also serves in 和平里 (活动关系)
     await bench.say("admin", "/branch 和平里e支部 zhangsan zhaoliu")
     async with bench.store.unit() as unit:
-        zhangsan = await unit.member_by_account("wecom", "zhangsan")
-        peace = await unit.branch_by_name("和平里e支部", 1)
+        zhangsan = await unit.people.by_account("wecom", "zhangsan")
+        peace = await unit.branches.by_name("和平里e支部", 1)
         assert zhangsan is not None and peace is not None
-        assert zhangsan.home_branch_id != peace.id and await unit.is_branch_member(peace.id, zhangsan.id)
+        assert zhangsan.home_branch_id != peace.id and await unit.people.belongs_to(peace.id, zhangsan.id)
 
     await bench.say("admin", "/wish 给小学生送书包 名额1")
     task_id, card = next((t, c) for t, c in bench.fake.cards["admin"].items() if "哪个支部" in str(c))

@@ -211,7 +211,7 @@ async def test_wish_claims_race_done_and_confirm(bench: Bench) -> None:
     await eventually(lambda: (bench.fake.card_seen("admin", review_task) or {})["main_title"]["title"] == "✅ 已确认")
     claim_id = int(confirm_key.split(":")[2])
     async with bench.store.unit() as unit:
-        claim = await unit.get_claim(claim_id)
+        claim = await unit.claims.get(claim_id)
     assert claim is not None and claim.status == ClaimStatus.CONFIRMED
     await eventually(lambda: any("确认" in text for text in bench.fake.texts(winner)[-2:]))
 
@@ -226,7 +226,7 @@ def _try(fn: Any) -> Any:
 async def test_nudge_and_digest_with_media(bench: Bench, clock: ManualClock) -> None:
     await set_up_branch(bench)
     async with bench.store.unit() as unit:
-        await unit.enqueue(
+        await unit.outbox.enqueue(
             clock.now(),
             dedupe_key="nudge:lisi:2026Q4",
             kind="nudge",

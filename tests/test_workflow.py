@@ -53,7 +53,7 @@ async def test_member_claims_and_gets_a_private_notice_recorded_before_sending(w
     assert claimed.view.taken == 1
     assert [c.name for c in claimed.view.claimers] == ["张伟"]
     async with world.store.unit() as unit:
-        notice = await unit.outbox_by_key(f"claim:{claimed.claim.id}")
+        notice = await unit.outbox.by_key(f"claim:{claimed.claim.id}")
     assert notice is not None and notice.chat == ChatRef("telegram", "10")
     assert notice.payload["buttons"][0][0]["label"] == "已完成"
 
@@ -100,8 +100,8 @@ async def test_two_hundred_members_claim_a_three_slot_wish_at_once_and_exactly_t
     full = [r for r in results if isinstance(r, errors.WishFull)]
     assert (len(won), len(full)) == (3, 197)
     async with world.store.unit() as unit:
-        assert await unit.count_active_claims(wish.id) == 3
-        view = await unit.wish_view(wish.id)
+        assert await unit.claims.count_active(wish.id) == 3
+        view = await unit.wishes.view(wish.id)
     assert view is not None and view.full
 
 
@@ -113,7 +113,7 @@ async def test_the_database_itself_refuses_an_overfill(world: World) -> None:
 
     with pytest.raises(errors.WishFull):
         async with world.store.unit() as unit:
-            await unit.insert_claim(world.clock.now(), wish.id, second.id, None)
+            await unit.claims.add(world.clock.now(), wish.id, second.id, None)
 
 
 async def test_withdraw_promotes_the_first_on_the_waitlist_and_tells_them(world: World) -> None:
@@ -132,9 +132,9 @@ async def test_withdraw_promotes_the_first_on_the_waitlist_and_tells_them(world:
     assert [c.name for c in result.view.claimers] == ["党员001"]
     assert [c.name for c in result.view.waitlist] == ["党员002"]
     async with world.store.unit() as unit:
-        promoted_claim = await unit.active_claim(wish.id, result.promoted.id)
+        promoted_claim = await unit.claims.active(wish.id, result.promoted.id)
         assert promoted_claim is not None
-        assert await unit.outbox_by_key(f"claim:{promoted_claim.id}") is not None
+        assert await unit.outbox.by_key(f"claim:{promoted_claim.id}") is not None
 
 
 async def test_withdraw_by_someone_who_did_not_claim_is_refused(world: World) -> None:
@@ -266,9 +266,9 @@ async def test_member_leaves_and_their_service_stays_without_their_name(world: W
     await world.app.leave(cmd.Leave(member))
 
     async with world.store.unit() as unit:
-        gone = await unit.get_member(member_id)
-        services = await unit.services_of_member(member_id)
-        assert await unit.member_by_account("telegram", "10") is None
+        gone = await unit.people.get(member_id)
+        services = await unit.services.of_member(member_id)
+        assert await unit.people.by_account("telegram", "10") is None
     assert gone is not None and gone.name == "" and gone.phone is None and gone.left_at is not None
     assert [s.hours for s in services] == [2]
 
@@ -292,8 +292,7 @@ async def test_every_change_is_in_the_audit_log_with_who_made_it(world: World) -
     wish = (await post(world, "帮忙买年货 名额1")).view.wish
     await world.app.claim(cmd.ClaimWish(member, wish.id))
 
-    async with world.store.unit() as unit:
-        entries = await unit._all("SELECT action, actor_id FROM audit_log ORDER BY id")
+    entries = list(await world.db.conn.execute_fetchall("SELECT action, actor_id FROM audit_log ORDER BY id"))
     actions = [e["action"] for e in entries]
     assert actions[-2:] == ["wish.post", "claim.create"]
     assert entries[-1]["actor_id"] == (await world.get_member(member)).id
@@ -313,13 +312,13 @@ async def test_group_upgrade_moves_the_branch_and_keeps_everything(world: World)
     moved = await world.app.branch_of_chat(ChatRef("telegram", "-1002000"))
     assert moved is not None and moved.id == world.branch.id
     async with world.store.unit() as unit:
-        cards = await unit.cards_of_wish(wish.id)
+        cards = await unit.cards.of_wish(wish.id)
     assert cards[0].chat.chat_id == "-1002000"
 
 
 async def test_roster_member_links_their_chat_account_by_phone(world: World) -> None:
     async with world.store.unit() as unit:
-        await unit.create_member(world.clock.now(), "李娜", phone="13800138000", home_branch_id=world.branch.id)
+        await unit.people.create(world.clock.now(), "李娜", phone="13800138000", home_branch_id=world.branch.id)
     account = Account("telegram", "77", "Li Na")
 
     linked = await world.app.link_phone(cmd.LinkPhone(account, "+86 138-0013-8000"))

@@ -64,7 +64,7 @@ class CardSync:
     async def sync_due(self) -> float | None:
         """Edit every stale card whose last edit is old enough; return seconds until the next one may be edited."""
         async with self.store.read() as unit:
-            stale = await unit.stale_cards(self.gateway.platform, limit=200)
+            stale = await unit.cards.stale(self.gateway.platform, limit=200)
         now = self._monotonic()
         soonest: float | None = None
         ready = []
@@ -86,7 +86,7 @@ class CardSync:
     async def _edit(self, card: CardRow) -> None:
         self._last_edit[card.id] = self._monotonic()
         async with self.store.read() as unit:
-            view = await unit.wish_view(card.wish_id)
+            view = await unit.wishes.view(card.wish_id)
         if view is None:
             return
         try:
@@ -97,14 +97,14 @@ class CardSync:
         except DeliveryError as error:
             log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)
             async with self.store.unit() as unit:
-                await unit.drop_card(card.id)
+                await unit.cards.drop(card.id)
             return
         except Exception:
             log.exception("editing card %s failed", card.id)
             return
         self.edits += 1
         async with self.store.unit() as unit:
-            await unit.mark_card_rendered(card.id, view.wish.version, self.clock.now())
+            await unit.cards.mark_rendered(card.id, view.wish.version, self.clock.now())
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 30.0) -> None:
         """Keep cards current until ``stop`` is set."""

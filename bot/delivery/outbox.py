@@ -112,7 +112,7 @@ class OutboxDelivery:
         """One pass over due entries; returns how many were sent."""
         now = self.clock.now()
         async with self.store.unit() as unit:
-            due = await unit.due_outbox(self.gateway.platform, now, limit)
+            due = await unit.outbox.due(self.gateway.platform, now, limit)
         by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
         for row in due:
             by_chat[row.chat.chat_id if row.chat else ""].append(row)
@@ -198,34 +198,34 @@ class OutboxDelivery:
         if wish_id is None:
             return payload_message(row.payload)
         async with self.store.unit() as unit:
-            view = await unit.wish_view(int(wish_id))
+            view = await unit.wishes.view(int(wish_id))
         return wish_card(view, self.lang) if view is not None else None
 
     async def _sent(self, row: OutboxRow, message_id: str) -> None:
         now = self.clock.now()
         async with self.store.unit() as unit:
-            await unit.mark_outbox(row.id, "sent", now, message_id=message_id)
+            await unit.outbox.mark(row.id, "sent", now, message_id=message_id)
             wish_id = row.payload.get("wish_card")
             if wish_id is not None and row.chat is not None:
-                wish = await unit.get_wish(int(wish_id))
+                wish = await unit.wishes.get(int(wish_id))
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
-                    await unit.add_card(now, wish.id, row.chat, message_id, kind, wish.version)
+                    await unit.cards.add(now, wish.id, row.chat, message_id, kind, wish.version)
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
         async with self.store.unit() as unit:
-            await unit.mark_outbox(row.id, status, self.clock.now(), error=error)
+            await unit.outbox.mark(row.id, status, self.clock.now(), error=error)
 
     async def _unreachable(self, row: OutboxRow, error: str) -> None:
         """A private chat is impossible: remember it, and fall back to a mention in the group, once per member."""
         now = self.clock.now()
         fallback = row.payload.get("fallback")
         async with self.store.unit() as unit:
-            await unit.mark_outbox(row.id, "failed", now, error=error[:500])
+            await unit.outbox.mark(row.id, "failed", now, error=error[:500])
             if row.chat is not None and row.member_id is not None:
-                await unit.set_account_reachable(row.platform, row.chat.chat_id, False)
+                await unit.people.set_reachable(row.platform, row.chat.chat_id, False)
             if fallback and row.member_id is not None:
-                await unit.enqueue(
+                await unit.outbox.enqueue(
                     now,
                     dedupe_key=f"fallback:{row.member_id}:{fallback['chat_id']}",
                     kind="fallback",
@@ -240,7 +240,7 @@ class OutboxDelivery:
                     },
                 )
             for hook in row.payload.get("on_unreachable", []):
-                await unit.enqueue(
+                await unit.outbox.enqueue(
                     now,
                     dedupe_key=hook["dedupe_key"],
                     kind=hook.get("kind", "unreachable_notice"),

@@ -168,8 +168,8 @@ class Demo:
         while monotonic() < deadline:
             await asyncio.sleep(0.05)
             async with self.core.store.unit() as unit:
-                due = await unit.due_outbox("telegram", self.clock.now(), 1)
-                stale = await unit.stale_cards("telegram", 1)
+                due = await unit.outbox.due("telegram", self.clock.now(), 1)
+                stale = await unit.cards.stale("telegram", 1)
             quiet = monotonic() - self._last_event >= SETTLE_QUIET
             pending = self.sandbox.updates.pending
             if not due and not stale and quiet and pending == 0:

@@ -323,9 +323,9 @@ class Seeder:
         core = self.demo.core
         assert core is not None
         async with core.store.unit() as unit:
-            member = await unit.member_by_account("telegram", str(person.id))
+            member = await unit.people.by_account("telegram", str(person.id))
             assert member is not None
-            claim = await unit.active_claim(wish_id, member.id)
+            claim = await unit.claims.active(wish_id, member.id)
         if claim is None:
             raise RuntimeError(f"{person.name} holds no claim on wish {wish_id}")
         return claim.id
@@ -367,7 +367,7 @@ class Seeder:
             plan = plans[branch]
             person = self._member(plan, name)
             async with core.store.unit() as unit:
-                member = await unit.member_by_account("telegram", str(person.id))
+                member = await unit.people.by_account("telegram", str(person.id))
             assert member is not None
             served_on = local_date(self.demo.clock.now() - timedelta(days=1), core.config.timezone)
             await core.usecases.log_service(

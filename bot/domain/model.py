@@ -157,6 +157,7 @@ class Claim:
     confirmed_by: int | None = None
     confirmed_at: datetime | None = None
     return_reason: str = ""
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ async def render_digest_files(
 ) -> DigestFiles | None:
     """Render a committee's digest text, chart PNG and ledger .xlsx as of a moment."""
     async with store.unit() as unit:
-        committee = await unit.get_committee(committee_id)
+        committee = await unit.committees.get(committee_id)
     if committee is None:
         return None
     data = await build_digest(reports, committee, as_of, tz)
@@ -101,10 +101,10 @@ async def decide_digests(deps: JobDeps, now: datetime) -> int:
     week = week_key(local_date(now, deps.tz))
     recorded = 0
     async with deps.store.unit() as unit:
-        for committee in await unit.list_committees():
+        for committee in await unit.committees.all():
             if committee.chat is None:
                 continue
-            recorded += await unit.enqueue(
+            recorded += await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"digest:{committee.id}:{week}",
                 kind="digest",
@@ -131,7 +131,7 @@ async def decide_workplace_feedback(deps: JobDeps, now: datetime) -> int:
     quarter = quarter_of(local_date(now, deps.tz)).previous()
     recorded = 0
     async with deps.store.unit() as unit:
-        committees = await unit.list_committees()
+        committees = await unit.committees.all()
     for committee in committees:
         chat = feedback_chat(deps.settings.workplace_feedback_chat, committee.chat.platform if committee.chat else "")
         if chat is None or not chat.platform:
@@ -139,7 +139,7 @@ async def decide_workplace_feedback(deps: JobDeps, now: datetime) -> int:
         feedback = await deps.reports.workplace_feedback(committee.id, quarter.start, quarter.end, quarter.key, now)
         async with deps.store.unit() as unit:
             for item in feedback:
-                recorded += await unit.enqueue(
+                recorded += await unit.outbox.enqueue(
                     now,
                     dedupe_key=f"feedback:{committee.id}:{quarter.key}:{item.workplace_branch}",
                     kind="workplace_feedback",
@@ -200,22 +200,22 @@ class ReportService:
         """/digest: a committee admin has it sent now here (privately: to their committee chat); False if just asked."""
         now = self.deps.usecases.clock.now()
         async with self.deps.store.unit() as unit:
-            member = await unit.member_by_account(actor.platform, actor.user_id)
+            member = await unit.people.by_account(actor.platform, actor.user_id)
             if chat is not None:
-                committee = await unit.committee_by_chat(chat.platform, chat.chat_id)
+                committee = await unit.committees.by_chat(chat.platform, chat.chat_id)
                 if committee is None:
                     raise errors.CommitteeNotFound()
-                if member is None or not await unit.is_committee_admin(committee.id, member.id):
+                if member is None or not await unit.committees.is_admin(committee.id, member.id):
                     raise errors.NotCommitteeAdmin()
             else:
-                administered = await unit.committees_administered(member.id) if member else []
+                administered = await unit.committees.administered_by(member.id) if member else []
                 if not administered:
                     raise errors.NotCommitteeAdmin()
                 committee = next((c for c in administered if c.chat is not None), administered[0])
                 if committee.chat is None:
                     raise errors.InvalidInput(field="chat")
                 chat = committee.chat
-            return await unit.enqueue(
+            return await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"digest_now:{committee.id}:{now.replace(second=0, microsecond=0).isoformat()}",
                 kind="digest",
@@ -229,12 +229,12 @@ class ReportService:
         """Record the committee's digest for sending to its chat now (the CLI without --out)."""
         now = self.deps.usecases.clock.now()
         async with self.deps.store.unit() as unit:
-            committee = await unit.committee_by_name(committee_name)
+            committee = await unit.committees.by_name(committee_name)
             if committee is None:
                 raise errors.CommitteeNotFound(name=committee_name)
             if committee.chat is None:
                 raise errors.InvalidInput(field="chat")
-            return await unit.enqueue(
+            return await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"digest_now:{committee.id}:{now.isoformat()}",
                 kind="digest",
@@ -251,17 +251,19 @@ class ReportService:
         deps = self.deps
         now = deps.usecases.clock.now()
         async with deps.store.unit() as unit:
-            branch = await unit.get_branch(branch_id) if branch_id is not None else None
+            branch = await unit.branches.get(branch_id) if branch_id is not None else None
             if branch_id is not None and branch is None:
                 raise errors.BranchNotFound(branch_id=branch_id)
             scope_committee = branch.committee_id if branch else committee_id
-            committee = await unit.get_committee(scope_committee) if scope_committee is not None else None
+            committee = await unit.committees.get(scope_committee) if scope_committee is not None else None
             if committee is None:
                 raise errors.CommitteeNotFound()
             if actor is not None:
-                member = await unit.member_by_account(actor.platform, actor.user_id)
-                admin = member is not None and await unit.is_committee_admin(committee.id, member.id)
-                secretary = branch is not None and member is not None and await unit.is_secretary(branch.id, member.id)
+                member = await unit.people.by_account(actor.platform, actor.user_id)
+                admin = member is not None and await unit.committees.is_admin(committee.id, member.id)
+                secretary = (
+                    branch is not None and member is not None and await unit.branches.is_secretary(branch.id, member.id)
+                )
                 if not (admin or secretary):
                     raise errors.NotSecretary(branch_id=branch.id) if branch else errors.NotCommitteeAdmin()
         ledger = await deps.reports.ledger(
@@ -276,15 +278,15 @@ class ReportService:
         """/export: the ledger of this committee chat or branch group; privately, of what the person administers."""
         async with self.deps.store.unit() as unit:
             if chat is not None:
-                committee = await unit.committee_by_chat(chat.platform, chat.chat_id)
-                branch = None if committee else await unit.branch_by_chat(chat.platform, chat.chat_id)
+                committee = await unit.committees.by_chat(chat.platform, chat.chat_id)
+                branch = None if committee else await unit.branches.by_chat(chat.platform, chat.chat_id)
                 if committee is None and branch is None:
                     raise errors.BranchNotFound()
             else:
-                member = await unit.member_by_account(actor.platform, actor.user_id)
-                administered = await unit.committees_administered(member.id) if member else []
+                member = await unit.people.by_account(actor.platform, actor.user_id)
+                administered = await unit.committees.administered_by(member.id) if member else []
                 committee = administered[0] if administered else None
-                led = await unit.branches_as_secretary(member.id) if member and not committee else []
+                led = await unit.branches.led_by(member.id) if member and not committee else []
                 branch = led[0] if led else None
                 if committee is None and branch is None:
                     raise errors.NotSecretary()

@@ -130,8 +130,8 @@ def nudge_message(
 
 async def private_chat(unit: Unit, member: Member, platform: str) -> ChatRef | None:
     """The member's private chat on a platform, if they have one that has not failed permanently."""
-    for account in await unit.accounts_of(member.id):
-        if account.platform == platform and await unit.account_reachable(platform, account.user_id):
+    for account in await unit.people.accounts_of(member.id):
+        if account.platform == platform and await unit.people.reachable(platform, account.user_id):
             return ChatRef(platform, account.user_id)
     return None
 
@@ -152,7 +152,7 @@ async def tell(
     if chat is None:
         return False
     payload = {**message_payload(message), **extra}
-    return await unit.enqueue(
+    return await unit.outbox.enqueue(
         now,
         dedupe_key=key,
         kind=kind,
@@ -186,7 +186,7 @@ async def send_nudges(deps: JobDeps, now: datetime) -> int:
                 for candidate in page[first : first + UNIT]:
                     branch = candidate.branch
                     if branch.id not in suggestions:
-                        suggestions[branch.id] = await unit.wishes_with_free_slots(branch.id, limit=50)
+                        suggestions[branch.id] = await unit.wishes.with_free_slots(branch.id, limit=50)
                         secretaries[branch.id] = await _secretary_chats(unit, branch)
                     recorded += await _nudge_one(
                         deps, unit, now, candidate, quarter, name, firm, (quarter.end - today).days, not_before,
@@ -197,7 +197,7 @@ async def send_nudges(deps: JobDeps, now: datetime) -> int:
 
 async def _secretary_chats(unit: Unit, branch: Branch) -> list[tuple[Member, ChatRef]]:
     found = []
-    for secretary in await unit.secretaries_of(branch.id):
+    for secretary in await unit.branches.secretaries(branch.id):
         chat = await private_chat(unit, secretary, branch.chat.platform)
         if chat is not None:
             found.append((secretary, chat))
@@ -236,12 +236,12 @@ async def _nudge_one(
             quarter,
             firm,
             days_left,
-            suggest(wishes, member.skills, exclude={w.id for _, w in await unit.claims_of_member(member.id)}),
+            suggest(wishes, member.skills, exclude={w.id for _, w in await unit.claims.of_member(member.id)}),
             deps.settings.pause_days,
             lang,
         )
         return int(
-            await unit.enqueue(
+            await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"nudge:{member.id}:{quarter.key}:{step}",
                 kind="nudge",
@@ -253,7 +253,7 @@ async def _nudge_one(
             )
         )
     for hook in hooks:
-        await unit.enqueue(
+        await unit.outbox.enqueue(
             now,
             dedupe_key=hook["dedupe_key"],
             kind="nudge_unreachable",
@@ -273,15 +273,17 @@ async def remind_at_risk(deps: JobDeps, now: datetime) -> int:
     not_before = send_time(deps, now)
     recorded = 0
     async with deps.store.unit() as unit:
-        for committee in await unit.list_committees():
-            for branch in await unit.branches_of_committee(committee.id):
+        for committee in await unit.committees.all():
+            for branch in await unit.branches.of_committee(committee.id):
                 if not branch.active:
                     continue
-                members = await unit.at_risk(branch.id, quarter.start, quarter.end, branch.done_counts_as_served)
+                members = await unit.services.at_risk(
+                    branch.id, quarter.start, quarter.end, branch.done_counts_as_served
+                )
                 if not members:
                     continue
-                reported = len(await unit.members_of_branch(branch.id, reported_only=True))
-                for secretary in await unit.secretaries_of(branch.id):
+                reported = len(await unit.people.of_branch(branch.id, reported_only=True))
+                for secretary in await unit.branches.secretaries(branch.id):
                     lang = language(secretary, deps.lang)
                     text = at_risk_text(branch.name, quarter.label(lang), members, reported, lang)
                     recorded += await tell(
@@ -304,7 +306,7 @@ async def remind_unclaimed(deps: JobDeps, now: datetime) -> int:
     recorded = 0
     for wish in await deps.reports.unclaimed_wishes(now - timedelta(days=days)):
         async with deps.store.unit() as unit:
-            branch = await unit.get_branch(wish.branch_id)
+            branch = await unit.branches.get(wish.branch_id)
             if branch is None:
                 continue
             age = (local_date(now, deps.tz) - local_date(wish.created_at, deps.tz)).days
@@ -318,7 +320,7 @@ async def remind_unclaimed(deps: JobDeps, now: datetime) -> int:
                 )
             if not chats:
                 text = t("sched.unclaimed", deps.lang, id=wish.id, title=escape(wish.title), days=age)
-                recorded += await unit.enqueue(
+                recorded += await unit.outbox.enqueue(
                     now,
                     dedupe_key=f"unclaimed:{wish.id}:group",
                     kind="unclaimed",
@@ -338,8 +340,8 @@ async def remind_overdue(deps: JobDeps, now: datetime) -> int:
     recorded = 0
     for claim, wish in await deps.reports.overdue_claims(today):
         async with deps.store.unit() as unit:
-            member = await unit.get_member(claim.member_id)
-            branch = await unit.get_branch(wish.branch_id)
+            member = await unit.people.get(claim.member_id)
+            branch = await unit.branches.get(wish.branch_id)
             if member is None or branch is None or wish.deadline is None:
                 continue
             lang = language(member, deps.lang)

@@ -56,34 +56,18 @@ class OutboxRow:
     not_before: datetime
 
 
-class Unit(Protocol):
-    """One transaction: every read and write a use case needs. Implemented by ``storage.uow.SqliteUnit``."""
+class People(Protocol):
+    """People and their platform accounts: who someone is, how to reach them, where they serve."""
 
-    async def audit(
-        self,
-        now: datetime,
-        actor_id: int | None,
-        action: str,
-        entity: str,
-        entity_id: int | None,
-        **detail: Any,
-    ) -> None:
-        """Record who changed what."""
-        ...
-
-    async def audit_of_member(self, member_id: int) -> list[dict[str, Any]]:
-        """Audit entries made by or about a member, for their data export."""
-        ...
-
-    async def get_member(self, member_id: int) -> Member | None:
+    async def get(self, member_id: int) -> Member | None:
         """A member by id."""
         ...
 
-    async def member_by_account(self, platform: str, user_id: str) -> Member | None:
+    async def by_account(self, platform: str, user_id: str) -> Member | None:
         """The member linked to a platform account."""
         ...
 
-    async def member_by_phone(self, phone: str) -> Member | None:
+    async def by_phone(self, phone: str) -> Member | None:
         """A member pre-imported from a roster, by phone."""
         ...
 
@@ -91,15 +75,15 @@ class Unit(Protocol):
         """The platform accounts linked to a member."""
         ...
 
-    async def account_reachable(self, platform: str, user_id: str) -> bool:
+    async def reachable(self, platform: str, user_id: str) -> bool:
         """Whether private messages to this account have not failed permanently."""
         ...
 
-    async def set_account_reachable(self, platform: str, user_id: str, reachable: bool) -> None:
+    async def set_reachable(self, platform: str, user_id: str, reachable: bool) -> None:
         """Remember that private messages to an account fail (blocked) or work again."""
         ...
 
-    async def create_member(
+    async def create(
         self,
         now: datetime,
         name: str,
@@ -119,79 +103,103 @@ class Unit(Protocol):
         """Attach a platform account to a member (moving it if it pointed elsewhere)."""
         ...
 
-    async def update_member(self, member_id: int, **fields: Any) -> None:
-        """Change some of a member's columns (skills given as a sequence)."""
+    async def save(self, member: Member) -> None:
+        """Write back a member read from :meth:`get` and changed with ``dataclasses.replace``."""
         ...
 
-    async def forget_member(self, now: datetime, member_id: int) -> None:
+    async def forget(self, now: datetime, member_id: int) -> None:
         """Remove a member's personal data, keeping their anonymous service in the totals."""
         ...
 
-    async def merge_roles(self, from_id: int, into_id: int) -> None:
+    async def merge_into(self, from_id: int, into_id: int) -> None:
         """Move roles and team places from a placeholder person to the roster entry they turned out to be."""
         ...
 
-    async def create_committee(self, now: datetime, name: str, chat: ChatRef | None) -> int:
+    async def of_branch(self, branch_id: int, *, reported_only: bool = False) -> list[Member]:
+        """Members whose home branch this is."""
+        ...
+
+    async def serving_branch(self, branch_id: int) -> list[Member]:
+        """Members who serve in the branch: its own (home branch) and those with an activity relation (活动关系)."""
+        ...
+
+    async def add_activity_branch(self, member_id: int, branch_id: int) -> None:
+        """Let a member serve in a branch other than their home branch (活动关系)."""
+        ...
+
+    async def belongs_to(self, branch_id: int, member_id: int) -> bool:
+        """Whether the member belongs to the branch (home, activity, or as its secretary)."""
+        ...
+
+
+class Committees(Protocol):
+    """E-party-committees (e党委) and their admins."""
+
+    async def create(self, now: datetime, name: str, chat: ChatRef | None) -> int:
         """Insert a committee."""
         ...
 
-    async def set_committee_chat(self, committee_id: int, chat: ChatRef | None) -> None:
+    async def set_chat(self, committee_id: int, chat: ChatRef | None) -> None:
         """Point a committee's digests at a chat."""
         ...
 
-    async def get_committee(self, committee_id: int) -> Committee | None:
+    async def get(self, committee_id: int) -> Committee | None:
         """A committee by id."""
         ...
 
-    async def committee_by_name(self, name: str) -> Committee | None:
+    async def by_name(self, name: str) -> Committee | None:
         """A committee by its unique name."""
         ...
 
-    async def committee_by_chat(self, platform: str, chat_id: str) -> Committee | None:
+    async def by_chat(self, platform: str, chat_id: str) -> Committee | None:
         """The committee whose chat this is."""
         ...
 
-    async def list_committees(self) -> list[Committee]:
+    async def all(self) -> list[Committee]:
         """All committees, oldest first."""
         ...
 
-    async def add_committee_admin(self, now: datetime, committee_id: int, member_id: int) -> None:
+    async def add_admin(self, now: datetime, committee_id: int, member_id: int) -> None:
         """Make a person a committee admin."""
         ...
 
-    async def is_committee_admin(self, committee_id: int, member_id: int) -> bool:
+    async def is_admin(self, committee_id: int, member_id: int) -> bool:
         """Whether the person administers the committee."""
         ...
 
-    async def committees_administered(self, member_id: int) -> list[Committee]:
+    async def administered_by(self, member_id: int) -> list[Committee]:
         """Committees a person administers."""
         ...
 
-    async def create_branch(self, now: datetime, committee_id: int, name: str, chat: ChatRef) -> int:
+
+class Branches(Protocol):
+    """E-branches (e支部), the chats they live in, and their secretaries."""
+
+    async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef) -> int:
         """Insert a branch bound to a chat."""
         ...
 
-    async def get_branch(self, branch_id: int) -> Branch | None:
+    async def get(self, branch_id: int) -> Branch | None:
         """A branch by id."""
         ...
 
-    async def branch_by_chat(self, platform: str, chat_id: str) -> Branch | None:
+    async def by_chat(self, platform: str, chat_id: str) -> Branch | None:
         """The branch bound to a chat."""
         ...
 
-    async def branch_by_name(self, name: str, committee_id: int | None = None) -> Branch | None:
+    async def by_name(self, name: str, committee_id: int | None = None) -> Branch | None:
         """A branch by name (within a committee when given)."""
         ...
 
-    async def branches_of_committee(self, committee_id: int) -> list[Branch]:
+    async def of_committee(self, committee_id: int) -> list[Branch]:
         """A committee's branches in creation order."""
         ...
 
-    async def set_branch_active(self, branch_id: int, active: bool) -> None:
+    async def set_active(self, branch_id: int, active: bool) -> None:
         """Mark a branch active or inactive (bot removed from its chat); data is kept."""
         ...
 
-    async def set_branch_options(self, branch_id: int, *, done_counts_as_served: bool) -> None:
+    async def set_options(self, branch_id: int, *, done_counts_as_served: bool) -> None:
         """Change a branch's options."""
         ...
 
@@ -207,61 +215,51 @@ class Unit(Protocol):
         """Whether the person is a secretary of the branch."""
         ...
 
-    async def secretaries_of(self, branch_id: int) -> list[Member]:
+    async def secretaries(self, branch_id: int) -> list[Member]:
         """A branch's secretaries."""
         ...
 
-    async def branches_as_secretary(self, member_id: int) -> list[Branch]:
+    async def led_by(self, member_id: int) -> list[Branch]:
         """Branches where the person is a secretary."""
         ...
 
-    async def add_activity_branch(self, member_id: int, branch_id: int) -> None:
-        """Let a member serve in a branch other than their home branch (活动关系)."""
-        ...
 
-    async def is_branch_member(self, branch_id: int, member_id: int) -> bool:
-        """Whether the member belongs to the branch (home, activity, or as its secretary)."""
-        ...
+class Teams(Protocol):
+    """Volunteer teams (服务队) and their leaders."""
 
-    async def members_of_branch(self, branch_id: int, *, reported_only: bool = False) -> list[Member]:
-        """Members whose home branch this is."""
-        ...
-
-    async def members_serving_branch(self, branch_id: int) -> list[Member]:
-        """Members who serve in the branch: its own (home branch) and those with an activity relation (活动关系)."""
-        ...
-
-    async def create_team(
-        self, now: datetime, branch_id: int, name: str, leader_id: int | None, skill: str = ""
-    ) -> int:
+    async def create(self, now: datetime, branch_id: int, name: str, leader_id: int | None, skill: str = "") -> int:
         """Insert a volunteer team (服务队)."""
         ...
 
-    async def add_team_member(self, team_id: int, member_id: int) -> None:
+    async def add_member(self, team_id: int, member_id: int) -> None:
         """Add a member to a team."""
         ...
 
-    async def set_team_leader(self, team_id: int, member_id: int | None) -> None:
+    async def set_leader(self, team_id: int, member_id: int | None) -> None:
         """Make a member the team's leader (队长), adding them to the team; None leaves it without one."""
         ...
 
-    async def get_team(self, team_id: int) -> Team | None:
+    async def get(self, team_id: int) -> Team | None:
         """A team by id."""
         ...
 
-    async def team_by_name(self, branch_id: int, name: str) -> Team | None:
+    async def by_name(self, branch_id: int, name: str) -> Team | None:
         """A branch's team by name."""
         ...
 
-    async def teams_led_by(self, member_id: int) -> list[Team]:
+    async def led_by(self, member_id: int) -> list[Team]:
         """Teams whose leader (队长) the member is."""
         ...
 
-    async def teams_of_member(self, member_id: int) -> list[Team]:
+    async def of_member(self, member_id: int) -> list[Team]:
         """Teams the member serves in."""
         ...
 
-    async def insert_wish(
+
+class Wishes(Protocol):
+    """Micro-wishes (微心愿) and what their cards show."""
+
+    async def add(
         self,
         now: datetime,
         *,
@@ -278,87 +276,93 @@ class Unit(Protocol):
         """Insert an open wish."""
         ...
 
-    async def get_wish(self, wish_id: int) -> Wish | None:
+    async def get(self, wish_id: int) -> Wish | None:
         """A wish by id."""
         ...
 
-    async def touch_wish(self, wish_id: int) -> None:
+    async def touch(self, wish_id: int) -> None:
         """Bump a wish's version so every card showing it is brought up to date."""
         ...
 
-    async def set_wish_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
+    async def set_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
         """Open, close or cancel a wish."""
         ...
 
-    async def wish_view(self, wish_id: int) -> WishView | None:
+    async def view(self, wish_id: int) -> WishView | None:
         """A wish with its branch name, active claimers and waitlist, read consistently."""
         ...
 
-    async def open_wishes(self, branch_id: int, limit: int = 50) -> list[WishView]:
+    async def open_views(self, branch_id: int, limit: int = 50) -> list[WishView]:
         """A branch's open wishes, emergencies first, then by deadline."""
         ...
 
-    async def wishes_with_free_slots(self, branch_id: int, limit: int = 20) -> list[tuple[Wish, int]]:
+    async def with_free_slots(self, branch_id: int, limit: int = 20) -> list[tuple[Wish, int]]:
         """Open wishes of a branch that still have free slots, with how many are taken (least taken first)."""
         ...
 
-    async def active_claim(self, wish_id: int, member_id: int) -> Claim | None:
+
+class Claims(Protocol):
+    """Claims (认领) of wishes; the database refuses an over-fill or a second active claim."""
+
+    async def active(self, wish_id: int, member_id: int) -> Claim | None:
         """The member's active claim on a wish, if any."""
         ...
 
-    async def count_active_claims(self, wish_id: int) -> int:
+    async def count_active(self, wish_id: int) -> int:
         """How many slots of a wish are held."""
         ...
 
-    async def insert_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
-        """Insert an active claim; the database refuses an over-fill or a second active claim."""
+    async def add(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> Claim:
+        """Insert an active claim and return it; the database refuses an over-fill or a second active claim."""
         ...
 
-    async def add_claim(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> Claim:
-        """Insert an active claim and return it as stored; refused like :meth:`insert_claim`."""
-        ...
-
-    async def get_claim(self, claim_id: int) -> Claim | None:
+    async def get(self, claim_id: int) -> Claim | None:
         """A claim by id."""
         ...
 
-    async def update_claim(self, claim_id: int, **fields: Any) -> None:
-        """Change some of a claim's columns."""
+    async def save(self, claim: Claim) -> None:
+        """Write back a claim read from :meth:`get` and moved along its life (status, report, review)."""
         ...
 
-    async def claims_of_member(
+    async def of_member(
         self, member_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES
     ) -> list[tuple[Claim, Wish]]:
         """A member's claims in the given states, with their wishes, newest first."""
         ...
 
-    async def claims_of_wish(
-        self, wish_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES
-    ) -> list[Claim]:
+    async def of_wish(self, wish_id: int, statuses: Sequence[ClaimStatus] = ACTIVE_CLAIM_STATUSES) -> list[Claim]:
         """A wish's claims in the given states."""
         ...
 
-    async def add_to_waitlist(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
+
+class Waitlist(Protocol):
+    """Members waiting for a slot of a full wish (候补), first come first served."""
+
+    async def add(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:
         """Put a member on a wish's waitlist (候补); returns their position (1-based)."""
         ...
 
-    async def waitlist_position(self, wish_id: int, member_id: int) -> int | None:
+    async def position(self, wish_id: int, member_id: int) -> int | None:
         """A member's 1-based place on the waitlist, None if not on it."""
         ...
 
-    async def remove_from_waitlist(self, wish_id: int, member_id: int) -> bool:
+    async def remove(self, wish_id: int, member_id: int) -> bool:
         """Take a member off a waitlist; False if they were not on it."""
         ...
 
-    async def pop_waitlist(self, wish_id: int) -> tuple[int, int | None] | None:
+    async def pop(self, wish_id: int) -> tuple[int, int | None] | None:
         """Remove and return the first (member_id, team_id) waiting for a wish."""
         ...
 
-    async def clear_waitlist(self, wish_id: int) -> list[int]:
+    async def clear(self, wish_id: int) -> list[int]:
         """Empty a wish's waitlist; return who was on it."""
         ...
 
-    async def insert_service(
+
+class Services(Protocol):
+    """Service records that count for the quarter."""
+
+    async def add(
         self,
         now: datetime,
         *,
@@ -376,19 +380,19 @@ class Unit(Protocol):
         """Record one act of service."""
         ...
 
-    async def service_of_claim(self, claim_id: int) -> ServiceRecord | None:
+    async def of_claim(self, claim_id: int) -> ServiceRecord | None:
         """The service record made from a claim."""
         ...
 
-    async def confirm_service_of_claim(self, claim_id: int, rating: int | None) -> None:
+    async def confirm_of_claim(self, claim_id: int, rating: int | None) -> None:
         """Mark a claim's service record confirmed."""
         ...
 
-    async def delete_service_of_claim(self, claim_id: int) -> None:
+    async def drop_unconfirmed_of_claim(self, claim_id: int) -> None:
         """Drop a claim's unconfirmed service record (the secretary returned it)."""
         ...
 
-    async def services_of_member(
+    async def of_member(
         self, member_id: int, start: date | None = None, end: date | None = None
     ) -> list[ServiceRecord]:
         """A member's service records, optionally within [start, end)."""
@@ -398,27 +402,33 @@ class Unit(Protocol):
         """Reported members of a branch with no counted service in [start, end)."""
         ...
 
-    async def add_card(
-        self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int
-    ) -> None:
+
+class Cards(Protocol):
+    """Sent messages with buttons that must follow the state of their wish."""
+
+    async def add(self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int) -> None:
         """Remember a message that shows a wish, rendered at ``version``."""
         ...
 
-    async def cards_of_wish(self, wish_id: int) -> list[CardRow]:
+    async def of_wish(self, wish_id: int) -> list[CardRow]:
         """Every message showing a wish."""
         ...
 
-    async def stale_cards(self, platform: str, limit: int = 100) -> list[CardRow]:
+    async def stale(self, platform: str, limit: int = 100) -> list[CardRow]:
         """Cards showing an older version of their wish than the current one."""
         ...
 
-    async def mark_card_rendered(self, card_id: int, version: int, now: datetime) -> None:
+    async def mark_rendered(self, card_id: int, version: int, now: datetime) -> None:
         """Record that a card now shows ``version`` (never moving backwards)."""
         ...
 
-    async def drop_card(self, card_id: int) -> None:
+    async def drop(self, card_id: int) -> None:
         """Forget a card that can no longer be edited (deleted, chat gone)."""
         ...
+
+
+class Outbox(Protocol):
+    """Everything the bot decided to send, recorded before it is sent."""
 
     async def enqueue(
         self,
@@ -435,15 +445,15 @@ class Unit(Protocol):
         """Record a decision to send; False when the same decision (dedupe key) was already recorded."""
         ...
 
-    async def due_outbox(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    async def due(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
         """Pending messages whose time has come, oldest first."""
         ...
 
-    async def next_outbox_time(self, platform: str) -> datetime | None:
+    async def next_time(self, platform: str) -> datetime | None:
         """When the earliest pending message becomes due."""
         ...
 
-    async def mark_outbox(
+    async def mark(
         self,
         outbox_id: int,
         status: str,
@@ -456,49 +466,134 @@ class Unit(Protocol):
         """Record the result of one delivery attempt."""
         ...
 
-    async def outbox_by_key(self, dedupe_key: str) -> OutboxRow | None:
+    async def by_key(self, dedupe_key: str) -> OutboxRow | None:
         """An outbox entry by its dedupe key."""
         ...
 
-    async def outbox_counts(self, kind_prefix: str = "") -> dict[str, int]:
+    async def counts(self, kind_prefix: str = "") -> dict[str, int]:
         """How many outbox entries are in each status (for tests, benchmarks and health)."""
         ...
+
+
+class ProcessedEvents(Protocol):
+    """Incoming updates already handled, so a replay changes nothing."""
 
     async def first_time(self, platform: str, key: str, now: datetime) -> bool:
         """Record an incoming event; False if it was already processed (a replay)."""
         ...
 
-    async def prune_processed(self, before: datetime) -> None:
+    async def prune(self, before: datetime) -> None:
         """Forget processed-event keys older than any replay could be."""
         ...
 
-    async def save_draft(self, now: datetime, account: Account, branch_id: int | None, text: str) -> None:
+
+class Drafts(Protocol):
+    """Wish texts a secretary sent that could not be read yet."""
+
+    async def save(self, now: datetime, account: Account, branch_id: int | None, text: str) -> None:
         """Keep a wish text that could not be read yet."""
         ...
 
-    async def get_draft(self, account: Account) -> tuple[int | None, str] | None:
+    async def get(self, account: Account) -> tuple[int | None, str] | None:
         """A kept draft: (branch_id, text)."""
         ...
 
-    async def delete_draft(self, account: Account) -> None:
+    async def delete(self, account: Account) -> None:
         """Forget a draft once it became a wish."""
         ...
 
-    async def get_conversation(self, account: Account) -> dict[str, Any] | None:
+
+class Conversations(Protocol):
+    """Where each person is in a multi-step conversation."""
+
+    async def get(self, account: Account) -> dict[str, Any] | None:
         """Where this person is in a multi-step conversation, if anywhere."""
         ...
 
-    async def set_conversation(self, now: datetime, account: Account, state: dict[str, Any] | None) -> None:
+    async def set(self, now: datetime, account: Account, state: dict[str, Any] | None) -> None:
         """Remember (or, with None, forget) where this person is in a conversation."""
         ...
 
-    async def job_last_run(self, job: str) -> datetime | None:
+
+class JobRuns(Protocol):
+    """When each scheduled job last ran, so downtime is caught up once."""
+
+    async def last_run(self, job: str) -> datetime | None:
         """When a scheduled job last completed."""
         ...
 
-    async def set_job_run(self, job: str, at: datetime) -> None:
+    async def set_run(self, job: str, at: datetime) -> None:
         """Record a scheduled job's completion."""
         ...
+
+
+class AuditLog(Protocol):
+    """Who changed what."""
+
+    async def record(
+        self,
+        now: datetime,
+        actor_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        **detail: Any,
+    ) -> None:
+        """Record who changed what."""
+        ...
+
+    async def of_member(self, member_id: int) -> list[dict[str, Any]]:
+        """Audit entries made by or about a member, for their data export."""
+        ...
+
+
+class Unit(Protocol):
+    """One transaction: the repositories of every aggregate, all reading and writing inside it."""
+
+    @property
+    def people(self) -> People: ...
+
+    @property
+    def committees(self) -> Committees: ...
+
+    @property
+    def branches(self) -> Branches: ...
+
+    @property
+    def teams(self) -> Teams: ...
+
+    @property
+    def wishes(self) -> Wishes: ...
+
+    @property
+    def claims(self) -> Claims: ...
+
+    @property
+    def waitlist(self) -> Waitlist: ...
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def cards(self) -> Cards: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def events(self) -> ProcessedEvents: ...
+
+    @property
+    def drafts(self) -> Drafts: ...
+
+    @property
+    def conversations(self) -> Conversations: ...
+
+    @property
+    def jobs(self) -> JobRuns: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
 
 class Store(Protocol):

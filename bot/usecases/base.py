@@ -70,49 +70,49 @@ class Base:
     @staticmethod
     async def _person(unit: Unit, now: datetime, actor: Account) -> Member:
         """The member behind an account, created (not reported in) if the person is new."""
-        member = await unit.member_by_account(actor.platform, actor.user_id)
+        member = await unit.people.by_account(actor.platform, actor.user_id)
         if member is not None:
             if member.left_at is not None:
                 raise errors.MemberLeft()
             return member
-        member_id = await unit.create_member(
+        member_id = await unit.people.create(
             now, clean_text(actor.display_name or actor.user_id, MAX_NAME * 2, "name"), language=actor.language
         )
-        await unit.link_account(now, actor, member_id)
-        found = await unit.get_member(member_id)
+        await unit.people.link_account(now, actor, member_id)
+        found = await unit.people.get(member_id)
         assert found is not None
         return found
 
     @staticmethod
     async def _reported(unit: Unit, actor: Account, **context: object) -> Member:
-        member = await unit.member_by_account(actor.platform, actor.user_id)
+        member = await unit.people.by_account(actor.platform, actor.user_id)
         if member is None or not member.reported:
             raise errors.NotReported(**context)
         return member
 
     @staticmethod
     async def _branch(unit: Unit, branch_id: int) -> Branch:
-        branch = await unit.get_branch(branch_id)
+        branch = await unit.branches.get(branch_id)
         if branch is None:
             raise errors.BranchNotFound(branch_id=branch_id)
         return branch
 
     @staticmethod
     async def _wish(unit: Unit, wish_id: int) -> Wish:
-        wish = await unit.get_wish(wish_id)
+        wish = await unit.wishes.get(wish_id)
         if wish is None:
             raise errors.WishNotFound(wish_id=wish_id)
         return wish
 
     async def _secretary(self, unit: Unit, now: datetime, actor: Account, branch_id: int) -> Member:
         person = await self._person(unit, now, actor)
-        if not await unit.is_secretary(branch_id, person.id):
+        if not await unit.branches.is_secretary(branch_id, person.id):
             raise errors.NotSecretary(branch_id=branch_id)
         return person
 
     @staticmethod
     async def _view(unit: Unit, wish_id: int) -> WishView:
-        view = await unit.wish_view(wish_id)
+        view = await unit.wishes.view(wish_id)
         assert view is not None
         return view
 
@@ -120,7 +120,7 @@ class Base:
     async def _language(unit: Unit, member: Member, accounts: list[Account] | None = None) -> str:
         if member.language:
             return normalize_language(member.language)
-        for account in accounts if accounts is not None else await unit.accounts_of(member.id):
+        for account in accounts if accounts is not None else await unit.people.accounts_of(member.id):
             if account.language:
                 return normalize_language(account.language)
         return normalize_language(None)
@@ -140,11 +140,11 @@ class Base:
         accounts: list[Account] | None = None,
     ) -> bool:
         """Record a private message to a member on ``platform``; False if they have no account there."""
-        known = accounts if accounts is not None else await unit.accounts_of(member.id)
+        known = accounts if accounts is not None else await unit.people.accounts_of(member.id)
         account = next((a for a in known if a.platform == platform), None)
         if account is None:
             return False
-        return await unit.enqueue(
+        return await unit.outbox.enqueue(
             now,
             dedupe_key=key,
             kind=kind,
@@ -157,16 +157,15 @@ class Base:
 
     async def _promote(self, unit: Unit, now: datetime, wish: Wish) -> Member | None:
         """Give a freed slot to the first member still able to take it, and tell them."""
-        while (entry := await unit.pop_waitlist(wish.id)) is not None:
+        while (entry := await unit.waitlist.pop(wish.id)) is not None:
             member_id, team_id = entry
-            member = await unit.get_member(member_id)
-            if member is None or not member.reported or await unit.active_claim(wish.id, member_id) is not None:
+            member = await unit.people.get(member_id)
+            if member is None or not member.reported or await unit.claims.active(wish.id, member_id) is not None:
                 continue
-            claim_id = await unit.insert_claim(now, wish.id, member_id, team_id)
-            await unit.audit(now, None, "claim.promote", "claim", claim_id, wish_id=wish.id, member_id=member_id)
-            claim = await unit.get_claim(claim_id)
-            branch = await unit.get_branch(wish.branch_id)
-            assert claim is not None and branch is not None
+            claim = await unit.claims.add(now, wish.id, member_id, team_id)
+            await unit.audit.record(now, None, "claim.promote", "claim", claim.id, wish_id=wish.id, member_id=member_id)
+            branch = await unit.branches.get(wish.branch_id)
+            assert branch is not None
             lang = await self._language(unit, member)
             view = await self._view(unit, wish.id)
             await self._notify(
@@ -174,7 +173,7 @@ class Base:
                 now,
                 member,
                 branch.chat.platform,
-                f"claim:{claim_id}",
+                f"claim:{claim.id}",
                 "claim_notice",
                 views.claim_notice(view, claim, lang, promoted=True),
                 fallback_chat=branch.chat,

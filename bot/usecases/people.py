@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,23 +39,25 @@ class People(Base):
             member = await self._person(unit, now, c.actor)
             first_time = member.reported_at is None
             also_serving = member.home_branch_id is not None and member.home_branch_id != branch.id
-            await unit.update_member(
-                member.id,
-                name=name,
-                workplace=workplace,
-                workplace_branch=workplace_branch,
-                skills=skills,
-                commitment=commitment,
-                home_branch_id=member.home_branch_id or branch.id,
-                reported_at=member.reported_at or now,
+            await unit.people.save(
+                replace(
+                    member,
+                    name=name,
+                    workplace=workplace,
+                    workplace_branch=workplace_branch,
+                    skills=skills,
+                    commitment=commitment,
+                    home_branch_id=member.home_branch_id or branch.id,
+                    reported_at=member.reported_at or now,
+                )
             )
             if also_serving:
-                await unit.add_activity_branch(member.id, branch.id)
-            await unit.audit(now, member.id, "member.report_in", "member", member.id, branch_id=branch.id)
-            updated = await unit.get_member(member.id)
+                await unit.people.add_activity_branch(member.id, branch.id)
+            await unit.audit.record(now, member.id, "member.report_in", "member", member.id, branch_id=branch.id)
+            updated = await unit.people.get(member.id)
             assert updated is not None
             if first_time or also_serving:
-                await unit.enqueue(
+                await unit.outbox.enqueue(
                     now,
                     dedupe_key=f"report_note:{member.id}:{branch.id}",
                     kind="report_note",
@@ -73,19 +75,19 @@ class People(Base):
         phone = normalize_phone(c.phone)
 
         async def work(unit: Unit, now: datetime) -> outcomes.PhoneLinked:
-            entry = await unit.member_by_phone(phone)
+            entry = await unit.people.by_phone(phone)
             if entry is None:
                 raise errors.NotFound(field="phone")
-            current = await unit.member_by_account(c.actor.platform, c.actor.user_id)
+            current = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if current is not None and current.id != entry.id:
                 if current.reported_at is not None:
                     raise errors.AlreadyMember()
-                await unit.merge_roles(current.id, entry.id)
-            await unit.link_account(now, c.actor, entry.id)
+                await unit.people.merge_into(current.id, entry.id)
+            await unit.people.link_account(now, c.actor, entry.id)
             if entry.reported_at is None:
-                await unit.update_member(entry.id, reported_at=now)
-            await unit.audit(now, entry.id, "member.link_phone", "member", entry.id, platform=c.actor.platform)
-            linked = await unit.get_member(entry.id)
+                await unit.people.save(replace(entry, reported_at=now))
+            await unit.audit.record(now, entry.id, "member.link_phone", "member", entry.id, platform=c.actor.platform)
+            linked = await unit.people.get(entry.id)
             assert linked is not None
             return outcomes.PhoneLinked(linked)
 
@@ -99,22 +101,22 @@ class People(Base):
         async def work(unit: Unit, now: datetime) -> outcomes.RosterImported:
             committee_id = None
             if committee_name is not None:
-                committee = await unit.committee_by_name(committee_name)
+                committee = await unit.committees.by_name(committee_name)
                 if committee is None:
                     raise errors.CommitteeNotFound(name=committee_name)
                 committee_id = committee.id
-            branch = await unit.branch_by_name(branch_name, committee_id)
+            branch = await unit.branches.by_name(branch_name, committee_id)
             if branch is None:
                 raise errors.BranchNotFound(name=branch_name)
             created = updated = 0
             conflicts: list[tuple[int, str]] = []
             for row in rows:
-                existing = await unit.member_by_phone(row.phone)
+                existing = await unit.people.by_phone(row.phone)
                 name, workplace = row.name[:MAX_NAME], row.workplace[:MAX_FIELD]
                 workplace_branch, commitment = row.workplace_branch[:MAX_FIELD], row.commitment[:MAX_FIELD]
                 skills = row.skills[:12]
                 if existing is None:
-                    member_id = await unit.create_member(
+                    member_id = await unit.people.create(
                         now,
                         name,
                         phone=row.phone,
@@ -130,21 +132,23 @@ class People(Base):
                     continue
                 else:
                     member_id = existing.id
-                    await unit.update_member(
-                        member_id,
-                        name=name,
-                        home_branch_id=branch.id,
-                        workplace=workplace,
-                        workplace_branch=workplace_branch,
-                        skills=skills,
-                        commitment=commitment,
+                    await unit.people.save(
+                        replace(
+                            existing,
+                            name=name,
+                            home_branch_id=branch.id,
+                            workplace=workplace,
+                            workplace_branch=workplace_branch,
+                            skills=tuple(skills),
+                            commitment=commitment,
+                        )
                     )
                     updated += 1
                 if row.team:
-                    team = await unit.team_by_name(branch.id, row.team[:MAX_NAME])
-                    team_id = team.id if team else await unit.create_team(now, branch.id, row.team[:MAX_NAME], None)
-                    await unit.add_team_member(team_id, member_id)
-            await unit.audit(now, None, "roster.import", "branch", branch.id, created=created, updated=updated)
+                    team = await unit.teams.by_name(branch.id, row.team[:MAX_NAME])
+                    team_id = team.id if team else await unit.teams.create(now, branch.id, row.team[:MAX_NAME], None)
+                    await unit.teams.add_member(team_id, member_id)
+            await unit.audit.record(now, None, "roster.import", "branch", branch.id, created=created, updated=updated)
             return outcomes.RosterImported(branch, created, updated, tuple(conflicts))
 
         return await self._tx(work)
@@ -155,14 +159,14 @@ class People(Base):
 
         async def work(unit: Unit, now: datetime) -> str:
             member = await self._person(unit, now, c.actor)
-            await unit.update_member(member.id, language=language)
+            await unit.people.save(replace(member, language=language))
             return language
 
         return await self._tx(work)
 
     async def language_of(self, actor: Account) -> str:
         """The language to use with this person: chosen, else their platform's, else Chinese."""
-        member = await self._read(lambda unit: unit.member_by_account(actor.platform, actor.user_id))
+        member = await self._read(lambda unit: unit.people.by_account(actor.platform, actor.user_id))
         if member is not None and member.language:
             return normalize_language(member.language)
         return normalize_language(actor.language)
@@ -170,11 +174,11 @@ class People(Base):
     async def conversation(self, actor: Account) -> dict[str, Any] | None:
         """Where this person is in a multi-step chat conversation (report-in, reporting done...), if anywhere."""
         async with self.store.unit() as unit:
-            return await unit.get_conversation(actor)
+            return await unit.conversations.get(actor)
 
     async def set_conversation(self, actor: Account, state: dict[str, Any] | None) -> None:
         """Remember the conversation step so a restart in the middle of it loses nothing; None ends it."""
-        await self._tx(lambda unit, now: unit.set_conversation(now, actor, state))
+        await self._tx(lambda unit, now: unit.conversations.set(now, actor, state))
 
     async def pause_nudges(self, c: cmd.PauseNudges) -> datetime:
         """Pause quarterly reminders for ``days`` (1-60)."""
@@ -184,8 +188,8 @@ class People(Base):
         async def work(unit: Unit, now: datetime) -> datetime:
             member = await self._reported(unit, c.actor)
             until = now + timedelta(days=c.days)
-            await unit.update_member(member.id, nudges_paused_until=until)
-            await unit.audit(now, member.id, "member.pause_nudges", "member", member.id, days=c.days)
+            await unit.people.save(replace(member, nudges_paused_until=until))
+            await unit.audit.record(now, member.id, "member.pause_nudges", "member", member.id, days=c.days)
             return until
 
         return await self._tx(work)
@@ -193,36 +197,36 @@ class People(Base):
     async def my_data(self, actor: Account) -> outcomes.MyData:
         """Everything stored about the person (PIPL access right)."""
         async with self.store.unit() as unit:
-            member = await unit.member_by_account(actor.platform, actor.user_id)
+            member = await unit.people.by_account(actor.platform, actor.user_id)
             if member is None:
                 return outcomes.MyData({})
             data: dict[str, Any] = {"member": plain_data(asdict(member))}
-            data["accounts"] = [plain_data(asdict(a)) for a in await unit.accounts_of(member.id)]
-            data["secretary_of"] = [b.name for b in await unit.branches_as_secretary(member.id)]
-            data["teams"] = [tm.name for tm in await unit.teams_of_member(member.id)]
+            data["accounts"] = [plain_data(asdict(a)) for a in await unit.people.accounts_of(member.id)]
+            data["secretary_of"] = [b.name for b in await unit.branches.led_by(member.id)]
+            data["teams"] = [tm.name for tm in await unit.teams.of_member(member.id)]
             data["claims"] = [
                 {"wish_id": w.id, "wish": w.title, **plain_data(asdict(cl))}
-                for cl, w in await unit.claims_of_member(member.id, tuple(ClaimStatus))
+                for cl, w in await unit.claims.of_member(member.id, tuple(ClaimStatus))
             ]
-            data["services"] = [plain_data(asdict(s)) for s in await unit.services_of_member(member.id)]
-            data["audit"] = await unit.audit_of_member(member.id)
+            data["services"] = [plain_data(asdict(s)) for s in await unit.services.of_member(member.id)]
+            data["audit"] = await unit.audit.of_member(member.id)
             return outcomes.MyData(data)
 
     async def leave(self, c: cmd.Leave) -> outcomes.Left:
         """Remove the person's personal data; open claims are released to the waitlist or the branch."""
 
         async def work(unit: Unit, now: datetime) -> outcomes.Left:
-            member = await unit.member_by_account(c.actor.platform, c.actor.user_id)
+            member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if member is None:
                 raise errors.NotReported()
             released = []
-            for claim, wish in await unit.claims_of_member(member.id, (ClaimStatus.CLAIMED,)):
-                await unit.update_claim(claim.id, status=ClaimStatus.WITHDRAWN, ended_at=now)
+            for claim, wish in await unit.claims.of_member(member.id, (ClaimStatus.CLAIMED,)):
+                await unit.claims.save(replace(claim, status=ClaimStatus.WITHDRAWN, ended_at=now))
                 await self._promote(unit, now, wish)
-                await unit.touch_wish(wish.id)
+                await unit.wishes.touch(wish.id)
                 released.append(wish.id)
-            await unit.forget_member(now, member.id)
-            await unit.audit(now, member.id, "member.leave", "member", member.id)
+            await unit.people.forget(now, member.id)
+            await unit.audit.record(now, member.id, "member.leave", "member", member.id)
             return outcomes.Left(tuple(released))
 
         return await self._tx(work)
@@ -231,8 +235,8 @@ class People(Base):
         """Record a welcome to this person's private chat, once ever per account; False if they were welcomed."""
 
         async def work(unit: Unit, now: datetime) -> bool:
-            member = await unit.member_by_account(actor.platform, actor.user_id)
-            return await unit.enqueue(
+            member = await unit.people.by_account(actor.platform, actor.user_id)
+            return await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"welcome:{actor.platform}:{actor.user_id}",
                 kind="welcome",
@@ -246,4 +250,4 @@ class People(Base):
 
     async def first_time(self, platform: str, key: str) -> bool:
         """Record an incoming update; False when it was already handled (a replay after a restart)."""
-        return await self._tx(lambda unit, now: unit.first_time(platform, key, now))
+        return await self._tx(lambda unit, now: unit.events.first_time(platform, key, now))

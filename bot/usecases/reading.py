@@ -23,11 +23,11 @@ class Reading(Base):
             member = await self._reported(unit, actor)
             done_counts = self.done_counts_default
             if member.home_branch_id is not None:
-                branch = await unit.get_branch(member.home_branch_id)
+                branch = await unit.branches.get(member.home_branch_id)
                 done_counts = branch.done_counts_as_served if branch else done_counts
-            services = await unit.services_of_member(member.id, quarter.start, quarter.end)
+            services = await unit.services.of_member(member.id, quarter.start, quarter.end)
             counted = [s for s in services if s.confirmed or done_counts]
-            open_claims = await unit.claims_of_member(member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE))
+            open_claims = await unit.claims.of_member(member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE))
             lang = normalize_language(member.language or actor.language)
             return QuarterStatus(
                 member=member,
@@ -43,7 +43,7 @@ class Reading(Base):
         """/mine: the member's claims, open first."""
         async with self.store.unit() as unit:
             member = await self._reported(unit, actor)
-            claims = await unit.claims_of_member(
+            claims = await unit.claims.of_member(
                 member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE, ClaimStatus.CONFIRMED)
             )
             return outcomes.MyClaims(member, tuple(claims[:30]))
@@ -52,7 +52,7 @@ class Reading(Base):
         """/wishes: a branch's open wishes."""
         async with self.store.unit() as unit:
             await self._branch(unit, branch_id)
-            return await unit.open_wishes(branch_id)
+            return await unit.wishes.open_views(branch_id)
 
     async def at_risk(self, actor: Account, branch_id: int, lang: str = "zh") -> outcomes.AtRiskList:
         """/atrisk: members of the branch without counted service this quarter (secretaries only)."""
@@ -61,8 +61,8 @@ class Reading(Base):
             branch = await self._branch(unit, branch_id)
             await self._secretary(unit, now, actor, branch.id)
             quarter = current_quarter(now, self.tz)
-            members = await unit.at_risk(branch.id, quarter.start, quarter.end, branch.done_counts_as_served)
-            reported = len(await unit.members_of_branch(branch.id, reported_only=True))
+            members = await unit.services.at_risk(branch.id, quarter.start, quarter.end, branch.done_counts_as_served)
+            reported = len(await unit.people.of_branch(branch.id, reported_only=True))
             return outcomes.AtRiskList(branch, quarter.label(lang), tuple(members), reported)
 
         return await self._tx(work)

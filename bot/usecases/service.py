@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import errors
@@ -25,10 +26,10 @@ class Services(Base):
         note = clean_text(c.note, MAX_NOTE, "note")
 
         async def work(unit: Unit, now: datetime) -> outcomes.DoneReported:
-            claim = await unit.get_claim(c.claim_id)
+            claim = await unit.claims.get(c.claim_id)
             if claim is None:
                 raise errors.ClaimNotFound()
-            member = await unit.member_by_account(c.actor.platform, c.actor.user_id)
+            member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if member is None or member.id != claim.member_id:
                 raise errors.NotYourClaim(wish_id=claim.wish_id)
             if claim.status != ClaimStatus.CLAIMED:
@@ -37,16 +38,18 @@ class Services(Base):
             if wish.status == WishStatus.CANCELLED:
                 raise errors.WishCancelled(wish_id=wish.id)
             branch = await self._branch(unit, wish.branch_id)
-            await unit.update_claim(
-                claim.id,
-                status=ClaimStatus.DONE,
-                done_at=now,
-                hours=c.hours,
-                note=note,
-                photo_ref=c.photo_ref,
-                return_reason="",
+            await unit.claims.save(
+                replace(
+                    claim,
+                    status=ClaimStatus.DONE,
+                    done_at=now,
+                    hours=c.hours,
+                    note=note,
+                    photo_ref=c.photo_ref,
+                    return_reason="",
+                )
             )
-            await unit.insert_service(
+            await unit.services.add(
                 now,
                 member_id=member.id,
                 branch_id=branch.id,
@@ -58,12 +61,12 @@ class Services(Base):
                 confirmed=False,
                 recorded_by=member.id,
             )
-            await unit.touch_wish(wish.id)
-            await unit.audit(now, member.id, "claim.done", "claim", claim.id, hours=c.hours)
-            done = await unit.get_claim(claim.id)
+            await unit.wishes.touch(wish.id)
+            await unit.audit.record(now, member.id, "claim.done", "claim", claim.id, hours=c.hours)
+            done = await unit.claims.get(claim.id)
             assert done is not None
             reviewers = 0
-            for secretary in await unit.secretaries_of(branch.id):
+            for secretary in await unit.branches.secretaries(branch.id):
                 if secretary.id == member.id:
                     continue
                 lang = await self._language(unit, secretary)
@@ -92,17 +95,19 @@ class Services(Base):
             if claim.status != ClaimStatus.DONE:
                 raise errors.InvalidTransition(status=str(claim.status))
             reviewer = await self._person(unit, now, c.actor)
-            await unit.update_claim(
-                claim.id,
-                status=ClaimStatus.CONFIRMED,
-                confirmed_by=reviewer.id,
-                confirmed_at=now,
-                rating=c.rating,
+            await unit.claims.save(
+                replace(
+                    claim,
+                    status=ClaimStatus.CONFIRMED,
+                    confirmed_by=reviewer.id,
+                    confirmed_at=now,
+                    rating=c.rating,
+                )
             )
-            await unit.confirm_service_of_claim(claim.id, c.rating)
+            await unit.services.confirm_of_claim(claim.id, c.rating)
             completed = await self._complete_if_done(unit, now, wish)
-            await unit.touch_wish(wish.id)
-            await unit.audit(now, reviewer.id, "claim.confirm", "claim", claim.id, rating=c.rating)
+            await unit.wishes.touch(wish.id)
+            await unit.audit.record(now, reviewer.id, "claim.confirm", "claim", claim.id, rating=c.rating)
             branch = await self._branch(unit, wish.branch_id)
             lang = await self._language(unit, member)
             await self._notify(
@@ -114,7 +119,7 @@ class Services(Base):
                 "confirmed",
                 views.simple_notice("notice.confirmed", lang, id=wish.id, title=wish.title),
             )
-            confirmed = await unit.get_claim(claim.id)
+            confirmed = await unit.claims.get(claim.id)
             assert confirmed is not None
             return outcomes.ServiceConfirmed(confirmed, wish, member, completed)
 
@@ -129,10 +134,10 @@ class Services(Base):
             claim, wish, member = await self._review_target(unit, now, c.actor, c.claim_id)
             if claim.status != ClaimStatus.CONFIRMED:
                 return None
-            await unit.update_claim(claim.id, rating=c.rating)
-            await unit.confirm_service_of_claim(claim.id, c.rating)
-            await unit.audit(now, None, "claim.rate", "claim", claim.id, rating=c.rating)
-            rated = await unit.get_claim(claim.id)
+            await unit.claims.save(replace(claim, rating=c.rating))
+            await unit.services.confirm_of_claim(claim.id, c.rating)
+            await unit.audit.record(now, None, "claim.rate", "claim", claim.id, rating=c.rating)
+            rated = await unit.claims.get(claim.id)
             assert rated is not None
             return outcomes.ServiceConfirmed(rated, wish, member, wish.status == WishStatus.CLOSED, already=True)
 
@@ -144,24 +149,24 @@ class Services(Base):
     async def _review_target(
         self, unit: Unit, now: datetime, actor: Account, claim_id: int
     ) -> tuple[Claim, Wish, Member]:
-        claim = await unit.get_claim(claim_id)
+        claim = await unit.claims.get(claim_id)
         if claim is None:
             raise errors.ClaimNotFound()
         wish = await self._wish(unit, claim.wish_id)
         reviewer = await self._secretary(unit, now, actor, wish.branch_id)
         if reviewer.id == claim.member_id:
             raise errors.OwnService()
-        member = await unit.get_member(claim.member_id)
+        member = await unit.people.get(claim.member_id)
         assert member is not None
         return claim, wish, member
 
     @staticmethod
     async def _complete_if_done(unit: Unit, now: datetime, wish: Wish) -> bool:
         """Close a wish once every slot is held by a confirmed claim."""
-        active = await unit.claims_of_wish(wish.id)
+        active = await unit.claims.of_wish(wish.id)
         if len(active) >= wish.slots and all(cl.status == ClaimStatus.CONFIRMED for cl in active):
-            await unit.set_wish_status(wish.id, WishStatus.CLOSED, now)
-            await unit.clear_waitlist(wish.id)
+            await unit.wishes.set_status(wish.id, WishStatus.CLOSED, now)
+            await unit.waitlist.clear(wish.id)
             return True
         return False
 
@@ -173,14 +178,14 @@ class Services(Base):
             claim, wish, member = await self._review_target(unit, now, c.actor, c.claim_id)
             if claim.status != ClaimStatus.DONE:
                 raise errors.InvalidTransition(status=str(claim.status))
-            await unit.update_claim(claim.id, status=ClaimStatus.CLAIMED, return_reason=reason, done_at=None)
-            await unit.delete_service_of_claim(claim.id)
-            await unit.touch_wish(wish.id)
-            await unit.audit(now, None, "claim.return", "claim", claim.id, reason=reason)
+            await unit.claims.save(replace(claim, status=ClaimStatus.CLAIMED, return_reason=reason, done_at=None))
+            await unit.services.drop_unconfirmed_of_claim(claim.id)
+            await unit.wishes.touch(wish.id)
+            await unit.audit.record(now, None, "claim.return", "claim", claim.id, reason=reason)
             branch = await self._branch(unit, wish.branch_id)
             lang = await self._language(unit, member)
             view = await self._view(unit, wish.id)
-            returned = await unit.get_claim(claim.id)
+            returned = await unit.claims.get(claim.id)
             assert returned is not None
             notice = views.claim_notice(view, returned, lang)
             text = views.simple_notice("notice.returned", lang, id=wish.id, reason=reason or "—").text
@@ -207,14 +212,14 @@ class Services(Base):
             secretary = await self._secretary(unit, now, c.actor, c.branch_id)
             if secretary.id == c.member_id:
                 raise errors.OwnService()
-            member = await unit.get_member(c.member_id)
+            member = await unit.people.get(c.member_id)
             if member is None or member.left_at is not None:
                 raise errors.NotFound(field="member")
-            if not await unit.is_branch_member(c.branch_id, member.id):
+            if not await unit.people.belongs_to(c.branch_id, member.id):
                 raise errors.NotBranchMember(branch=str(c.branch_id))
             if c.served_on > local_date(now, self.tz):
                 raise errors.InvalidInput(field="served_on")
-            service_id = await unit.insert_service(
+            service_id = await unit.services.add(
                 now,
                 member_id=member.id,
                 branch_id=c.branch_id,
@@ -226,7 +231,7 @@ class Services(Base):
                 confirmed=True,
                 recorded_by=secretary.id,
             )
-            await unit.audit(now, secretary.id, "service.log", "service", service_id, member_id=member.id)
+            await unit.audit.record(now, secretary.id, "service.log", "service", service_id, member_id=member.id)
             return outcomes.ServiceLogged(member, service_id)
 
         return await self._tx(work)

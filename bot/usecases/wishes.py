@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import errors
@@ -31,10 +32,10 @@ class Wishes(Base):
             secretary = await self._secretary(unit, now, c.actor, branch.id)
             result = parse_wish_text(c.text, local_date(now, self.tz))
             if result.wish is None:
-                await unit.save_draft(now, c.actor, branch.id, c.text)
+                await unit.drafts.save(now, c.actor, branch.id, c.text)
                 return outcomes.WishNeedsFix(result.problems, c.text)
             parsed = result.wish
-            wish_id = await unit.insert_wish(
+            wish_id = await unit.wishes.add(
                 now,
                 branch_id=branch.id,
                 title=parsed.title,
@@ -46,9 +47,9 @@ class Wishes(Base):
                 urgency=parsed.urgency,
                 created_by=secretary.id,
             )
-            await unit.delete_draft(c.actor)
+            await unit.drafts.delete(c.actor)
             target = c.chat if c.chat is not None and c.chat.chat_id == branch.chat.chat_id else branch.chat
-            await unit.enqueue(
+            await unit.outbox.enqueue(
                 now,
                 dedupe_key=f"card:{wish_id}:{target.chat_id}",
                 kind="wish_card",
@@ -57,7 +58,7 @@ class Wishes(Base):
                 member_id=None,
                 payload={"wish_card": wish_id},
             )
-            await unit.audit(
+            await unit.audit.record(
                 now,
                 secretary.id,
                 "wish.post",
@@ -73,20 +74,20 @@ class Wishes(Base):
     async def draft_of(self, actor: Account) -> tuple[int | None, str] | None:
         """The wish text this person sent that could not be read yet."""
         async with self.store.unit() as unit:
-            return await unit.get_draft(actor)
+            return await unit.drafts.get(actor)
 
     async def card_posted(self, wish_id: int, chat: ChatRef, message_id: str, kind: str = "group") -> None:
         """Remember a message showing a wish so later changes are edited into it."""
 
         async def work(unit: Unit, now: datetime) -> None:
             wish = await self._wish(unit, wish_id)
-            await unit.add_card(now, wish_id, chat, message_id, kind, wish.version)
+            await unit.cards.add(now, wish_id, chat, message_id, kind, wish.version)
 
         await self._tx(work)
 
     async def wish_view(self, wish_id: int) -> WishView:
         """The current state of a wish, as its card shows it."""
-        view = await self._read(lambda unit: unit.wish_view(wish_id))
+        view = await self._read(lambda unit: unit.wishes.view(wish_id))
         if view is None:
             raise errors.WishNotFound(wish_id=wish_id)
         return view
@@ -95,30 +96,30 @@ class Wishes(Base):
         """Claim a wish: one transaction that can neither over-fill the wish nor claim twice."""
 
         async def work(unit: Unit, now: datetime) -> outcomes.Claimed:
-            if c.event_key is not None and not await unit.first_time(c.actor.platform, c.event_key, now):
+            if c.event_key is not None and not await unit.events.first_time(c.actor.platform, c.event_key, now):
                 raise errors.AlreadyHandled()
             wish, branch = await self._claimable_in(unit, c.wish_id)
             member = await self._reported(unit, c.actor, wish_id=wish.id)
-            if not await unit.is_branch_member(branch.id, member.id):
+            if not await unit.people.belongs_to(branch.id, member.id):
                 raise errors.NotBranchMember(branch=branch.name)
-            if await unit.active_claim(wish.id, member.id) is not None:
+            if await unit.claims.active(wish.id, member.id) is not None:
                 raise errors.AlreadyClaimed(wish_id=wish.id)
             team_id, team_name = None, None
             if c.as_team:
                 if not wish.team_claim:
                     raise errors.InvalidInput(field="team")
-                teams = [tm for tm in await unit.teams_led_by(member.id) if tm.branch_id == branch.id]
+                teams = [tm for tm in await unit.teams.led_by(member.id) if tm.branch_id == branch.id]
                 if not teams:
-                    teams = await unit.teams_led_by(member.id)
+                    teams = await unit.teams.led_by(member.id)
                 if not teams:
                     raise errors.NotTeamLeader()
                 team_id, team_name = teams[0].id, teams[0].name
-            claim = await unit.add_claim(now, wish.id, member.id, team_id)
-            await unit.remove_from_waitlist(wish.id, member.id)
-            await unit.touch_wish(wish.id)
-            await unit.audit(now, member.id, "claim.create", "claim", claim.id, wish_id=wish.id, team_id=team_id)
+            claim = await unit.claims.add(now, wish.id, member.id, team_id)
+            await unit.waitlist.remove(wish.id, member.id)
+            await unit.wishes.touch(wish.id)
+            await unit.audit.record(now, member.id, "claim.create", "claim", claim.id, wish_id=wish.id, team_id=team_id)
             view = await self._view(unit, wish.id)
-            accounts = await unit.accounts_of(member.id)
+            accounts = await unit.people.accounts_of(member.id)
             lang = await self._language(unit, member, accounts)
             await self._notify(
                 unit,
@@ -142,14 +143,14 @@ class Wishes(Base):
     @staticmethod
     async def _claimable_in(unit: Unit, wish_id: int) -> tuple[Wish, Branch]:
         """The wish if it can be claimed now, with its (active) branch."""
-        wish = await unit.get_wish(wish_id)
+        wish = await unit.wishes.get(wish_id)
         if wish is None:
             raise errors.WishNotFound(wish_id=wish_id)
         if wish.status == WishStatus.CANCELLED:
             raise errors.WishCancelled(wish_id=wish_id)
         if wish.status == WishStatus.CLOSED:
             raise errors.WishClosed(wish_id=wish_id)
-        branch = await unit.get_branch(wish.branch_id)
+        branch = await unit.branches.get(wish.branch_id)
         if branch is None or not branch.active:
             raise errors.BranchInactive()
         return wish, branch
@@ -160,16 +161,16 @@ class Wishes(Base):
         async def work(unit: Unit, now: datetime) -> outcomes.Waitlisted:
             wish = await self._claimable(unit, c.wish_id)
             member = await self._reported(unit, c.actor, wish_id=wish.id)
-            if not await unit.is_branch_member(wish.branch_id, member.id):
+            if not await unit.people.belongs_to(wish.branch_id, member.id):
                 branch = await self._branch(unit, wish.branch_id)
                 raise errors.NotBranchMember(branch=branch.name)
-            if await unit.active_claim(wish.id, member.id) is not None:
+            if await unit.claims.active(wish.id, member.id) is not None:
                 raise errors.AlreadyClaimed(wish_id=wish.id)
-            if await unit.count_active_claims(wish.id) < wish.slots:
+            if await unit.claims.count_active(wish.id) < wish.slots:
                 raise errors.InvalidInput(field="not_full")
-            position = await unit.add_to_waitlist(now, wish.id, member.id, None)
-            await unit.touch_wish(wish.id)
-            await unit.audit(now, member.id, "waitlist.join", "wish", wish.id, position=position)
+            position = await unit.waitlist.add(now, wish.id, member.id, None)
+            await unit.wishes.touch(wish.id)
+            await unit.audit.record(now, member.id, "waitlist.join", "wish", wish.id, position=position)
             return outcomes.Waitlisted(await self._view(unit, wish.id), position)
 
         return await self._tx(work)
@@ -179,22 +180,22 @@ class Wishes(Base):
 
         async def work(unit: Unit, now: datetime) -> outcomes.Withdrawn:
             wish = await self._wish(unit, c.wish_id)
-            member = await unit.member_by_account(c.actor.platform, c.actor.user_id)
+            member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if member is None:
                 raise errors.NotYourClaim(wish_id=wish.id)
-            claim = await unit.active_claim(wish.id, member.id)
+            claim = await unit.claims.active(wish.id, member.id)
             if claim is None:
-                if await unit.remove_from_waitlist(wish.id, member.id):
-                    await unit.touch_wish(wish.id)
-                    await unit.audit(now, member.id, "waitlist.leave", "wish", wish.id)
+                if await unit.waitlist.remove(wish.id, member.id):
+                    await unit.wishes.touch(wish.id)
+                    await unit.audit.record(now, member.id, "waitlist.leave", "wish", wish.id)
                     return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=True)
                 raise errors.NotYourClaim(wish_id=wish.id)
             if claim.status != ClaimStatus.CLAIMED:
                 raise errors.InvalidTransition(status=str(claim.status))
-            await unit.update_claim(claim.id, status=ClaimStatus.WITHDRAWN, ended_at=now)
-            await unit.audit(now, member.id, "claim.withdraw", "claim", claim.id, wish_id=wish.id)
+            await unit.claims.save(replace(claim, status=ClaimStatus.WITHDRAWN, ended_at=now))
+            await unit.audit.record(now, member.id, "claim.withdraw", "claim", claim.id, wish_id=wish.id)
             promoted = await self._promote(unit, now, wish) if wish.status == WishStatus.OPEN else None
-            await unit.touch_wish(wish.id)
+            await unit.wishes.touch(wish.id)
             return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=False, promoted=promoted)
 
         return await self._tx(work)
@@ -203,18 +204,18 @@ class Wishes(Base):
         """Release a claim still not done ``days_late`` days after its wish's deadline back to the branch (1 if so)."""
 
         async def work(unit: Unit, now: datetime) -> int:
-            claim = await unit.get_claim(claim_id)
+            claim = await unit.claims.get(claim_id)
             if claim is None or claim.status != ClaimStatus.CLAIMED:
                 return 0
             wish = await self._wish(unit, claim.wish_id)
             if wish.status != WishStatus.OPEN or wish.deadline is None:
                 return 0
-            await unit.update_claim(claim.id, status=ClaimStatus.RELEASED, ended_at=now)
-            await unit.audit(now, None, "claim.release", "claim", claim.id, wish_id=wish.id, days_late=days_late)
+            await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
+            await unit.audit.record(now, None, "claim.release", "claim", claim.id, wish_id=wish.id, days_late=days_late)
             await self._promote(unit, now, wish)
-            await unit.touch_wish(wish.id)
+            await unit.wishes.touch(wish.id)
             branch = await self._branch(unit, wish.branch_id)
-            member = await unit.get_member(claim.member_id)
+            member = await unit.people.get(claim.member_id)
             facts: dict[str, object] = {"id": wish.id, "title": wish.title, "days": days_late}
             if member is not None:
                 lang = await self._language(unit, member)
@@ -230,7 +231,7 @@ class Wishes(Base):
                     ),
                     not_before=not_before,
                 )
-            for secretary in await unit.secretaries_of(branch.id):
+            for secretary in await unit.branches.secretaries(branch.id):
                 lang = await self._language(unit, secretary)
                 await self._notify(
                     unit,
@@ -267,10 +268,10 @@ class Wishes(Base):
                 )
             branch = await self._branch(unit, wish.branch_id)
             released = 0
-            for claim in await unit.claims_of_wish(wish.id, (ClaimStatus.CLAIMED,)):
-                await unit.update_claim(claim.id, status=ClaimStatus.RELEASED, ended_at=now)
+            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED,)):
+                await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
                 released += 1
-                member = await unit.get_member(claim.member_id)
+                member = await unit.people.get(claim.member_id)
                 if member is not None:
                     lang = await self._language(unit, member)
                     await self._notify(
@@ -284,9 +285,9 @@ class Wishes(Base):
                             "notice.cancelled", lang, id=wish.id, title=wish.title, reason=reason or "—"
                         ),
                     )
-            await unit.clear_waitlist(wish.id)
-            await unit.set_wish_status(wish.id, WishStatus.CANCELLED, now)
-            await unit.audit(now, secretary.id, "wish.cancel", "wish", wish.id, reason=reason)
+            await unit.waitlist.clear(wish.id)
+            await unit.wishes.set_status(wish.id, WishStatus.CANCELLED, now)
+            await unit.audit.record(now, secretary.id, "wish.cancel", "wish", wish.id, reason=reason)
             return outcomes.WishCancelled(await self._view(unit, wish.id), released)
 
         return await self._tx(work)
@@ -297,11 +298,11 @@ class Wishes(Base):
         async def work(unit: Unit, now: datetime) -> int:
             wish = await self._wish(unit, wish_id)
             queued = 0
-            for member in await unit.members_serving_branch(wish.branch_id):
-                for account in await unit.accounts_of(member.id):
+            for member in await unit.people.serving_branch(wish.branch_id):
+                for account in await unit.people.accounts_of(member.id):
                     if account.platform != platform:
                         continue
-                    queued += await unit.enqueue(
+                    queued += await unit.outbox.enqueue(
                         now,
                         dedupe_key=f"card:{wish.id}:{platform}:{account.user_id}",
                         kind="wish_card",

@@ -1,0 +1,88 @@
+"""Everything the bot decided to send, recorded before it is sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.domain.model import (
+    ChatRef,
+)
+from bot.ports import storage as ports
+from bot.ports.storage import OutboxRow
+from storage import rows
+from storage.repos.base import Repo
+from storage.rows import ts
+
+
+class SqliteOutbox(Repo, ports.Outbox):
+    __slots__ = ()
+
+    async def enqueue(
+        self,
+        now: datetime,
+        *,
+        dedupe_key: str,
+        kind: str,
+        platform: str,
+        chat: ChatRef | None,
+        member_id: int | None,
+        payload: dict[str, Any],
+        not_before: datetime | None = None,
+    ) -> bool:
+        return await self._changed(
+            "INSERT INTO outbox (dedupe_key, kind, platform, chat_id, thread_id, member_id, payload,"
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (
+                dedupe_key,
+                kind,
+                platform,
+                chat.chat_id if chat else None,
+                rows.thread(chat),
+                member_id,
+                json.dumps(payload, ensure_ascii=False),
+                ts(not_before or now),
+                ts(now),
+            ),
+        )
+
+    async def due(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        found = await self._all(
+            "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND not_before <= ? ORDER BY id LIMIT ?",
+            (platform, ts(now), limit),
+        )
+        return [rows.outbox(r) for r in found]
+
+    async def next_time(self, platform: str) -> datetime | None:
+        return rows.to_dt(
+            await self._scalar(
+                "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND platform = ?", (platform,)
+            )
+        )
+
+    async def mark(
+        self,
+        outbox_id: int,
+        status: str,
+        now: datetime,
+        *,
+        message_id: str | None = None,
+        error: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        await self._run(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, sent_at = CASE WHEN ? = 'sent' THEN ? END,"
+            " message_id = coalesce(?, message_id), error = ?, not_before = coalesce(?, not_before) WHERE id = ?",
+            (status, status, ts(now), message_id, error, ts(not_before), outbox_id),
+        )
+
+    async def by_key(self, dedupe_key: str) -> OutboxRow | None:
+        row = await self._one("SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,))
+        return rows.outbox(row) if row else None
+
+    async def counts(self, kind_prefix: str = "") -> dict[str, int]:
+        found = await self._all(
+            "SELECT status, count(*) AS n FROM outbox WHERE kind LIKE ? GROUP BY status", (kind_prefix + "%",)
+        )
+        return {r["status"]: int(r["n"]) for r in found}
