@@ -21,8 +21,10 @@ from benchmarks import common
 from benchmarks.populate import BranchWorld, seed_branch
 from bot.delivery.outbox import OutboxDelivery
 from bot.domain.model import ChatRef
+from bot.notices.outbox import Text
 from bot.ports.chat import ChatGateway, OutgoingMessage
 from bot.ports.clock import SystemClock
+from bot.usecases.base import record
 from handlers.sandbox import FakeBotApi, FloodLimits
 from storage.sqlite import open_database
 from storage.uow import SqliteStore
@@ -124,14 +126,14 @@ async def _enqueue(db_path: Path, member_user_ids: Sequence[tuple[int, int]]) ->
     began = time.perf_counter()
     async with store.unit() as unit:
         for member_id, user_id in member_user_ids:
-            await unit.outbox.enqueue(
+            await record(
+                unit,
                 clock.now(),
-                dedupe_key=f"nudge:2026Q4:early:{member_id}",
+                key=f"nudge:2026Q4:early:{member_id}",
                 kind="nudge",
-                platform="telegram",
                 chat=ChatRef("telegram", str(user_id)),
                 member_id=member_id,
-                payload={"text": NUDGE_TEXT.format(name=f"党员{member_id}"), "buttons": []},
+                notice=Text(NUDGE_TEXT.format(name=f"党员{member_id}")),
             )
     elapsed = time.perf_counter() - began
     await db.close()

@@ -1,4 +1,4 @@
-"""The composition root: wires config, storage, use cases, platforms and the scheduler, and runs them."""
+"""The composition root: the one place wiring config, storage, use cases, platforms, deliveries and the scheduler."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.config import Config, ConfigError
+from bot.jobs.nudges import JobDeps
 from bot.ports.clock import Clock, SystemClock
-from bot.scheduler import Scheduler, start_scheduler, wire_reports
+from bot.reports.render import ReportRenderer
+from bot.scheduler import Scheduler
 from bot.usecases import UseCases
+from storage.reports import SqliteReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
 
@@ -21,27 +24,38 @@ log = logging.getLogger(__name__)
 
 
 class Platform(Protocol):
-    """A running chat platform adapter."""
+    """A running chat platform adapter: everything the root and the scheduler use of one."""
 
     async def start(self) -> None:
-        """Connect and begin handling updates."""
+        """Connect, begin handling updates, and start delivering the outbox and keeping cards current."""
         ...
 
     async def stop(self) -> None:
-        """Stop gracefully."""
+        """Stop gracefully: no new updates, running handlers and delivery passes finish."""
+        ...
+
+    def poke(self) -> None:
+        """Something was recorded: deliver it and refresh cards now rather than at the next tick."""
         ...
 
 
 @dataclass
 class Core:
-    """What every platform shares: the database, the store, the clock and the use cases."""
+    """What every platform shares: the database, the store, the clock, the use cases and the report renderer."""
 
     config: Config
     db: Database
     store: SqliteStore
     clock: Clock
     usecases: UseCases
+    renderer: ReportRenderer
+    jobs: JobDeps
     platforms: list[Platform] = field(default_factory=list)
+
+    def wake(self) -> None:
+        """Tell every platform that something was recorded for it."""
+        for platform in self.platforms:
+            platform.poke()
 
 
 @contextlib.asynccontextmanager
@@ -51,25 +65,54 @@ async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator
     try:
         store = SqliteStore(db)
         real_clock = clock or SystemClock()
-        usecases = UseCases(store, real_clock, config.timezone, done_counts_default=config.done_counts_as_served)
-        yield Core(config, db, store, real_clock, usecases)
+        reports = SqliteReports(db)
+        usecases = UseCases(
+            store,
+            real_clock,
+            config.timezone,
+            done_counts_default=config.done_counts_as_served,
+            reports=reports,
+            lang=config.locale,
+        )
+        renderer = ReportRenderer(store, reports, config.timezone, config.locale)
+        jobs = JobDeps(reports, usecases, config.timezone, config.scheduler, config.locale)
+        yield Core(config, db, store, real_clock, usecases, renderer, jobs)
     finally:
         await db.close()
 
 
 def build_platforms(core: Core) -> list[Platform]:
     """The platforms enabled in the config, each wired to the shared core."""
+    from handlers.telegram.platform import TelegramPlatform
+    from handlers.wecom.platform import WeComPlatform
+
     platforms: list[Platform] = []
     config = core.config
     if config.telegram is not None:
-        from handlers.telegram.platform import TelegramPlatform
-
-        platforms.append(TelegramPlatform(config.telegram, core.usecases, core.store, core.clock, lang=config.locale))
+        platforms.append(
+            TelegramPlatform(
+                config.telegram, core.usecases, core.store, core.clock, lang=config.locale, renderer=core.renderer
+            )
+        )
     if config.wecom is not None:
-        from handlers.wecom.platform import WeComPlatform
-
-        platforms.append(WeComPlatform(config.wecom, core.usecases, core.store, core.clock, lang=config.locale))
+        platforms.append(
+            WeComPlatform(
+                config.wecom, core.usecases, core.store, core.clock, lang=config.locale, renderer=core.renderer
+            )
+        )
     return platforms
+
+
+def start_scheduler(core: Core) -> Scheduler:
+    """Start the scheduled jobs (nudges, reminders, at-risk lists, digests, feedback, pruning) for a running bot."""
+    scheduler = Scheduler(core.jobs, core.clock, core.wake)
+    scheduler.start()
+    return scheduler
+
+
+def start_enabled_scheduler(core: Core) -> Scheduler | None:
+    """Start the scheduled jobs unless the config turns the scheduler off."""
+    return start_scheduler(core) if core.config.scheduler.enabled else None
 
 
 async def run(config: Config, stop: asyncio.Event | None = None) -> None:
@@ -86,7 +129,6 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
-        wire_reports(core)
         started: list[Platform] = []
         scheduler: Scheduler | None = None
         try:
@@ -104,8 +146,3 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
                     await platform.stop()
                 except Exception:
                     log.exception("stopping %s failed", type(platform).__name__)
-
-
-def start_enabled_scheduler(core: Core) -> Scheduler | None:
-    """Start the scheduled jobs (nudges, reminders, digests) unless the config turns the scheduler off."""
-    return start_scheduler(core) if core.config.scheduler.enabled else None

@@ -136,28 +136,26 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     """Write a committee's digest (text, chart, ledger) to a folder, or have the bot send it to the committee chat."""
     from bot.bootstrap import open_core
     from bot.domain.errors import DomainError
-    from bot.jobs.digest import ReportService, render_digest_files
     from bot.notices.views import describe_error
-    from bot.scheduler import job_deps
+    from bot.reports.render import render_digest_files
 
     config = _config(args)
     async with open_core(config) as core:
-        deps = job_deps(core)
-        async with core.store.unit() as unit:
+        async with core.store.read() as unit:
             committee = await unit.committees.by_name(args.committee)
         if committee is None:
             print(f"no committee named {args.committee!r}", file=sys.stderr)
             return EXIT_FAILED
         if args.out is None:
             try:
-                await ReportService(deps).enqueue_digest(committee.name)
+                await core.usecases.enqueue_digest(committee.name)
             except DomainError as error:
                 print(f"{describe_error(error, config.locale)} ({committee.name})", file=sys.stderr)
                 return EXIT_FAILED
             print(f"{committee.name}: digest queued for its chat; the running bot sends it")
             return 0
         files = await render_digest_files(
-            core.store, deps.reports, committee.id, core.clock.now(), config.timezone, config.locale
+            core.store, core.renderer.reports, committee.id, core.clock.now(), config.timezone, config.locale
         )
     assert files is not None
     out = Path(args.out)
@@ -177,15 +175,12 @@ async def cmd_export(args: argparse.Namespace) -> int:
 
     from bot.bootstrap import open_core
     from bot.domain.quarters import current_quarter
-    from bot.jobs.digest import ReportService
     from bot.reports import build_workplace_feedback_xlsx
-    from bot.scheduler import job_deps
 
     config = _config(args)
     out = Path(args.out)
     async with open_core(config) as core:
-        deps = job_deps(core)
-        async with core.store.unit() as unit:
+        async with core.store.read() as unit:
             committee = await unit.committees.by_name(args.committee) if args.committee else None
             if args.committee and committee is None:
                 print(f"no committee named {args.committee!r}", file=sys.stderr)
@@ -201,7 +196,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
             if branch is None and len(committees) != 1:
                 print("name the --committee (or --branch) to export", file=sys.stderr)
                 return EXIT_USAGE
-            ledger = await ReportService(deps).export_ledger(
+            ledger = await core.usecases.export_ledger(
                 None, committee_id=committees[0].id if branch is None else None, branch_id=branch.id if branch else None
             )
             target = out / ledger.filename if out.is_dir() else out
@@ -213,7 +208,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         written = 0
         for item in committees:
-            found = await deps.reports.workplace_feedback(
+            found = await core.renderer.reports.workplace_feedback(
                 item.id, quarter.start, quarter.end, quarter.label(config.locale), core.clock.now()
             )
             for feedback in tqdm(found, desc=item.name, unit="file", disable=len(found) < 20 or None):

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import BranchStats, Claim, Member, Wish
+from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.ports.reports import NudgeCandidate
-from bot.reports.data import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from storage import rows
 from storage.rows import ts
 from storage.sqlite import Database

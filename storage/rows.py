@@ -181,7 +181,7 @@ def outbox(row: Row) -> OutboxRow:
         platform=row["platform"],
         chat=chat,
         member_id=row["member_id"],
-        payload=json.loads(row["payload"]),
+        payload=row["payload"],
         status=row["status"],
         attempts=row["attempts"],
         not_before=must_dt(row["not_before"]),

@@ -11,10 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import SchedulerConfig
 from bot.domain.model import Account, Branch, ChatRef, Member
+from bot.jobs.nudges import JobDeps
 from bot.ports.clock import ManualClock
+from bot.reports.render import ReportRenderer
 from bot.usecases import UseCases
 from bot.usecases import commands as cmd
+from storage.reports import SqliteReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
 
@@ -50,12 +54,28 @@ class World:
         """Many reported-in members."""
         return [await self.member(f"{prefix}{i}", f"党员{i:03d}") for i in range(count)]
 
+    @property
+    def renderer(self) -> ReportRenderer:
+        """The report renderer the composition root would hand the platforms."""
+        return ReportRenderer(self.store, SqliteReports(self.db), SHANGHAI, "zh")
+
+    @property
+    def jobs(self) -> JobDeps:
+        """The scheduled jobs' dependencies as the composition root builds them."""
+        return JobDeps(SqliteReports(self.db), self.app, SHANGHAI, SchedulerConfig())
+
     async def get_member(self, account: Account) -> Member:
         """The member behind an account."""
         async with self.store.unit() as unit:
             member = await unit.people.by_account(account.platform, account.user_id)
         assert member is not None
         return member
+
+
+def wired(db: Database, store: SqliteStore, clock: ManualClock) -> tuple[UseCases, ReportRenderer]:
+    """Use cases and the report renderer on a database, wired as the composition root wires them."""
+    reports = SqliteReports(db)
+    return UseCases(store, clock, SHANGHAI, reports=reports), ReportRenderer(store, reports, SHANGHAI, "zh")
 
 
 @pytest.fixture
@@ -76,7 +96,7 @@ def clock() -> ManualClock:
 async def world(db: Database, clock: ManualClock) -> World:
     """One committee 南湖区e党委 with branch 幸福里e支部 and its secretary."""
     store = SqliteStore(db)
-    app = UseCases(store, clock, SHANGHAI)
+    app = UseCases(store, clock, SHANGHAI, reports=SqliteReports(db))
     admin = Account("telegram", "1", "区委组织部")
     secretary = Account("telegram", "2", "王书记")
     await app.create_committee(

@@ -16,8 +16,9 @@ from tests.conftest import SHANGHAI, World
 
 def deps_for(world: World, tz: ZoneInfo = SHANGHAI, **settings: Any) -> JobDeps:
     """Job dependencies on the test world, with some schedule settings changed."""
-    usecases = world.app if tz == SHANGHAI else UseCases(world.store, world.clock, tz)
-    return JobDeps(world.store, SqliteReports(world.db), usecases, tz, replace(SchedulerConfig(), **settings))
+    reports = SqliteReports(world.db)
+    usecases = world.app if tz == SHANGHAI else UseCases(world.store, world.clock, tz, reports=reports)
+    return JobDeps(reports, usecases, tz, replace(SchedulerConfig(), **settings))
 
 
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0, tz: ZoneInfo = SHANGHAI) -> datetime:

@@ -28,7 +28,9 @@ def platform_for(api: FakeBotApi, world: World, *, interval: float = 0.2) -> Tel
         base_file_url=api.base_file_url,
         card_edit_interval=interval,
     )
-    return TelegramPlatform(config, world.app, world.store, world.clock, poll_timeout=1, idle_wait=0.2)
+    return TelegramPlatform(
+        config, world.app, world.store, world.clock, poll_timeout=1, idle_wait=0.2, renderer=world.renderer
+    )
 
 
 @dataclass

@@ -17,8 +17,9 @@ from bot.config import load_config
 from bot.delivery.outbox import OutboxDelivery
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef
-from bot.jobs.digest import ReportService, build_digest, decide_digests, decide_workplace_feedback, renderers
+from bot.jobs.digest import decide_digests, decide_workplace_feedback
 from bot.reports.chart import chart_size
+from bot.reports.render import build_digest
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from tests.conftest import World
@@ -89,9 +90,7 @@ async def test_the_weekly_digest_arrives_once_with_its_chart_and_ledger(world: W
     world.clock.set(at(2026, 12, 7, 9, 0))
     deps = deps_for(world)
     gateway = RecordingGateway()
-    delivery = OutboxDelivery(
-        world.store, gateway, world.clock, renderers=renderers(deps.store, deps.reports, deps.tz, "zh")
-    )
+    delivery = OutboxDelivery(world.store, gateway, world.clock, renderer=world.renderer)
 
     assert await decide_digests(deps, world.clock.now()) == 1
     assert await decide_digests(deps, at(2026, 12, 7, 18, 0)) == 0
@@ -111,7 +110,7 @@ async def test_the_weekly_digest_arrives_once_with_its_chart_and_ledger(world: W
 
 async def test_ledger_is_scoped_to_what_the_person_may_see(world: World) -> None:
     await _hand_built(world)
-    service = ReportService(deps_for(world))
+    service = world.app
     async with world.store.unit() as unit:
         committee = (await unit.committees.all())[0]
         peace = await unit.branches.by_name("和平里e支部")
@@ -165,9 +164,7 @@ async def test_each_workplace_branch_gets_its_members_quarter_once(world: World)
     await _hand_built(world)
     deps = deps_for(world, workplace_feedback_chat="telegram:-900")
     gateway = RecordingGateway()
-    delivery = OutboxDelivery(
-        world.store, gateway, world.clock, renderers=renderers(deps.store, deps.reports, deps.tz, "zh")
-    )
+    delivery = OutboxDelivery(world.store, gateway, world.clock, renderer=world.renderer)
     world.clock.set(at(2027, 1, 1, 9, 30))
 
     assert await decide_workplace_feedback(deps, world.clock.now()) == 2

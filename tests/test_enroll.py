@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.model import Account, ChatRef
+from bot.notices.outbox import WishCard, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from tests.conftest import World
@@ -22,7 +23,7 @@ async def test_enrolled_accounts_report_in_later_and_get_private_cards(world: Wo
     assert await world.app.send_member_cards(posted.view.wish.id, "wecom") == 0
     async with world.store.unit() as unit:
         row = await unit.outbox.by_key(f"card:{posted.view.wish.id}:wecom:lisi")
-    assert row is not None and row.payload == {"wish_card": posted.view.wish.id}
+    assert row is not None and decode(row.payload).notice == WishCard(posted.view.wish.id)
 
 
 async def test_a_member_of_another_branch_serves_here_too(world: World) -> None:

@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
+from bot.domain.reports import DigestData
 from bot.reports.chart import FONT_PATH, MAX_BARS, build_chart_figure, chart_size, render_chart_png
-from bot.reports.data import DigestData
 from tests.test_reports_digest import many_branches, three_branches
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

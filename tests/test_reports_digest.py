@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from bot.domain.model import BranchStats
+from bot.domain.reports import DigestData
 from bot.i18n.reports import MESSAGES
-from bot.reports.data import DigestData
 from bot.reports.digest_text import MESSAGE_LIMIT, message_length, render_digest_text
 
 CST = timezone(timedelta(hours=8))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from bot.reports.data import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
+from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx
 
 CST = timezone(timedelta(hours=8))

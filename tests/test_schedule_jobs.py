@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import ClaimStatus
 from bot.jobs.nudges import daily_reminders, remind_at_risk
@@ -35,7 +37,7 @@ async def test_a_job_not_yet_due_is_not_caught_up(world: World) -> None:
     world.clock.set(at(2026, 11, 23, 23, 0))
     assert await catch_up(deps, schedule, world.clock.now()) == []
     world.clock.set(at(2026, 11, 24, 10, 1))
-    assert sorted(await catch_up(deps, schedule, world.clock.now())) == ["nudges", "reminders"]
+    assert sorted(await catch_up(deps, schedule, world.clock.now())) == ["nudges", "prune_events", "reminders"]
 
 
 async def _deadline_wish(world: World) -> tuple[int, int]:
@@ -119,3 +121,20 @@ async def test_the_pacer_keeps_to_thirty_a_second_and_twenty_a_minute_per_group(
     for user in range(40):
         await limiter.acquire(str(1000 + user))
     assert 0.3 < now[0] - start < 0.5, "forty private messages take about a third of a second beyond the burst"
+
+
+async def test_the_daily_pruning_forgets_updates_older_than_a_week_and_keeps_the_recent_ones(world: World) -> None:
+    deps = deps_for(world)
+    async with world.store.unit() as unit:
+        for days_ago, key in ((9, "u1"), (8, "u2"), (6, "u3"), (0, "u4")):
+            await unit.events.first_time("telegram", key, world.clock.now() - timedelta(days=days_ago))
+    prune = next(job for job in jobs(deps.settings, deps.tz) if job.name == "prune_events")
+
+    assert await run_job(deps, prune, world.clock.now()) == 2
+    assert await run_job(deps, prune, world.clock.now()) == 0
+    async with world.store.unit() as unit:
+        assert [await unit.events.first_time("telegram", key, world.clock.now()) for key in ("u1", "u3", "u4")] == [
+            True,
+            False,
+            False,
+        ]

@@ -10,9 +10,10 @@ from bot.config import SchedulerConfig
 from bot.delivery.outbox import OutboxDelivery
 from bot.domain.model import Urgency, Wish, WishStatus
 from bot.domain.quarters import Quarter
-from bot.jobs.nudges import due_step, quiet_until, send_nudges, suggest
+from bot.jobs.nudges import due_step, quiet_until, send_nudges
 from bot.notices.callbacks import Act, decode
 from bot.usecases import commands as cmd
+from bot.usecases.reminders import suggest
 from tests.conftest import SHANGHAI, World
 from tests.schedule_support import at, deps_for, outbox
 from tests.test_delivery import RecordingGateway, drain

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.bootstrap import Core, start_enabled_scheduler
+from bot.bootstrap import Core, start_enabled_scheduler, start_scheduler
 from bot.config import default_config
-from bot.scheduler import start_scheduler
+from bot.jobs.nudges import JobDeps
 from tests.conftest import World
 from tests.schedule_support import at, outbox
 
@@ -22,7 +22,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def _core(world: World, tmp_path: Path, **settings: Any) -> Core:
     base = default_config(tmp_path / "ebranch.sqlite3", timezone="Europe/Berlin")
     scheduler = replace(base.scheduler, reminder_time=time(8, 15), feedback_time=time(7, 45), **settings)
-    return Core(replace(base, scheduler=scheduler), world.db, world.store, world.clock, world.app)
+    config = replace(base, scheduler=scheduler)
+    jobs = JobDeps(world.jobs.reports, world.app, config.timezone, config.scheduler, config.locale)
+    return Core(config, world.db, world.store, world.clock, world.app, world.renderer, jobs)
 
 
 def _local(moment: datetime | None) -> datetime:
@@ -34,7 +36,7 @@ async def test_the_jobs_fire_on_cron_triggers_in_the_configured_zone_and_times(w
     scheduler = start_scheduler(_core(world, tmp_path, digest_weekday=2, digest_time=time(18, 30)))
     try:
         jobs = {job.id: job for job in scheduler.apscheduler.get_jobs()}
-        assert set(jobs) == {"reminders", "nudges", "at_risk", "digest", "workplace_feedback"}
+        assert set(jobs) == {"reminders", "nudges", "at_risk", "digest", "workplace_feedback", "prune_events"}
         assert scheduler.apscheduler.running
         now = datetime.now(BERLIN)
         for job in jobs.values():

@@ -11,8 +11,8 @@ import pytest
 from bot.delivery.outbox import OutboxDelivery
 from bot.delivery.pacing import Budget, RateLimiter
 from bot.domain.model import ChatRef
-from bot.ports.chat import OutgoingMessage
-from bot.usecases import message_payload
+from bot.notices.outbox import Text
+from bot.usecases.base import record
 from handlers.sandbox import FakeBotApi, FloodLimits, Window
 from handlers.telegram import TelegramPlatform
 from handlers.telegram.platform import HEADROOM, PER_GROUP, PER_PRIVATE, telegram_pace
@@ -36,14 +36,14 @@ async def flooded_api() -> AsyncIterator[FakeBotApi]:
 
 async def _enqueue(world: World, chat_id: str, key: str, text: str) -> None:
     async with world.store.unit() as unit:
-        await unit.outbox.enqueue(
+        await record(
+            unit,
             world.clock.now(),
-            dedupe_key=key,
+            key=key,
             kind="notice",
-            platform="telegram",
             chat=ChatRef("telegram", chat_id),
             member_id=None,
-            payload=message_payload(OutgoingMessage(text)),
+            notice=Text(text),
         )
 
 

@@ -8,9 +8,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.bootstrap import Core
-from bot.config import default_config
-from bot.scheduler import wire_reports
 from handlers.sandbox import FakeBotApi, SandboxChat, SandboxMessage
 from handlers.telegram.gateway import TelegramGateway
 from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, eventually, telegram
@@ -22,13 +19,9 @@ COMMITTEE_ID = -100
 
 @pytest.fixture
 async def reports(telegram: Telegram, tmp_path: Path) -> Telegram:
-    """The Telegram world with the committee chat (-100) in the sandbox and the reports wired by ``wire_reports``."""
+    """The Telegram world with the committee chat (-100) in the sandbox; the platform renders reports."""
     tg = telegram
     await tg.api.add_group(COMMITTEE_ID, "南湖区e党委", [tg.admin])
-    world = tg.world
-    core = Core(default_config(tmp_path / "ebranch.sqlite3"), world.db, world.store, world.clock, world.app)
-    core.platforms = [tg.platform]
-    wire_reports(core)
     return tg
 
 

@@ -14,17 +14,17 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.bootstrap import Core
-from bot.config import Config, WeComConfig
+from bot.config import SchedulerConfig, WeComConfig
 from bot.domain.model import Account, ChatRef, ClaimStatus
+from bot.jobs.nudges import JobDeps
 from bot.notices.callbacks import Act, encode
 from bot.ports.clock import ManualClock
-from bot.scheduler import deliveries, job_deps, jobs, run_job, wire_reports
-from bot.usecases import UseCases
+from bot.scheduler import jobs, run_job
 from handlers.wecom.platform import WeComPlatform
+from storage.reports import SqliteReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, wired
 from tests.fakes import eventually
 from tests.fakes.wecom_api import FakeWeComApi, event_xml, image_message_xml, template_card_event_xml
 from tests.test_wecom_platform import MEMBERS, PNG, Bench, app_config
@@ -46,8 +46,10 @@ class Rig:
         await self.db.close()
         self.db = await open_database(self.path)
         store = SqliteStore(self.db)
-        usecases = UseCases(store, self.clock, SHANGHAI)
-        platform = WeComPlatform(self.config, usecases, store, self.clock, card_interval=0.05, idle_wait=0.2)
+        usecases, renderer = wired(self.db, store, self.clock)
+        platform = WeComPlatform(
+            self.config, usecases, store, self.clock, card_interval=0.05, idle_wait=0.2, renderer=renderer
+        )
         await platform.start()
         self.bench.platform, self.bench.usecases, self.bench.store = platform, usecases, store
 
@@ -78,10 +80,10 @@ async def rig(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Rig]:
     path = tmp_path / "ebranch.sqlite3"
     db = await open_database(path)
     store = SqliteStore(db)
-    usecases = UseCases(store, clock, SHANGHAI)
+    usecases, renderer = wired(db, store, clock)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
         config = app_config(fake)
-        platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2)
+        platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2, renderer=renderer)
         await platform.start()
         bench = Bench(fake, platform, usecases, store, http, itertools.count(1_700_000_001))
         the_rig = Rig(bench, config, path, db, clock)
@@ -316,12 +318,9 @@ async def test_scheduled_weekly_digest_reaches_the_committee_appchat(rig: Rig, t
     await bench.say("lisi", "/报到 市税务局 | 维修 | 每月服务一次")
     committee_chat = next(cid for cid, c in bench.fake.chats.items() if c.name == "南湖区e党委")
 
-    config = Config(path=tmp_path / "ebranch.toml", database=rig.path, wecom=rig.config)
-    core = Core(config, rig.db, bench.store, rig.clock, bench.usecases, platforms=[bench.platform])
-    wire_reports(core)
-    deps = job_deps(core)
+    deps = JobDeps(SqliteReports(rig.db), bench.usecases, SHANGHAI, SchedulerConfig())
     digest_job = next(job for job in jobs(deps.settings, deps.tz) if job.name == "digest")
-    assert await run_job(deps, digest_job, rig.clock.now(), deliveries(core)) == 1
+    assert await run_job(deps, digest_job, rig.clock.now(), bench.platform.poke) == 1
 
     messages = bench.fake.chats[committee_chat].messages
     await eventually(lambda: [m.msgtype for m in messages][-2:] == ["image", "file"], within=20)

@@ -14,14 +14,16 @@ import pytest
 from bot.config import WeComConfig
 from bot.domain.model import ChatRef, ClaimStatus
 from bot.notices.callbacks import Act, encode
+from bot.notices.outbox import Text
 from bot.ports.chat import Attachment, Button, OutgoingMessage
 from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
+from bot.usecases.base import record
 from handlers.wecom.platform import WeComPlatform
 from handlers.wecom.render import chunks, markdown, template_card
 from storage.sqlite import Database
 from storage.uow import SqliteStore
-from tests.conftest import SHANGHAI
+from tests.conftest import wired
 from tests.fakes import eventually
 from tests.fakes.wecom_api import (
     FakeMember,
@@ -114,10 +116,10 @@ def app_config(fake: FakeWeComApi) -> WeComConfig:
 @pytest.fixture
 async def bench(db: Database, clock: ManualClock) -> AsyncIterator[Bench]:
     store = SqliteStore(db)
-    usecases = UseCases(store, clock, SHANGHAI)
+    usecases, renderer = wired(db, store, clock)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
         config = app_config(fake)
-        platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2)
+        platform = WeComPlatform(config, usecases, store, clock, card_interval=0.05, idle_wait=0.2, renderer=renderer)
         await platform.start()
         try:
             yield Bench(fake, platform, usecases, store, http, itertools.count(1_700_000_001))
@@ -226,14 +228,14 @@ def _try(fn: Any) -> Any:
 async def test_nudge_and_digest_with_media(bench: Bench, clock: ManualClock) -> None:
     await set_up_branch(bench)
     async with bench.store.unit() as unit:
-        await unit.outbox.enqueue(
+        await record(
+            unit,
             clock.now(),
-            dedupe_key="nudge:lisi:2026Q4",
+            key="nudge:lisi:2026Q4",
             kind="nudge",
-            platform="wecom",
             chat=ChatRef("wecom", "lisi"),
             member_id=None,
-            payload={"text": "<b>李四</b>，本季度您还没有参加志愿服务。", "buttons": []},
+            notice=Text("<b>李四</b>，本季度您还没有参加志愿服务。"),
         )
     bench.platform.poke()
     await eventually(lambda: "**李四**，本季度您还没有参加志愿服务。" in bench.fake.texts("lisi"))

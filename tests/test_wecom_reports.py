@@ -8,10 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.bootstrap import Core
-from bot.config import Config
 from bot.domain.model import Account
-from bot.scheduler import wire_reports
 from bot.usecases import commands as cmd
 from handlers.wecom.gateway import WeComGateway
 from tests.fakes import eventually
@@ -31,9 +28,6 @@ async def reports(rig: Rig, tmp_path: Path) -> Bench:
     assert branch is not None
     admin, zhangsan = Account("wecom", "admin", "区委组织部"), Account("wecom", "zhangsan", "张三")
     await bench.usecases.add_secretary(cmd.AddSecretary(admin, branch.id, zhangsan, by_bot_admin=True))
-    config = Config(path=tmp_path / "ebranch.toml", database=rig.path, wecom=rig.config)
-    core = Core(config, rig.db, bench.store, rig.clock, bench.usecases, platforms=[bench.platform])
-    wire_reports(core)
     return bench
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain import errors
 from bot.domain.model import Account, ChatRef, ClaimStatus, WishStatus
+from bot.notices.outbox import Text, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from tests.conftest import World
@@ -55,7 +56,8 @@ async def test_member_claims_and_gets_a_private_notice_recorded_before_sending(w
     async with world.store.unit() as unit:
         notice = await unit.outbox.by_key(f"claim:{claimed.claim.id}")
     assert notice is not None and notice.chat == ChatRef("telegram", "10")
-    assert notice.payload["buttons"][0][0]["label"] == "已完成"
+    sent = decode(notice.payload).notice
+    assert isinstance(sent, Text) and sent.buttons[0][0].label == "已完成"
 
 
 async def test_member_who_has_not_reported_in_is_asked_to(world: World) -> None:

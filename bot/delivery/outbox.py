@@ -7,18 +7,19 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from bot.delivery.pacing import RateLimiter
-from bot.domain.model import ChatRef
 from bot.i18n import t
+from bot.notices.outbox import Envelope, NoticeError, Rendered, Text, WishCard, decode
 from bot.notices.views import wish_card
-from bot.ports.chat import Attachment, Button, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.ports.chat import Attachment, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import OutboxRow, Store
+from bot.usecases.base import record
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +29,13 @@ _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
 
-Renderer = Callable[[dict[str, Any]], Awaitable[OutgoingMessage | None]]
 
+class NoticeRenderer(Protocol):
+    """Builds the report notices (digest, workplace feedback) at delivery; wired by the composition root."""
 
-def payload_message(payload: dict[str, Any]) -> OutgoingMessage:
-    """The outgoing message stored in an outbox payload."""
-    mention_user = payload.get("mention_user")
-    return OutgoingMessage(
-        text=payload.get("text", ""),
-        buttons=tuple(
-            tuple(Button(b["label"], b.get("payload"), b.get("url")) for b in row) for row in payload.get("buttons", [])
-        ),
-        photo_ref=payload.get("photo_ref") or None,
-        mention=Mention(str(mention_user), escape(payload.get("mention_name", ""))) if mention_user else None,
-    )
+    async def render(self, notice: Rendered) -> OutgoingMessage | None:
+        """The message of a report notice; None when there is nothing to send any more."""
+        ...
 
 
 def fit_files(message: OutgoingMessage, max_bytes: int, lang: str) -> OutgoingMessage:
@@ -86,7 +80,7 @@ class OutboxDelivery:
         lang: str = "zh",
         concurrency: int = 16,
         monotonic: Callable[[], float] = time.monotonic,
-        renderers: dict[str, Renderer] | None = None,
+        renderer: NoticeRenderer | None = None,
         limiter: RateLimiter | None = None,
         foreground_busy: Callable[[], bool] | None = None,
     ) -> None:
@@ -100,7 +94,7 @@ class OutboxDelivery:
         self._chat_paused_until: dict[str, float] = {}
         self._failures: dict[int, int] = defaultdict(int)
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
-        self.renderers: dict[str, Renderer] = dict(renderers or {})
+        self.renderer = renderer
         self.limiter = limiter
         self.foreground_busy = foreground_busy
 
@@ -133,7 +127,13 @@ class OutboxDelivery:
             await self._mark(row, "skipped", error="no chat")
             return 0
         try:
-            message = await self._render(row)
+            envelope = decode(row.payload, platform=row.platform)
+        except NoticeError as error:
+            log.error("outbox %s holds an unreadable notice (%s); skipping it", row.id, error)
+            await self._mark(row, "skipped", error=f"unreadable: {error}"[:500])
+            return 0
+        try:
+            message = await self._render(row, envelope)
             if message is None:
                 await self._mark(row, "skipped", error="nothing to show")
                 return 0
@@ -143,7 +143,7 @@ class OutboxDelivery:
                 return 0
             message_id = await self.gateway.send(row.chat, message)
         except RecipientUnreachable as error:
-            await self._unreachable(row, str(error))
+            await self._unreachable(row, envelope, str(error))
             return 0
         except RetryLater as error:
             self._chat_paused_until[row.chat.chat_id] = self._monotonic() + max(error.retry_after, 0.05)
@@ -156,7 +156,7 @@ class OutboxDelivery:
             else:
                 self._chat_paused_until[row.chat.chat_id] = self._monotonic() + min(60.0, 2.0 ** self._failures[row.id])
             return 0
-        await self._sent(row, message_id)
+        await self._sent(row, envelope, message_id)
         for callback in self.on_sent:
             callback(row, message_id)
         return 1
@@ -187,27 +187,25 @@ class OutboxDelivery:
         await self.limiter.acquire(chat_id, sends)
         return True
 
-    async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
-        render = row.payload.get("render")
-        if render is not None:
-            renderer = self.renderers.get(render)
-            if renderer is None:
-                raise LookupError(f"no renderer for {render!r}")
-            return await renderer(row.payload)
-        wish_id = row.payload.get("wish_card")
-        if wish_id is None:
-            return payload_message(row.payload)
-        async with self.store.unit() as unit:
-            view = await unit.wishes.view(int(wish_id))
-        return wish_card(view, self.lang) if view is not None else None
+    async def _render(self, row: OutboxRow, envelope: Envelope) -> OutgoingMessage | None:
+        notice = envelope.notice
+        if isinstance(notice, Text):
+            return notice.message()
+        if isinstance(notice, WishCard):
+            async with self.store.read() as unit:
+                view = await unit.wishes.view(notice.wish_id)
+            return wish_card(view, self.lang) if view is not None else None
+        if self.renderer is None:
+            raise LookupError(f"no renderer for {type(notice).__name__}")
+        return await self.renderer.render(notice)
 
-    async def _sent(self, row: OutboxRow, message_id: str) -> None:
+    async def _sent(self, row: OutboxRow, envelope: Envelope, message_id: str) -> None:
         now = self.clock.now()
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, "sent", now, message_id=message_id)
-            wish_id = row.payload.get("wish_card")
-            if wish_id is not None and row.chat is not None:
-                wish = await unit.wishes.get(int(wish_id))
+            notice = envelope.notice
+            if isinstance(notice, WishCard) and row.chat is not None:
+                wish = await unit.wishes.get(notice.wish_id)
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
                     await unit.cards.add(now, wish.id, row.chat, message_id, kind, wish.version)
@@ -216,38 +214,35 @@ class OutboxDelivery:
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, status, self.clock.now(), error=error)
 
-    async def _unreachable(self, row: OutboxRow, error: str) -> None:
+    async def _unreachable(self, row: OutboxRow, envelope: Envelope, error: str) -> None:
         """A private chat is impossible: remember it, and fall back to a mention in the group, once per member."""
         now = self.clock.now()
-        fallback = row.payload.get("fallback")
+        fallback = envelope.fallback
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, "failed", now, error=error[:500])
             if row.chat is not None and row.member_id is not None:
                 await unit.people.set_reachable(row.platform, row.chat.chat_id, False)
-            if fallback and row.member_id is not None:
-                await unit.outbox.enqueue(
+            if fallback is not None and row.member_id is not None and row.chat is not None:
+                mention = Mention(row.chat.chat_id, escape(fallback.name))
+                text = t("notice.start_bot", self.lang, name=escape(fallback.name))
+                await record(
+                    unit,
                     now,
-                    dedupe_key=f"fallback:{row.member_id}:{fallback['chat_id']}",
+                    key=f"fallback:{row.member_id}:{fallback.chat.chat_id}",
                     kind="fallback",
-                    platform=fallback["platform"],
-                    chat=ChatRef(fallback["platform"], fallback["chat_id"], fallback.get("thread_id")),
+                    chat=fallback.chat,
                     member_id=None,
-                    payload={
-                        "text": t("notice.start_bot", self.lang, name=escape(fallback.get("mention", ""))),
-                        "buttons": [],
-                        "mention_user": row.chat.chat_id if row.chat else None,
-                        "mention_name": fallback.get("mention", ""),
-                    },
+                    notice=Text(text, mention=mention),
                 )
-            for hook in row.payload.get("on_unreachable", []):
-                await unit.outbox.enqueue(
+            for hook in envelope.followups:
+                await record(
+                    unit,
                     now,
-                    dedupe_key=hook["dedupe_key"],
-                    kind=hook.get("kind", "unreachable_notice"),
-                    platform=row.platform,
-                    chat=ChatRef(row.platform, hook["chat_id"]),
-                    member_id=hook.get("member_id"),
-                    payload={"text": hook["text"], "buttons": []},
+                    key=hook.dedupe_key,
+                    kind=hook.kind,
+                    chat=hook.chat,
+                    member_id=hook.member_id,
+                    notice=hook.notice,
                 )
         self.poke()
 

@@ -19,7 +19,7 @@ from bot.demo.seed import DemoPerson, Seeder, seed_start
 from bot.domain.errors import DomainError
 from bot.domain.quarters import current_quarter, local_date
 from bot.ports.clock import OffsetClock
-from bot.scheduler import catch_up, deliveries, job_deps, jobs, wire_reports
+from bot.scheduler import catch_up, jobs
 from bot.usecases import commands as cmd
 from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.viewer import SandboxViewer
@@ -94,7 +94,6 @@ class Demo:
         self._stack.push_async_callback(self.viewer.stop)
         self.platforms = build_platforms(self.core)
         self.core.platforms = self.platforms
-        wire_reports(self.core)
         for platform in self.platforms:
             await platform.start()
             self._stack.push_async_callback(platform.stop)
@@ -156,9 +155,7 @@ class Demo:
     def poke(self) -> None:
         """Ask the platforms to deliver what the use cases just enqueued, now rather than at their next tick."""
         for platform in self.platforms:
-            services = getattr(platform, "services", None)
-            if services is not None:
-                services.changed()
+            platform.poke()
 
     async def settle(self, limit: float = SETTLE_LIMIT) -> None:
         """Wait until the bot has sent everything due and the chats have been quiet for a moment."""
@@ -226,9 +223,8 @@ class Demo:
     async def run_jobs(self) -> list[dict[str, Any]]:
         """Run, once each, the scheduler's jobs whose time passed since they last ran (the first call only records)."""
         assert self.core is not None
-        deps = job_deps(self.core)
         all_jobs = jobs(self.core.config.scheduler, self.core.config.timezone)
-        names = await catch_up(deps, all_jobs, self.clock.now(), deliveries(self.core))
+        names = await catch_up(self.core.jobs, all_jobs, self.clock.now(), self.core.wake)
         self.poke()
         return [{"name": n, "zh": JOB_LABELS.get(n, (n, n))[0], "en": JOB_LABELS.get(n, (n, n))[1]} for n in names]
 

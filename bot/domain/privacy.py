@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－＋（）", "0123456789-+()")
 
@@ -77,3 +78,20 @@ def mask_phones(text: str) -> str:
         position = match.end()
     parts.append(text[position:])
     return "".join(parts)
+
+
+_ONE_MOBILE = re.compile(r"1[3-9]\d{9}")
+_PHONE_NOISE = re.compile(r"[\s\-‐‑‒–—―()（）.]")
+
+
+def normalize_phone(text: str) -> str | None:
+    """The 11-digit mainland mobile number in ``text`` (spaces, dashes and +86 removed), or None."""
+    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            break
+    else:
+        if len(digits) == 13 and digits.startswith("86"):
+            digits = digits[2:]
+    return digits if _ONE_MOBILE.fullmatch(digits) else None

@@ -1,36 +1,24 @@
-"""Quarterly nudges and deadline reminders: platform-free decisions recorded in the outbox before anything is sent."""
+"""The reminder jobs: which step of the quarter is due and when messages may go out; the use cases record them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from html import escape
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import SchedulerConfig
-from bot.domain.model import Branch, ChatRef, Member, Wish
-from bot.domain.quarters import Quarter, current_quarter, local_date
-from bot.i18n import normalize_language, t
-from bot.notices.callbacks import Act, encode
-from bot.notices.views import at_risk_text, format_date
-from bot.ports.chat import Button, OutgoingMessage
-from bot.ports.reports import NudgeCandidate, ReportQueries
-from bot.ports.storage import Store, Unit
-from bot.usecases import UseCases, message_payload
+from bot.domain.quarters import Quarter, local_date
+from bot.ports.reports import ReportQueries
+from bot.usecases import UseCases
+from bot.usecases.reminders import NudgeStep
 
-SUGGESTIONS = 3
 PAGE = 2000  # members read per page of the sweep: fewer round trips to the report connection
-UNIT = 500  # members recorded per transaction: a unit runs on the event loop, so it stays short
-BUTTON_TITLE = 12
 
 
 @dataclass(frozen=True, slots=True)
 class JobDeps:
-    """What every scheduled job needs: storage, the report queries, the use cases and the schedule settings."""
+    """What every scheduled job needs: the use cases, the report queries they read from, and the schedule settings."""
 
-    store: Store
     reports: ReportQueries
     usecases: UseCases
     tz: ZoneInfo
@@ -79,283 +67,39 @@ def due_step(today: date, settings: SchedulerConfig) -> tuple[Quarter, str, bool
     return quarter, name, name.startswith("w")
 
 
-def fits(wish: Wish, skills: Sequence[str]) -> bool:
-    """Whether a wish suits a member: anyone fits a wish without a category, and a member without skills fits all."""
-    if not skills or not wish.category:
-        return True
-    text = wish.category + wish.title
-    return any(skill in text or (wish.category and wish.category in skill) for skill in skills)
-
-
-def suggest(
-    wishes: Sequence[tuple[Wish, int]],
-    skills: Sequence[str],
-    limit: int = SUGGESTIONS,
-    exclude: Collection[int] = (),
-) -> list[Wish]:
-    """Up to ``limit`` open wishes the member has not claimed: fitting ones first, nobody's first within each."""
-    candidates = [(wish, taken) for wish, taken in wishes if wish.id not in exclude]
-    candidates.sort(
-        key=lambda item: (
-            not fits(item[0], skills),
-            item[1],
-            item[0].deadline is None,
-            item[0].deadline or date.max,
-            item[0].id,
-        )
-    )
-    return [wish for wish, _ in candidates[:limit]]
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= BUTTON_TITLE else title[: BUTTON_TITLE - 1] + "…"
-
-
-def nudge_message(
-    member: Member, quarter: Quarter, firm: bool, days_left: int, wishes: Sequence[Wish], pause_days: int, lang: str
-) -> OutgoingMessage:
-    """The private reminder: polite, firmer near the quarter's end, with claim buttons and a pause button."""
-    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
-    lines = [t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)]
-    if wishes:
-        lines += [t("sched.nudge.wish", lang, id=w.id, title=escape(w.title)) for w in wishes]
-    else:
-        lines.append(t("sched.nudge.no_wishes", lang))
-    buttons = [
-        (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),) for w in wishes
-    ]
-    buttons.append((Button(t("sched.btn.pause", lang), encode(Act.PAUSE_NUDGES, pause_days)),))
-    return OutgoingMessage("\n".join(lines), tuple(buttons))
-
-
-async def private_chat(unit: Unit, member: Member, platform: str) -> ChatRef | None:
-    """The member's private chat on a platform, if they have one that has not failed permanently."""
-    for account in await unit.people.accounts_of(member.id):
-        if account.platform == platform and await unit.people.reachable(platform, account.user_id):
-            return ChatRef(platform, account.user_id)
-    return None
-
-
-async def tell(
-    unit: Unit,
-    now: datetime,
-    member: Member,
-    platform: str,
-    key: str,
-    kind: str,
-    message: OutgoingMessage,
-    not_before: datetime | None,
-    **extra: object,
-) -> bool:
-    """Record a private message to a member; False when they cannot be reached or it was already recorded."""
-    chat = await private_chat(unit, member, platform)
-    if chat is None:
-        return False
-    payload = {**message_payload(message), **extra}
-    return await unit.outbox.enqueue(
-        now,
-        dedupe_key=key,
-        kind=kind,
-        platform=platform,
-        chat=chat,
-        member_id=member.id,
-        payload=payload,
-        not_before=not_before,
-    )
-
-
-def language(member: Member, default: str) -> str:
-    """The language to write to a member in."""
-    return normalize_language(member.language) if member.language else default
-
-
 async def send_nudges(deps: JobDeps, now: datetime) -> int:
     """Record the reminder due now for every member who has not served this quarter; returns how many were new."""
-    step = due_step(local_date(now, deps.tz), deps.settings)
+    today = local_date(now, deps.tz)
+    step = due_step(today, deps.settings)
     if step is None:
         return 0
     quarter, name, firm = step
-    today = local_date(now, deps.tz)
-    not_before = send_time(deps, now)
-    suggestions: dict[int, list[tuple[Wish, int]]] = {}
-    secretaries: dict[int, list[tuple[Member, ChatRef]]] = {}
-    recorded = 0
-    async for page in deps.reports.nudge_candidates(quarter.start, quarter.end, now, batch=PAGE):
-        for first in range(0, len(page), UNIT):
-            async with deps.store.unit() as unit:
-                for candidate in page[first : first + UNIT]:
-                    branch = candidate.branch
-                    if branch.id not in suggestions:
-                        suggestions[branch.id] = await unit.wishes.with_free_slots(branch.id, limit=50)
-                        secretaries[branch.id] = await _secretary_chats(unit, branch)
-                    recorded += await _nudge_one(
-                        deps, unit, now, candidate, quarter, name, firm, (quarter.end - today).days, not_before,
-                        suggestions[branch.id], secretaries[branch.id],
-                    )  # fmt: skip
-    return recorded
-
-
-async def _secretary_chats(unit: Unit, branch: Branch) -> list[tuple[Member, ChatRef]]:
-    found = []
-    for secretary in await unit.branches.secretaries(branch.id):
-        chat = await private_chat(unit, secretary, branch.chat.platform)
-        if chat is not None:
-            found.append((secretary, chat))
-    return found
-
-
-async def _nudge_one(
-    deps: JobDeps,
-    unit: Unit,
-    now: datetime,
-    candidate: NudgeCandidate,
-    quarter: Quarter,
-    step: str,
-    firm: bool,
-    days_left: int,
-    not_before: datetime | None,
-    wishes: list[tuple[Wish, int]],
-    secretaries: list[tuple[Member, ChatRef]],
-) -> int:
-    member, platform = candidate.member, candidate.branch.chat.platform
-    hooks: list[dict[str, Any]] = [
-        {
-            "dedupe_key": f"nudge_unreachable:{member.id}:{quarter.key}:{secretary.id}",
-            "kind": "nudge_unreachable",
-            "chat_id": chat.chat_id,
-            "member_id": secretary.id,
-            "text": t("sched.unreachable", language(secretary, deps.lang), name=escape(member.name)),
-        }
-        for secretary, chat in secretaries
-        if secretary.id != member.id
-    ]
-    if candidate.user_id is not None and candidate.reachable:
-        lang = language(member, deps.lang)
-        message = nudge_message(
-            member,
-            quarter,
-            firm,
-            days_left,
-            suggest(wishes, member.skills, exclude={w.id for _, w in await unit.claims.of_member(member.id)}),
-            deps.settings.pause_days,
-            lang,
-        )
-        return int(
-            await unit.outbox.enqueue(
-                now,
-                dedupe_key=f"nudge:{member.id}:{quarter.key}:{step}",
-                kind="nudge",
-                platform=platform,
-                chat=ChatRef(platform, candidate.user_id),
-                member_id=member.id,
-                payload={**message_payload(message), "on_unreachable": hooks},
-                not_before=not_before,
-            )
-        )
-    for hook in hooks:
-        await unit.outbox.enqueue(
-            now,
-            dedupe_key=hook["dedupe_key"],
-            kind="nudge_unreachable",
-            platform=platform,
-            chat=ChatRef(platform, str(hook["chat_id"])),
-            member_id=int(hook["member_id"]),
-            payload={"text": hook["text"], "buttons": []},
-            not_before=not_before,
-        )
-    return 0
+    pages = deps.reports.nudge_candidates(quarter.start, quarter.end, now, batch=PAGE)
+    return await deps.usecases.record_nudges(
+        now,
+        pages,
+        NudgeStep(quarter, name, firm, (quarter.end - today).days),
+        not_before=send_time(deps, now),
+        pause_days=deps.settings.pause_days,
+        lang=deps.lang,
+    )
 
 
 async def remind_at_risk(deps: JobDeps, now: datetime) -> int:
     """Each week, send every branch secretary the private list of members who have not served this quarter."""
-    quarter = current_quarter(now, deps.tz)
-    week = local_date(now, deps.tz).isocalendar()
-    not_before = send_time(deps, now)
-    recorded = 0
-    async with deps.store.unit() as unit:
-        for committee in await unit.committees.all():
-            for branch in await unit.branches.of_committee(committee.id):
-                if not branch.active:
-                    continue
-                members = await unit.services.at_risk(
-                    branch.id, quarter.start, quarter.end, branch.done_counts_as_served
-                )
-                if not members:
-                    continue
-                reported = len(await unit.people.of_branch(branch.id, reported_only=True))
-                for secretary in await unit.branches.secretaries(branch.id):
-                    lang = language(secretary, deps.lang)
-                    text = at_risk_text(branch.name, quarter.label(lang), members, reported, lang)
-                    recorded += await tell(
-                        unit,
-                        now,
-                        secretary,
-                        branch.chat.platform,
-                        f"at_risk:{branch.id}:{secretary.id}:{week.year}W{week.week:02d}",
-                        "at_risk",
-                        OutgoingMessage(t("sched.atrisk.intro", lang) + "\n\n" + text),
-                        not_before,
-                    )
-    return recorded
+    return await deps.usecases.record_at_risk_lists(now, not_before=send_time(deps, now), lang=deps.lang)
 
 
 async def remind_unclaimed(deps: JobDeps, now: datetime) -> int:
     """One reminder to the branch secretaries (else the branch chat) for each wish nobody claimed for N days."""
-    days = deps.settings.unclaimed_reminder_days
-    not_before = send_time(deps, now)
-    recorded = 0
-    for wish in await deps.reports.unclaimed_wishes(now - timedelta(days=days)):
-        async with deps.store.unit() as unit:
-            branch = await unit.branches.get(wish.branch_id)
-            if branch is None:
-                continue
-            age = (local_date(now, deps.tz) - local_date(wish.created_at, deps.tz)).days
-            chats = await _secretary_chats(unit, branch)
-            for secretary, _chat in chats:
-                lang = language(secretary, deps.lang)
-                message = OutgoingMessage(t("sched.unclaimed", lang, id=wish.id, title=escape(wish.title), days=age))
-                key = f"unclaimed:{wish.id}:{secretary.id}"
-                recorded += await tell(
-                    unit, now, secretary, branch.chat.platform, key, "unclaimed", message, not_before
-                )
-            if not chats:
-                text = t("sched.unclaimed", deps.lang, id=wish.id, title=escape(wish.title), days=age)
-                recorded += await unit.outbox.enqueue(
-                    now,
-                    dedupe_key=f"unclaimed:{wish.id}:group",
-                    kind="unclaimed",
-                    platform=branch.chat.platform,
-                    chat=branch.chat,
-                    member_id=None,
-                    payload={"text": text, "buttons": []},
-                    not_before=not_before,
-                )
-    return recorded
+    wishes = await deps.reports.unclaimed_wishes(now - timedelta(days=deps.settings.unclaimed_reminder_days))
+    return await deps.usecases.record_unclaimed(now, wishes, not_before=send_time(deps, now), lang=deps.lang)
 
 
 async def remind_overdue(deps: JobDeps, now: datetime) -> int:
     """One private reminder to each member whose claim is past its wish's deadline and not reported done."""
-    today = local_date(now, deps.tz)
-    not_before = send_time(deps, now)
-    recorded = 0
-    for claim, wish in await deps.reports.overdue_claims(today):
-        async with deps.store.unit() as unit:
-            member = await unit.people.get(claim.member_id)
-            branch = await unit.branches.get(wish.branch_id)
-            if member is None or branch is None or wish.deadline is None:
-                continue
-            lang = language(member, deps.lang)
-            text = t("sched.overdue", lang, id=wish.id, title=escape(wish.title), date=format_date(wish.deadline, lang))
-            buttons = (
-                (
-                    Button(t("btn.done", lang), encode(Act.DONE, claim.id)),
-                    Button(t("btn.give_up", lang), encode(Act.WITHDRAW, wish.id)),
-                ),
-            )
-            message = OutgoingMessage(text, buttons)
-            key = f"overdue:{claim.id}"
-            recorded += await tell(unit, now, member, branch.chat.platform, key, "overdue", message, not_before)
-    return recorded
+    overdue = [(claim.id, wish) for claim, wish in await deps.reports.overdue_claims(local_date(now, deps.tz))]
+    return await deps.usecases.record_overdue(now, overdue, not_before=send_time(deps, now), lang=deps.lang)
 
 
 async def release_stale(deps: JobDeps, now: datetime) -> int:

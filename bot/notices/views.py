@@ -19,6 +19,7 @@ from bot.domain.model import (
     WishView,
 )
 from bot.domain.privacy import mask_phones
+from bot.domain.quarters import Quarter
 from bot.i18n import has, t
 from bot.notices.callbacks import Act, encode
 from bot.ports.chat import Button, OutgoingMessage
@@ -223,3 +224,40 @@ def describe_error(error: DomainError, lang: str) -> str:
     field = error.args_map.get("field")
     key = f"{error.key}.{field}" if field and has(f"{error.key}.{field}") else error.key
     return t(key, lang, **{k: v for k, v in error.args_map.items() if k != "field"})
+
+
+BUTTON_TITLE = 12
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= BUTTON_TITLE else title[: BUTTON_TITLE - 1] + "…"
+
+
+def nudge_message(
+    member: Member, quarter: Quarter, firm: bool, days_left: int, wishes: Sequence[Wish], pause_days: int, lang: str
+) -> OutgoingMessage:
+    """The private reminder: polite, firmer near the quarter's end, with claim buttons and a pause button."""
+    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
+    lines = [t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)]
+    if wishes:
+        lines += [t("sched.nudge.wish", lang, id=w.id, title=escape(w.title)) for w in wishes]
+    else:
+        lines.append(t("sched.nudge.no_wishes", lang))
+    buttons = [
+        (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),) for w in wishes
+    ]
+    buttons.append((Button(t("sched.btn.pause", lang), encode(Act.PAUSE_NUDGES, pause_days)),))
+    return OutgoingMessage("\n".join(lines), tuple(buttons))
+
+
+def overdue_notice(claim: Claim, wish: Wish, lang: str) -> OutgoingMessage:
+    """The private reminder of a claim past its wish's deadline, with done / give up."""
+    assert wish.deadline is not None
+    text = t("sched.overdue", lang, id=wish.id, title=escape(wish.title), date=format_date(wish.deadline, lang))
+    buttons = (
+        (
+            Button(t("btn.done", lang), encode(Act.DONE, claim.id)),
+            Button(t("btn.give_up", lang), encode(Act.WITHDRAW, wish.id)),
+        ),
+    )
+    return OutgoingMessage(text, buttons)

@@ -9,7 +9,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Branch, BranchStats, Claim, Member, Wish
-from bot.reports.data import LedgerData, WorkplaceFeedback
+from bot.domain.reports import LedgerData, WorkplaceFeedback
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ class OutboxRow:
     platform: str
     chat: ChatRef | None
     member_id: int | None
-    payload: dict[str, Any]
+    payload: str
     status: str
     attempts: int
     not_before: datetime
@@ -439,7 +439,7 @@ class Outbox(Protocol):
         platform: str,
         chat: ChatRef | None,
         member_id: int | None,
-        payload: dict[str, Any],
+        payload: str,
         not_before: datetime | None = None,
     ) -> bool:
         """Record a decision to send; False when the same decision (dedupe key) was already recorded."""
@@ -482,8 +482,8 @@ class ProcessedEvents(Protocol):
         """Record an incoming event; False if it was already processed (a replay)."""
         ...
 
-    async def prune(self, before: datetime) -> None:
-        """Forget processed-event keys older than any replay could be."""
+    async def prune(self, before: datetime) -> int:
+        """Forget processed-event keys recorded before ``before``; returns how many were forgotten."""
         ...
 
 

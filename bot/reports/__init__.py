@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.reports.chart import render_chart_png
-from bot.reports.data import (
+from bot.domain.reports import (
     DigestData,
     LedgerData,
     LedgerMember,
@@ -12,6 +11,7 @@ from bot.reports.data import (
     WorkplaceFeedback,
     WorkplaceMember,
 )
+from bot.reports.chart import render_chart_png
 from bot.reports.digest_text import render_digest_text
 from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx
 

@@ -16,8 +16,8 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from bot.domain.model import BranchStats
+from bot.domain.reports import DigestData, sum_stats
 from bot.i18n import normalize_language, t
-from bot.reports.data import DigestData, sum_stats
 from bot.reports.digest_text import display_width, format_number, is_behind, rank_branches
 
 FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansSC-Regular.otf"

@@ -7,8 +7,8 @@ from datetime import date
 from html import escape
 
 from bot.domain.model import BranchStats
+from bot.domain.reports import DigestData
 from bot.i18n import normalize_language, t
-from bot.reports.data import DigestData
 
 MESSAGE_LIMIT = 4096
 NAME_LIMIT = 24

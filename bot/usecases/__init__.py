@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE, message_payload, normalize_phone
+from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE
+from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
+from bot.usecases.reminders import Reminders
+from bot.usecases.reports import Reports
 from bot.usecases.service import Services
 from bot.usecases.setup import Setup
 from bot.usecases.wishes import Wishes
@@ -15,10 +18,8 @@ __all__ = [
     "MAX_NAME",
     "MAX_NOTE",
     "UseCases",
-    "message_payload",
-    "normalize_phone",
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping):
     """The application service: the only way the outside world changes e-branch state."""

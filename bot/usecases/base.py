@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -10,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef, Member, Wish, WishView
+from bot.domain.privacy import normalize_phone
 from bot.domain.quarters import local_date
 from bot.i18n import normalize_language
 from bot.notices import views
+from bot.notices.outbox import Envelope, Fallback, Followup, Notice, Text, encode
 from bot.ports.chat import OutgoingMessage
 from bot.ports.clock import Clock
+from bot.ports.reports import ReportQueries
 from bot.ports.storage import Store, Unit
 
 T = TypeVar("T")
@@ -23,7 +25,6 @@ MAX_NAME = 40
 MAX_FIELD = 200
 MAX_NOTE = 500
 MAX_HOURS = 24.0
-_PHONE_DIGITS = re.compile(r"\D")
 
 
 def clean_text(value: str, limit: int, field: str) -> str:
@@ -34,24 +35,33 @@ def clean_text(value: str, limit: int, field: str) -> str:
     return value
 
 
-def normalize_phone(raw: str) -> str:
-    """Digits of a mainland mobile number without +86; refuses anything else."""
-    digits = _PHONE_DIGITS.sub("", raw)
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if not re.fullmatch(r"1[3-9]\d{9}", digits):
+def require_phone(raw: str) -> str:
+    """The mainland mobile number a person shared (any way the roster accepts it), or InvalidInput."""
+    phone = normalize_phone(raw)
+    if phone is None:
         raise errors.InvalidInput(field="phone")
-    return digits
+    return phone
 
 
 class Base:
     """The use cases' common state and helpers; each group of use cases builds on it."""
 
-    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, *, done_counts_default: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        tz: ZoneInfo,
+        *,
+        done_counts_default: bool = False,
+        reports: ReportQueries | None = None,
+        lang: str = "zh",
+    ) -> None:
         self.store = store
         self.clock = clock
         self.tz = tz
         self.done_counts_default = done_counts_default
+        self.reports = reports
+        self.lang = lang
 
     async def _tx(self, work: Callable[[Unit, datetime], Awaitable[T]]) -> T:
         now = self.clock.now()
@@ -133,25 +143,31 @@ class Base:
         platform: str,
         key: str,
         kind: str,
-        message: OutgoingMessage,
+        message: OutgoingMessage | Notice,
         *,
         fallback_chat: ChatRef | None = None,
         not_before: datetime | None = None,
         accounts: list[Account] | None = None,
+        followups: tuple[Followup, ...] = (),
+        only_reachable: bool = False,
     ) -> bool:
-        """Record a private message to a member on ``platform``; False if they have no account there."""
-        known = accounts if accounts is not None else await unit.people.accounts_of(member.id)
-        account = next((a for a in known if a.platform == platform), None)
-        if account is None:
+        """Record a private notice to a member on ``platform``; False if they have no account there (or, with
+        ``only_reachable``, none that still takes private messages) or it was recorded before."""
+        chat = await private_chat(unit, member, platform, accounts=accounts, only_reachable=only_reachable)
+        if chat is None:
             return False
-        return await unit.outbox.enqueue(
+        notice = Text.of(message) if isinstance(message, OutgoingMessage) else message
+        fallback = Fallback(fallback_chat, member.name) if fallback_chat is not None else None
+        return await record(
+            unit,
             now,
-            dedupe_key=key,
+            key=key,
             kind=kind,
-            platform=platform,
-            chat=ChatRef(platform, account.user_id),
+            chat=chat,
             member_id=member.id,
-            payload=message_payload(message, fallback_chat=fallback_chat, mention=member.name),
+            notice=notice,
+            fallback=fallback,
+            followups=followups,
             not_before=not_before,
         )
 
@@ -182,24 +198,43 @@ class Base:
         return None
 
 
-def message_payload(
-    message: OutgoingMessage, *, fallback_chat: ChatRef | None = None, mention: str | None = None
-) -> dict[str, Any]:
-    """An outgoing message as JSON for the outbox (attachments are never stored here)."""
-    payload: dict[str, Any] = {
-        "text": message.text,
-        "buttons": [[{"label": b.label, "payload": b.payload, "url": b.url} for b in row] for row in message.buttons],
-    }
-    if message.photo_ref:
-        payload["photo_ref"] = message.photo_ref
-    if fallback_chat is not None:
-        payload["fallback"] = {
-            "platform": fallback_chat.platform,
-            "chat_id": fallback_chat.chat_id,
-            "thread_id": fallback_chat.thread_id,
-            "mention": mention or "",
-        }
-    return payload
+async def record(
+    unit: Unit,
+    now: datetime,
+    *,
+    key: str,
+    kind: str,
+    chat: ChatRef,
+    member_id: int | None,
+    notice: Notice,
+    fallback: Fallback | None = None,
+    followups: tuple[Followup, ...] = (),
+    not_before: datetime | None = None,
+) -> bool:
+    """The one way a decision to send is recorded: a typed notice in the outbox; False if recorded before."""
+    return await unit.outbox.enqueue(
+        now,
+        dedupe_key=key,
+        kind=kind,
+        platform=chat.platform,
+        chat=chat,
+        member_id=member_id,
+        payload=encode(Envelope(notice, fallback, followups)),
+        not_before=not_before,
+    )
+
+
+async def private_chat(
+    unit: Unit, member: Member, platform: str, *, accounts: list[Account] | None = None, only_reachable: bool = True
+) -> ChatRef | None:
+    """The member's private chat on a platform (with ``only_reachable``, only one not known to fail)."""
+    for account in accounts if accounts is not None else await unit.people.accounts_of(member.id):
+        if account.platform != platform:
+            continue
+        if only_reachable and not await unit.people.reachable(platform, account.user_id):
+            return None
+        return ChatRef(platform, account.user_id)
+    return None
 
 
 def plain_data(data: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from bot.domain import errors
 from bot.domain.model import Account, ChatRef, ClaimStatus
 from bot.i18n import normalize_language
 from bot.notices import views
+from bot.notices.outbox import Text
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from bot.usecases.base import MAX_FIELD, MAX_NAME, Base, clean_text, message_payload, normalize_phone, plain_data
+from bot.usecases.base import MAX_FIELD, MAX_NAME, Base, clean_text, plain_data, record, require_phone
 from bot.usecases.roster import RosterRow
 
 
@@ -57,14 +58,14 @@ class People(Base):
             updated = await unit.people.get(member.id)
             assert updated is not None
             if first_time or also_serving:
-                await unit.outbox.enqueue(
+                await record(
+                    unit,
                     now,
-                    dedupe_key=f"report_note:{member.id}:{branch.id}",
+                    key=f"report_note:{member.id}:{branch.id}",
                     kind="report_note",
-                    platform=branch.chat.platform,
                     chat=branch.chat,
                     member_id=None,
-                    payload=message_payload(views.report_note(updated, normalize_language(None))),
+                    notice=Text.of(views.report_note(updated, normalize_language(None))),
                 )
             return outcomes.ReportedIn(updated, branch, first_time, also_serving)
 
@@ -72,7 +73,7 @@ class People(Base):
 
     async def link_phone(self, c: cmd.LinkPhone) -> outcomes.PhoneLinked:
         """Match a chat account to a roster entry by the phone number the person shared."""
-        phone = normalize_phone(c.phone)
+        phone = require_phone(c.phone)
 
         async def work(unit: Unit, now: datetime) -> outcomes.PhoneLinked:
             entry = await unit.people.by_phone(phone)
@@ -236,14 +237,14 @@ class People(Base):
 
         async def work(unit: Unit, now: datetime) -> bool:
             member = await unit.people.by_account(actor.platform, actor.user_id)
-            return await unit.outbox.enqueue(
+            return await record(
+                unit,
                 now,
-                dedupe_key=f"welcome:{actor.platform}:{actor.user_id}",
+                key=f"welcome:{actor.platform}:{actor.user_id}",
                 kind="welcome",
-                platform=actor.platform,
                 chat=ChatRef(actor.platform, actor.user_id),
                 member_id=member.id if member is not None else None,
-                payload=message_payload(message),
+                notice=Text.of(message),
             )
 
         return await self._tx(work)

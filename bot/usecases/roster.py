@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from bot.domain.privacy import normalize_phone
 from bot.i18n import t
 
 MAX_FIELD_LENGTH = 200
@@ -32,8 +33,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _REQUIRED_COLUMNS = (("name", "roster.file_no_name_column"), ("phone", "roster.file_no_phone_column"))
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_PHONE_NOISE = re.compile(r"[\s\-‐‑‒–—―()（）]")
 _SKILL_SEPARATORS = re.compile(r"[、，,;；/／|\s]+")
 _WHITESPACE = re.compile(r"\s+")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•．.]+")
@@ -104,19 +103,6 @@ def read_roster(path: Path) -> RosterReadResult:
 def problem_text(problem: RosterProblem, lang: str | None = None) -> str:
     """One problem as a sentence naming its line, for the secretary who uploaded the roster."""
     return t(problem.key, lang, line=problem.line, **dict(problem.args))
-
-
-def normalize_phone(text: str) -> str | None:
-    """The 11-digit mainland mobile number in ``text`` (spaces, dashes and +86 removed), or None."""
-    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text))
-    for prefix in ("+86", "0086"):
-        if digits.startswith(prefix):
-            digits = digits[len(prefix) :]
-            break
-    else:
-        if len(digits) == 13 and digits.startswith("86"):
-            digits = digits[2:]
-    return digits if _MOBILE.fullmatch(digits) else None
 
 
 def split_skills(text: str) -> tuple[str, ...]:

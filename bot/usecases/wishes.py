@@ -11,10 +11,11 @@ from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
 from bot.notices import views
+from bot.notices.outbox import WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from bot.usecases.base import MAX_NOTE, Base, clean_text
+from bot.usecases.base import MAX_NOTE, Base, clean_text, record
 
 
 class Wishes(Base):
@@ -49,14 +50,14 @@ class Wishes(Base):
             )
             await unit.drafts.delete(c.actor)
             target = c.chat if c.chat is not None and c.chat.chat_id == branch.chat.chat_id else branch.chat
-            await unit.outbox.enqueue(
+            await record(
+                unit,
                 now,
-                dedupe_key=f"card:{wish_id}:{target.chat_id}",
+                key=f"card:{wish_id}:{target.chat_id}",
                 kind="wish_card",
-                platform=target.platform,
                 chat=target,
                 member_id=None,
-                payload={"wish_card": wish_id},
+                notice=WishCard(wish_id),
             )
             await unit.audit.record(
                 now,
@@ -302,14 +303,14 @@ class Wishes(Base):
                 for account in await unit.people.accounts_of(member.id):
                     if account.platform != platform:
                         continue
-                    queued += await unit.outbox.enqueue(
+                    queued += await record(
+                        unit,
                         now,
-                        dedupe_key=f"card:{wish.id}:{platform}:{account.user_id}",
+                        key=f"card:{wish.id}:{platform}:{account.user_id}",
                         kind="wish_card",
-                        platform=platform,
                         chat=ChatRef(platform, account.user_id),
                         member_id=member.id,
-                        payload={"wish_card": wish.id},
+                        notice=WishCard(wish.id),
                     )
             return queued
 

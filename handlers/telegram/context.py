@@ -14,7 +14,6 @@ from telegram.error import RetryAfter, TelegramError
 from bot.delivery.cards import CardSync
 from bot.delivery.outbox import OutboxDelivery
 from bot.domain.model import Account
-from bot.jobs.digest import ReportService
 from bot.usecases import UseCases
 from handlers.telegram.gateway import CAPTION_LIMIT, seconds
 from handlers.telegram.render import clip, toast
@@ -38,7 +37,6 @@ class Services:
     cards: CardSync
     admins: frozenset[int] = frozenset()
     bot_username: str = ""
-    reports: ReportService | None = None
 
     def changed(self) -> None:
         """State changed: send what the use cases enqueued and refresh cards now, not at the next tick."""

@@ -23,10 +23,9 @@ from telegram.request import HTTPXRequest
 
 from bot.config import TelegramConfig
 from bot.delivery.cards import CardSync
-from bot.delivery.outbox import OutboxDelivery
+from bot.delivery.outbox import NoticeRenderer, OutboxDelivery
 from bot.delivery.pacing import Budget, RateLimiter
 from bot.i18n import LANGUAGES
-from bot.jobs.digest import ReportService
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.storage import Store
 from bot.usecases import UseCases
@@ -90,6 +89,7 @@ class TelegramPlatform:
         poll_timeout: float = 10.0,
         idle_wait: float = 30.0,
         limiter: RateLimiter | None = None,
+        renderer: NoticeRenderer | None = None,
     ) -> None:
         self.config = config
         self.usecases = usecases
@@ -115,7 +115,13 @@ class TelegramPlatform:
         self.gateway = TelegramGateway(self.sender, on_migrated=self._follow_migration, platform=PLATFORM)
         pace = (limiter or telegram_pace()) if config.pace else None
         self.delivery = OutboxDelivery(
-            store, self.gateway, self.clock, lang=lang, limiter=pace, foreground_busy=self._saturated
+            store,
+            self.gateway,
+            self.clock,
+            lang=lang,
+            limiter=pace,
+            foreground_busy=self._saturated,
+            renderer=renderer,
         )
         self.cards = CardSync(
             store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang, limiter=pace
@@ -179,9 +185,9 @@ class TelegramPlatform:
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, messages.edited))
         app.add_error_handler(self._on_error)
 
-    def use_reports(self, reports: ReportService) -> None:
-        """Answer /digest and /export with these reports (wired by the composition root with the scheduler)."""
-        self.services.reports = reports
+    def poke(self) -> None:
+        """Something was recorded: deliver it and refresh cards now."""
+        self.services.changed()
 
     async def _only_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""

@@ -28,10 +28,7 @@ class Reports:
         if message is None or user is None:
             return
         account, lang = await self.services.who(user)
-        reports = self.services.reports
-        if reports is None:
-            await reply(message, t("tg.reports.unavailable", lang))
-            return
+        reports = self.services.usecases
         try:
             queued = await reports.digest_now(account, chat_of(message))
         except DomainError as error:
@@ -46,10 +43,7 @@ class Reports:
         if message is None or user is None:
             return
         account, lang = await self.services.who(user)
-        reports = self.services.reports
-        if reports is None:
-            await reply(message, t("tg.reports.unavailable", lang))
-            return
+        reports = self.services.usecases
         try:
             ledger = await reports.export_here(account, None if is_private(message) else chat_of(message))
         except DomainError as error:

@@ -8,9 +8,8 @@ import logging
 
 from bot.config import WeComConfig
 from bot.delivery.cards import CardSync
-from bot.delivery.outbox import OutboxDelivery
+from bot.delivery.outbox import NoticeRenderer, OutboxDelivery
 from bot.domain.model import ChatRef
-from bot.jobs.digest import ReportService
 from bot.ports.clock import Clock
 from bot.ports.storage import Store
 from bot.usecases import UseCases
@@ -37,6 +36,7 @@ class WeComPlatform:
         lang: str = "zh",
         card_interval: float = 3.0,
         idle_wait: float = 30.0,
+        renderer: NoticeRenderer | None = None,
     ) -> None:
         self.config = config
         self.usecases = usecases
@@ -51,7 +51,7 @@ class WeComPlatform:
             api_base_url=config.api_base_url or DEFAULT_API_BASE_URL,
         )
         self.gateway = WeComGateway(self.api, self._is_group, clock, lang=lang)
-        self.delivery = OutboxDelivery(store, self.gateway, clock, lang=lang)
+        self.delivery = OutboxDelivery(store, self.gateway, clock, lang=lang, renderer=renderer)
         self.card_sync = CardSync(store, self.gateway, clock, interval=card_interval, lang=lang)
         self.router = WeComRouter(usecases, self.api, self.gateway, admins=config.admins, changed=self.poke)
         self.server = CallbackServer(
@@ -85,10 +85,6 @@ class WeComPlatform:
                 await task
         self._tasks = []
         await self.api.aclose()
-
-    def use_reports(self, reports: ReportService) -> None:
-        """Answer /digest and /export with these reports (wired by the composition root with the scheduler)."""
-        self.router.reports = reports
 
     def poke(self) -> None:
         """Something was recorded: deliver and sync cards now."""

@@ -12,7 +12,6 @@ from bot.delivery.outbox import too_large
 from bot.domain.errors import DomainError, InvalidInput, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.domain.privacy import mask_phones
-from bot.jobs.digest import ReportService
 from bot.notices import views
 from bot.notices.callbacks import Act, Payload, decode, encode
 from bot.ports.chat import Button, DeliveryError, OutgoingMessage
@@ -56,7 +55,6 @@ class WeComRouter:
         self.gateway = gateway
         self.admins = tuple(admins)
         self.changed = changed
-        self.reports: ReportService | None = None
         self._names: dict[str, str] = {}
 
     async def handle(self, event: WeComEvent) -> None:
@@ -237,19 +235,13 @@ class WeComRouter:
 
     async def _digest(self, account: Account, lang: str) -> None:
         """/digest: a committee admin has this week's digest posted to the committee's appchat now."""
-        if self.reports is None:
-            await self._reply(account, t("wc.reports.unavailable", lang))
-            return
-        queued = await self.reports.digest_now(account, None)
+        queued = await self.usecases.digest_now(account, None)
         self.changed()
         await self._reply(account, t("wc.digest.queued" if queued else "wc.digest.already", lang))
 
     async def _export(self, account: Account, lang: str) -> None:
         """/export: the ledger of what the person administers (committee or branch), sent privately as a file."""
-        if self.reports is None:
-            await self._reply(account, t("wc.reports.unavailable", lang))
-            return
-        ledger = await self.reports.export_here(account, None)
+        ledger = await self.usecases.export_here(account, None)
         if len(ledger.content) > self.gateway.max_file_bytes:
             await self._reply(account, too_large(ledger, self.gateway.max_file_bytes, lang))
             return

@@ -18,5 +18,6 @@ class SqliteProcessedEvents(Repo, ports.ProcessedEvents):
             (platform, key, ts(now)),
         )
 
-    async def prune(self, before: datetime) -> None:
-        await self._run("DELETE FROM processed_events WHERE at < ?", (ts(before),))
+    async def prune(self, before: datetime) -> int:
+        found = await self._all("DELETE FROM processed_events WHERE at < ? RETURNING 1", (ts(before),))
+        return len(found)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
 
 from bot.domain.model import (
     ChatRef,
@@ -28,7 +26,7 @@ class SqliteOutbox(Repo, ports.Outbox):
         platform: str,
         chat: ChatRef | None,
         member_id: int | None,
-        payload: dict[str, Any],
+        payload: str,
         not_before: datetime | None = None,
     ) -> bool:
         return await self._changed(
@@ -41,7 +39,7 @@ class SqliteOutbox(Repo, ports.Outbox):
                 chat.chat_id if chat else None,
                 rows.thread(chat),
                 member_id,
-                json.dumps(payload, ensure_ascii=False),
+                payload,
                 ts(not_before or now),
                 ts(now),
             ),
