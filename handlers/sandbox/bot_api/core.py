@@ -23,20 +23,16 @@ from handlers.sandbox.bot_api.protocol import (
 from handlers.sandbox.flood import FloodControl
 from handlers.sandbox.formatting import EntityParseError, parse_html, trim, user_entities
 from handlers.sandbox.state import (
-    ApiCall,
     CallbackQueryRecord,
-    EventHub,
     MemberStatus,
     SandboxChat,
     SandboxError,
     SandboxFile,
     SandboxMessage,
     SandboxUser,
-    Signal,
-    Stats,
-    UpdateQueue,
     member_to_api,
 )
+from handlers.sandbox.traffic import ApiCall, EventHub, Signal, Stats, UpdateQueue
 
 
 class SandboxCore:

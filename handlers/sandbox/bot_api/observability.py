@@ -12,11 +12,11 @@ from handlers.sandbox.bot_api.protocol import (
     running_loop_time,
 )
 from handlers.sandbox.state import (
-    ApiCall,
     CallbackQueryRecord,
     SandboxError,
     SandboxMessage,
 )
+from handlers.sandbox.traffic import ApiCall
 
 
 class Observability(SandboxCore):

@@ -27,17 +27,12 @@ from handlers.sandbox.bot_api.protocol import (
 from handlers.sandbox.bot_api.updates import UpdateMethods
 from handlers.sandbox.flood import FloodControl, FloodLimits
 from handlers.sandbox.state import (
-    ApiCall,
     CallbackQueryRecord,
-    EventHub,
     SandboxChat,
     SandboxFile,
     SandboxUser,
-    Signal,
-    Stats,
-    UpdateQueue,
-    summarise,
 )
+from handlers.sandbox.traffic import ApiCall, EventHub, Signal, Stats, UpdateQueue, summarise
 
 
 class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSide, Observability):
