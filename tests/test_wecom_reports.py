@@ -12,8 +12,8 @@ from bot.domain.model import Account
 from bot.usecases import commands as cmd
 from handlers.wecom.gateway import WeComGateway
 from tests.fakes import eventually
-from tests.test_wecom_more import Rig, committee_and_branch, rig
 from tests.test_wecom_platform import Bench
+from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, rig
 
 __all__ = ["rig"]
 

@@ -725,7 +725,8 @@ def test_phones_stay_raw_in_the_text_and_are_never_read_as_numbers() -> None:
 
 
 def test_every_parser_key_has_chinese_and_english_with_the_same_placeholders() -> None:
-    source = Path(__file__).parents[1].joinpath("bot", "domain", "wish_text.py").read_text(encoding="utf-8")
+    package = Path(__file__).parents[1].joinpath("bot", "domain", "wish_text")
+    source = "\n".join(module.read_text(encoding="utf-8") for module in sorted(package.glob("*.py")))
     used = set(re.findall(r'"(parse\.[a-z_]+)"', source))
     assert used == set(MESSAGES)
     for key, texts in MESSAGES.items():

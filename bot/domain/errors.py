@@ -99,10 +99,6 @@ class NotTeamLeader(DomainError):
     key = "error.not_team_leader"
 
 
-class TeamClaimOnly(DomainError):
-    key = "error.team_claim_only"
-
-
 class InvalidInput(DomainError):
     """A value the user typed cannot be used (hours, rating, name, text too long...)."""
 
@@ -111,10 +107,6 @@ class InvalidInput(DomainError):
 
 class TextTooLong(InvalidInput):
     key = "error.text_too_long"
-
-
-class DeadlineInPast(InvalidInput):
-    key = "error.deadline_past"
 
 
 class AlreadyMember(DomainError):

@@ -35,14 +35,6 @@ class Urgency(StrEnum):
     EMERGENCY = "emergency"
 
 
-class Role(StrEnum):
-    """What a person may do in a branch or committee."""
-
-    MEMBER = "member"
-    SECRETARY = "secretary"
-    COMMITTEE_ADMIN = "committee_admin"
-
-
 @dataclass(frozen=True, slots=True)
 class ChatRef:
     """A chat on one platform (a Telegram group, a WeCom appchat, a private chat), optionally a forum topic."""

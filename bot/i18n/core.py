@@ -138,7 +138,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "只有服务队队长可以组团认领。",
         "en": "Only a volunteer team leader can claim for a team.",
     },
-    "error.team_claim_only": {"zh": "这条微心愿需要组团认领。", "en": "This micro-wish needs a team claim."},
     "error.invalid_input": {"zh": "输入有误，请检查后重试。", "en": "That input is not valid; please check it."},
     "error.invalid_input.hours": {
         "zh": "服务时长请填写 0 到 24 之间的数字，例如 1.5。",
@@ -175,7 +174,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "内容太长（最多 {limit} 字），请精简后再发。",
         "en": "Too long (at most {limit} characters); please shorten it.",
     },
-    "error.deadline_past": {"zh": "截止日期已过。", "en": "The deadline is in the past."},
     "error.already_member": {
         "zh": "您的账号已关联到另一位党员。",
         "en": "Your account is already linked to another member.",

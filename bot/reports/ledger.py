@@ -171,16 +171,6 @@ class _Tally:
             summary.wishes_open += 1
 
 
-def summarize(data: LedgerData) -> list[_BranchSummary]:
-    """Per-branch counts for the summary sheet, in order of first appearance (consumes iterator rows)."""
-    tally = _Tally()
-    for member in data.members:
-        tally.member(member)
-    for wish in data.wishes:
-        tally.wish(wish)
-    return tally.ordered()
-
-
 def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
     """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
 

@@ -3,7 +3,6 @@
 from handlers.sandbox.bot_api import ApiError, FakeBotApi
 from handlers.sandbox.flood import FloodLimits, Window
 from handlers.sandbox.state import (
-    ApiCall,
     CallbackAnswer,
     CallbackQueryRecord,
     SandboxChat,
@@ -12,6 +11,7 @@ from handlers.sandbox.state import (
     SandboxMessage,
     SandboxUser,
 )
+from handlers.sandbox.traffic import ApiCall
 
 __all__ = [
     "ApiCall",

@@ -1,0 +1,197 @@
+"""load_config and default_config: each section built from its table, secrets preferring the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config.schema import check_known_keys, read_toml
+from bot.config.sections import (
+    CONFIG_ENV,
+    DATABASE_ENV,
+    DEFAULT_CONFIG_FILE,
+    LOCALES,
+    LOG_LEVELS,
+    TELEGRAM_TOKEN_ENV,
+    TELEGRAM_WEBHOOK_SECRET_ENV,
+    WECOM_AES_KEY_ENV,
+    WECOM_SECRET_ENV,
+    WECOM_TOKEN_ENV,
+    Config,
+    ConfigError,
+    SchedulerConfig,
+    TelegramConfig,
+    WebhookConfig,
+    WeComConfig,
+)
+from bot.config.table import Fail, Table, show
+
+_TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WECOM_TOKEN = re.compile(r"[A-Za-z0-9]{1,32}")
+_WECOM_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read, check and return the configuration; any problem raises a one-line ConfigError."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+    data = read_toml(path)
+    check_known_keys(path, data)
+    root = Table(path, "", data, env)
+    general = root.table("general")
+    config_dir = path.resolve().parent
+    database = _database_path(general, env, config_dir)
+    return Config(
+        path=path.resolve(),
+        database=database,
+        timezone=_zone(general.text("timezone", "Asia/Shanghai"), general.fail_at("timezone")),
+        locale=general.choice("locale", "zh", LOCALES),
+        log_level=general.choice("log_level", "INFO", LOG_LEVELS, upper=True),
+        done_counts_as_served=general.boolean("done_counts_as_served", False),
+        telegram=_telegram(root),
+        wecom=_wecom(root),
+        scheduler=_scheduler(root.table("scheduler")),
+    )
+
+
+def default_config(database: Path, timezone: str = "Asia/Shanghai") -> Config:
+    """A configuration with every default and no platform, for tests and the demo; no file is read."""
+    return Config(
+        path=database.parent / DEFAULT_CONFIG_FILE,
+        database=database,
+        timezone=_zone(timezone, lambda problem: _raise(f"general.timezone: {problem}")),
+    )
+
+
+def _raise(message: str) -> NoReturn:
+    raise ConfigError(message)
+
+
+def _zone(name: str, fail: Fail) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f'unknown time zone {show(name)}; use an IANA name such as "Asia/Shanghai"')
+
+
+def _database_path(general: Table, env: Mapping[str, str], config_dir: Path) -> Path:
+    from_env = env.get(DATABASE_ENV, "").strip()
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    database = Path(general.text("database", "ebranch.sqlite3")).expanduser()
+    return database if database.is_absolute() else config_dir / database
+
+
+def _enabled(root: Table, name: str) -> bool:
+    return root.has(name) and root.table(name).boolean("enabled", True)
+
+
+def _telegram(root: Table) -> TelegramConfig | None:
+    section = root.table("telegram")
+    if not _enabled(root, "telegram"):
+        return None
+    token = section.check_secret(
+        "token",
+        section.secret("token", TELEGRAM_TOKEN_ENV),
+        _TELEGRAM_TOKEN,
+        'a bot token from @BotFather, which looks like "123456789:AAE..."',
+    )
+    admins = section.data.get("admins", [])
+    if not isinstance(admins, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in admins
+    ):
+        section.fail("admins", f"expected a list of numeric Telegram user ids, got {show(admins)}")
+    return TelegramConfig(
+        token=token,
+        admins=tuple(admins),
+        base_url=section.url("base_url"),
+        base_file_url=section.url("base_file_url"),
+        webhook=_webhook(section) if section.has("webhook") else None,
+        card_edit_interval=section.number("card_edit_interval", 3.0, low=0.0, high=60.0),
+        pace=section.boolean("pace", True),
+    )
+
+
+def _webhook(telegram: Table) -> WebhookConfig:
+    section = telegram.table("webhook")
+    url = section.url("url", https_only=True)
+    if url is None:
+        section.fail("url", "missing; Telegram needs the public https:// address it should post updates to")
+    secret_token: str | None = None
+    if section.optional_text("secret_token") or telegram.env.get(TELEGRAM_WEBHOOK_SECRET_ENV, "").strip():
+        secret_token = section.check_secret(
+            "secret_token",
+            section.secret("secret_token", TELEGRAM_WEBHOOK_SECRET_ENV),
+            _WEBHOOK_SECRET,
+            "1-256 letters, digits, _ or -",
+        )
+    return WebhookConfig(
+        url=url,
+        listen=section.text("listen", "0.0.0.0"),
+        port=section.port("port", 8443),
+        secret_token=secret_token,
+    )
+
+
+def _wecom(root: Table) -> WeComConfig | None:
+    section = root.table("wecom")
+    if not _enabled(root, "wecom"):
+        return None
+    corp_id = section.text("corp_id")
+    agent_id = section.integer("agent_id", low=1, high=2**63 - 1)
+    secret = section.secret("secret", WECOM_SECRET_ENV)[0]
+    token = section.check_secret(
+        "token", section.secret("token", WECOM_TOKEN_ENV), _WECOM_TOKEN, "1-32 letters or digits"
+    )
+    aes_key = section.check_secret(
+        "aes_key",
+        section.secret("aes_key", WECOM_AES_KEY_ENV),
+        _WECOM_AES_KEY,
+        "an EncodingAESKey of exactly 43 letters and digits",
+    )
+    path = section.text("path", "/wecom/callback")
+    if not path.startswith("/"):
+        section.fail("path", f'expected a path starting with "/", got {show(path)}')
+    return WeComConfig(
+        corp_id=corp_id,
+        agent_id=agent_id,
+        secret=secret,
+        token=token,
+        aes_key=aes_key,
+        api_base_url=section.url("api_base_url"),
+        listen=section.text("listen", "0.0.0.0"),
+        port=section.port("port", 8081),
+        path=path,
+        admins=section.text_list("admins"),
+    )
+
+
+def _scheduler(section: Table) -> SchedulerConfig:
+    defaults = SchedulerConfig()
+    quiet_start = section.clock("quiet_start", defaults.quiet_start)
+    quiet_end = section.clock("quiet_end", defaults.quiet_end)
+    if quiet_start == quiet_end:
+        section.fail("quiet_end", "must differ from quiet_start (quiet hours run from start to end)")
+    return SchedulerConfig(
+        enabled=section.boolean("enabled", defaults.enabled),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        nudge_after_days=section.int_list("nudge_after_days", defaults.nudge_after_days, low=1, high=92),
+        weekly_in_last_weeks=section.integer("weekly_in_last_weeks", defaults.weekly_in_last_weeks, low=0, high=13),
+        pause_days=section.days("pause_days", defaults.pause_days),
+        unclaimed_reminder_days=section.days("unclaimed_reminder_days", defaults.unclaimed_reminder_days),
+        release_after_days=section.days("release_after_days", defaults.release_after_days),
+        digest_weekday=section.weekday("digest_weekday", defaults.digest_weekday),
+        digest_time=section.clock("digest_time", defaults.digest_time),
+        at_risk_weekday=section.weekday("at_risk_weekday", defaults.at_risk_weekday),
+        at_risk_time=section.clock("at_risk_time", defaults.at_risk_time),
+        reminder_time=section.clock("reminder_time", defaults.reminder_time),
+        feedback_time=section.clock("feedback_time", defaults.feedback_time),
+        workplace_feedback_chat=section.optional_text("workplace_feedback_chat"),
+    )

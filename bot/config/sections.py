@@ -1,0 +1,102 @@
+"""What a configuration holds: one frozen dataclass per section, the env variable names and ConfigError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_CONFIG_FILE = "config.toml"
+EXAMPLE_CONFIG_FILE = "config.example.toml"
+CONFIG_ENV = "EBRANCH_CONFIG"
+DATABASE_ENV = "EBRANCH_DATABASE"
+TELEGRAM_TOKEN_ENV = "EBRANCH_TELEGRAM_TOKEN"
+TELEGRAM_WEBHOOK_SECRET_ENV = "EBRANCH_TELEGRAM_WEBHOOK_SECRET"
+WECOM_SECRET_ENV = "EBRANCH_WECOM_SECRET"
+WECOM_TOKEN_ENV = "EBRANCH_WECOM_TOKEN"
+WECOM_AES_KEY_ENV = "EBRANCH_WECOM_AES_KEY"
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOCALES = ("zh", "en")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line naming the key and the file."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookConfig:
+    """Receive Telegram updates by webhook instead of long polling."""
+
+    url: str
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TelegramConfig:
+    """The Telegram bot: its token, its operators and how it receives updates."""
+
+    token: str = field(repr=False)
+    enabled: bool = True
+    admins: tuple[int, ...] = ()
+    base_url: str | None = None
+    base_file_url: str | None = None
+    webhook: WebhookConfig | None = None
+    card_edit_interval: float = 3.0
+    pace: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WeComConfig:
+    """The WeCom (企业微信) self-built app and the callback server it posts messages to."""
+
+    corp_id: str
+    agent_id: int
+    secret: str = field(repr=False)
+    token: str = field(repr=False)
+    aes_key: str = field(repr=False)
+    enabled: bool = True
+    api_base_url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = 8081
+    path: str = "/wecom/callback"
+    admins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchedulerConfig:
+    """When reminders, the weekly digest and the at-risk lists go out, and when the bot keeps quiet."""
+
+    enabled: bool = True
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    nudge_after_days: tuple[int, ...] = (30, 60)
+    weekly_in_last_weeks: int = 3
+    pause_days: int = 14
+    unclaimed_reminder_days: int = 3
+    release_after_days: int = 3
+    digest_weekday: int = 0
+    digest_time: time = time(9, 0)
+    at_risk_weekday: int = 4
+    at_risk_time: time = time(10, 0)
+    reminder_time: time = time(10, 0)
+    feedback_time: time = time(9, 30)
+    workplace_feedback_chat: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Everything the bot needs to start; platforms that are absent or disabled are None."""
+
+    path: Path
+    database: Path
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    locale: str = "zh"
+    log_level: str = "INFO"
+    done_counts_as_served: bool = False
+    telegram: TelegramConfig | None = None
+    wecom: WeComConfig | None = None
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
