@@ -5,17 +5,29 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.bootstrap import Core
 from bot.domain.model import Account, ChatRef
 from bot.domain.quarters import current_quarter, local_date
 from bot.notices.callbacks import Act, decode
+from bot.ports.clock import OffsetClock
 from bot.usecases import commands as cmd
+from handlers.sandbox import FakeBotApi, SandboxMessage
 
-if TYPE_CHECKING:
-    from bot.demo.app import Demo
-    from handlers.sandbox import SandboxMessage
+
+class Demo(Protocol):
+    """What the seeder needs of the running demo: its clock, the sandbox, the core, and a way to wait for the bot."""
+
+    clock: OffsetClock
+    sandbox: FakeBotApi
+    core: Core | None
+
+    async def settle(self, limit: float = ...) -> None:
+        """Wait until the bot has sent everything due and the chats are quiet."""
+        ...
+
 
 log = logging.getLogger(__name__)
 
