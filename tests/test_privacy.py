@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.privacy import find_phones, mask_phones, phone_spans
+from bot.domain.privacy import find_phones, mask_phones, normalize_phone, phone_spans
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,11 @@ from bot.domain.privacy import find_phones, mask_phones, phone_spans
         ("街道办 010 8765 4321", ("010-87654321",)),
         ("电话：15900001111，或17712345678", ("15900001111", "17712345678")),
         ("13812345678和138 1234 5678是同一个号码", ("13812345678",)),
+        ("王奶奶 138.0013.8005", ("13800138005",)),
+        ("王奶奶 1 3 8 0 0 1 3 8 0 0 6", ("13800138006",)),
+        ("王奶奶 138\u200b0013\u200b8005", ("13800138005",)),
+        ("王奶奶 1\u200b3\u200b8\u200b0\u200b0\u200b1\u200b3\u200b8\u200b0\u200b0\u200b7", ("13800138007",)),
+        ("王奶奶 138·0013·8005", ("13800138005",)),
     ],
 )
 def test_phones_are_found_in_the_forms_people_type_them(text: str, phones: tuple[str, ...]) -> None:
@@ -44,6 +49,9 @@ def test_phones_are_found_in_the_forms_people_type_them(text: str, phones: tuple
         "12345678",
         "门牌 3号楼2单元1201室",
         "010-12345678",
+        "截止2026.12.31",
+        "版本 1.3.8",
+        "3 8 0 0 1 3 8 0 0 6 7",
     ],
 )
 def test_other_numbers_are_not_phones(text: str) -> None:
@@ -93,3 +101,17 @@ def test_any_mobile_between_words_is_found_and_hidden(before: str, number: str, 
     masked = mask_phones(text)
     assert number not in masked
     assert f"{number[:3]}****{number[-4:]}" in masked
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "138.0013.8005",
+        "1 3 8 0 0 1 3 8 0 0 5",
+        "138\u200b0013\u200b8005",
+        "1\u200b3\u200b8\u200b0\u200b0\u200b1\u200b3\u200b8\u200b0\u200b0\u200b5",
+    ],
+)
+def test_every_form_the_bot_would_dial_is_masked_on_a_public_card(written: str) -> None:
+    assert normalize_phone(written) == "13800138005"
+    assert mask_phones(f"联系 {written} 王奶奶") == "联系 138****8005 王奶奶"

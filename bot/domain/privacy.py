@@ -7,11 +7,14 @@ import unicodedata
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－＋（）", "0123456789-+()")
 
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _GAP = r"[ \-\u3000]?"
+_DIGIT_GAP = rf"[ \-\u3000.·{_INVISIBLE}]{{0,2}}"
+"""Between any two digits of a mobile number: a space, dash, dot or invisible character (138.0013.8005, 1 3 8 ...)."""
 _MOBILE = re.compile(
     r"(?<![0-9])"
     rf"(?P<prefix>(?:\+|00)?86{_GAP})?"
-    rf"(?P<number>1[3-9][0-9](?:{_GAP}[0-9]){{8}})"
+    rf"(?P<number>1{_DIGIT_GAP}[3-9](?:{_DIGIT_GAP}[0-9]){{9}})"
     r"(?![0-9])"
 )
 _LANDLINE = re.compile(
@@ -81,7 +84,7 @@ def mask_phones(text: str) -> str:
 
 
 _ONE_MOBILE = re.compile(r"1[3-9]\d{9}")
-_PHONE_NOISE = re.compile(r"[\s\-‐‑‒–—―()（）.]")
+_PHONE_NOISE = re.compile(rf"[\s\-‐‑‒–—―()（）.·{_INVISIBLE}]")
 
 
 def normalize_phone(text: str) -> str | None:
