@@ -187,6 +187,7 @@ def _scheduler(section: Table) -> SchedulerConfig:
         pause_days=section.days("pause_days", defaults.pause_days),
         unclaimed_reminder_days=section.days("unclaimed_reminder_days", defaults.unclaimed_reminder_days),
         release_after_days=section.days("release_after_days", defaults.release_after_days),
+        outbox_retention_days=section.days("outbox_retention_days", defaults.outbox_retention_days),
         digest_weekday=section.weekday("digest_weekday", defaults.digest_weekday),
         digest_time=section.clock("digest_time", defaults.digest_time),
         at_risk_weekday=section.weekday("at_risk_weekday", defaults.at_risk_weekday),

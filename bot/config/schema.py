@@ -46,6 +46,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "pause_days",
             "unclaimed_reminder_days",
             "release_after_days",
+            "outbox_retention_days",
             "digest_weekday",
             "digest_time",
             "at_risk_weekday",

@@ -470,6 +470,19 @@ class Outbox(Protocol):
         """An outbox entry by its dedupe key."""
         ...
 
+    async def erase_for_member(self, member_id: int, user_ids: Sequence[str]) -> int:
+        """Erase the text, chat and recipient of every entry sent to or about a member (pending ones are dropped);
+        the dedupe keys stay so nothing is sent again. Returns how many entries were erased."""
+        ...
+
+    async def erase_sent_before(self, before: datetime) -> int:
+        """Erase text, chat and recipient of entries delivered (or given up) before ``before``; returns how many."""
+        ...
+
+    async def delete_finished_before(self, before: datetime) -> int:
+        """Forget delivered (or given up) entries created before ``before`` entirely; returns how many."""
+        ...
+
     async def counts(self, kind_prefix: str = "") -> dict[str, int]:
         """How many outbox entries are in each status (for tests, benchmarks and health)."""
         ...

@@ -226,6 +226,8 @@ class People(Base):
                 await self._promote(unit, now, wish)
                 await unit.wishes.touch(wish.id)
                 released.append(wish.id)
+            accounts = await unit.people.accounts_of(member.id)
+            await unit.outbox.erase_for_member(member.id, [a.user_id for a in accounts])
             await unit.people.forget(now, member.id)
             await unit.audit.record(now, member.id, "member.leave", "member", member.id)
             return outcomes.Left(tuple(released))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.model import (
@@ -12,6 +13,10 @@ from bot.ports.storage import OutboxRow
 from storage import rows
 from storage.repos.base import Repo
 from storage.rows import ts
+
+_ERASED = "payload = '', chat_id = NULL, thread_id = NULL, member_id = NULL, message_id = NULL"
+_ABOUT_MEMBER = ("report_note", "fallback", "nudge_unreachable")
+"""Dedupe-key prefixes of entries sent to others that name a member (their first id part is the member's)."""
 
 
 class SqliteOutbox(Repo, ports.Outbox):
@@ -78,6 +83,31 @@ class SqliteOutbox(Repo, ports.Outbox):
     async def by_key(self, dedupe_key: str) -> OutboxRow | None:
         row = await self._one("SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,))
         return rows.outbox(row) if row else None
+
+    async def erase_for_member(self, member_id: int, user_ids: Sequence[str]) -> int:
+        marks = ", ".join("?" for _ in user_ids) or "NULL"
+        about = [f"{prefix}:{member_id}:%" for prefix in _ABOUT_MEMBER]
+        found = await self._all(
+            f"UPDATE outbox SET {_ERASED}, status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END,"
+            " error = CASE WHEN status = 'pending' THEN 'member left' ELSE error END"
+            f" WHERE member_id = ? OR chat_id IN ({marks}) OR {' OR '.join('dedupe_key LIKE ?' for _ in about)}"
+            " RETURNING 1",
+            (member_id, *user_ids, *about),
+        )
+        return len(found)
+
+    async def erase_sent_before(self, before: datetime) -> int:
+        found = await self._all(
+            f"UPDATE outbox SET {_ERASED} WHERE status != 'pending' AND created_at < ? AND payload != '' RETURNING 1",
+            (ts(before),),
+        )
+        return len(found)
+
+    async def delete_finished_before(self, before: datetime) -> int:
+        found = await self._all(
+            "DELETE FROM outbox WHERE status != 'pending' AND created_at < ? RETURNING 1", (ts(before),)
+        )
+        return len(found)
 
     async def counts(self, kind_prefix: str = "") -> dict[str, int]:
         found = await self._all(
