@@ -16,6 +16,7 @@ from bot.ports.clock import Clock, SystemClock
 from bot.reports.render import ReportRenderer
 from bot.scheduler import Scheduler
 from bot.usecases import UseCases
+from storage.lock import InstanceLock
 from storage.reports import SqliteReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
@@ -127,6 +128,11 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    with InstanceLock(config.database):
+        await _serve(config, stop)
+
+
+async def _serve(config: Config, stop: asyncio.Event) -> None:
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
         started: list[Platform] = []

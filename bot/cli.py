@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from storage.lock import DatabaseInUse
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -286,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except DatabaseInUse as error:
+        print(f"ebranch: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as error:
         from storage.sqlite import SchemaTooNew
 
