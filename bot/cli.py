@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
-from storage.lock import DatabaseInUse
+from storage.lock import DatabaseInUse, DatabaseUnavailable
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -47,11 +47,10 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
     """Create or upgrade the database."""
-    from storage.sqlite import Database
+    from storage.sqlite import open_database
 
     config = _config(args)
-    db = Database(config.database)
-    await db.open()
+    db = await open_database(config.database, migrate=False)
     try:
         applied = await db.migrate()
         version = await db.schema_version()
@@ -97,7 +96,7 @@ async def cmd_import_roster(args: argparse.Namespace) -> int:
 
 async def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database with SQLite's online backup (safe while the bot runs)."""
-    from storage.sqlite import Database
+    from storage.sqlite import open_database
 
     config = _config(args)
     target = Path(args.path)
@@ -109,8 +108,7 @@ async def cmd_backup(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if target.exists():
         target.unlink()
-    db = Database(config.database)
-    await db.open()
+    db = await open_database(config.database, migrate=False)
     try:
         await db.backup(target)
     finally:
@@ -287,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except DatabaseInUse as error:
+    except (DatabaseInUse, DatabaseUnavailable) as error:
         print(f"ebranch: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:

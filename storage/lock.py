@@ -8,6 +8,10 @@ from pathlib import Path
 from types import TracebackType
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or written (a missing folder, not a database, no permission, a full disk)."""
+
+
 class DatabaseInUse(Exception):
     """Another ``ebranch run`` (or demo) already serves this database."""
 
@@ -21,8 +25,13 @@ class InstanceLock:
 
     def acquire(self) -> None:
         """Take the lock or raise DatabaseInUse naming the process that holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot use the database {self.path.with_suffix('')}: {error.strerror}"
+                " (check [general] database / EBRANCH_DATABASE: its folder must exist and be writable)"
+            ) from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

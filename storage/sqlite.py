@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.errors import StorageBusy
+from storage.lock import DatabaseUnavailable
 from storage.repos.base import IntegrityViolation
 
 BUSY_TIMEOUT_MS = 5000
@@ -304,12 +305,18 @@ def _split_sql(script: str) -> list[str]:
 
 
 async def open_database(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) and migrate the database at ``path``."""
+    """Open (creating if needed) and migrate the database at ``path``; DatabaseUnavailable in one line if it cannot."""
     db = Database(path)
-    await db.open()
     try:
+        await db.open()
         if migrate:
             await db.migrate()
+    except sqlite3.Error as error:
+        await db.close()
+        raise DatabaseUnavailable(
+            f"cannot use the database {path}: {error} (check [general] database / EBRANCH_DATABASE, the folder's"
+            " permissions and free disk space, or restore a backup)"
+        ) from error
     except BaseException:
         await db.close()
         raise

@@ -133,3 +133,30 @@ def test_backup_copies_a_live_database(tmp_path: Path, capsys: pytest.CaptureFix
         assert copy.execute("SELECT name FROM committees").fetchall() == [("南湖区e党委",)]
     assert main(["backup", str(target), "--config", str(config)]) == 1
     assert "--force" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "database", "what"),
+    [
+        ("migrate", "not_a_database.sqlite3", "file is not a database"),
+        ("run", "no/such/folder/ebranch.sqlite3", "No such file or directory"),
+        ("backup", "not_a_database.sqlite3", "file is not a database"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_and_a_non_zero_exit(
+    tmp_path: Path, command: str, database: str, what: str
+) -> None:
+    (tmp_path / "not_a_database.sqlite3").write_text("this is not a database", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[general]\ndatabase = "{tmp_path / database}"\n[telegram]\nenabled = true\ntoken = "1:abc"\n',
+        encoding="utf-8",
+    )
+    extra = [str(tmp_path / "copy.sqlite3")] if command == "backup" else []
+    result = subprocess.run(
+        [str(EBRANCH), command, "--config", str(config), *extra], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and what in lines[0] and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "no").exists(), "no folder is created for a database that was misconfigured"
