@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -15,9 +16,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.errors import StorageBusy
+from bot.domain.errors import StorageBusy, StorageUnavailable
 from storage.lock import DatabaseUnavailable
 from storage.repos.base import IntegrityViolation
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3
@@ -205,20 +208,25 @@ class Database:
         """
         async with self._lock:
             raw = self._in_place_connection()
-            await _begin_in_place(raw)
+            try:
+                await _begin_in_place(raw)
+            except sqlite3.OperationalError as error:
+                raise _unavailable(self.path, error) from error
             try:
                 yield InPlace(raw)
+            except sqlite3.OperationalError as error:
+                _rollback(raw)
+                raise _unavailable(self.path, error) from error
             except BaseException:
-                raw.execute("ROLLBACK")
+                _rollback(raw)
                 raise
             try:
                 raw.execute("COMMIT")
             except sqlite3.Error as error:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
+                _rollback(raw)
                 if is_locked(error):
                     raise StorageBusy() from error
-                raise
+                raise _unavailable(self.path, error) from error
         await asyncio.sleep(0)
 
     @asynccontextmanager
@@ -267,6 +275,19 @@ class Database:
                 await self.conn.backup(dest)
         finally:
             dest.close()
+
+
+def _rollback(raw: sqlite3.Connection) -> None:
+    """Undo an open transaction; a connection that cannot even roll back has nothing left to undo."""
+    if raw.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            raw.execute("ROLLBACK")
+
+
+def _unavailable(path: str, error: sqlite3.Error) -> StorageUnavailable:
+    """A write the database refused, logged in one line; the user is told to try again."""
+    log.error("the database %s refused a write: %s", path, error)
+    return StorageUnavailable()
 
 
 async def _begin_in_place(raw: sqlite3.Connection) -> None:

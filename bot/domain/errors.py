@@ -131,5 +131,11 @@ class StorageBusy(DomainError):
     key = "error.storage_busy"
 
 
+class StorageUnavailable(DomainError):
+    """The database refused to store a change (a full disk, a read-only file, an I/O error); nothing was changed."""
+
+    key = "error.storage_unavailable"
+
+
 class AlreadyHandled(Exception):
     """The incoming event was processed before (a replay after a restart); nothing was changed."""

@@ -187,6 +187,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这个群已绑定到「{name}」。",
         "en": "This chat is already bound to “{name}”.",
     },
+    "error.storage_unavailable": {
+        "zh": "暂时无法保存，请稍后再试。刚才的操作没有生效。",
+        "en": "Could not save right now; please try again later. What you just did has not taken effect.",
+    },
     "error.storage_busy": {
         "zh": "系统繁忙，请稍后再试，数据没有丢失。",
         "en": "Busy right now; please try again. Nothing was lost.",

@@ -1,0 +1,108 @@
+"""A full disk or a read-only database: every change that cannot be stored is refused with "try again", nothing is
+half-stored, and the bot goes on answering; when space comes back, the same change goes through."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.domain import errors
+from bot.domain.model import Account, Committee
+from bot.notices.views import describe_error
+from bot.ports.clock import ManualClock
+from bot.usecases import commands as cmd
+from storage.sqlite import open_database
+from storage.uow import SqliteStore
+from tests.conftest import START, wired
+from tests.telegram_fixtures import Telegram, api, bot_said, telegram
+
+__all__ = ["api", "telegram"]
+
+
+def _mount(where: Path, *options: str) -> bool:
+    where.mkdir(parents=True, exist_ok=True)
+    size = ",".join(("size=2m", *options))
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(where)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@contextlib.contextmanager
+def small_disk(where: Path) -> Iterator[bool]:
+    """A 2 MB tmpfs at ``where`` when the machine lets us mount one (True), else a plain folder (False)."""
+    mounted = _mount(where)
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as out:
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+            os.fsync(out.fileno())
+    return filler
+
+
+async def test_a_full_disk_refuses_the_change_with_try_again_and_takes_it_once_there_is_room(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as mounted:
+        db = await open_database(tmp_path / "disk" / "ebranch.sqlite3")
+        try:
+            store = SqliteStore(db)
+            app, _ = wired(db, store, ManualClock(START))
+            admin = Account("telegram", "1", "区委组织部")
+            await app.create_committee(cmd.CreateCommittee(admin, "南湖区e党委", None, by_bot_admin=True))
+            if mounted:
+                filler = _fill(tmp_path / "disk")
+            else:
+                await db.conn.execute("PRAGMA max_page_count = 1")
+                db._in_place_connection().execute("PRAGMA max_page_count = 1")
+            name = "很长的名字" * 300 if not mounted else "和平e党委"
+
+            with pytest.raises(errors.StorageUnavailable) as refused:
+                for n in range(200):
+                    await app.create_committee(cmd.CreateCommittee(admin, f"{name}{n}", None, by_bot_admin=True))
+            assert "请稍后再试" in describe_error(refused.value, "zh")
+            assert next(c.name for c in await _committees(store)) == "南湖区e党委", "reads still work"
+
+            if mounted:
+                filler.unlink()
+            else:
+                db._in_place_connection().execute("PRAGMA max_page_count = 1073741823")
+            done = await app.create_committee(cmd.CreateCommittee(admin, "月河e党委", None, by_bot_admin=True))
+            assert done.committee.name == "月河e党委"
+        finally:
+            await db.close()
+
+
+async def _committees(store: SqliteStore) -> list[Committee]:
+    async with store.read() as unit:
+        return list(await unit.committees.all())
+
+
+async def test_on_a_read_only_database_a_command_is_answered_with_try_again(telegram: Telegram) -> None:
+    tg = telegram
+    await tg.person(10, "张伟")
+    tg.world.db._in_place_connection().execute("PRAGMA query_only = ON")
+    try:
+        await tg.says(tg.people[10], tg.people[10].id, "/lang en")
+        answer = await bot_said(tg.api, tg.people[10].id, "请稍后再试")
+        assert "没有生效" in (answer.text or "")
+    finally:
+        tg.world.db._in_place_connection().execute("PRAGMA query_only = OFF")
+    await tg.api.user_sends(tg.people[10], tg.people[10].id, "/lang en")
+    await bot_said(tg.api, tg.people[10].id, "English")
+
+
+def test_the_tmpfs_helper_cleans_up(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk"):
+        (tmp_path / "disk" / "x").write_text("x")
+    assert not os.path.ismount(tmp_path / "disk")
