@@ -23,9 +23,10 @@ EXIT_FAILED = 1
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config(args: argparse.Namespace, *, secrets: bool = False) -> Config:
+    """The configuration; platform secrets are required only by the commands that talk to a platform."""
     path = Path(args.config) if args.config else None
-    return load_config(path)
+    return load_config(path, secrets=secrets)
 
 
 def _setup_logging(level: str) -> None:
@@ -39,7 +40,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
     """Start the platforms enabled in the config."""
     from bot.bootstrap import run
 
-    config = _config(args)
+    config = _config(args, secrets=True)
     _setup_logging(config.log_level)
     await run(config)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
@@ -160,3 +161,20 @@ def test_a_database_that_cannot_be_used_is_one_line_and_a_non_zero_exit(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and what in lines[0] and "Traceback" not in result.stderr, result.stderr
     assert not (tmp_path / "no").exists(), "no folder is created for a database that was misconfigured"
+
+
+def test_commands_that_do_not_talk_to_a_platform_run_without_its_secrets(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[general]\ndatabase = "{tmp_path / "ebranch.sqlite3"}"\n[telegram]\nenabled = true\n[wecom]\nenabled = true\n'
+        'corp_id = "ww0123456789abcdef"\nagent_id = 1000002\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EBRANCH_")}
+    for command in (["migrate"], ["backup", str(tmp_path / "copy.sqlite3")]):
+        done = subprocess.run(
+            [str(EBRANCH), *command, "--config", str(config)], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+    refused = subprocess.run([str(EBRANCH), "run", "--config", str(config)], capture_output=True, text=True, env=env)
+    assert refused.returncode == 2 and "token" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1

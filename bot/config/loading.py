@@ -36,14 +36,18 @@ _WECOM_TOKEN = re.compile(r"[A-Za-z0-9]{1,32}")
 _WECOM_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
 
-def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read, check and return the configuration; any problem raises a one-line ConfigError."""
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, *, secrets: bool = True) -> Config:
+    """Read, check and return the configuration; any problem raises a one-line ConfigError.
+
+    With ``secrets=False`` (commands that never talk to a platform: migrate, backup, export...) platform secrets
+    may be missing; when they are given they are still checked.
+    """
     env = os.environ if env is None else env
     if path is None:
         path = Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
     data = read_toml(path)
     check_known_keys(path, data)
-    root = Table(path, "", data, env)
+    root = Table(path, "", data, env, secrets=secrets)
     general = root.table("general")
     config_dir = path.resolve().parent
     database = _database_path(general, env, config_dir)

@@ -39,11 +39,14 @@ def show(value: object) -> str:
 class Table:
     """One TOML table being read, able to name its keys and the file in error messages."""
 
-    def __init__(self, path: Path, name: str, data: Mapping[str, object], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, path: Path, name: str, data: Mapping[str, object], env: Mapping[str, str], *, secrets: bool = True
+    ) -> None:
         self.path = path
         self.name = name
         self.data = data
         self.env = env
+        self.secrets = secrets
 
     def key(self, key: str) -> str:
         return f"{self.name}.{key}" if self.name else key
@@ -60,7 +63,7 @@ class Table:
     def table(self, key: str) -> Table:
         value = self.data.get(key, {})
         assert isinstance(value, dict)
-        return Table(self.path, self.key(key), value, self.env)
+        return Table(self.path, self.key(key), value, self.env, secrets=self.secrets)
 
     def _missing(self, key: str) -> NoReturn:
         section = self.name or "top level"
@@ -178,12 +181,16 @@ class Table:
         if not isinstance(value, str):
             self.fail(key, "expected text in quotes")
         if not value.strip():
+            if not self.secrets:
+                return "", "unset"
             self.fail(key, f"missing; set it in [{self.name}] or in the environment variable {env_var}")
         return value.strip(), f"[{self.name}] {key}"
 
     def check_secret(self, key: str, source: tuple[str, str], pattern: re.Pattern[str], shape: str) -> str:
         """The secret if it matches its shape; the message names the source but never shows the value."""
         value, origin = source
+        if not value and not self.secrets:
+            return value
         if not pattern.fullmatch(value):
             self.fail(key, f"the value from {origin} is not {shape}")
         return value
