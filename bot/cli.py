@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,9 @@ async def cmd_backup(args: argparse.Namespace) -> int:
 
     config = _config(args)
     target = Path(args.path)
+    if target.is_dir() or args.path.endswith(("/", os.sep)):
+        target.mkdir(parents=True, exist_ok=True)
+        target = target / f"ebranch-{datetime.now().astimezone(config.timezone):%Y%m%d-%H%M%S}.sqlite3"
     if target.exists() and not args.force:
         print(f"{target} exists; pass --force to overwrite", file=sys.stderr)
         return EXIT_FAILED
@@ -115,6 +119,23 @@ async def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         await db.close()
     print(f"backed up {config.database} to {target} ({target.stat().st_size} bytes)")
+    return 0
+
+
+async def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a backup (the bot must be stopped); the current one is kept beside it."""
+    from storage.lock import InstanceLock
+    from storage.sqlite import restore_backup
+
+    config = _config(args)
+    source = Path(args.file)
+    if not source.is_file():
+        print(f"{source}: no such backup file", file=sys.stderr)
+        return EXIT_FAILED
+    with InstanceLock(config.database):
+        kept = await restore_backup(source, config.database)
+    where = f"; the database it replaced is kept as {kept}" if kept else ""
+    print(f"restored {config.database} from {source}{where}")
     return 0
 
 
@@ -248,9 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--committee", metavar="NAME", help="the committee, when branch names repeat")
     roster.set_defaults(func=cmd_import_roster)
     backup = sub.add_parser("backup", parents=[common], help="copy the database safely while the bot runs")
-    backup.add_argument("path", metavar="PATH", help="where to write the copy")
+    backup.add_argument(
+        "path",
+        metavar="PATH",
+        help="a file to write, or a folder to write a dated copy into (ebranch-DATE-TIME.sqlite3)",
+    )
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", parents=[common], help="replace the database with a backup (bot stopped)")
+    restore.add_argument("file", metavar="FILE", help="a copy made by ebranch backup")
+    restore.set_defaults(func=cmd_restore)
     digest = sub.add_parser("digest", parents=[common], help="write or send a committee's weekly digest now")
     digest.add_argument("--committee", required=True, metavar="NAME", help="the committee (e党委)")
     digest.add_argument("--out", metavar="DIR", help="write text, chart and ledger here instead of sending")

@@ -342,3 +342,50 @@ async def open_database(path: Path | str, *, migrate: bool = True) -> Database:
         await db.close()
         raise
     return db
+
+
+async def restore_backup(source: Path, target: Path) -> Path | None:
+    """Check that ``source`` is a healthy ebranch database no newer than the code, keep ``target`` beside it as
+    ``<name>.before-restore-<time>``, copy the backup into place and migrate it; returns the kept file's path."""
+    check = await open_database(source, migrate=False)
+    try:
+        problems = [row[0] for row in await check.conn.execute_fetchall("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise DatabaseUnavailable(f"{source} is damaged ({problems[0]}); choose another backup")
+        version = await check.schema_version()
+        latest = available_migrations()[-1][0]
+        if version > latest:
+            raise SchemaTooNew(f"{source} has schema version {version}, newer than this ebranch knows ({latest})")
+        if version == 0:
+            raise DatabaseUnavailable(f"{source} is not an ebranch database")
+    finally:
+        await check.close()
+    kept = await asyncio.to_thread(_swap_in, source, target)
+    restored = await open_database(target)
+    await restored.close()
+    return kept
+
+
+def _swap_in(source: Path, target: Path) -> Path | None:
+    """Keep the current database (if any) as a dated copy, then copy the backup over it, WAL and all."""
+    kept: Path | None = None
+    if target.exists():
+        kept = target.with_name(f"{target.name}.before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        _copy(target, kept)
+    for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        leftover.unlink(missing_ok=True)
+    _copy(source, target)
+    return kept
+
+
+def _copy(source: Path, target: Path) -> None:
+    """SQLite's backup from one file to another (consistent even if the source has a WAL)."""
+    incoming = sqlite3.connect(str(source))
+    try:
+        destination = sqlite3.connect(str(target))
+        try:
+            incoming.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        incoming.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from bot.cli import main
 from bot.config import load_config
 from bot.domain.model import Account, ChatRef
 from bot.usecases import commands as cmd
+from storage.lock import InstanceLock
 
 EBRANCH = Path(sys.executable).with_name("ebranch")
 
@@ -178,3 +181,51 @@ def test_commands_that_do_not_talk_to_a_platform_run_without_its_secrets(tmp_pat
         assert done.returncode == 0, done.stderr
     refused = subprocess.run([str(EBRANCH), "run", "--config", str(config)], capture_output=True, text=True, env=env)
     assert refused.returncode == 2 and "token" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+
+
+def _committees(database: Path) -> list[tuple[str]]:
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        return conn.execute("SELECT name FROM committees ORDER BY id").fetchall()
+
+
+def test_a_backup_into_a_folder_is_dated_and_restore_brings_it_back_keeping_what_it_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    database = tmp_path / "data" / "ebranch.sqlite3"
+    main(["migrate", "--config", str(config)])
+    with contextlib.closing(sqlite3.connect(database)) as live:
+        live.execute("INSERT INTO committees (name, created_at) VALUES ('南湖区e党委', '2026-11-23T00:00:00+00:00')")
+        live.commit()
+    assert main(["backup", str(tmp_path / "backups") + "/", "--config", str(config)]) == 0
+    (copy,) = (tmp_path / "backups").glob("ebranch-*.sqlite3")
+    assert re.fullmatch(r"ebranch-\d{8}-\d{6}\.sqlite3", copy.name)
+    with contextlib.closing(sqlite3.connect(database)) as live:
+        live.execute("INSERT INTO committees (name, created_at) VALUES ('后来的e党委', '2026-11-24T00:00:00+00:00')")
+        live.commit()
+    capsys.readouterr()
+
+    assert main(["restore", str(copy), "--config", str(config)]) == 0
+
+    assert _committees(database) == [("南湖区e党委",)]
+    (kept,) = (tmp_path / "data").glob("ebranch.sqlite3.before-restore-*")
+    assert _committees(kept) == [("南湖区e党委",), ("后来的e党委",)]
+    assert str(kept) in capsys.readouterr().out
+
+
+def test_restore_refuses_while_the_bot_runs_and_refuses_what_is_no_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    database = tmp_path / "data" / "ebranch.sqlite3"
+    main(["migrate", "--config", str(config)])
+    assert main(["backup", str(tmp_path / "copy.sqlite3"), "--config", str(config)]) == 0
+    (tmp_path / "junk.sqlite3").write_text("not a database", encoding="utf-8")
+    capsys.readouterr()
+
+    with InstanceLock(database):
+        assert main(["restore", str(tmp_path / "copy.sqlite3"), "--config", str(config)]) == 1
+    assert "already served by a running ebranch" in capsys.readouterr().err
+    assert main(["restore", str(tmp_path / "junk.sqlite3"), "--config", str(config)]) == 1
+    assert "not a database" in capsys.readouterr().err
+    assert not list((tmp_path / "data").glob("*.before-restore-*")), "nothing was replaced"
