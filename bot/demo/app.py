@@ -7,7 +7,9 @@ import contextlib
 import dataclasses
 import logging
 import shutil
+import signal
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
@@ -47,10 +49,13 @@ ADVANCED_TIME = time(10, 5)
 class Demo:
     """Everything `ebranch demo` runs in one process; start() it, open ``url``, stop() it."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: bool = True) -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, seed: bool = True, say: Callable[[str], None] | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.seed_data = seed
+        self.say = say or (lambda _text: None)
         self.clock = OffsetClock()
         self.sandbox = FakeBotApi(
             bot_username="ebranch_demo_bot",
@@ -99,7 +104,7 @@ class Demo:
             self._stack.push_async_callback(platform.stop)
         if self.seed_data:
             self.people_list = Seeder.everyone()
-            await Seeder(self).run()
+            await Seeder(self, say=self.say).run()
         await self.run_jobs()
 
     def config(self, tempdir: Path) -> Config:
@@ -242,8 +247,13 @@ class Demo:
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True) -> None:
-    """Run the demo until Ctrl+C, printing the address to open."""
-    demo = Demo(host=host, port=port)
+    """Run the demo until Ctrl+C or SIGTERM, printing the address to open; either way the demo database is deleted."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    demo = Demo(host=host, port=port, say=lambda text: print(f"  seeding: {text}…", flush=True))
     print("ebranch demo: starting the sandbox, the bot and the seed data…", flush=True)
     async with demo:
         print(f"\n  ebranch demo is ready: open {demo.url}\n  (Ctrl+C to stop; the demo database is deleted)\n")
@@ -252,4 +262,6 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool
 
             with contextlib.suppress(webbrowser.Error):
                 webbrowser.open(demo.url)
-        await asyncio.Event().wait()
+        await stop.wait()
+        print("ebranch demo: stopping and deleting the demo database…", flush=True)
+    print("ebranch demo: stopped", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -206,6 +207,7 @@ class Seeder:
     """Builds the demo world through the chats (setup, wishes, claims) and the use cases (report-in, done, confirm)."""
 
     demo: Demo
+    say: Callable[[str], None] = field(default=lambda _text: None)
     branch_ids: dict[str, int] = field(default_factory=dict)
     wish_ids: list[int] = field(default_factory=list)
 
@@ -221,15 +223,21 @@ class Seeder:
 
     async def run(self) -> None:
         """Seed while the demo clock replays the past weeks (see seed_start); the clock ends at real time."""
-        demo = self.demo
+        demo, say = self.demo, self.say
+        say("people and their private chats")
         await self._people()
+        say("the committee and three e-branch groups")
         await self._groups()
+        say("members reporting in (报到)")
         await self._report_in()
         self._step(hours=26)
+        say("secretaries posting micro-wishes (微心愿)")
         await self._wishes()
         self._step(hours=30)
+        say("members claiming them")
         await self._claims()
         self._step(days=4)
+        say("service reported done, confirmed, logged")
         await self._done()
         self._step(days=2)
         await self._confirm()
