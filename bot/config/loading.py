@@ -119,7 +119,21 @@ def _telegram(root: Table) -> TelegramConfig | None:
         webhook=_webhook(section) if section.has("webhook") else None,
         card_edit_interval=section.number("card_edit_interval", 3.0, low=0.0, high=60.0),
         pace=section.boolean("pace", True),
+        proxy=_proxy(section),
     )
+
+
+_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
+
+
+def _proxy(section: Table) -> str | None:
+    """An HTTP(S) or SOCKS5 proxy for every call to Telegram (servers in mainland China cannot reach it directly)."""
+    value = section.optional_text("proxy")
+    if value is not None and (
+        not value.startswith(_PROXY_SCHEMES) or "//" not in value or len(value.split("//", 1)[1]) < 3
+    ):
+        section.fail("proxy", f"expected http://, https://, socks5:// or socks5h://host:port, got {show(value)}")
+    return value
 
 
 def _webhook(telegram: Table) -> WebhookConfig:

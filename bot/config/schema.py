@@ -18,7 +18,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
     "": frozenset({"general", "telegram", "wecom", "scheduler"}),
     "general": frozenset({"timezone", "locale", "database", "log_level", "done_counts_as_served"}),
     "telegram": frozenset(
-        {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace"}
+        {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace", "proxy"}
     ),
     "telegram.webhook": frozenset({"url", "listen", "port", "secret_token"}),
     "wecom": frozenset(

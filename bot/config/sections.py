@@ -47,6 +47,7 @@ class TelegramConfig:
     webhook: WebhookConfig | None = None
     card_edit_interval: float = 3.0
     pace: bool = True
+    proxy: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

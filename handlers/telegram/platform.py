@@ -98,19 +98,23 @@ class TelegramPlatform:
         self.lang = lang
         self.poll_timeout = poll_timeout
         self.idle_wait = idle_wait
-        self.application: Application = (  # type: ignore[type-arg]
+        builder = (
             Application.builder()
             .token(config.token)
             .base_url(config.base_url or DEFAULT_BASE_URL)
             .base_file_url(config.base_file_url or DEFAULT_BASE_FILE_URL)
             .concurrent_updates(CONCURRENT_UPDATES)
-            .build()
         )
+        if config.proxy:
+            builder = builder.proxy(config.proxy).get_updates_proxy(config.proxy)
+        self.application: Application = builder.build()  # type: ignore[type-arg]
         self.sender = Bot(
             config.token,
             base_url=config.base_url or DEFAULT_BASE_URL,
             base_file_url=config.base_file_url or DEFAULT_BASE_FILE_URL,
-            request=HTTPXRequest(connection_pool_size=SENDER_CONNECTIONS, pool_timeout=SENDER_POOL_WAIT),
+            request=HTTPXRequest(
+                connection_pool_size=SENDER_CONNECTIONS, pool_timeout=SENDER_POOL_WAIT, proxy=config.proxy
+            ),
         )
         self.gateway = TelegramGateway(self.sender, on_migrated=self._follow_migration, platform=PLATFORM)
         pace = (limiter or telegram_pace()) if config.pace else None
