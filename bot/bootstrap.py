@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.config import Config, ConfigError
 from bot.jobs.nudges import JobDeps
+from bot.ports.chat import PlatformRefused
 from bot.ports.clock import Clock, SystemClock
 from bot.reports.render import ReportRenderer
 from bot.scheduler import Scheduler
@@ -132,22 +133,61 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
         await _serve(config, stop)
 
 
+RETRY_FIRST = 2.0
+RETRY_MAX = 60.0
+
+
+async def start_with_retries(platform: Platform, stop: asyncio.Event, first: float = RETRY_FIRST) -> bool:
+    """Start a platform, retrying with backoff (one log line each time) while it cannot be reached; False if
+    ``stop`` came first. A platform that refuses the credentials is not retried: PlatformRefused propagates."""
+    name, wait = type(platform).__name__, first
+    while not stop.is_set():
+        try:
+            await platform.start()
+            return True
+        except PlatformRefused:
+            raise
+        except Exception as error:
+            log.warning("%s cannot be reached (%s); retrying in %.0f s", name, _one_line(error), wait)
+            with contextlib.suppress(Exception):
+                await platform.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+        wait = min(wait * 2, RETRY_MAX)
+    return False
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:300]
+
+
 async def _serve(config: Config, stop: asyncio.Event) -> None:
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
-        started: list[Platform] = []
-        scheduler: Scheduler | None = None
+        scheduler = start_enabled_scheduler(core)
+        starting = [
+            asyncio.create_task(start_with_retries(p, stop), name=f"start {type(p).__name__}") for p in core.platforms
+        ]
+        log.info("ebranch is running (%s); press Ctrl+C to stop", ", ".join(type(p).__name__ for p in core.platforms))
+        stopped = asyncio.create_task(stop.wait())
         try:
-            for platform in core.platforms:
-                await platform.start()
-                started.append(platform)
-            scheduler = start_enabled_scheduler(core)
-            log.info("ebranch is running (%s); press Ctrl+C to stop", ", ".join(type(p).__name__ for p in started))
-            await stop.wait()
+            pending: set[asyncio.Task[object]] = {stopped, *starting}
+            while not stop.is_set():
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is not stopped and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
         finally:
+            for task in starting:
+                task.cancel()
+            await asyncio.gather(*starting, return_exceptions=True)
+            stopped.cancel()
             if scheduler is not None:
                 await scheduler.stop()
-            for platform in reversed(started):
+            for platform, task in zip(reversed(core.platforms), reversed(starting), strict=True):
+                if task.cancelled() or task.exception() is not None or not task.result():
+                    continue
                 try:
                     await platform.stop()
                 except Exception:

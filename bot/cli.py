@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from bot.ports.chat import PlatformRefused
 from storage.lock import DatabaseInUse, DatabaseUnavailable
 
 EXIT_USAGE = 2
@@ -314,7 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except (DatabaseInUse, DatabaseUnavailable) as error:
+    except (DatabaseInUse, DatabaseUnavailable, PlatformRefused) as error:
         print(f"ebranch: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:

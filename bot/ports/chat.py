@@ -49,6 +49,14 @@ class OutgoingMessage:
     mention: Mention | None = None
 
 
+class PlatformUnavailable(Exception):
+    """The platform cannot be reached right now (network, DNS, a firewall, its outage); worth trying again."""
+
+
+class PlatformRefused(Exception):
+    """The platform refused the bot's credentials (a wrong token or secret); trying again will not help."""
+
+
 class DeliveryError(Exception):
     """A message could not be delivered."""
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from telegram import Bot, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -26,6 +26,7 @@ from bot.delivery.cards import CardSync
 from bot.delivery.outbox import NoticeRenderer, OutboxDelivery
 from bot.delivery.pacing import Budget, RateLimiter
 from bot.i18n import LANGUAGES
+from bot.ports.chat import PlatformRefused, PlatformUnavailable
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.storage import Store
 from bot.usecases import UseCases
@@ -210,8 +211,15 @@ class TelegramPlatform:
     async def start(self) -> None:
         """Connect, set the command menus, receive updates and start delivering the outbox and card edits."""
         app = self.application
-        await app.initialize()
-        await self.sender.initialize()
+        try:
+            await app.initialize()
+            await self.sender.initialize()
+        except InvalidToken:
+            raise PlatformRefused(
+                "Telegram refused the bot token (401 Unauthorized); check [telegram] token / EBRANCH_TELEGRAM_TOKEN"
+            ) from None
+        except TelegramError as error:
+            raise PlatformUnavailable(f"Telegram: {error.message}") from error
         self.services.bot_username = app.bot.username
         await self._set_menus()
         await app.start()
