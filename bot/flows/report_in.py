@@ -178,3 +178,25 @@ def summary_prompt(state: ReportState, lang: str) -> Prompt:
         ),
     )
     return Prompt("flow.report.summary", args, buttons)
+
+
+def report_form(name: str, workplace: str, workplace_branch: str, skills: str, commitment: str) -> tuple[Input, ...]:
+    """A one-message form (``/register``, ``/报到 a | b | c``) as the answers the questions would get, confirmed."""
+    answers: list[Input] = [Text(name)] if name else []
+    answers += [Text(workplace), Text(workplace_branch or "无"), Text(skills or "无")]
+    answers.append(Text(commitment) if commitment else Skip())
+    answers.append(Text("确认"))
+    return tuple(answers)
+
+
+def fill(start_step: Step, answers: tuple[Input, ...], ctx: Ctx) -> Step:
+    """Feed a form's answers to a started report-in; stops at the first one not accepted (that question stays)."""
+    step = start_step
+    for given in answers:
+        if not isinstance(step.state, ReportState) or step.command is not None:
+            break
+        before = step.state.step
+        step = advance(step.state, given, ctx)
+        if step.command is None and isinstance(step.state, ReportState) and step.state.step == before:
+            break
+    return step

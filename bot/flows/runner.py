@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.errors import DomainError
 from bot.domain.model import Account, Branch
-from bot.flows import committee, done, draft, report_in, returning, wish_branch
+from bot.flows import committee, done, report_in, returning, wish_branch
 from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step
 from bot.flows.codec import decode, encode
 from bot.flows.states import CommitteeState, DoneState, DoneStep, FlowState, ReportState, ReturnState, WishBranchState
@@ -83,6 +83,17 @@ class Conversations:
         except DomainError as error:
             return Reply(error=error)
         return await self.run(ctx, report_in.start(branch.id, branch.name, ctx, name=name, wish_id=wish_id))
+
+    async def fill_report(
+        self, ctx: Ctx, branch_id: int, answers: tuple[Input, ...], *, name: str | None = None
+    ) -> Reply:
+        """A one-message report-in form, fed to the same questions; an answer not accepted leaves that question open."""
+        try:
+            branch = await self.usecases.branch(branch_id)
+        except DomainError as error:
+            return Reply(error=error)
+        begun = report_in.start(branch.id, branch.name, ctx, name=name)
+        return await self.run(ctx, report_in.fill(begun, answers, ctx))
 
     async def begin_done(self, ctx: Ctx, claim_id: int) -> Reply:
         """Start reporting a claim done, only when it can be (not withdrawn, released, done or cancelled)."""
@@ -179,7 +190,8 @@ def _after_error(state: FlowState | None, ctx: Ctx) -> Step:
 
 
 def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt, ...]:
-    """The answer to a finished conversation (posting a wish and creating a branch are the platform's to show)."""
+    """The answer to a finished conversation (a posted wish, a kept draft or a new branch are the platform's to show:
+    each does more there, like member cards or menus; :func:`bot.flows.draft.needs_fix` words the draft)."""
     if isinstance(outcome, outcomes.ReportedIn):
         args = (("name", outcome.member.name), ("branch", outcome.branch.name))
         return (Prompt("flow.report.done", args, in_place=pressed, clear_keyboard=not pressed),)
@@ -187,6 +199,4 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         return (Prompt("flow.done.sent", (("id", str(outcome.wish.id)),)),)
     if isinstance(outcome, outcomes.ServiceReturned):
         return (Prompt("flow.return.returned", (("reason", outcome.claim.return_reason),)),)
-    if isinstance(outcome, outcomes.WishNeedsFix):
-        return (draft.needs_fix(outcome.problems, ctx.lang),)
     return ()

@@ -93,5 +93,5 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This micro-wish cannot be posted yet:\n{problems}\nThe draft is kept; send it again corrected"
         " (or edit your message).",
     },
-    "flow.branch.pick_committee": {"zh": "请选择所属的e党委：", "en": "Which committee does it belong to?"},
+    "flow.branch.pick_committee": {"zh": "请选择所属e党委：", "en": "Which committee does it belong to?"},
 }
