@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.flows.base import Cancel, Ctx, Input, Photo, Pick, Prompt, Skip, Step, Text, is_skip
+from bot.flows.base import Cancel, Ctx, Input, Photo, Pick, Prompt, Skip, Step, Text, is_none, is_skip
 from bot.flows.states import DoneState, DoneStep
 from bot.usecases import commands as cmd
 
@@ -52,6 +52,6 @@ def advance(state: DoneState, given: Input, ctx: Ctx) -> Step:
         return Step(DoneState(state.claim_id, DoneStep.NOTE, hours), (Prompt("flow.done.note"),))
     if isinstance(given, Photo):
         return Step(state, (), cmd.MarkDone(ctx.actor, state.claim_id, state.hours, given.caption.strip(), given.ref))
-    if isinstance(given, Skip) or (isinstance(given, Text) and is_skip(given.text)):
+    if isinstance(given, Skip) or (isinstance(given, Text) and (is_skip(given.text) or is_none(given.text))):
         return Step(state, (), cmd.MarkDone(ctx.actor, state.claim_id, state.hours))
     return Step(state, (), cmd.MarkDone(ctx.actor, state.claim_id, state.hours, given.text.strip()))
