@@ -263,3 +263,69 @@ async def test_a_draft_is_kept_then_fixed(telegram: Telegram, wecom: Bench) -> N
     )
     assert wc_branch is not None
     assert await wish(tg.world.app, tg.world.branch.id) == await wish(wecom.usecases, wc_branch.id) == ("辅导功课", 2)
+
+
+async def test_done_on_a_withdrawn_claim_is_refused_before_any_question(telegram: Telegram, wecom: Bench) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    await tg.api.user_sends(tg.secretary, tg.group, "/wish 帮忙买年货 名额1")
+    await bot_said(tg.api, tg.group, "已认领 0/1")
+    card = card_of(tg.api, tg.group, max(v.wish.id for v in await tg.world.app.open_wishes(tg.world.branch.id)))
+    await tg.api.user_presses(member, card, button(card, "认领"))
+    notice = await bot_said(tg.api, member.id, "已认领微心愿")
+    await eventually(lambda: any(b["text"] == "取消认领" for b in card.buttons()))
+    await tg.api.user_presses(member, card, button(card, "取消认领"))
+    before = len(tg.api.bot_messages(member.id))
+    toast = await tg.api.user_presses(member, notice, button(notice, "已完成"))
+    assert toast.text and "时长" not in toast.text
+    assert not any("时长" in (m.text or "") for m in tg.api.bot_messages(member.id)[before:])
+    assert await tg.world.app.conversation(Account("telegram", "10")) is None
+
+    claim_id = await wc_claimed_only(wecom)
+    task_id, card_now = wecom.card_for("zhangsan", 1)
+    withdraw = next(b["key"] for b in card_now["button_list"] if b["text"] == "取消认领")
+    await wecom.press("zhangsan", task_id, withdraw)
+    await eventually(lambda: "取消" in wecom.last_text("zhangsan"))
+    task_id, _, done_key = find_card(wecom, "zhangsan", encode(Act.DONE, claim_id))
+    before = len(wecom.fake.texts("zhangsan"))
+    await wecom.press("zhangsan", task_id, done_key)
+    await eventually(lambda: len(wecom.fake.texts("zhangsan")) > before)
+    assert "时长" not in wecom.last_text("zhangsan")
+    assert await wecom.usecases.conversation(Account("wecom", "zhangsan")) is None
+
+
+async def wc_claimed_only(bench: Bench) -> int:
+    """A reported-in WeCom member claims wish 1; the claim's id (from its 已完成 button)."""
+    await committee_and_branch(bench, "zhangsan")
+    await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周辅导一次功课")
+    await bench.say("admin", "#微心愿 帮独居老人买年货 名额1")
+    await eventually(lambda: has_card(bench, "zhangsan", encode(Act.CLAIM, 1)))
+    task_id, _, key = find_card(bench, "zhangsan", encode(Act.CLAIM, 1))
+    await bench.press("zhangsan", task_id, key)
+    await eventually(lambda: has_card(bench, "zhangsan", "1:d:"))
+    return int(find_card(bench, "zhangsan", "1:d:")[2].split(":")[2])
+
+
+async def test_a_button_of_a_flow_no_longer_stored_is_outdated(telegram: Telegram, wecom: Bench) -> None:
+    tg = telegram
+    member = await tg.person(20, "张三")
+    await tg.api.user_starts_bot(member, f"j{tg.world.branch.id}")
+    await bot_said(tg.api, member.id, "姓名")
+    for answer in ("张三", "区教育局"):
+        await tg.says(member, member.id, answer)
+    skills = await tg.says(member, member.id, "无")
+    await tg.says(member, member.id, "/cancel")
+    toast = await tg.api.user_presses(member, skills, button(skills, "助学"))
+    assert toast.text == "这个按钮已过期。"
+    assert await tg.world.app.conversation(Account("telegram", "20")) is None
+
+    await committee_and_branch(wecom, "zhangsan")
+    await wecom.say("zhangsan", "/报到")
+    for answer in REPORT_SCRIPT[:-1]:
+        await wecom.say("zhangsan", answer)
+    task_id, _, confirm = find_card(wecom, "zhangsan", "1:R:")
+    await wecom.say("zhangsan", "/cancel")
+    await wecom.press("zhangsan", task_id, confirm)
+    await eventually(lambda: wecom.last_text("zhangsan") == "这个按钮已过期。")
+    never = await wc_member(wecom, "zhangsan")
+    assert never is None or never.reported_at is None

@@ -114,7 +114,7 @@ class Buttons:
             await show(self.adapter, await self.adapter.conversations.begin_return(ctx, target), lang, tap.message)
         elif act == Act.LEAVE:
             await usecases.leave(cmd.Leave(account))
-            await usecases.set_conversation(account, None)
+            await self.adapter.conversations.save(account, None)
             self.adapter.changed()
             await tap.answer(t("tg.leave.done", lang))
             await tap.edit_text(t("tg.leave.done", lang))
