@@ -58,16 +58,19 @@ def service(claim: Claim | None) -> tuple[ClaimStatus, float | None, str, bool, 
 
 
 async def tg_member(store: SqliteStore, user_id: int) -> Member | None:
+    """The member behind a Telegram account, read from storage."""
     async with store.unit() as unit:
         return await unit.member_by_account("telegram", str(user_id))
 
 
 async def wc_member(bench: Bench, user_id: str) -> Member | None:
+    """The member behind a WeCom account, read from storage."""
     async with bench.store.unit() as unit:
         return await unit.member_by_account("wecom", user_id)
 
 
 async def claim_of(store: SqliteStore, claim_id: int) -> Claim | None:
+    """A claim, read from storage."""
     async with store.unit() as unit:
         return await unit.get_claim(claim_id)
 
@@ -198,6 +201,7 @@ async def test_branch_choice_for_a_wish(telegram: Telegram, wecom: Bench) -> Non
     await eventually(lambda: "已发布" in wecom.last_text("admin"))
 
     async def posted(app: UseCases) -> tuple[str, str, int]:
+        """The branch, title and slots of the wish posted to 和平里e支部."""
         roles = await app.roles(Account(*account))
         branch = next(b for b in roles.secretary_of if b.name == "和平里e支部")
         (view,) = await app.open_wishes(branch.id)
@@ -229,6 +233,7 @@ async def test_committee_choice_for_branch(telegram: Telegram, wecom: Bench) -> 
     await eventually(lambda: "和平里e支部" in wecom.last_text("admin"))
 
     async def committee_of(app: UseCases, chat: ChatRef) -> tuple[str, str]:
+        """The branch bound to the chat and the name of its committee."""
         branch = await app.branch_of_chat(chat)
         assert branch is not None
         roles = await app.roles(Account(chat.platform, "1" if chat.platform == "telegram" else "admin"))
@@ -255,6 +260,7 @@ async def test_a_draft_is_kept_then_fixed(telegram: Telegram, wecom: Bench) -> N
     assert "已发布" in wecom.last_text("admin")
 
     async def wish(app: UseCases, branch_id: int) -> tuple[str, int]:
+        """Title and slots of the branch's only open wish."""
         (view,) = await app.open_wishes(branch_id)
         return view.wish.title, view.wish.slots
 

@@ -12,6 +12,8 @@ from bot.usecases import commands as cmd
 
 NONE_WORDS = frozenset({"无", "没有", "-", "—", "none", "no", "n/a"})
 SKIP_WORDS = frozenset({"/skip", "跳过", "skip"})
+FLOW_ACTS = frozenset({Act.SKILL, Act.SKILLS_DONE, Act.REPORT_CONFIRM, Act.PICK_BRANCH, Act.PICK_COMMITTEE, Act.CANCEL})
+"""Buttons that belong to a stored conversation step (pressed without that step, they are outdated)."""
 
 
 @dataclass(frozen=True, slots=True)

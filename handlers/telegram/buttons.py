@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import AlreadyHandled, DomainError, NotReported
 from bot.domain.model import Account
-from bot.flows.base import Cancel, Ctx, Input, Pick
+from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Pick
 from bot.notices.callbacks import Act, Payload, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -121,8 +121,10 @@ class Buttons:
         elif act == Act.PAUSE_NUDGES:
             await usecases.pause_nudges(cmd.PauseNudges(account, target or 14))
             await tap.answer(t("tg.toast.ok", lang))
-        else:
+        elif act in FLOW_ACTS:
             await self._conversation_button(tap, account, lang, payload)
+        else:
+            await tap.answer(t("flow.outdated", lang))
 
     async def _conversation_button(self, tap: Tap, account: Account, lang: str, payload: Payload) -> None:
         """Buttons that belong to a stored conversation step; a flow no longer stored makes them outdated."""

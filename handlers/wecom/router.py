@@ -12,7 +12,7 @@ from bot.domain.errors import DomainError, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.domain.privacy import mask_phones
 from bot.flows import draft
-from bot.flows.base import Cancel, Ctx, Input, Photo, Pick, Text
+from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Photo, Pick, Text
 from bot.flows.report_in import report_form
 from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
@@ -355,7 +355,7 @@ class WeComRouter:
             await self._show(account, lang, begun)
         elif payload.act in (Act.CONFIRM, Act.RATE, Act.RETURN):
             await self._review_press(account, lang, payload, handle)
-        else:
+        elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)
             if answer is None:
