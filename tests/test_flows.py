@@ -112,7 +112,14 @@ def test_the_report_form_feeds_the_same_questions() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "hours", "note"),
-    [("1.5", 1.5, ""), ("2小时", 2.0, ""), ("1,5 h", 1.5, ""), ("2小时 老人很满意", 2.0, "老人很满意")],
+    [
+        ("1.5", 1.5, ""),
+        ("2小时", 2.0, ""),
+        ("1,5 h", 1.5, ""),
+        ("2小时 老人很满意", 2.0, "老人很满意"),
+        ("2小时老人很满意", 2.0, "老人很满意"),
+        ("3 hours", 3.0, ""),
+    ],
 )
 def test_hours_are_read_leniently(answer: str, hours: float, note: str) -> None:
     assert done.split_hours(answer) == (hours, note)

@@ -7,10 +7,10 @@ import re
 from bot.flows.base import Cancel, Ctx, Input, Photo, Pick, Prompt, Skip, Step, Text, is_none, is_skip
 from bot.flows.states import DoneState, DoneStep
 from bot.usecases import commands as cmd
+from bot.usecases.base import MAX_HOURS
 
-MAX_HOURS = 24
 _NUMBER = re.compile(r"\d+(?:[.,，]\d+)?")
-_UNIT = re.compile(r"^\s*(?:个?小时|h|hours?|hrs?)\b", re.IGNORECASE)
+_UNIT = re.compile(r"^\s*(?:个?小时|(?:hours?|hrs?|h)\b)", re.IGNORECASE)
 
 
 def read_hours(text: str) -> float | None:
