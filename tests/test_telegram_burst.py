@@ -26,7 +26,7 @@ async def test_three_hundred_taps_on_a_five_slot_wish_end_with_exactly_five_clai
         cmd.PostWish(tg.world.secretary, tg.world.branch.id, "核酸检测点维持秩序 名额5")
     )
     assert isinstance(posted, outcomes.WishPosted)
-    tg.platform.services.changed()
+    tg.platform.adapter.changed()
     await eventually(lambda: any("已认领 0/5" in (m.text or "") for m in tg.api.bot_messages(tg.group)))
     card = card_of(tg.api, tg.group, posted.view.wish.id)
     claim = button(card, "认领")

@@ -67,7 +67,7 @@ async def test_forty_group_messages_and_a_hundred_private_notices_arrive_without
     )  # fmt: skip
     await platform.start()
     try:
-        platform.services.changed()
+        platform.adapter.changed()
         await eventually(lambda: sum("支部通知" in (m.text or "") for m in api.bot_messages(group)) == 40, within=12)
         await eventually(lambda: all(api.bot_messages(p.id) for p in people), within=5)
     finally:

@@ -182,7 +182,7 @@ async def test_a_duplicate_update_after_a_restart_changes_nothing(telegram: Tele
     assert tg.api.replay(tg.api.update_id_of(sent)) == 1
     await eventually(lambda: tg.api.updates.pending == 0)
     await tg.world.app.post_wish(cmd.PostWish(tg.world.secretary, tg.world.branch.id, "帮忙修水管 名额1"))
-    tg.platform.services.changed()
+    tg.platform.adapter.changed()
     await eventually(lambda: any("帮忙修水管" in (m.text or "") for m in tg.api.bot_messages(tg.group)))
 
     assert len(await tg.world.app.open_wishes(tg.world.branch.id)) == 2

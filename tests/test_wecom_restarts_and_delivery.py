@@ -129,14 +129,21 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
     await bench.say("zhangsan", "/报到")
     await bench.say("zhangsan", "区教育局")
     await rig.restart()
+    await bench.say("zhangsan", "区教育局机关第一党支部")
+    assert "特长" in bench.last_text("zhangsan")
     await bench.say("zhangsan", "助学、家教")
     assert "承诺" in bench.last_text("zhangsan")
     await rig.restart()
     await bench.say("zhangsan", "每周辅导一次功课")
-    assert "张三" in bench.last_text("zhangsan") and "报到" in bench.last_text("zhangsan")
+    task_id, summary, confirm_key = find_card(bench, "zhangsan", "1:R:")
+    assert "区教育局机关第一党支部" in str(summary) and "助学、家教" in str(summary)
+    await rig.restart()
+    await rig.press("zhangsan", task_id, confirm_key)
+    await eventually(lambda: "张三" in bench.last_text("zhangsan") and "报到" in bench.last_text("zhangsan"))
     async with bench.store.unit() as unit:
         member = await unit.people.by_account("wecom", "zhangsan")
         assert member is not None and member.workplace == "区教育局" and member.skills == ("助学", "家教")
+        assert member.workplace_branch == "区教育局机关第一党支部"
         assert await unit.conversations.get(Account("wecom", "zhangsan")) is None
 
     # claim, 已完成, hours alone, restart, then a photo as the note

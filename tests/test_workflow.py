@@ -328,3 +328,28 @@ async def test_roster_member_links_their_chat_account_by_phone(world: World) -> 
     assert linked.member.name == "李娜" and linked.member.reported
     with pytest.raises(errors.InvalidInput):
         await world.app.link_phone(cmd.LinkPhone(account, "12345"))
+
+
+async def test_ready_to_report_refuses_before_the_done_questions(world: World) -> None:
+    member = await world.member("10", "张伟")
+    other = await world.member("11", "李娜")
+    first = (await post(world, "帮忙买年货 名额1")).view.wish
+    claim = (await world.app.claim(cmd.ClaimWish(member, first.id))).claim
+    assert (await world.app.ready_to_report(member, claim.id)).id == claim.id
+    with pytest.raises(errors.NotYourClaim):
+        await world.app.ready_to_report(other, claim.id)
+    await world.app.mark_done(cmd.MarkDone(member, claim.id, 1.0))
+    with pytest.raises(errors.InvalidTransition):
+        await world.app.ready_to_report(member, claim.id)
+
+    second = (await post(world, "帮忙修水管 名额1")).view.wish
+    withdrawn = (await world.app.claim(cmd.ClaimWish(member, second.id))).claim
+    await world.app.withdraw(cmd.WithdrawClaim(member, second.id))
+    with pytest.raises(errors.InvalidTransition):
+        await world.app.ready_to_report(member, withdrawn.id)
+
+    third = (await post(world, "帮忙送书包 名额1")).view.wish
+    cancelled = (await world.app.claim(cmd.ClaimWish(member, third.id))).claim
+    await world.app.cancel_wish(cmd.CancelWish(world.secretary, third.id))
+    with pytest.raises((errors.WishCancelled, errors.InvalidTransition)):
+        await world.app.ready_to_report(member, cancelled.id)

@@ -1,1 +1,1 @@
-"""Conversations as typed state machines, written once for every platform."""
+"""The multi-step conversations, written once for every platform: typed states, inputs, prompts and their codec."""

@@ -10,13 +10,14 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import AlreadyHandled, DomainError, NotReported
 from bot.domain.model import Account
+from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Pick
 from bot.notices.callbacks import Act, Payload, decode
 from bot.usecases import commands as cmd
-from handlers.telegram.context import Services, Tap
+from bot.usecases import outcomes
+from handlers.telegram.context import Adapter, Tap
+from handlers.telegram.conversation import show
 from handlers.telegram.render import error_text
-from handlers.telegram.report_in import ReportInConversation
-from handlers.telegram.service_steps import ServiceSteps
-from handlers.telegram.setup import Setup
+from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.texts import t
 from handlers.telegram.updates import start_link, update_key
 from handlers.telegram.wishes import WishPosting
@@ -37,15 +38,11 @@ class Buttons:
 
     def __init__(
         self,
-        services: Services,
-        report_in: ReportInConversation,
-        steps: ServiceSteps,
+        adapter: Adapter,
         wishes: WishPosting,
-        setup: Setup,
+        setup: SetupHandlers,
     ) -> None:
-        self.services = services
-        self.report_in = report_in
-        self.steps = steps
+        self.adapter = adapter
         self.wishes = wishes
         self.setup = setup
 
@@ -54,11 +51,11 @@ class Buttons:
         if update.callback_query is None:
             return
         tap = Tap(update.callback_query)
-        account, lang = await self.services.who(tap.query.from_user)
+        account, lang = await self.adapter.who(tap.query.from_user)
         payload = decode(tap.query.data)
         try:
             if payload is None:
-                await tap.answer(t("tg.toast.outdated", lang))
+                await tap.answer(t("flow.outdated", lang))
                 return
             await self._route(tap, account, lang, payload, update_key(update.update_id))
         except AlreadyHandled:
@@ -73,85 +70,83 @@ class Buttons:
 
     async def _route(self, tap: Tap, account: Account, lang: str, payload: Payload, key: str) -> None:
         act, target = payload.act, payload.target
-        usecases = self.services.usecases
+        usecases = self.adapter.usecases
         if act in (Act.CLAIM, Act.TEAM_CLAIM):
             try:
                 claimed = await usecases.claim(
                     cmd.ClaimWish(account, target, as_team=act == Act.TEAM_CLAIM, event_key=key)
                 )
             except NotReported:
-                link = start_link(self.services.bot_username, f"c{target}")
+                link = start_link(self.adapter.bot_username, f"c{target}")
                 await tap.answer(t("tg.toast.report_first", lang), url=link)
                 return
-            self.services.changed()
+            self.adapter.changed()
             team = claimed.team_name
             await tap.answer(t("tg.toast.team_claimed", lang, team=team) if team else t("tg.toast.claimed", lang))
         elif act == Act.WAITLIST:
             waiting = await usecases.join_waitlist(cmd.JoinWaitlist(account, target))
-            self.services.changed()
+            self.adapter.changed()
             await tap.answer(t("tg.toast.waitlisted", lang, n=waiting.position))
         elif act == Act.WITHDRAW:
             withdrawn = await usecases.withdraw(cmd.WithdrawClaim(account, target))
-            self.services.changed()
+            self.adapter.changed()
             await tap.answer(t("tg.toast.left_waitlist" if withdrawn.was_waitlisted else "tg.toast.withdrawn", lang))
         elif act == Act.DONE:
-            await tap.answer(t("tg.toast.see_private", lang))
-            if tap.message is not None:
-                await self.steps.ask_hours(tap.message, account, lang, target)
+            ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
+            begun = await self.adapter.conversations.begin_done(ctx, target)
+            if begun.error is None:
+                await tap.answer(t("tg.toast.see_private", lang))
+            await show(self.adapter, begun, lang, tap.message, tap)
         elif act == Act.CONFIRM:
             await usecases.confirm(cmd.ConfirmService(account, target))
-            self.services.changed()
+            self.adapter.changed()
             await tap.answer(t("tg.toast.confirmed", lang))
             await self._mark_reviewed(tap, t("tg.review.confirmed", lang), keep_stars=True)
         elif act == Act.RATE:
             rating = int(payload.arg) if payload.arg.isdigit() else 0
             await usecases.rate(cmd.RateService(account, target, rating))
-            self.services.changed()
+            self.adapter.changed()
             await tap.answer(t("tg.toast.rated", lang, n=rating))
             await self._mark_reviewed(tap, t("tg.review.confirmed", lang) + " " + "★" * rating)
         elif act == Act.RETURN:
             await tap.answer(t("tg.toast.see_private", lang))
-            if tap.message is not None:
-                await self.steps.ask_reason(tap.message, account, lang, target)
+            ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
+            await show(self.adapter, await self.adapter.conversations.begin_return(ctx, target), lang, tap.message)
         elif act == Act.LEAVE:
             await usecases.leave(cmd.Leave(account))
-            await usecases.set_conversation(account, None)
-            self.services.changed()
+            await self.adapter.conversations.save(account, None)
+            self.adapter.changed()
             await tap.answer(t("tg.leave.done", lang))
             await tap.edit_text(t("tg.leave.done", lang))
         elif act == Act.PAUSE_NUDGES:
             await usecases.pause_nudges(cmd.PauseNudges(account, target or 14))
             await tap.answer(t("tg.toast.ok", lang))
-        else:
+        elif act in FLOW_ACTS:
             await self._conversation_button(tap, account, lang, payload)
+        else:
+            await tap.answer(t("flow.outdated", lang))
 
     async def _conversation_button(self, tap: Tap, account: Account, lang: str, payload: Payload) -> None:
-        """Buttons that belong to a stored conversation step; without that step they are outdated."""
-        state = await self.services.usecases.conversation(account) or {}
-        flow, step, act = state.get("flow"), state.get("step"), payload.act
-        user = tap.query.from_user
-        if act == Act.CANCEL:
-            await self.services.usecases.set_conversation(account, None)
-            await tap.answer(t("tg.cancelled", lang))
-            await tap.edit_text(t("tg.cancelled", lang))
-        elif act == Act.SKILL and flow == "report" and step == "skills":
-            await self.report_in.on_skill(tap, user, state, payload.target)
-        elif act == Act.SKILLS_DONE and flow == "report" and step == "skills":
-            await self.report_in.on_skills_done(tap, user, state)
-        elif act == Act.REPORT_CONFIRM and flow == "report" and step == "confirm":
-            await self.report_in.on_confirm(tap, user, state)
-        elif act == Act.PICK_BRANCH and flow == "wish" and tap.message is not None:
-            await self.services.usecases.set_conversation(account, None)
+        """Buttons that belong to a stored conversation step; a flow no longer stored makes them outdated."""
+        ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
+        given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
+        answer = await self.adapter.conversations.feed(ctx, given)
+        if answer is None:
+            await tap.answer(t("flow.outdated", lang))
+            return
+        if isinstance(given, Cancel):
+            await tap.answer(t("flow.cancelled", lang))
+            await tap.edit_text(t("flow.cancelled", lang))
+            return
+        if answer.outcome is not None and not answer.prompts:
             await tap.answer(t("tg.toast.ok", lang))
+        await show(self.adapter, answer, lang, tap.message, tap)
+        if isinstance(answer.outcome, outcomes.WishPosted | outcomes.WishNeedsFix) and tap.message is not None:
             await tap.edit_buttons(None)
-            await self.wishes.post(tap.message, account, lang, payload.target, str(state.get("text", "")), None)
-        elif act == Act.PICK_COMMITTEE and flow == "branch" and tap.message is not None:
-            await self.services.usecases.set_conversation(account, None)
-            await tap.answer(t("tg.toast.ok", lang))
+            await self.wishes.posted(tap.message, lang, answer.outcome)
+        elif isinstance(answer.outcome, outcomes.BranchCreated) and tap.message is not None:
             await tap.edit_buttons(None)
-            await self.setup.create_branch(tap.message, user, state, payload.target)
-        else:
-            await tap.answer(t("tg.toast.outdated", lang))
+            await self.setup.created(tap.message, tap.query.from_user, answer.outcome, lang)
 
     async def _mark_reviewed(self, tap: Tap, status: str, *, keep_stars: bool = False) -> None:
         """The review request shows it was handled; the stars stay for a later rating."""

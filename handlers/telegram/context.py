@@ -14,6 +14,8 @@ from telegram.error import RetryAfter, TelegramError
 from bot.delivery.cards import CardSync
 from bot.delivery.outbox import OutboxDelivery
 from bot.domain.model import Account
+from bot.flows.base import Ctx
+from bot.flows.runner import Conversations
 from bot.usecases import UseCases
 from handlers.telegram.gateway import CAPTION_LIMIT, seconds
 from handlers.telegram.render import clip, toast
@@ -28,8 +30,8 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 @dataclass
-class Services:
-    """The adapter's dependencies, handed to every handler."""
+class Adapter:
+    """The Telegram adapter's dependencies, handed to every handler."""
 
     bot: Bot
     usecases: UseCases
@@ -47,6 +49,16 @@ class Services:
         """The acting account and the language to answer it in."""
         account = account_of(user)
         return account, await self.usecases.language_of(account)
+
+    @property
+    def conversations(self) -> Conversations:
+        """The multi-step conversations, stored through the use cases."""
+        return Conversations(self.usecases)
+
+    async def ctx(self, user: User) -> Ctx:
+        """The conversation context of this person: account, language, bot admin or not."""
+        account, lang = await self.who(user)
+        return Ctx(account, lang, self.is_bot_admin(user))
 
     def is_bot_admin(self, user: User) -> bool:
         """Whether the user is one of the configured bot admins (``telegram.admins``)."""

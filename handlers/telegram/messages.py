@@ -8,8 +8,10 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
+from bot.flows.base import Input, Photo, Text
 from bot.usecases import commands as cmd
 from handlers.telegram.context import reply
+from handlers.telegram.conversation import show
 from handlers.telegram.flows import Flows
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
@@ -30,43 +32,32 @@ class Messages(Flows):
             return
         if not is_private(message):
             return
-        account, lang = await self.services.who(user)
-        state = await self.services.usecases.conversation(account)
-        photo = message.photo[-1].file_id if message.photo else None
-        if state is None:
-            await reply(message, t("tg.start.welcome", lang))
-        elif state.get("flow") == "report":
-            if not text:
-                await reply(message, t("tg.report.needs_text", lang))
-                return
-            await self.report_in.on_text(message, user, state, text)
-        elif state.get("flow") == "done":
-            await self.steps.on_done_input(message, user, state, text, photo)
-        elif state.get("flow") == "return" and text:
-            await self.steps.on_reason(message, user, state, text)
-        else:
-            await reply(message, t("tg.start.welcome", lang))
+        ctx = await self.adapter.ctx(user)
+        given: Input = Photo(message.photo[-1].file_id, text) if message.photo else Text(text)
+        answer = await self.adapter.conversations.feed(ctx, given)
+        if answer is None:
+            await reply(message, t("tg.start.welcome", ctx.lang))
+            return
+        await show(self.adapter, answer, ctx.lang, message)
 
     async def contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One's own phone contact links the account to a pre-imported roster entry."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.contact is None:
             return
-        account, lang = await self.services.who(user)
+        ctx = await self.adapter.ctx(user)
         if message.contact.user_id != user.id:
-            await reply(message, error_text(DomainError(), lang))
+            await reply(message, error_text(DomainError(), ctx.lang))
             return
-        state = await self.services.usecases.conversation(account) or {}
         try:
-            linked = await self.services.usecases.link_phone(cmd.LinkPhone(account, message.contact.phone_number))
+            linked = await self.adapter.usecases.link_phone(cmd.LinkPhone(ctx.actor, message.contact.phone_number))
         except DomainError as error:
-            await reply(message, error_text(error, lang))
+            await reply(message, error_text(error, ctx.lang))
             return
-        await self.services.usecases.set_conversation(account, None)
-        self.services.changed()
-        await reply(message, t("tg.report.linked", lang, name=escape(linked.member.name)), ReplyKeyboardRemove())
-        if state.get("flow") == "report" and state.get("wish") is not None:
-            await self.report_in.claim_after(message, account, lang, int(state["wish"]))
+        self.adapter.changed()
+        after = await self.adapter.conversations.linked(ctx)
+        await reply(message, t("tg.report.linked", ctx.lang, name=escape(linked.member.name)), ReplyKeyboardRemove())
+        await show(self.adapter, after, ctx.lang, message)
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Edited commands are not re-run; an edited ``#微心愿`` is read again while its first version is a draft."""

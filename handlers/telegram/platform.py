@@ -31,15 +31,13 @@ from bot.ports.clock import Clock, SystemClock
 from bot.ports.storage import Store
 from bot.usecases import UseCases
 from handlers.telegram.buttons import Buttons, records_itself
-from handlers.telegram.commands import Commands
-from handlers.telegram.context import Services
+from handlers.telegram.command_handlers import Commands
+from handlers.telegram.context import Adapter
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
-from handlers.telegram.report_in import ReportInConversation
 from handlers.telegram.reports import Reports
-from handlers.telegram.service_steps import ServiceSteps
-from handlers.telegram.setup import Setup
+from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.updates import PLATFORM, update_key
 from handlers.telegram.wishes import WishPosting
 
@@ -131,7 +129,7 @@ class TelegramPlatform:
         self.cards = CardSync(
             store, self.gateway, self.clock, interval=config.card_edit_interval, lang=lang, limiter=pace
         )
-        self.services = Services(
+        self.adapter = Adapter(
             bot=self.application.bot,
             usecases=usecases,
             delivery=self.delivery,
@@ -148,15 +146,13 @@ class TelegramPlatform:
         return processor.current_concurrent_updates >= processor.max_concurrent_updates
 
     def _register(self) -> None:
-        services = self.services
-        steps = ServiceSteps(services)
-        report_in = ReportInConversation(services)
-        wishes = WishPosting(services)
-        setup = Setup(services)
-        commands = Commands(services, report_in, steps, wishes)
-        messages = Messages(services, report_in, steps, wishes)
-        buttons = Buttons(services, report_in, steps, wishes, setup)
-        reports = Reports(services)
+        adapter = self.adapter
+        wishes = WishPosting(adapter)
+        setup = SetupHandlers(adapter)
+        commands = Commands(adapter, wishes)
+        messages = Messages(adapter, wishes)
+        buttons = Buttons(adapter, wishes, setup)
+        reports = Reports(adapter)
         app = self.application
         app.add_handler(TypeHandler(Update, self._only_once), group=-1)
         new = filters.UpdateType.MESSAGE
@@ -192,7 +188,7 @@ class TelegramPlatform:
 
     def poke(self) -> None:
         """Something was recorded: deliver it and refresh cards now."""
-        self.services.changed()
+        self.adapter.changed()
 
     async def _only_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""
@@ -220,7 +216,7 @@ class TelegramPlatform:
             ) from None
         except TelegramError as error:
             raise PlatformUnavailable(f"Telegram: {error.message}") from error
-        self.services.bot_username = app.bot.username
+        self.adapter.bot_username = app.bot.username
         await self._set_menus()
         await app.start()
         assert app.updater is not None
@@ -243,7 +239,7 @@ class TelegramPlatform:
             asyncio.create_task(self.delivery.run(self._stop, idle_wait=self.idle_wait), name="telegram-outbox"),
             asyncio.create_task(self.cards.run(self._stop, idle_wait=self.idle_wait), name="telegram-cards"),
         ]
-        self.services.changed()
+        self.adapter.changed()
 
     async def _set_menus(self) -> None:
         scopes = (

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import too_large
 from bot.domain.errors import DomainError
-from handlers.telegram.context import Services, patiently, reply
+from handlers.telegram.context import Adapter, patiently, reply
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
@@ -17,33 +17,33 @@ from handlers.telegram.updates import chat_of, is_private
 
 
 class Reports:
-    """Handlers of the report commands; who may see what is decided by ``ReportService``."""
+    """Handlers of the report commands; who may see what is decided by the use cases."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/digest in the committee chat: a committee admin has this week's digest posted there now."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        reports = self.services.usecases
+        account, lang = await self.adapter.who(user)
+        reports = self.adapter.usecases
         try:
             queued = await reports.digest_now(account, chat_of(message))
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
         await reply(message, t("tg.digest.queued" if queued else "tg.digest.already", lang))
-        self.services.changed()
+        self.adapter.changed()
 
     async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/export: the ledger of this committee chat or branch group (privately: of what I administer)."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        reports = self.services.usecases
+        account, lang = await self.adapter.who(user)
+        reports = self.adapter.usecases
         try:
             ledger = await reports.export_here(account, None if is_private(message) else chat_of(message))
         except DomainError as error:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from html import escape
-from typing import Any
 
 from telegram import (
     BotCommandScopeChat,
@@ -21,10 +20,10 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
-from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from handlers.telegram.context import Services, reply
+from handlers.telegram.context import Adapter, reply
+from handlers.telegram.conversation import show
 from handlers.telegram.menus import menu
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
@@ -42,26 +41,26 @@ log = logging.getLogger(__name__)
 _GONE = (ChatMember.LEFT, ChatMember.BANNED)
 
 
-class Setup:
+class SetupHandlers:
     """``/committee``, ``/branch``, ``/secretary``, ``/join``; bot removed or re-added; group upgraded."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
 
     async def committee(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A bot admin makes this group the committee's chat."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or await self._anonymous(message, user):
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         name = command_text(message)
         if not name:
             await reply(message, t("tg.committee.usage", lang))
             return
         chat = None if is_private(message) else chat_ref(message.chat)
         try:
-            done = await self.services.usecases.create_committee(
-                cmd.CreateCommittee(account, name, chat, self.services.is_bot_admin(user))
+            done = await self.adapter.usecases.create_committee(
+                cmd.CreateCommittee(account, name, chat, self.adapter.is_bot_admin(user))
             )
         except DomainError as error:
             await reply(message, error_text(error, lang))
@@ -76,7 +75,7 @@ class Setup:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or await self._anonymous(message, user):
             return
-        _, lang = await self.services.who(user)
+        _, lang = await self.adapter.who(user)
         if is_private(message):
             await reply(message, t("tg.group_only", lang))
             return
@@ -84,59 +83,44 @@ class Setup:
         if not name:
             await reply(message, t("tg.branch.usage", lang))
             return
-        state = {"flow": "branch", "name": name, "chat": str(message.chat.id)}
-        await self.create_branch(message, user, state, None)
+        ctx = await self.adapter.ctx(user)
+        answer = await self.adapter.conversations.begin_branch(ctx, name, str(message.chat.id))
+        await show(self.adapter, answer, lang, message)
+        if isinstance(answer.outcome, outcomes.BranchCreated):
+            await self.created(message, user, answer.outcome, lang)
 
-    async def create_branch(
-        self, message: Message, user: User, state: dict[str, Any], committee_id: int | None
-    ) -> None:
-        """Create the branch now, or ask for the committee with buttons (the name waits in the conversation)."""
-        account, lang = await self.services.who(user)
-        chat = chat_ref(state["chat"])
-        try:
-            done = await self.services.usecases.create_branch(
-                cmd.CreateBranch(account, state["name"], chat, committee_id, self.services.is_bot_admin(user))
-            )
-        except DomainError as error:
-            await reply(message, error_text(error, lang))
-            return
-        if isinstance(done, outcomes.ChooseCommittee):
-            await self.services.usecases.set_conversation(account, state)
-            buttons = [
-                [InlineKeyboardButton(c.name, callback_data=encode(Act.PICK_COMMITTEE, c.id))] for c in done.committees
-            ]
-            await reply(message, t("tg.branch.pick_committee", lang), InlineKeyboardMarkup(buttons))
-            return
+    async def created(self, message: Message, user: User, done: outcomes.BranchCreated, lang: str) -> None:
+        """The branch exists: say so, and give its secretary their menu."""
         await reply(
             message,
             t("tg.branch.created", lang, branch=escape(done.branch.name), committee=escape(done.committee.name)),
         )
-        await self.secretary_menu(int(chat.chat_id), user.id, lang)
+        await self.secretary_menu(int(done.branch.chat.chat_id), user.id, lang)
 
     async def secretary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """As a reply to someone's message: make them a secretary of this branch."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or await self._anonymous(message, user):
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         target = message.reply_to_message.from_user if message.reply_to_message else None
         if target is None or target.is_bot:
             await reply(message, t("tg.secretary.usage", lang))
             return
-        branch = await self.services.usecases.branch_of_chat(chat_of(message))
+        branch = await self.adapter.usecases.branch_of_chat(chat_of(message))
         if branch is None:
             await reply(message, t("tg.not_branch", lang))
             return
         try:
-            added = await self.services.usecases.add_secretary(
-                cmd.AddSecretary(account, branch.id, account_of(target), self.services.is_bot_admin(user))
+            added = await self.adapter.usecases.add_secretary(
+                cmd.AddSecretary(account, branch.id, account_of(target), self.adapter.is_bot_admin(user))
             )
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
         key = "tg.secretary.already" if added.already else "tg.secretary.added"
         await reply(message, t(key, lang, name=escape(target.full_name), branch=escape(branch.name)))
-        _, target_lang = await self.services.who(target)
+        _, target_lang = await self.adapter.who(target)
         await self.secretary_menu(message.chat.id, target.id, target_lang)
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,15 +128,15 @@ class Setup:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        _, lang = await self.services.who(user)
+        _, lang = await self.adapter.who(user)
         if is_private(message):
             await reply(message, t("tg.register.no_branch", lang))
             return
-        branch = await self.services.usecases.branch_of_chat(chat_of(message))
+        branch = await self.adapter.usecases.branch_of_chat(chat_of(message))
         if branch is None:
             await reply(message, t("tg.not_branch", lang))
             return
-        link = start_link(self.services.bot_username, f"j{branch.id}")
+        link = start_link(self.adapter.bot_username, f"j{branch.id}")
         button = InlineKeyboardMarkup([[InlineKeyboardButton(t("tg.join.button", lang), url=link)]])
         await reply(message, t("tg.join.text", lang, branch=escape(branch.name)), button)
 
@@ -162,7 +146,7 @@ class Setup:
         if changed is None or changed.chat.type == "private":
             return
         present = changed.new_chat_member.status not in _GONE
-        branch = await self.services.usecases.bot_membership(chat_ref(changed.chat), present)
+        branch = await self.adapter.usecases.bot_membership(chat_ref(changed.chat), present)
         was_gone = changed.old_chat_member.status in _GONE
         if branch is not None and present and was_gone:
             try:
@@ -175,8 +159,8 @@ class Setup:
         message = update.effective_message
         if message is None or message.migrate_to_chat_id is None:
             return
-        await self.services.usecases.chat_migrated("telegram", str(message.chat.id), str(message.migrate_to_chat_id))
-        self.services.changed()
+        await self.adapter.usecases.chat_migrated("telegram", str(message.chat.id), str(message.migrate_to_chat_id))
+        self.adapter.changed()
 
     async def secretary_menu(self, chat_id: int, user_id: int, lang: str) -> None:
         """Show a secretary their extra commands in the branch group's menu (and /export in their private chat)."""
@@ -187,13 +171,13 @@ class Setup:
         """Set one person's command menu in a group (``chat_id``) or, with None, in their private chat."""
         scope = BotCommandScopeChat(user_id) if chat_id is None else BotCommandScopeChatMember(chat_id, user_id)
         try:
-            await self.services.bot.set_my_commands(menu(kind, lang), scope=scope)
+            await self.adapter.bot.set_my_commands(menu(kind, lang), scope=scope)
         except TelegramError as error:
             log.info("could not set the %s menu in %s: %s", kind, chat_id or user_id, error)
 
     async def _anonymous(self, message: Message, user: User) -> bool:
         if not is_anonymous_admin(message):
             return False
-        _, lang = await self.services.who(user)
+        _, lang = await self.adapter.who(user)
         await reply(message, t("tg.anonymous_admin", lang))
         return True

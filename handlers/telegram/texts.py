@@ -13,51 +13,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请先报到：点这里打开与机器人的私聊，报到后自动完成认领。",
         "en": "Please report in first: this opens a private chat with the bot; the claim follows.",
     },
-    "tg.toast.outdated": {"zh": "这个按钮已过期。", "en": "This button is outdated."},
     "tg.toast.ok": {"zh": "好的。", "en": "OK."},
     "tg.toast.confirmed": {"zh": "已确认，计入本季度服务。", "en": "Confirmed; it counts for the quarter."},
     "tg.toast.rated": {"zh": "已评 {n} 星。", "en": "Rated {n} stars."},
     "tg.toast.see_private": {"zh": "请看私聊消息。", "en": "Please see your private chat with the bot."},
     # the report-in conversation
-    "tg.report.start": {
-        "zh": "欢迎到「{branch}」报到（亮身份、亮承诺）。\n随时发送 /cancel 可取消。\n\n请发送您的<b>姓名</b>。"
-        "\n如果支部已导入名册，也可以点下方按钮分享手机号直接关联。",
-        "en": "Welcome! Let's report you in to “{branch}”. Send /cancel at any time to stop.\n\n"
-        "Please send your <b>name</b>.\nIf your branch imported a roster, you can share your phone number instead.",
-    },
-    "tg.report.share_phone": {"zh": "📱 分享手机号", "en": "📱 Share my phone number"},
-    "tg.report.workplace": {"zh": "请发送您的<b>工作单位</b>。", "en": "Please send your <b>workplace</b>."},
-    "tg.report.workplace_branch": {
-        "zh": "请发送您所在的<b>单位党支部</b>（没有请发“无”）。",
-        "en": "Please send your <b>workplace Party branch</b> (or “-” if none).",
-    },
-    "tg.report.skills": {
-        "zh": "请选择您的<b>特长</b>（可多选），选好后点“完成”。",
-        "en": "Choose your <b>skills</b> (several are fine), then tap “Done”.",
-    },
-    "tg.report.skills_done": {"zh": "完成 ✔", "en": "Done ✔"},
-    "tg.report.commitment": {
-        "zh": "请发送您的<b>服务承诺</b>，例如“每月为社区独居老人服务一次”。",
-        "en": "Please send your <b>public commitment</b>, e.g. “I will help elderly neighbours once a month”.",
-    },
-    "tg.report.summary": {
-        "zh": "请确认报到信息：\n姓名：{name}\n工作单位：{workplace}\n单位党支部：{workplace_branch}\n特长：{skills}\n"
-        "承诺：{commitment}",
-        "en": "Please check:\nName: {name}\nWorkplace: {workplace}\nWorkplace branch: {workplace_branch}\n"
-        "Skills: {skills}\nCommitment: {commitment}",
-    },
-    "tg.report.confirm": {"zh": "确认报到", "en": "Report in"},
-    "tg.report.cancel": {"zh": "取消", "en": "Cancel"},
-    "tg.report.done": {
-        "zh": "✅ 您已到「{branch}」报到。群里可以看到您的身份和承诺，现在可以认领微心愿了。",
-        "en": "✅ You reported in to “{branch}”. The group sees your commitment; you can claim micro-wishes now.",
-    },
     "tg.report.linked": {
         "zh": "✅ 已关联名册：{name}。现在可以认领微心愿了。",
         "en": "✅ Linked to the roster entry of {name}. You can claim micro-wishes now.",
     },
-    "tg.report.none": {"zh": "无", "en": "none"},
-    "tg.report.needs_text": {"zh": "请用文字回复。", "en": "Please answer with text."},
     "tg.register.usage": {
         "zh": "格式：/register 姓名 | 工作单位 | 承诺",
         "en": "Format: /register name | workplace | commitment",
@@ -66,53 +30,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请先在您的支部群里发送 /join，点“报到”按钮后再登记。",
         "en": "Please send /join in your branch group and tap “Report in” first.",
     },
-    "tg.cancelled": {"zh": "已取消。", "en": "Cancelled."},
-    # skills offered as buttons
-    "tg.skill.0": {"zh": "矛盾调解", "en": "Dispute mediation"},
-    "tg.skill.1": {"zh": "治安巡逻", "en": "Security patrol"},
-    "tg.skill.2": {"zh": "政策宣讲", "en": "Policy explaining"},
-    "tg.skill.3": {"zh": "文体活动", "en": "Culture and sports"},
-    "tg.skill.4": {"zh": "医疗健康", "en": "Medical"},
-    "tg.skill.5": {"zh": "法律服务", "en": "Legal"},
-    "tg.skill.6": {"zh": "居家养老", "en": "Elderly care"},
-    "tg.skill.7": {"zh": "维修", "en": "Repairs"},
-    "tg.skill.8": {"zh": "环境整治", "en": "Environment"},
-    "tg.skill.9": {"zh": "助学", "en": "Tutoring"},
     # reporting done, reviewing
-    "tg.done.hours": {
-        "zh": "请回复本次服务时长（小时），例如 1.5。",
-        "en": "How many hours did it take? Reply with a number, e.g. 1.5.",
-    },
-    "tg.done.note": {
-        "zh": "可以再发一句说明或一张照片；不需要请发 /skip。",
-        "en": "You may send a short note or a photo; send /skip if not.",
-    },
-    "tg.done.sent": {
-        "zh": "👍 已报告完成微心愿 #{id}，等待支部书记确认。",
-        "en": "👍 Reported micro-wish #{id} done; waiting for the secretary to confirm.",
-    },
-    "tg.review.reason": {
-        "zh": "请回复退回原因（例如“请补充服务照片”）。",
-        "en": "Please reply with the reason for returning it (e.g. “please add a photo”).",
-    },
     "tg.review.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
-    "tg.review.returned": {"zh": "↩️ 已退回：{reason}", "en": "↩️ Returned: {reason}"},
     # wishes
     "tg.wish.posted": {"zh": "已发布微心愿 #{id}。", "en": "Micro-wish #{id} is posted."},
     "tg.wish.note": {"zh": "提示：{text}", "en": "Note: {text}"},
-    "tg.wish.needs_fix": {
-        "zh": "这条微心愿还不能发布：",
-        "en": "This micro-wish cannot be posted yet:",
-    },
-    "tg.wish.draft_kept": {
-        "zh": "草稿已保存，请修改后重新发送（也可以直接编辑原消息）。",
-        "en": "The draft is kept; send it again corrected (or edit your message).",
-    },
     "tg.wish.usage": {
         "zh": "用法：/wish 心愿内容，例如 /wish 为独居老人王奶奶安装一键通 名额2 截止12月31日",
         "en": "Usage: /wish TEXT, e.g. /wish 为独居老人王奶奶安装一键通 名额2 截止12月31日",
     },
-    "tg.wish.pick_branch": {"zh": "发布到哪个支部？", "en": "Post it to which branch?"},
     "tg.anonymous_admin": {
         "zh": "您正在以群身份匿名发言，机器人无法识别您。请切换为以个人身份发送。",
         "en": "You are posting anonymously as the group, so the bot cannot tell who you are. Please post as yourself.",
@@ -137,7 +63,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ This chat is now “{branch}” ({committee}) and you are its secretary. "
         "Members send /join to report in.",
     },
-    "tg.branch.pick_committee": {"zh": "请选择所属e党委：", "en": "Which committee does it belong to?"},
     "tg.branch.usage": {"zh": "用法：/branch 支部名称", "en": "Usage: /branch NAME"},
     "tg.committee.usage": {"zh": "用法：/committee 党委名称", "en": "Usage: /committee NAME"},
     "tg.secretary.usage": {

@@ -6,14 +6,18 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from bot.delivery.outbox import too_large
-from bot.domain.errors import DomainError, InvalidInput, NotSecretary
+from bot.domain.errors import DomainError, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.domain.privacy import mask_phones
+from bot.flows import draft
+from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Photo, Pick, Text
+from bot.flows.report_in import report_form
+from bot.flows.runner import Conversations, Reply
+from bot.flows.states import CommitteeState, ReturnState
 from bot.notices import views
-from bot.notices.callbacks import Act, Payload, decode, encode
+from bot.notices.callbacks import Act, Payload, decode
 from bot.ports.chat import Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -30,7 +34,6 @@ _LIST_SEP = re.compile(r"[,，、;；\s]+")
 _FIELD_SEP = re.compile(r"[|｜]")
 _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
-_SKIP_WORDS = frozenset({"/skip", "跳过", "无"})
 
 
 def _split_list(text: str) -> list[str]:
@@ -56,6 +59,7 @@ class WeComRouter:
         self.admins = tuple(admins)
         self.changed = changed
         self._names: dict[str, str] = {}
+        self.conversations = Conversations(usecases)
 
     async def handle(self, event: WeComEvent) -> None:
         """React to one decrypted, deduplicated callback event."""
@@ -95,13 +99,25 @@ class WeComRouter:
     async def _ask(self, account: Account, text: str, buttons: Sequence[Button]) -> None:
         await self.gateway.send_card(account.user_id, OutgoingMessage(text, (tuple(buttons[:MAX_BUTTONS]),)))
 
-    async def _state(self, account: Account) -> dict[str, Any] | None:
-        """The stored conversation step of this person, if any (it survives a restart)."""
-        return await self.usecases.conversation(account)
+    def _ctx(self, account: Account, lang: str) -> Ctx:
+        return Ctx(account, lang, account.user_id in self.admins)
 
-    async def _remember(self, account: Account, state: dict[str, Any] | None) -> None:
-        """Store (or, with None, end) this person's conversation step."""
-        await self.usecases.set_conversation(account, state)
+    async def _show(self, account: Account, lang: str, answer: Reply) -> None:
+        """A conversation's reply: refusals and prompts as markdown, prompts with a few buttons as a card."""
+        if answer.outdated:
+            await self._reply(account, t("flow.outdated", lang))
+            return
+        if answer.outcome is not None or answer.claimed is not None:
+            self.changed()
+        if answer.error is not None:
+            await self._reply(account, error_text(answer.error, lang))
+        for prompt in answer.prompts:
+            text = t(prompt.key, lang, **prompt.kwargs())
+            buttons = [b for row in prompt.buttons for b in row if b.payload]
+            if buttons and len(buttons) <= MAX_BUTTONS:
+                await self._ask(account, text, buttons)
+            else:
+                await self._reply(account, text)
 
     # -- text -----------------------------------------------------------------------------------------------
 
@@ -110,8 +126,7 @@ class WeComRouter:
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
         if command in ("/cancel", "取消"):
-            await self._remember(account, None)
-            await self._reply(account, t("wc.cancelled", lang))
+            await self._show(account, lang, await self.conversations.cancel(self._ctx(account, lang)))
         elif text.startswith(WISH_MARKERS):
             await self._wish_text(account, lang, text)
         elif command == "/committee":
@@ -137,11 +152,12 @@ class WeComRouter:
         elif command in ("/help", "/start", "帮助"):
             await self._reply(account, await self._help_text(account, lang))
         else:
-            state = await self._state(account)
-            if state is not None:
-                await self._step(account, lang, state, text)
-            else:
+            answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
+            if answer is None:
                 await self._reply(account, t("wc.unknown", lang))
+            else:
+                await self._show(account, lang, answer)
+                await self._finished(account, lang, answer)
 
     async def _help_text(self, account: Account, lang: str) -> str:
         roles = await self.usecases.roles(account)
@@ -162,26 +178,13 @@ class WeComRouter:
         if await self.usecases.welcome_once(account, OutgoingMessage(text)):
             self.changed()
 
-    async def _step(self, account: Account, lang: str, state: dict[str, Any], text: str) -> None:
-        flow = state.get("flow")
-        if flow == "report":
-            await self._report_step(account, lang, state, text)
-        elif flow == "done":
-            await self._done_input(account, lang, state, text, None)
-        elif flow == "return":
-            await self._return_reason(account, lang, state, text)
-        else:
-            await self._reply(account, t("wc.unknown", lang))
-
     async def _image(self, account: Account, lang: str, event: ImageMessage) -> None:
         """A picture is the done note's photo when one is asked for; elsewhere in a conversation text is wanted."""
-        state = await self._state(account)
-        if state is None:
+        if not event.media_id:
             return
-        if state.get("flow") == "done" and state.get("step") == "note" and event.media_id:
-            await self._finish_done(account, lang, state, note="", photo=event.media_id)
-        else:
-            await self._reply(account, t("wc.text_only", lang))
+        answer = await self.conversations.feed(self._ctx(account, lang), Photo(event.media_id))
+        if answer is not None:
+            await self._show(account, lang, answer)
 
     # -- committees and branches ----------------------------------------------------------------------------
 
@@ -212,24 +215,25 @@ class WeComRouter:
             return
         members = list(dict.fromkeys([account.user_id, *user_ids]))
         chat_id = await self.api.appchat_create(name, account.user_id, members)
-        step = {"flow": "branch", "name": name, "chat_id": chat_id, "members": members}
-        await self._create_branch(account, lang, step, None)
+        answer = await self.conversations.begin_branch(self._ctx(account, lang), name, chat_id, members)
+        await self._show(account, lang, answer)
+        await self._finished(account, lang, answer)
 
-    async def _create_branch(self, account: Account, lang: str, step: dict[str, Any], committee_id: int | None) -> None:
-        chat = ChatRef(PLATFORM, step["chat_id"])
-        by_admin = account.user_id in self.admins
-        result = await self.usecases.create_branch(
-            cmd.CreateBranch(account, step["name"], chat, committee_id, by_admin)
-        )
-        if isinstance(result, outcomes.ChooseCommittee):
-            await self._remember(account, step)
-            buttons = [Button(c.name, encode(Act.PICK_COMMITTEE, c.id)) for c in result.committees]
-            await self._ask(account, t("wc.branch.pick_committee", lang), buttons)
-            return
-        members = await asyncio.gather(*(self._actor(user_id) for user_id in step["members"]))
-        await self.usecases.enroll(result.branch.id, [member for member, _ in members])
-        await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=result.branch.name)))
-        await self._reply(account, t("wc.branch.created", lang, name=result.branch.name, n=len(members)))
+    async def _finished(self, account: Account, lang: str, answer: Reply) -> None:
+        """What only WeCom does after a conversation: enroll a new branch, send a posted wish's member cards."""
+        outcome = answer.outcome
+        if isinstance(outcome, outcomes.BranchCreated) and isinstance(answer.finished, CommitteeState):
+            members = await asyncio.gather(*(self._actor(user_id) for user_id in answer.finished.members))
+            await self.usecases.enroll(outcome.branch.id, [member for member, _ in members])
+            chat = outcome.branch.chat
+            await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=outcome.branch.name)))
+            await self._reply(account, t("wc.branch.created", lang, name=outcome.branch.name, n=len(members)))
+        elif isinstance(outcome, outcomes.WishPosted | outcomes.WishNeedsFix):
+            await self._posted(account, lang, outcome)
+        elif isinstance(outcome, outcomes.ServiceReturned) and isinstance(answer.finished, ReturnState):
+            handle = CardHandle.decode(answer.finished.origin)
+            label, wish = t("wc.card.returned", lang), outcome.wish
+            await self._close_card(account, handle, f"{label}\n#{wish.id} {mask_phones(wish.title)}", label)
 
     # -- reports ------------------------------------------------------------------------------------------------
 
@@ -257,17 +261,17 @@ class WeComRouter:
         if len(roles.secretary_of) == 1:
             await self._post(account, lang, roles.secretary_of[0].id, text)
             return
-        await self._remember(account, {"flow": "wish", "text": text})
-        buttons = [Button(b.name, encode(Act.PICK_BRANCH, b.id)) for b in roles.secretary_of]
-        await self._ask(account, t("wc.wish.pick_branch", lang), buttons)
+        answer = await self.conversations.begin_wish(self._ctx(account, lang), text, roles.secretary_of)
+        await self._show(account, lang, answer)
 
     async def _post(self, account: Account, lang: str, branch_id: int, text: str) -> None:
-        result = await self.usecases.post_wish(cmd.PostWish(account, branch_id, text))
+        await self._posted(account, lang, await self.usecases.post_wish(cmd.PostWish(account, branch_id, text)))
+
+    async def _posted(self, account: Account, lang: str, result: outcomes.WishPosted | outcomes.WishNeedsFix) -> None:
         if isinstance(result, outcomes.WishNeedsFix):
-            lines = [t("wc.wish.needs_fix", lang)]
-            lines += [f"· {problem_text(p, lang)}" for p in result.problems]
-            lines.append(t("wc.wish.draft_kept", lang))
-            await self._reply(account, "\n".join(lines))
+            await self._reply(
+                account, t("flow.wish.needs_fix", lang, **draft.needs_fix(result.problems, lang).kwargs())
+            )
             return
         wish_id = result.view.wish.id
         sent_to = await self.usecases.send_member_cards(wish_id, PLATFORM)
@@ -301,91 +305,27 @@ class WeComRouter:
     # -- report-in (报到) -----------------------------------------------------------------------------------
 
     async def _report(self, account: Account, lang: str, rest: str) -> None:
+        """/报到: the questions one by one, or a form ``单位 | 技能 | 承诺`` (``单位 | 单位党支部 | 技能 | 承诺``)."""
         roles = await self.usecases.roles(account)
         member = roles.member
         branch_id = member.home_branch_id if member is not None else None
         if branch_id is None:
             await self._reply(account, t("wc.report.no_branch", lang))
             return
+        ctx = self._ctx(account, lang)
         fields = [f.strip() for f in _FIELD_SEP.split(rest)] if rest else []
-        if len(fields) >= 3:
-            await self._report_in(account, lang, branch_id, fields[0], _split_list(fields[1]), "|".join(fields[2:]))
-            return
-        await self._remember(account, {"flow": "report", "branch_id": branch_id, "step": "workplace"})
-        await self._reply(account, t("wc.report.workplace", lang, branch=""))
-
-    async def _report_step(self, account: Account, lang: str, step: dict[str, Any], text: str) -> None:
-        if step["step"] == "workplace":
-            await self._remember(account, {**step, "step": "skills", "workplace": text})
-            await self._reply(account, t("wc.report.skills", lang))
-        elif step["step"] == "skills":
-            await self._remember(account, {**step, "step": "commitment", "skills": _split_list(text)})
-            await self._reply(account, t("wc.report.commitment", lang))
+        if len(fields) >= 4:
+            answers = report_form("", fields[0], fields[1], fields[2], "|".join(fields[3:]))
+        elif len(fields) == 3:
+            answers = report_form("", fields[0], "", fields[1], fields[2])
         else:
-            await self._remember(account, None)
-            await self._report_in(account, lang, step["branch_id"], step["workplace"], step["skills"], text)
-
-    async def _report_in(
-        self, account: Account, lang: str, branch_id: int, workplace: str, skills: Sequence[str], commitment: str
-    ) -> None:
-        result = await self.usecases.report_in(
-            cmd.ReportIn(
-                account,
-                branch_id,
-                account.display_name,
-                workplace,
-                skills=tuple(skills),
-                commitment=commitment,
+            await self._show(
+                account, lang, await self.conversations.begin_report(ctx, branch_id, name=account.display_name)
             )
+            return
+        await self._show(
+            account, lang, await self.conversations.fill_report(ctx, branch_id, answers, name=account.display_name)
         )
-        self.changed()
-        await self._reply(account, t("wc.report.done", lang, name=result.member.name, branch=result.branch.name))
-
-    # -- done / confirm ----------------------------------------------------------------------------------------
-
-    async def _done_input(
-        self, account: Account, lang: str, state: dict[str, Any], text: str, photo: str | None
-    ) -> None:
-        """Hours (with an optional note in the same reply) first; hours alone ask for a photo or a note."""
-        if state.get("step") == "note":
-            note = "" if text.strip().lower() in _SKIP_WORDS else text
-            await self._finish_done(account, lang, state, note=note, photo=photo)
-            return
-        hours_text, _, note = text.partition(" ")
-        try:
-            hours = float(hours_text.rstrip("小时hH").replace("，", "."))
-        except ValueError:
-            await self._reply(account, t("wc.done.bad_hours", lang))
-            return
-        if note.strip():
-            await self._finish_done(account, lang, {**state, "hours": hours}, note=note.strip(), photo=None)
-            return
-        await self._remember(account, {**state, "step": "note", "hours": hours})
-        await self._reply(account, t("wc.done.note", lang))
-
-    async def _finish_done(
-        self, account: Account, lang: str, state: dict[str, Any], *, note: str, photo: str | None
-    ) -> None:
-        """Report the claim done with what was collected; refused hours can be given again."""
-        claim_id = int(state["claim_id"])
-        await self._remember(account, None)
-        try:
-            result = await self.usecases.mark_done(cmd.MarkDone(account, claim_id, float(state["hours"]), note, photo))
-        except InvalidInput:
-            await self._remember(account, {"flow": "done", "step": "hours", "claim_id": claim_id})
-            raise
-        self.changed()
-        await self._reply(account, t("wc.done.sent", lang, n=result.reviewers))
-
-    async def _return_reason(self, account: Account, lang: str, state: dict[str, Any], text: str) -> None:
-        """The secretary's reason for returning a service: the member is told, the review card is closed."""
-        await self._remember(account, None)
-        returned = await self.usecases.return_service(cmd.ReturnService(account, int(state["claim_id"]), text))
-        self.changed()
-        handle = CardHandle.decode(str(state.get("card") or ""))
-        label, wish = t("wc.card.returned", lang), returned.wish
-        await self._close_card(account, handle, f"{label}\n#{wish.id} {mask_phones(wish.title)}", label)
-        await self._reply(account, t("wc.review.returned", lang, reason=text))
 
     # -- card buttons ------------------------------------------------------------------------------------------
 
@@ -401,25 +341,21 @@ class WeComRouter:
         if payload.act in _WISH_ACTS:
             await self._wish_press(account, lang, payload, handle)
         elif payload.act == Act.DONE:
-            await self._remember(account, {"flow": "done", "step": "hours", "claim_id": payload.target})
-            await self._close_card(account, handle, t("wc.card.waiting_hours", lang), t("wc.card.pending", lang))
-            await self._reply(account, t("wc.done.hours", lang))
+            begun = await self.conversations.begin_done(self._ctx(account, lang), payload.target)
+            if begun.error is None:
+                await self._close_card(account, handle, t("wc.card.waiting_hours", lang), t("wc.card.pending", lang))
+            await self._show(account, lang, begun)
         elif payload.act in (Act.CONFIRM, Act.RATE, Act.RETURN):
             await self._review_press(account, lang, payload, handle)
-        elif payload.act == Act.PICK_BRANCH:
-            step = await self._state(account)
-            if step is None or step.get("flow") != "wish":
+        elif payload.act in FLOW_ACTS:
+            given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
+            answer = await self.conversations.feed(self._ctx(account, lang), given)
+            if answer is None:
                 return
-            await self._remember(account, None)
-            await self._close_card(account, handle, t("wc.wish.pick_branch", lang), t("wc.card.closed", lang))
-            await self._post(account, lang, payload.target, step["text"])
-        elif payload.act == Act.PICK_COMMITTEE:
-            step = await self._state(account)
-            if step is None or step.get("flow") != "branch":
-                return
-            await self._remember(account, None)
-            await self._close_card(account, handle, t("wc.branch.pick_committee", lang), t("wc.card.closed", lang))
-            await self._create_branch(account, lang, step, payload.target)
+            if not answer.outdated:
+                await self._close_card(account, handle, t("wc.card.closed", lang), t("wc.card.closed", lang))
+            await self._show(account, lang, answer)
+            await self._finished(account, lang, answer)
 
     async def _wish_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         wish_id = payload.target
@@ -444,13 +380,14 @@ class WeComRouter:
 
     async def _review_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         if payload.act == Act.RETURN:
-            card = handle.encode() if handle is not None else None
-            await self._remember(account, {"flow": "return", "claim_id": payload.target, "card": card})
-            await self._reply(account, t("wc.review.reason", lang))
+            origin = handle.encode() if handle is not None else ""
+            await self._show(
+                account, lang, await self.conversations.begin_return(self._ctx(account, lang), payload.target, origin)
+            )
             return
-        pending = await self._state(account)
-        if pending is not None and pending.get("flow") == "return" and pending.get("claim_id") == payload.target:
-            await self._remember(account, None)
+        pending = await self.conversations.current(account)
+        if isinstance(pending, ReturnState) and pending.claim_id == payload.target:
+            await self.conversations.save(account, None)
         if payload.act == Act.RATE and payload.arg.isdigit():
             rated = await self.usecases.rate(cmd.RateService(account, payload.target, int(payload.arg)))
             state, wish = t("wc.card.rated", lang, n=payload.arg), rated.wish

@@ -9,9 +9,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Welcome to the e-party-committee: your branch's micro-wishes come here; tap “Claim” to serve.",
     },
     "wc.help": {
-        "zh": "可用指令：\n/报到 工作单位 | 特长（顿号分隔） | 服务承诺（或只发 /报到 按步骤填写）\n"
+        "zh": "可用指令：\n/报到 工作单位 | [单位党支部 |] 特长（顿号分隔） | 服务承诺（或只发 /报到 按步骤填写）\n"
         "/me 本季度服务\n/mine 我的认领\n/wishes 支部微心愿\n/cancel 取消当前步骤",
-        "en": "Commands:\n/report workplace | skills (comma-separated) | commitment (or just /report, step by step)\n"
+        "en": "Commands:\n/report workplace | [workplace branch |] skills (comma-separated) | commitment\n"
+        "(or just /report, step by step)\n"
         "/me your quarter\n/mine your claims\n/wishes open micro-wishes\n/cancel stop the current step",
     },
     "wc.help.secretary": {
@@ -67,59 +68,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "✅ 已建立“{name}”（{n} 名党员）并创建群聊，您是支部书记。",
         "en": "✅ “{name}” is set up with {n} members and its group chat; you are its secretary.",
     },
-    "wc.branch.pick_committee": {"zh": "请选择所属的e党委：", "en": "Which committee does it belong to?"},
     "wc.branch.welcome": {
         "zh": "欢迎加入“{name}”！请私信应用发送 /报到 完成报到（亮身份、亮承诺），之后即可认领微心愿。",
         "en": "Welcome to “{name}”! Send /report to the app privately to report in, then you can claim micro-wishes.",
     },
-    "wc.wish.pick_branch": {"zh": "发布到哪个支部？", "en": "Which branch should get this wish?"},
     "wc.wish.posted": {
         "zh": "✅ 微心愿 #{id} 已发布到支部群，并推送给 {n} 名党员。",
         "en": "✅ Micro-wish #{id} is posted to the branch chat and sent to {n} members.",
     },
     "wc.wish.note": {"zh": "注意：{text}", "en": "Note: {text}"},
-    "wc.wish.needs_fix": {"zh": "这条微心愿还不能发布：", "en": "This micro-wish cannot be posted yet:"},
-    "wc.wish.draft_kept": {"zh": "请修改后重新发送。", "en": "Please correct it and send it again."},
     "wc.wish.usage": {"zh": "格式：#微心愿 内容", "en": "Format: #微心愿 text"},
     "wc.report.no_branch": {
         "zh": "您还不在任何支部的名单中，请联系支部书记。",
         "en": "You are not on any branch's list yet; please ask your branch secretary.",
     },
-    "wc.report.workplace": {
-        "zh": "到“{branch}”报到：请发送您的工作单位。（发送 /cancel 取消）",
-        "en": "Reporting in to “{branch}”: please send your workplace. (/cancel to stop)",
-    },
-    "wc.report.skills": {
-        "zh": "请发送您的特长，用顿号或逗号分隔（没有请发“无”）。",
-        "en": "Please send your skills, comma-separated (or “-” if none).",
-    },
-    "wc.report.commitment": {
-        "zh": "请发送您的服务承诺，例如“每月为独居老人服务一次”。",
-        "en": "Please send your public commitment, e.g. “I will help elderly neighbours once a month”.",
-    },
-    "wc.report.done": {
-        "zh": "✅ {name}，您已到“{branch}”报到，现在可以认领微心愿了。",
-        "en": "✅ {name}, you reported in to “{branch}”; you can claim micro-wishes now.",
-    },
-    "wc.done.hours": {
-        "zh": "请回复本次服务时长（小时），可附说明，例如：2 帮老人买好了年货；只回复时长可再发一张服务照片。",
-        "en": "Please reply with the hours you served, optionally a note, e.g.: 2 bought the New Year goods;"
-        " reply with the hours alone to send a photo next.",
-    },
-    "wc.done.note": {
-        "zh": "请发送一张服务照片或一句说明（发送 /skip 跳过）。",
-        "en": "Please send a photo of the service or a short note (/skip to skip).",
-    },
-    "wc.done.bad_hours": {"zh": "请先写时长（数字，小时）。", "en": "Please start with the hours (a number)."},
-    "wc.done.sent": {
-        "zh": "✅ 已提交，等待支部书记确认（通知了 {n} 人）。",
-        "en": "✅ Reported; waiting for the secretary to confirm ({n} notified).",
-    },
-    "wc.review.reason": {
-        "zh": "请回复退回的原因，党员会收到。（发送 /cancel 取消）",
-        "en": "Please reply with the reason for returning it; the member will see it. (/cancel to stop)",
-    },
-    "wc.review.returned": {"zh": "↩️ 已退回，原因：{reason}", "en": "↩️ Returned: {reason}"},
     "wc.card.waiting_hours": {"zh": "⏳ 请回复服务时长", "en": "⏳ Reply with the hours"},
     "wc.card.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
     "wc.card.rated": {"zh": "✅ 已评 {n} 星", "en": "✅ Rated {n} stars"},
@@ -129,9 +91,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.claimed": {"zh": "✅ 认领成功：微心愿 #{id}", "en": "✅ Claimed micro-wish #{id}"},
     "wc.withdrawn": {"zh": "已取消认领 #{id}。", "en": "Your claim on #{id} is withdrawn."},
     "wc.waitlisted": {"zh": "已加入 #{id} 的候补，第 {n} 位。", "en": "On the waitlist of #{id}, number {n}."},
-    "wc.cancelled": {"zh": "已取消。", "en": "Cancelled."},
     "wc.unknown": {"zh": "没看懂。发送 /help 查看可用指令。", "en": "I did not understand. Send /help for commands."},
-    "wc.text_only": {"zh": "请用文字回复。", "en": "Please answer with text."},
 }
 
 TEXTS = Texts(MESSAGES)

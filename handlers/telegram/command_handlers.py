@@ -1,10 +1,9 @@
-"""The /commands people type: each reads the update into a typed command, runs a use case and replies."""
+"""The /commands people type (apart from bot.usecases.commands): each reads the update, runs a use case, replies."""
 
 from __future__ import annotations
 
 import json
 import re
-from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.error import TelegramError
@@ -12,10 +11,14 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError, NotReported
 from bot.domain.model import Account, Branch
+from bot.flows.base import Skip
+from bot.flows.report_in import report_form
+from bot.flows.states import ReportState
 from bot.notices import views
 from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
 from handlers.telegram.context import reply
+from handlers.telegram.conversation import show
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import allowed_commands, help_text
 from handlers.telegram.render import error_text
@@ -34,7 +37,8 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        ctx = await self.adapter.ctx(user)
+        account, lang = ctx.actor, ctx.lang
         if not is_private(message):
             await self.help(update, context)
             return
@@ -43,26 +47,27 @@ class Commands(Flows):
             await reply(message, t("tg.start.welcome", lang))
             return
         kind, number = found.group(1), int(found.group(2))
+        conversations = self.adapter.conversations
         if kind == "j":
-            await self.report_in.begin(message, user, number)
+            await show(self.adapter, await conversations.begin_report(ctx, number), lang, message)
             return
         try:
-            await self.services.usecases.claim(cmd.ClaimWish(account, number))
+            await self.adapter.usecases.claim(cmd.ClaimWish(account, number))
         except NotReported:
             view = await self._wish_branch(number)
             if view is None:
                 await reply(message, error_text(NotReported(), lang))
                 return
-            await self.report_in.begin(message, user, view, wish_id=number)
+            await show(self.adapter, await conversations.begin_report(ctx, view, wish_id=number), lang, message)
             return
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
-        self.services.changed()
+        self.adapter.changed()
 
     async def _wish_branch(self, wish_id: int) -> int | None:
         try:
-            view = await self.services.usecases.wish_view(wish_id)
+            view = await self.adapter.usecases.wish_view(wish_id)
         except DomainError:
             return None
         return view.wish.branch_id
@@ -72,36 +77,29 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        ctx = await self.adapter.ctx(user)
         parts = [p for p in _REGISTER_SEP.split(command_text(message))]
         if len(parts) < 2 or not parts[0] or not parts[1]:
-            await reply(message, t("tg.register.usage", lang))
+            await reply(message, t("tg.register.usage", ctx.lang))
             return
-        branch_id = await self._register_branch(message, account)
+        branch_id = await self._register_branch(message, ctx.actor)
         if branch_id is None:
-            await reply(message, t("tg.register.no_branch", lang))
+            await reply(message, t("tg.register.no_branch", ctx.lang))
             return
-        commitment = " | ".join(parts[2:])
-        try:
-            done = await self.services.usecases.report_in(
-                cmd.ReportIn(account, branch_id, parts[0], parts[1], commitment=commitment)
-            )
-        except DomainError as error:
-            await reply(message, error_text(error, lang))
-            return
-        await self.services.usecases.set_conversation(account, None)
-        self.services.changed()
-        await reply(message, t("tg.report.done", lang, branch=escape(done.branch.name)))
+        answers = report_form(parts[0], parts[1], "", "", " | ".join(parts[2:]))
+        await show(
+            self.adapter, await self.adapter.conversations.fill_report(ctx, branch_id, answers), ctx.lang, message
+        )
 
     async def _register_branch(self, message: Message, account: Account) -> int | None:
         """The branch of this group, else the one a report-in conversation is about, else the member's own."""
         if not is_private(message):
-            branch = await self.services.usecases.branch_of_chat(chat_of(message))
+            branch = await self.adapter.usecases.branch_of_chat(chat_of(message))
             return branch.id if branch else None
-        state = await self.services.usecases.conversation(account) or {}
-        if state.get("flow") == "report":
-            return int(state["branch"])
-        roles = await self.services.usecases.roles(account)
+        state = await self.adapter.conversations.current(account)
+        if isinstance(state, ReportState):
+            return state.branch_id
+        roles = await self.adapter.usecases.roles(account)
         return roles.member.home_branch_id if roles.member else None
 
     async def wish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,9 +114,9 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         try:
-            status = await self.services.usecases.my_quarter(account)
+            status = await self.adapter.usecases.my_quarter(account)
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
@@ -129,9 +127,9 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         try:
-            claims = await self.services.usecases.my_claims(account)
+            claims = await self.adapter.usecases.my_claims(account)
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
@@ -142,12 +140,12 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         branch = await self._branch_here(message, account)
         if branch is None:
             await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
             return
-        open_wishes = await self.services.usecases.open_wishes(branch.id)
+        open_wishes = await self.adapter.usecases.open_wishes(branch.id)
         await reply(message, views.wish_list_text(open_wishes, branch.name, lang))
 
     async def atrisk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,13 +153,13 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         branch = await self._branch_here(message, account, as_secretary=True)
         if branch is None:
             await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
             return
         try:
-            found = await self.services.usecases.at_risk(account, branch.id, lang)
+            found = await self.adapter.usecases.at_risk(account, branch.id, lang)
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
@@ -171,14 +169,14 @@ class Commands(Flows):
 
     async def _branch_here(self, message: Message, account: Account, *, as_secretary: bool = False) -> Branch | None:
         if not is_private(message):
-            return await self.services.usecases.branch_of_chat(chat_of(message))
-        roles = await self.services.usecases.roles(account)
+            return await self.adapter.usecases.branch_of_chat(chat_of(message))
+        roles = await self.adapter.usecases.roles(account)
         if as_secretary and roles.secretary_of:
             return roles.secretary_of[0]
         if roles.member is None or roles.member.home_branch_id is None:
             return None
         try:
-            return await self.services.usecases.branch(roles.member.home_branch_id)
+            return await self.adapter.usecases.branch(roles.member.home_branch_id)
         except DomainError:
             return None
 
@@ -187,9 +185,9 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        roles = await self.services.usecases.roles(account)
-        names = allowed_commands(roles, bot_admin=self.services.is_bot_admin(user), private=is_private(message))
+        account, lang = await self.adapter.who(user)
+        roles = await self.adapter.usecases.roles(account)
+        names = allowed_commands(roles, bot_admin=self.adapter.is_bot_admin(user), private=is_private(message))
         await reply(message, help_text(names, lang))
 
     async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,13 +195,13 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
+        account, lang = await self.adapter.who(user)
         wanted = command_text(message).lower()
         if wanted[:2] not in ("zh", "en"):
             await reply(message, t("tg.lang.usage", lang))
             return
         try:
-            chosen = await self.services.usecases.set_language(cmd.SetLanguage(account, wanted))
+            chosen = await self.adapter.usecases.set_language(cmd.SetLanguage(account, wanted))
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
@@ -214,8 +212,8 @@ class Commands(Flows):
         message, user = await self._private(update)
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        data = (await self.services.usecases.my_data(account)).data
+        account, lang = await self.adapter.who(user)
+        data = (await self.adapter.usecases.my_data(account)).data
         if not data:
             await reply(message, t("tg.mydata.none", lang))
             return
@@ -232,9 +230,9 @@ class Commands(Flows):
         message, user = await self._private(update)
         if message is None or user is None:
             return
-        _, lang = await self.services.who(user)
+        _, lang = await self.adapter.who(user)
         button = InlineKeyboardButton(t("tg.leave.button", lang), callback_data=encode(Act.LEAVE, 0))
-        cancel = InlineKeyboardButton(t("tg.report.cancel", lang), callback_data=encode(Act.CANCEL, 0))
+        cancel = InlineKeyboardButton(t("flow.cancel", lang), callback_data=encode(Act.CANCEL, 0))
         await reply(message, t("tg.leave.ask", lang), InlineKeyboardMarkup([[button, cancel]]))
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,26 +240,25 @@ class Commands(Flows):
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        await self.services.usecases.set_conversation(account, None)
-        await reply(message, t("tg.cancelled", lang))
+        ctx = await self.adapter.ctx(user)
+        await show(self.adapter, await self.adapter.conversations.cancel(ctx), ctx.lang, message)
 
     async def skip(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/skip: no note when reporting a service done."""
+        """/skip: leave the current optional question empty (the note when reporting a service done)."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        account, lang = await self.services.who(user)
-        state = await self.services.usecases.conversation(account) or {}
-        if state.get("flow") == "done" and state.get("step") == "note":
-            await self.steps.finish_done(message, account, lang, state, note="", photo=None)
+        ctx = await self.adapter.ctx(user)
+        answer = await self.adapter.conversations.feed(ctx, Skip())
+        if answer is not None:
+            await show(self.adapter, answer, ctx.lang, message)
 
     async def _private(self, update: Update) -> tuple[Message | None, User | None]:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return None, None
         if not is_private(message):
-            _, lang = await self.services.who(user)
+            _, lang = await self.adapter.who(user)
             await reply(message, t("tg.private_only", lang))
             return None, None
         return message, user

@@ -1,0 +1,90 @@
+"""The stored state of each conversation: one frozen dataclass per flow, each with its step enum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ReportStep(StrEnum):
+    """The questions of report-in (报到), in order."""
+
+    NAME = "name"
+    WORKPLACE = "workplace"
+    WORKPLACE_BRANCH = "workplace_branch"
+    SKILLS = "skills"
+    COMMITMENT = "commitment"
+    CONFIRM = "confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportState:
+    """Report-in to a branch: the answers so far, and a wish to claim once reported in."""
+
+    branch_id: int
+    branch_name: str
+    step: ReportStep
+    name: str = ""
+    workplace: str = ""
+    workplace_branch: str = ""
+    skills: tuple[str, ...] = ()
+    commitment: str = ""
+    wish_id: int | None = None
+
+
+class DoneStep(StrEnum):
+    """Reporting a claim done: the hours, then a note or photo."""
+
+    HOURS = "hours"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class DoneState:
+    """Reporting one claim done."""
+
+    claim_id: int
+    step: DoneStep
+    hours: float | None = None
+
+
+class ReturnStep(StrEnum):
+    """Returning a reported service: the reason."""
+
+    REASON = "reason"
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnState:
+    """A secretary returning a claim; ``origin`` is the platform's opaque handle of the review message."""
+
+    claim_id: int
+    step: ReturnStep = ReturnStep.REASON
+    origin: str = ""
+
+
+class PickStep(StrEnum):
+    """Waiting for a button choice."""
+
+    PICK = "pick"
+
+
+@dataclass(frozen=True, slots=True)
+class WishBranchState:
+    """A wish text waiting for the branch it goes to (a secretary of several branches)."""
+
+    text: str
+    step: PickStep = PickStep.PICK
+
+
+@dataclass(frozen=True, slots=True)
+class CommitteeState:
+    """A new branch waiting for its committee: its name, its chat and the members to enroll."""
+
+    name: str
+    chat_id: str
+    members: tuple[str, ...] = ()
+    step: PickStep = PickStep.PICK
+
+
+FlowState = ReportState | DoneState | ReturnState | WishBranchState | CommitteeState
