@@ -64,12 +64,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flow.outdated": {"zh": "这个按钮已过期。", "en": "This button is outdated."},
     # reporting a service done
     "flow.done.hours": {
-        "zh": "请回复本次服务时长（小时），例如 1.5。（发送 /cancel 取消）",
-        "en": "How many hours did it take? Reply with a number, e.g. 1.5. (/cancel to stop)",
+        "zh": "请回复本次服务时长，例如 1.5、两个半小时、90分钟。（发送 /cancel 取消）",
+        "en": "How long did it take? E.g. 1.5, 2h 30m or 90 minutes. (/cancel to stop)",
     },
     "flow.done.bad_hours": {
-        "zh": "请先写时长（0 到 24 之间的数字，单位小时）。",
-        "en": "Please give the hours first (a number between 0 and 24).",
+        "zh": "请先写时长，例如 1.5、两个半小时、90分钟（不超过 24 小时）。",
+        "en": "Please give the hours first, e.g. 1.5, 2h 30m or 90 minutes (at most 24 hours).",
+    },
+    "hours.half_day": {
+        "zh": "“半天”按 {hours} 小时记录；如不对，请取消后重新填写。",
+        "en": "“Half a day” is recorded as {hours} hours; if that is wrong, cancel and report again.",
+    },
+    "hours.whole_day": {
+        "zh": "“一天”按 {hours} 小时记录；如不对，请取消后重新填写。",
+        "en": "“A whole day” is recorded as {hours} hours; if that is wrong, cancel and report again.",
     },
     "flow.done.note": {
         "zh": "可以再发一句说明或一张照片；不需要请发 /skip。",
