@@ -6,8 +6,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.config import SchedulerConfig
 from bot.delivery.outbox import OutboxDelivery
+from bot.domain.calendar import is_public_holiday
 from bot.domain.model import Urgency, Wish, WishStatus
 from bot.domain.quarters import Quarter
 from bot.jobs.nudges import due_step, quiet_until, send_nudges
@@ -197,3 +200,38 @@ async def test_a_fan_out_interrupted_by_a_restart_reaches_everyone_exactly_once(
     nudged = [c.chat_id for c, m in first.sent + second.sent if "季度" in m.text]
     assert 0 < len([m for _, m in first.sent if "季度" in m.text]) < 2001, "the first delivery died midway"
     assert len(nudged) == len(set(nudged)) == 2001
+
+
+@pytest.mark.parametrize(("skip", "expected"), [(True, date(2027, 5, 5)), (False, date(2027, 5, 1))])
+async def test_a_reminder_due_on_a_public_holiday_waits_for_the_next_working_day(
+    world: World, skip: bool, expected: date
+) -> None:
+    member = await world.member("10", "张伟")
+    deps = deps_for(world, skip_public_holidays=skip)
+    day = date(2027, 4, 28)
+    while day <= date(2027, 5, 7):
+        world.clock.set(at(day.year, day.month, day.day))
+        await send_nudges(deps, world.clock.now())
+        day += timedelta(days=1)
+    target = await world.get_member(member)
+    rows = [r for r in await outbox(world, "nudge") if r["member_id"] == target.id]
+    assert [r["dedupe_key"] for r in rows] == [f"nudge:{target.id}:2027Q2:d30"]
+    assert datetime.fromisoformat(rows[0]["created_at"]).astimezone(SHANGHAI).date() == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "off"),
+    [
+        (date(2026, 10, 1), True),  # National Day
+        (date(2026, 10, 7), True),  # a weekday off in lieu (调休)
+        (date(2026, 10, 8), False),
+        (date(2026, 2, 17), True),  # Spring Festival
+        (date(2026, 2, 14), False),  # a Saturday worked in lieu
+        (date(2027, 2, 8), True),  # Spring Festival 2027
+        (date(2027, 5, 1), True),  # Labour Day 2027
+        (date(2027, 10, 1), True),  # National Day 2027
+        (date(2027, 3, 10), False),
+    ],
+)
+def test_statutory_holidays_of_2026_and_2027(day: date, off: bool) -> None:
+    assert is_public_holiday(day) is off

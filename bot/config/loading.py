@@ -206,6 +206,7 @@ def _scheduler(section: Table) -> SchedulerConfig:
         unclaimed_reminder_days=section.days("unclaimed_reminder_days", defaults.unclaimed_reminder_days),
         release_after_days=section.days("release_after_days", defaults.release_after_days),
         outbox_retention_days=section.days("outbox_retention_days", defaults.outbox_retention_days),
+        skip_public_holidays=section.boolean("skip_public_holidays", defaults.skip_public_holidays),
         digest_weekday=section.weekday("digest_weekday", defaults.digest_weekday),
         digest_time=section.clock("digest_time", defaults.digest_time),
         at_risk_weekday=section.weekday("at_risk_weekday", defaults.at_risk_weekday),

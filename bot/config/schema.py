@@ -47,6 +47,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "unclaimed_reminder_days",
             "release_after_days",
             "outbox_retention_days",
+            "skip_public_holidays",
             "digest_weekday",
             "digest_time",
             "at_risk_weekday",

@@ -80,6 +80,7 @@ class SchedulerConfig:
     unclaimed_reminder_days: int = 3
     release_after_days: int = 3
     outbox_retention_days: int = 30
+    skip_public_holidays: bool = True
     digest_weekday: int = 0
     digest_time: time = time(9, 0)
     at_risk_weekday: int = 4

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import SchedulerConfig
+from bot.domain.calendar import is_public_holiday
 from bot.domain.quarters import Quarter, local_date
 from bot.ports.reports import ReportQueries
 from bot.usecases import UseCases
@@ -70,6 +71,8 @@ def due_step(today: date, settings: SchedulerConfig) -> tuple[Quarter, str, bool
 async def send_nudges(deps: JobDeps, now: datetime) -> int:
     """Record the reminder due now for every member who has not served this quarter; returns how many were new."""
     today = local_date(now, deps.tz)
+    if deps.settings.skip_public_holidays and is_public_holiday(today):
+        return 0
     step = due_step(today, deps.settings)
     if step is None:
         return 0
