@@ -127,3 +127,27 @@ async def test_a_group_whose_budget_is_spent_is_paused_without_holding_up_privat
     assert gateway.texts_to("-300") == ["通知 0", "通知 1"]
     assert all(gateway.texts_to(user) == ["提醒"] for user in ("41", "42", "43"))
     assert await delivery.deliver_due() == 0, "the group stays paused until its budget refills"
+
+
+async def test_direct_replies_to_a_crowd_are_paced_too_and_meet_no_429(flooded_api: FakeBotApi, world: World) -> None:
+    api = flooded_api
+    group = await api.add_group(GROUP_ID, "幸福里e支部", [])
+    people = [await api.add_user(6000 + i, f"党员{i:03d}") for i in range(61)]
+    for person in people:
+        person.started = True
+        group.members[person.id] = "member"
+    base = platform_for(api, world)
+    platform = TelegramPlatform(
+        base.config, world.app, world.store, world.clock, poll_timeout=1, idle_wait=0.2,
+        limiter=telegram_pace(**MATCHING_PACE),
+    )  # fmt: skip
+    await platform.start()
+    try:
+        await asyncio.gather(*(api.user_sends(p, p.id, "/help") for p in people))
+        await asyncio.gather(*(api.user_sends(p, group, "/wishes") for p in people[:30]))
+        await eventually(lambda: all(api.bot_messages(p.id) for p in people), within=20)
+        await eventually(lambda: len(api.bot_messages(group)) >= 30, within=20)
+    finally:
+        await platform.stop()
+
+    assert [c for c in api.calls if c.status == 429] == []

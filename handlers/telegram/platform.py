@@ -33,6 +33,7 @@ from bot.usecases import UseCases
 from handlers.telegram.buttons import Buttons, records_itself
 from handlers.telegram.command_handlers import Commands
 from handlers.telegram.context import Adapter
+from handlers.telegram.direct_pace import DirectPace
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
@@ -106,6 +107,9 @@ class TelegramPlatform:
         )
         if config.proxy:
             builder = builder.proxy(config.proxy).get_updates_proxy(config.proxy)
+        pace = (limiter or telegram_pace()) if config.pace else None
+        if pace is not None:
+            builder = builder.rate_limiter(DirectPace(pace))
         self.application: Application = builder.build()  # type: ignore[type-arg]
         self.sender = Bot(
             config.token,
@@ -116,7 +120,6 @@ class TelegramPlatform:
             ),
         )
         self.gateway = TelegramGateway(self.sender, on_migrated=self._follow_migration, platform=PLATFORM)
-        pace = (limiter or telegram_pace()) if config.pace else None
         self.delivery = OutboxDelivery(
             store,
             self.gateway,
