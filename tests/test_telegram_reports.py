@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.domain.model import Account
+from bot.usecases import commands as cmd
 from handlers.sandbox import FakeBotApi, SandboxChat, SandboxMessage
 from handlers.telegram.gateway import TelegramGateway
 from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, eventually, telegram
@@ -68,13 +70,36 @@ async def test_export_sends_the_ledger_each_may_see(reports: Telegram) -> None:
     assert "张伟" in _workbook_text(private)
 
     await tg.api.user_sends(tg.secretary, GROUP_ID, "/export")
-    in_group = await _document(tg.api, GROUP_ID)
-    assert "张伟" in _workbook_text(in_group)
+    await bot_said(tg.api, GROUP_ID, "已私信发给您")
+    await eventually(lambda: len([m for m in tg.api.bot_messages(SECRETARY_ID) if m.document]) == 2)
+    assert not [m for m in tg.api.bot_messages(GROUP_ID) if m.document], "the group never gets the ledger"
 
     await tg.api.user_sends(tg.admin, COMMITTEE_ID, "/export")
-    committee = await _document(tg.api, COMMITTEE_ID)
+    await bot_said(tg.api, COMMITTEE_ID, "已私信发给您")
+    committee = await _document(tg.api, tg.admin.id)
     assert "南湖区e党委" in (committee.document.file_name or "" if committee.document else "")
     assert "张伟" in _workbook_text(committee)
+    assert not [m for m in tg.api.bot_messages(COMMITTEE_ID) if m.document]
+
+
+async def test_atrisk_in_the_group_goes_to_the_secretary_privately_and_the_group_sees_no_name(
+    reports: Telegram,
+) -> None:
+    tg = reports
+    await tg.reported(10, "张伟")
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "/atrisk")
+    await bot_said(tg.api, GROUP_ID, "已私信发给您")
+    listed = await bot_said(tg.api, SECRETARY_ID, "· 张伟")
+    assert "幸福里e支部" in (listed.text or "")
+    assert not [m for m in tg.api.bot_messages(GROUP_ID) if "· 张伟" in (m.text or "")]
+
+    helper = await tg.person(20, "李娜", started=False)
+    await tg.world.app.add_secretary(
+        cmd.AddSecretary(tg.world.secretary, tg.world.branch.id, Account("telegram", "20", "李娜"))
+    )
+    await tg.api.user_sends(helper, GROUP_ID, "/atrisk")
+    pointer = await bot_said(tg.api, GROUP_ID, "私聊")
+    assert "张伟" not in (pointer.text or "")
 
 
 async def test_a_plain_member_is_refused_both(reports: Telegram) -> None:

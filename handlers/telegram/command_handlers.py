@@ -17,11 +17,11 @@ from bot.flows.states import ReportState
 from bot.notices import views
 from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
-from handlers.telegram.context import reply
+from handlers.telegram.context import privately, reply
 from handlers.telegram.conversation import show
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import allowed_commands, help_text
-from handlers.telegram.render import error_text
+from handlers.telegram.render import clip, error_text
 from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, command_text, is_private
 
@@ -163,9 +163,12 @@ class Commands(Flows):
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
-        await reply(
-            message, views.at_risk_text(found.branch.name, found.quarter_label, found.members, found.reported, lang)
-        )
+        text = views.at_risk_text(found.branch.name, found.quarter_label, found.members, found.reported, lang)
+
+        async def send(chat_id: int) -> None:
+            await self.adapter.bot.send_message(chat_id, clip(text), parse_mode="HTML")
+
+        await privately(self.adapter, message, user, lang, send)
 
     async def _branch_here(self, message: Message, account: Account, *, as_secretary: bool = False) -> Branch | None:
         if not is_private(message):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.delivery.cards import CardSync
 from bot.delivery.outbox import OutboxDelivery
@@ -19,7 +19,8 @@ from bot.flows.runner import Conversations
 from bot.usecases import UseCases
 from handlers.telegram.gateway import CAPTION_LIMIT, seconds
 from handlers.telegram.render import clip, toast
-from handlers.telegram.updates import account_of
+from handlers.telegram.texts import t
+from handlers.telegram.updates import account_of, is_private, start_link
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,3 +128,22 @@ class Tap:
         """The message the button was on, when it is still accessible."""
         message = self.query.message
         return message if isinstance(message, Message) else None
+
+
+async def privately(
+    adapter: Adapter, message: Message, user: User, lang: str, send: Callable[[int], Awaitable[object]]
+) -> None:
+    """Send a staff-only answer to the person's private chat; a group sees only a short pointer, never the content.
+
+    When the person never opened a private chat with the bot, the group is told how to, and nothing else.
+    """
+    if is_private(message):
+        await send(message.chat_id)
+        return
+    try:
+        await send(user.id)
+    except Forbidden:
+        link = start_link(adapter.bot_username, "")
+        await reply(message, t("tg.private.open_first", lang, link=link))
+        return
+    await reply(message, t("tg.private.sent", lang))

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import too_large
 from bot.domain.errors import DomainError
-from handlers.telegram.context import Adapter, patiently, reply
+from handlers.telegram.context import Adapter, privately, reply
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
@@ -53,11 +53,13 @@ class Reports:
         if len(ledger.content) > limit:
             await reply(message, too_large(ledger, limit, lang))
             return
-        await patiently(
-            lambda: message.reply_document(
+
+        async def send(chat_id: int) -> None:
+            await self.adapter.bot.send_document(
+                chat_id,
                 InputFile(ledger.content, filename=ledger.filename),
                 caption=t("tg.export.caption", lang, file=escape(ledger.filename)),
                 parse_mode="HTML",
-            ),
-            f"send the ledger to {message.chat_id}",
-        )
+            )
+
+        await privately(self.adapter, message, user, lang, send)

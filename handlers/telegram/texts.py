@@ -3,6 +3,13 @@
 from bot.i18n import Texts
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # staff-only answers asked for in a group
+    "tg.private.sent": {"zh": "已私信发给您。", "en": "Sent to you privately."},
+    "tg.private.open_first": {
+        "zh": "这份内容只私信发送。请先打开与机器人的私聊并点“开始”：{link}，然后再发一次。",
+        "en": "This is sent privately only. Open a private chat with the bot and press Start first: {link},"
+        " then ask again.",
+    },
     # toasts
     "tg.toast.claimed": {"zh": "认领成功！详情已私信给您。", "en": "Claimed! Details were sent to you privately."},
     "tg.toast.team_claimed": {"zh": "已以「{team}」名义组团认领。", "en": "Claimed for team “{team}”."},
