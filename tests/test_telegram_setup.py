@@ -151,7 +151,8 @@ async def test_member_sees_quarter_claims_wishes_and_switches_to_english(telegra
     await tg.api.user_sends(member, member.id, "/wishes")
     await bot_said(tg.api, member.id, "目前没有待认领的微心愿")
     await tg.api.user_sends(tg.secretary, tg.group, "/atrisk")
-    await bot_said(tg.api, tg.group, "尚未参加服务")
+    await bot_said(tg.api, tg.group, "已私信发给您")
+    await bot_said(tg.api, tg.secretary.id, "尚未参加服务")
 
     await tg.api.user_sends(member, member.id, "/lang en")
     await bot_said(tg.api, member.id, "I will speak English")
