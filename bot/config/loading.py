@@ -169,6 +169,7 @@ def _wecom(root: Table) -> WeComConfig | None:
         port=section.port("port", 8081),
         path=path,
         admins=section.text_list("admins"),
+        max_clock_skew_seconds=section.number("max_clock_skew_seconds", 300.0, low=0.0, high=86400.0),
     )
 
 
