@@ -340,6 +340,12 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
 # Every mistake: one line naming the key and the file
 
 
+def test_the_largest_telegram_user_id_is_accepted(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, TELEGRAM + f"admins = [1, {2**52}]\n"), {})
+
+    assert config.telegram is not None and config.telegram.admins == (1, 2**52)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -359,6 +365,10 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
         ('[telegram]\ntoken = "not a token"\n', "telegram.token"),
         ("[telegram]\nenabled = 1\n", "telegram.enabled: expected true or false"),
         (TELEGRAM + 'admins = ["alice"]\n', "telegram.admins"),
+        (TELEGRAM + "admins = [1234567890123456789012345678901]\n", "telegram.admins: 1234567890123456789012345678901"),
+        (TELEGRAM + f"admins = [{2**52 + 1}]\n", "telegram.admins"),
+        (TELEGRAM + "admins = [0]\n", "telegram.admins"),
+        (TELEGRAM + "admins = [-5]\n", "telegram.admins"),
         (TELEGRAM + 'base_url = "ftp://example.org"\n', "telegram.base_url"),
         (TELEGRAM + "card_edit_interval = 0\n", "telegram.card_edit_interval"),
         (TELEGRAM + 'webhook = "yes"\n', "telegram.webhook: expected a table"),
