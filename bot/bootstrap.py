@@ -137,24 +137,40 @@ RETRY_FIRST = 2.0
 RETRY_MAX = 60.0
 
 
+async def try_start(platform: Platform, retry_in: float = RETRY_FIRST) -> bool:
+    """One attempt to start a platform: False (in one log line) when it cannot be reached; PlatformRefused, which
+    no retry can fix, propagates."""
+    try:
+        await platform.start()
+        return True
+    except PlatformRefused:
+        raise
+    except Exception as error:
+        log.warning(
+            "%s cannot be reached (%s); retrying in %.0f s", type(platform).__name__, _one_line(error), retry_in
+        )
+        with contextlib.suppress(Exception):
+            await platform.stop()
+        return False
+
+
 async def start_with_retries(platform: Platform, stop: asyncio.Event, first: float = RETRY_FIRST) -> bool:
     """Start a platform, retrying with backoff (one log line each time) while it cannot be reached; False if
     ``stop`` came first. A platform that refuses the credentials is not retried: PlatformRefused propagates."""
-    name, wait = type(platform).__name__, first
+    wait = first
     while not stop.is_set():
-        try:
-            await platform.start()
-            return True
-        except PlatformRefused:
-            raise
-        except Exception as error:
-            log.warning("%s cannot be reached (%s); retrying in %.0f s", name, _one_line(error), wait)
-            with contextlib.suppress(Exception):
-                await platform.stop()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=wait)
+        if stop.is_set():
+            break
+        if await try_start(platform, retry_in=min(wait * 2, RETRY_MAX)):
+            return True
         wait = min(wait * 2, RETRY_MAX)
     return False
+
+
+async def _started() -> bool:
+    return True
 
 
 def _one_line(error: BaseException) -> str:
@@ -165,9 +181,19 @@ def _one_line(error: BaseException) -> str:
 async def _serve(config: Config, stop: asyncio.Event) -> None:
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
+        up: list[bool] = []
+        try:
+            for platform in core.platforms:
+                up.append(await try_start(platform))
+        except PlatformRefused:
+            for platform, ok in zip(core.platforms, up, strict=False):
+                if ok:
+                    await platform.stop()
+            raise
         scheduler = start_enabled_scheduler(core)
         starting = [
-            asyncio.create_task(start_with_retries(p, stop), name=f"start {type(p).__name__}") for p in core.platforms
+            asyncio.create_task(_started() if ok else start_with_retries(p, stop), name=f"start {type(p).__name__}")
+            for p, ok in zip(core.platforms, up, strict=True)
         ]
         log.info("ebranch is running (%s); press Ctrl+C to stop", ", ".join(type(p).__name__ for p in core.platforms))
         stopped = asyncio.create_task(stop.wait())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
-import logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from bot.logs import redact, setup_logging
 from bot.ports.chat import PlatformRefused
 from storage.lock import DatabaseInUse, DatabaseUnavailable
 
@@ -25,17 +26,32 @@ EXIT_FAILED = 1
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
 
+_secrets: tuple[str, ...] = ()  # the loaded config's secrets, masked in logs and in a last-resort traceback
+
+
 def _config(args: argparse.Namespace, *, secrets: bool = False) -> Config:
     """The configuration; platform secrets are required only by the commands that talk to a platform."""
+    global _secrets
     path = Path(args.config) if args.config else None
-    return load_config(path, secrets=secrets)
+    config = load_config(path, secrets=secrets)
+    _secrets = config_secrets(config)
+    return config
+
+
+def config_secrets(config: Config) -> tuple[str, ...]:
+    """Every secret a configuration holds (bot token, webhook secret, WeCom secret, token and AES key)."""
+    secrets: list[str | None] = []
+    if config.telegram is not None:
+        secrets.append(config.telegram.token)
+        if config.telegram.webhook is not None:
+            secrets.append(config.telegram.webhook.secret_token)
+    if config.wecom is not None:
+        secrets += [config.wecom.secret, config.wecom.token, config.wecom.aes_key]
+    return tuple(s for s in secrets if s)
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_logging(level, _secrets)
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
@@ -319,12 +335,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ebranch: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:
+        from telegram.error import InvalidToken
+
         from storage.sqlite import SchemaTooNew
 
         if isinstance(error, SchemaTooNew):
             print(f"ebranch: {error}", file=sys.stderr)
             return EXIT_FAILED
-        raise
+        if isinstance(error, InvalidToken):
+            # PTB's own message repeats the token; the server's answer (its cause) does not.
+            reason = redact(str(error.__cause__ or "rejected"), _secrets)
+            print(
+                f"ebranch: Telegram refused the bot token ({reason}); check [telegram] token / EBRANCH_TELEGRAM_TOKEN",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        sys.stderr.write(redact(traceback.format_exc(), _secrets))
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

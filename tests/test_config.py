@@ -100,6 +100,7 @@ def test_the_example_wecom_section_works_once_enabled_with_secrets_from_the_envi
     assert config.wecom.secret == "wecom-app-secret"
     assert config.wecom.aes_key == AES_KEY
     assert (config.wecom.listen, config.wecom.port, config.wecom.path) == ("0.0.0.0", 8081, "/wecom/callback")
+    assert config.wecom.max_clock_skew_seconds == 300
 
 
 def test_the_settings_commented_out_in_the_example_are_real_settings(tmp_path: Path) -> None:
@@ -339,6 +340,12 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
 # Every mistake: one line naming the key and the file
 
 
+def test_the_largest_telegram_user_id_is_accepted(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, TELEGRAM + f"admins = [1, {2**52}]\n"), {})
+
+    assert config.telegram is not None and config.telegram.admins == (1, 2**52)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -358,6 +365,10 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
         ('[telegram]\ntoken = "not a token"\n', "telegram.token"),
         ("[telegram]\nenabled = 1\n", "telegram.enabled: expected true or false"),
         (TELEGRAM + 'admins = ["alice"]\n', "telegram.admins"),
+        (TELEGRAM + "admins = [1234567890123456789012345678901]\n", "telegram.admins: 1234567890123456789012345678901"),
+        (TELEGRAM + f"admins = [{2**52 + 1}]\n", "telegram.admins"),
+        (TELEGRAM + "admins = [0]\n", "telegram.admins"),
+        (TELEGRAM + "admins = [-5]\n", "telegram.admins"),
         (TELEGRAM + 'base_url = "ftp://example.org"\n', "telegram.base_url"),
         (TELEGRAM + "card_edit_interval = 0\n", "telegram.card_edit_interval"),
         (TELEGRAM + 'webhook = "yes"\n', "telegram.webhook: expected a table"),
@@ -378,6 +389,8 @@ def test_a_telegram_webhook_with_its_secret_from_the_environment(tmp_path: Path)
         (WECOM + "port = 0\n", "wecom.port: must be between 1 and 65535"),
         (WECOM + 'path = "callback"\n', "wecom.path"),
         (WECOM + "admins = [1, 2]\n", "wecom.admins"),
+        (WECOM + "max_clock_skew_seconds = 0\n", "wecom.max_clock_skew_seconds"),
+        (WECOM + 'max_clock_skew_seconds = "5m"\n', "wecom.max_clock_skew_seconds"),
         ('[scheduler]\nquiet_start = "25:00"\n', "scheduler.quiet_start"),
         ('[scheduler]\nquiet_start = "08:00"\n', "scheduler.quiet_end: must differ from quiet_start"),
         ("[scheduler]\nnudge_after_days = [0, 30]\n", "scheduler.nudge_after_days"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ import pytest
 from yarl import URL
 
 from handlers.wecom.callback_server import CallbackServer, RecentKeys
-from handlers.wecom.crypto import CallbackCrypto
+from handlers.wecom.crypto import MAX_BODY_BYTES, CallbackCrypto, InvalidCallback, extract_ciphertext
 from handlers.wecom.events import (
     EnterAgentEvent,
     ImageMessage,
@@ -327,3 +328,95 @@ async def test_recent_keys_forget_after_their_ttl_and_stay_bounded() -> None:
     await recent("b")
     await recent("c")
     assert await recent("a") is False
+
+
+def entity_bomb() -> str:
+    """An unsigned envelope of nested entities: 452 bytes that keep expat busy for a quarter of a second."""
+    entities = ['<!ENTITY a0 "x">'] + [f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 8)]
+    return f"<!DOCTYPE xml [{''.join(entities)}]><xml><Encrypt>&a7;</Encrypt></xml>"
+
+
+# Another process (so it takes no time from the server's loop) opens 50 connections, sends a bomb on each, says
+# "sent" and then reads the 50 answers' status codes.
+_ATTACKER = """
+import socket, sys
+port, path, body, count = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
+request = (
+    f"POST {path}?msg_signature={'0' * 40}&timestamp=1700000000&nonce=1 HTTP/1.1\\r\\nHost: 127.0.0.1:{port}\\r\\n"
+    f"Content-Length: {len(body)}\\r\\nConnection: close\\r\\n\\r\\n"
+).encode() + body
+sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+for sock in sockets:
+    sock.sendall(request)
+print("sent", flush=True)
+for sock in sockets:
+    print(sock.makefile("rb").readline().split()[1].decode(), flush=True)
+"""
+
+
+async def test_entity_bombs_are_refused_without_stalling_the_loop(
+    server: CallbackServer, http: aiohttp.ClientSession, recorder: Recorder
+) -> None:
+    loop = asyncio.get_running_loop()
+
+    async def ping() -> float:
+        started = loop.time()
+        async with http.get(server.url, params=OFFICIAL_CHECK) as response:
+            assert response.status == 200
+        return loop.time() - started
+
+    await ping()  # warm the connection pool
+    attacker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _ATTACKER,
+        str(server.port),
+        server.path,
+        entity_bomb(),
+        "50",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert attacker.stdout is not None
+    assert await asyncio.wait_for(attacker.stdout.readline(), timeout=10) == b"sent\n"
+    took = await ping()
+    statuses, _ = await asyncio.wait_for(attacker.communicate(), timeout=60)
+
+    assert statuses.split() == [b"403"] * 50
+    assert took < 0.1
+    assert recorder.events == []
+
+
+async def test_an_oversized_body_is_refused(server: CallbackServer, http: aiohttp.ClientSession) -> None:
+    query, body = encrypt_callback(TOKEN, AES_KEY, CORP_ID, text_message_xml("zhangsan", "大", "7110"))
+    padded = body.replace("</xml>", " " * (MAX_BODY_BYTES + 1) + "</xml>")
+
+    async with http.post(server.url, params=query, data=padded) as response:
+        assert response.status == 413
+
+
+@pytest.mark.parametrize(("age", "status"), [(0, 200), (-299, 200), (299, 200), (-301, 403), (3600, 403)])
+async def test_a_signed_callback_outside_the_clock_window_is_refused(
+    recorder: Recorder, http: aiohttp.ClientSession, age: int, status: int
+) -> None:
+    now = 1_800_000_000.0
+    server = CallbackServer(CallbackCrypto(TOKEN, AES_KEY, CORP_ID), recorder, port=0, clock=lambda: now)
+    await server.start()
+    try:
+        xml = text_message_xml("zhangsan", "重放", "7111")
+        query, body = encrypt_callback(TOKEN, AES_KEY, CORP_ID, xml, timestamp=str(int(now) - age))
+        async with http.post(server.url, params=query, data=body) as response:
+            assert response.status == status
+    finally:
+        await server.stop()
+
+
+def test_the_envelope_is_read_without_an_xml_parser() -> None:
+    assert extract_ciphertext("<xml><Encrypt><![CDATA[QUJD+/==]]></Encrypt></xml>") == "QUJD+/=="
+    assert extract_ciphertext(b"<xml><Encrypt>QUJD</Encrypt></xml>") == "QUJD"
+    for body in [entity_bomb(), '<!DOCTYPE x SYSTEM "file:///etc/passwd"><xml><Encrypt>QUJD</Encrypt></xml>', "<x/>"]:
+        with pytest.raises(InvalidCallback):
+            extract_ciphertext(body)
+
+
+def test_decrypted_xml_with_entities_is_not_expanded() -> None:
+    assert isinstance(parse_event(entity_bomb()), UnknownMessage)

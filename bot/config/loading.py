@@ -34,6 +34,7 @@ _TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _WECOM_TOKEN = re.compile(r"[A-Za-z0-9]{1,32}")
 _WECOM_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+_MAX_TELEGRAM_USER_ID = 2**52  # Telegram user ids have at most 52 significant bits
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, *, secrets: bool = True) -> Config:
@@ -107,10 +108,13 @@ def _telegram(root: Table) -> TelegramConfig | None:
         'a bot token from @BotFather, which looks like "123456789:AAE..."',
     )
     admins = section.data.get("admins", [])
-    if not isinstance(admins, list) or not all(
-        isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in admins
-    ):
+    if not isinstance(admins, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in admins):
         section.fail("admins", f"expected a list of numeric Telegram user ids, got {show(admins)}")
+    for item in admins:
+        if not 1 <= item <= _MAX_TELEGRAM_USER_ID:
+            section.fail(
+                "admins", f"{item} is not a Telegram user id (those are between 1 and {_MAX_TELEGRAM_USER_ID})"
+            )
     return TelegramConfig(
         token=token,
         admins=tuple(admins),
@@ -187,6 +191,7 @@ def _wecom(root: Table) -> WeComConfig | None:
         port=section.port("port", 8081),
         path=path,
         admins=section.text_list("admins"),
+        max_clock_skew_seconds=section.number("max_clock_skew_seconds", 300.0, low=0.0, high=86400.0),
     )
 
 

@@ -34,6 +34,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "port",
             "path",
             "admins",
+            "max_clock_skew_seconds",
         }
     ),
     "scheduler": frozenset(

@@ -65,6 +65,7 @@ class WeComConfig:
     port: int = 8081
     path: str = "/wecom/callback"
     admins: tuple[str, ...] = ()
+    max_clock_skew_seconds: float = 300.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 VERSION = "1"
 MAX_BYTES = 64
+MAX_TARGET = 2**53
+"""The largest target id a payload carries: far inside SQLite's signed 64-bit INTEGER (and exact in a float)."""
+
+_TARGET = re.compile(r"[0-9]{1,16}")
+_ARG = re.compile(r"[ -9;-~]*")  # printable ASCII without ':'
 
 
 class Act(StrEnum):
@@ -47,8 +53,10 @@ def encode(act: Act, target: int, arg: str = "") -> str:
     """``v:act:target[:arg]``; refuses anything over 64 bytes or with a separator in ``arg``."""
     if ":" in arg:
         raise PayloadError("argument must not contain ':'")
-    if target < 0:
-        raise PayloadError("target must not be negative")
+    if not _ARG.fullmatch(arg):
+        raise PayloadError("argument must be printable ASCII")
+    if not 0 <= target <= MAX_TARGET:
+        raise PayloadError(f"target must be between 0 and {MAX_TARGET}")
     text = f"{VERSION}:{act.value}:{target}" + (f":{arg}" if arg else "")
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise PayloadError(f"payload longer than {MAX_BYTES} bytes")
@@ -56,17 +64,20 @@ def encode(act: Act, target: int, arg: str = "") -> str:
 
 
 def decode(text: str | None) -> Payload | None:
-    """The payload of a button, or None when it is not ours or from an unknown version (an outdated button)."""
-    if not text or len(text.encode("utf-8")) > MAX_BYTES:
+    """The payload of a button, or None (never an exception) when not ours, outdated, malformed or out of range."""
+    if not isinstance(text, str) or not text or not text.isascii() or len(text) > MAX_BYTES:
         return None
     parts = text.split(":", 3)
-    if len(parts) < 3 or parts[0] != VERSION:
+    if len(parts) < 3 or parts[0] != VERSION or not _TARGET.fullmatch(parts[2]):
+        return None
+    arg = parts[3] if len(parts) == 4 else ""
+    if not _ARG.fullmatch(arg):
         return None
     try:
         act = Act(parts[1])
-        target = int(parts[2])
     except ValueError:
         return None
-    if target < 0:
+    target = int(parts[2])
+    if target > MAX_TARGET:
         return None
-    return Payload(act, target, parts[3] if len(parts) == 4 else "")
+    return Payload(act, target, arg)

@@ -35,6 +35,13 @@ def clean_text(value: str, limit: int, field: str) -> str:
     return value
 
 
+def platform_name(account: Account) -> str:
+    """The name a chat platform shows for an account, whitespace folded and trimmed to fit; never refused."""
+    name = " ".join((account.display_name or account.user_id).split())
+    limit = MAX_NAME * 2
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def require_phone(raw: str) -> str:
     """The mainland mobile number a person shared (any way the roster accepts it), or InvalidInput."""
     phone = normalize_phone(raw)
@@ -85,9 +92,8 @@ class Base:
             if member.left_at is not None:
                 raise errors.MemberLeft()
             return member
-        member_id = await unit.people.create(
-            now, clean_text(actor.display_name or actor.user_id, MAX_NAME * 2, "name"), language=actor.language
-        )
+        # The platform's name is not typed by the person: it is trimmed, never refused (Telegram allows 64 + 64).
+        member_id = await unit.people.create(now, platform_name(actor), language=actor.language)
         await unit.people.link_account(now, actor, member_id)
         found = await unit.people.get(member_id)
         assert found is not None

@@ -11,7 +11,7 @@ from bot.domain.model import Account, Branch, ChatRef, Committee
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from bot.usecases.base import MAX_NAME, Base, clean_text
+from bot.usecases.base import MAX_NAME, Base, clean_text, platform_name
 
 
 class Setup(Base):
@@ -167,7 +167,7 @@ class Setup(Base):
             for account in accounts:
                 member = await unit.people.by_account(account.platform, account.user_id)
                 if member is None:
-                    name = clean_text(account.display_name or account.user_id, MAX_NAME * 2, "name")
+                    name = platform_name(account)
                     member_id = await unit.people.create(now, name, home_branch_id=branch.id, language=account.language)
                     await unit.people.link_account(now, account, member_id)
                 elif member.left_at is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from importlib import resources
 from typing import Any, Protocol
 
@@ -18,12 +19,15 @@ from handlers.sandbox.state import SandboxError
 
 log = logging.getLogger(__name__)
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 KEEPALIVE_SECONDS = 15.0
 ANSWER_WITHIN = 15.0
 STATIC_FILES = {"index.html": "text/html", "app.js": "text/javascript", "app.css": "text/css"}
 CJK_FONT = "fonts/NotoSansSC-Regular.otf"
 _CLOSE = {"type": "_close"}
 _PRESENT = ("creator", "administrator", "member", "restricted")
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class ViewerControls(Protocol):
@@ -60,7 +64,7 @@ class SandboxViewer:
 
     def app(self) -> web.Application:
         """The aiohttp application (routes only; nothing runs until started)."""
-        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=[self._same_origin_only])
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/fonts/cjk.otf", self._font)
@@ -95,6 +99,30 @@ class SandboxViewer:
         if self._port is None:
             raise RuntimeError("SandboxViewer is not started")
         return f"http://{self._host}:{self._port}/"
+
+    # ----------------------------------------------------------------- who may ask
+
+    @web.middleware
+    async def _same_origin_only(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Refuse (403) a Host other than the address served on (DNS rebinding) and any foreign Origin (CSRF)."""
+        host = request.headers.get("Host", "")
+        origin = request.headers.get("Origin")
+        if not self.serves(host) or (origin is not None and origin != f"http://{host}"):
+            log.warning("Sandbox viewer refused %s %s (Host %r, Origin %r)", request.method, request.path, host, origin)
+            return web.json_response({"error": "cross-site request refused"}, status=403)
+        return await handler(request)
+
+    def serves(self, host: str) -> bool:
+        """Whether ``host`` (a Host header) names this viewer: its address and port, or loopback for a local one."""
+        if self._port is None:
+            return False
+        name, _, port = host.rpartition(":")
+        if port != str(self._port):
+            return False
+        if name == self._host or (name in _LOOPBACK_NAMES and _is_loopback(self._host)):
+            return True
+        # Served on every interface: an address literal cannot be rebound to another site, a name can.
+        return _is_wildcard(self._host) and (_is_address(name) or name == "localhost")
 
     # ----------------------------------------------------------------- page and files
 
@@ -260,6 +288,27 @@ class SandboxViewer:
         self.lang = lang
         self.publish({"type": "language", "lang": lang})
         return web.json_response({"ok": True})
+
+
+def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+
+
+def _is_address(name: str) -> bool:
+    return _address(name) is not None
+
+
+def _is_loopback(name: str) -> bool:
+    address = _address(name)
+    return name == "localhost" or (address is not None and address.is_loopback)
+
+
+def _is_wildcard(name: str) -> bool:
+    address = _address(name)
+    return name == "" or (address is not None and address.is_unspecified)
 
 
 @contextlib.contextmanager

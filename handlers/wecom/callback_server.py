@@ -11,13 +11,16 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from handlers.wecom.crypto import CallbackCrypto, InvalidCallback
+from handlers.wecom.crypto import MAX_BODY_BYTES, CallbackCrypto, InvalidCallback
 from handlers.wecom.events import WeComEvent, parse_event
 
 logger = logging.getLogger(__name__)
 
 OnEvent = Callable[[WeComEvent], Awaitable[None]]
 Seen = Callable[[str], Awaitable[bool]]
+
+DEFAULT_MAX_CLOCK_SKEW = 300.0
+"""How far (seconds) a callback's signed timestamp may be from our clock; older ones are replays."""
 
 
 class RecentKeys:
@@ -43,11 +46,21 @@ class RecentKeys:
 
 
 class _Callbacks:
-    def __init__(self, crypto: CallbackCrypto, on_event: OnEvent, seen: Seen, drain_timeout: float) -> None:
+    def __init__(
+        self,
+        crypto: CallbackCrypto,
+        on_event: OnEvent,
+        seen: Seen,
+        drain_timeout: float,
+        max_clock_skew: float,
+        clock: Callable[[], float],
+    ) -> None:
         self.crypto = crypto
         self.on_event = on_event
         self.seen = seen
         self.drain_timeout = drain_timeout
+        self.max_clock_skew = max_clock_skew
+        self.clock = clock
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def verify_url(self, request: web.Request) -> web.Response:
@@ -61,19 +74,39 @@ class _Callbacks:
 
     async def receive(self, request: web.Request) -> web.Response:
         query = _raw_query(request)
-        body = await request.read()
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return web.Response(status=413)
         try:
-            xml = self.crypto.decrypt(body, query["msg_signature"], query["timestamp"], query["nonce"])
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413)
+        try:
+            signature, timestamp, nonce = query["msg_signature"], query["timestamp"], query["nonce"]
+            # Cheap checks first: a bounded look for the ciphertext and its signature, then the replay window.
+            encrypted = self.crypto.verified_ciphertext(body, signature, timestamp, nonce)
+            self._check_fresh(timestamp)
+            # Decrypting and parsing a signed body still costs: keep it off the event loop.
+            event = await asyncio.to_thread(self._open, encrypted, signature, timestamp, nonce)
         except (KeyError, InvalidCallback) as exc:
             logger.warning("WeCom callback refused: %r", exc)
             return web.Response(status=403)
-        event = parse_event(xml)
         if not await self.seen(event.dedupe_key):
             task = asyncio.create_task(self._handle(event), name=f"wecom-event {event.dedupe_key}")
             self.tasks.add(task)
             task.add_done_callback(self._finished)
         # An empty 200 tells WeCom "received, no passive reply"; answers go out through the API.
         return web.Response(text="")
+
+    def _check_fresh(self, timestamp: str) -> None:
+        try:
+            skew = abs(self.clock() - int(timestamp))
+        except ValueError:
+            raise InvalidCallback("timestamp is not a number") from None
+        if skew > self.max_clock_skew:
+            raise InvalidCallback(f"timestamp {skew:.0f} s away from our clock (a replay?)")
+
+    def _open(self, encrypted: str, signature: str, timestamp: str, nonce: str) -> WeComEvent:
+        return parse_event(self.crypto.decrypt_verified(encrypted, signature, timestamp, nonce))
 
     async def _handle(self, event: WeComEvent) -> None:
         await self.on_event(event)
@@ -110,10 +143,12 @@ def make_callback_app(
     seen: Seen | None = None,
     *,
     drain_timeout: float = 10.0,
+    max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+    clock: Callable[[], float] = time.time,
 ) -> web.Application:
     """An aiohttp app answering WeCom's URL check (GET) and callbacks (POST) on ``path``."""
-    callbacks = _Callbacks(crypto, on_event, seen or RecentKeys(), drain_timeout)
-    app = web.Application()
+    callbacks = _Callbacks(crypto, on_event, seen or RecentKeys(), drain_timeout, max_clock_skew, clock)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_get(path, callbacks.verify_url)
     app.router.add_post(path, callbacks.receive)
     app.on_shutdown.append(callbacks.drain)
@@ -133,11 +168,15 @@ class CallbackServer:
         path: str = "/wecom/callback",
         seen: Seen | None = None,
         drain_timeout: float = 10.0,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.listen = listen
         self.path = path
         self._port = port
-        self._app = make_callback_app(crypto, path, on_event, seen, drain_timeout=drain_timeout)
+        self._app = make_callback_app(
+            crypto, path, on_event, seen, drain_timeout=drain_timeout, max_clock_skew=max_clock_skew, clock=clock
+        )
         self._runner: web.AppRunner | None = None
 
     @property

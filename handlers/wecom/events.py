@@ -5,6 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
 
 @dataclass(frozen=True, slots=True)
 class TextMessage:
@@ -123,8 +126,8 @@ WeComEvent = TextMessage | ImageMessage | TemplateCardEvent | EnterAgentEvent | 
 def parse_event(xml: str) -> WeComEvent:
     """Parse one decrypted callback; never raises, unreadable input becomes an UnknownMessage."""
     try:
-        root = ET.fromstring(xml)
-    except ET.ParseError:
+        root = fromstring(xml)
+    except (ET.ParseError, DefusedXmlException):
         return UnknownMessage(user_id="", msg_type="", msg_id="", create_time=0, agent_id=None, raw=xml)
 
     def text(tag: str) -> str:

@@ -61,6 +61,7 @@ class WeComPlatform:
             port=config.port,
             path=config.path,
             seen=self._seen,
+            max_clock_skew=config.max_clock_skew_seconds,
         )
         self._groups: dict[str, bool] = {}
         self._stop = asyncio.Event()
