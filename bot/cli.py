@@ -176,6 +176,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
     from bot.bootstrap import open_core
     from bot.domain.quarters import current_quarter
     from bot.reports import build_workplace_feedback_xlsx
+    from bot.reports.ledger import feedback_label
 
     config = _config(args)
     out = Path(args.out)
@@ -212,7 +213,9 @@ async def cmd_export(args: argparse.Namespace) -> int:
                 item.id, quarter.start, quarter.end, quarter.label(config.locale), core.clock.now()
             )
             for feedback in tqdm(found, desc=item.name, unit="file", disable=len(found) < 20 or None):
-                name = re.sub(r"[\\/:*?\"<>|]", "_", f"{item.name}_{feedback.workplace_branch}_{quarter.key}.xlsx")
+                label = feedback_label(feedback, config.locale)
+                stem = label if feedback.unassigned else f"{item.name}_{label}"
+                name = re.sub(r"[\\/:*?\"<>|]", "_", f"{stem}_{quarter.key}.xlsx")
                 (out / name).write_bytes(build_workplace_feedback_xlsx(feedback, config.locale))
                 written += 1
     print(f"wrote {written} workplace feedback files to {out}")

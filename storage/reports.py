@@ -287,7 +287,11 @@ class SqliteReports:
     async def workplace_feedback(
         self, committee_id: int, quarter_start: date, quarter_end: date, quarter_label: str, generated_at: datetime
     ) -> list[WorkplaceFeedback]:
-        """One feedback per workplace branch (单位党支部) of the committee's members, for a quarter."""
+        """One feedback per workplace branch (工作单位, 单位党支部) of the committee's members, for a quarter.
+
+        Two employers' branches of the same name are two feedbacks. Members without a workplace branch are in one
+        more feedback, the committee's own (``workplace_branch`` empty), listed last.
+        """
         committee = await self._all("SELECT name FROM committees WHERE id = ?", (committee_id,))
         window = "s.member_id = m.id AND s.confirmed = 1 AND s.served_on >= :start AND s.served_on < :end"
         params = {"committee": committee_id, "start": quarter_start.isoformat(), "end": quarter_end.isoformat()}
@@ -298,20 +302,20 @@ class SqliteReports:
             f" (SELECT avg(rating) FROM services s WHERE {window} AND s.rating IS NOT NULL) AS rating,"
             f" (SELECT max(served_on) FROM services s WHERE {window}) AS last_served"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE b.committee_id = :committee"
-            " AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND m.workplace_branch != ''"
-            " ORDER BY m.workplace_branch, m.name, m.id",
+            " AND m.reported_at IS NOT NULL AND m.left_at IS NULL"
+            " ORDER BY m.workplace, m.workplace_branch, m.name, m.id",
             params,
         )
         services = await self._all(
-            "SELECT s.*, m.name AS member, m.left_at, m.workplace_branch, b.name AS branch, w.title FROM services s"
-            " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
+            "SELECT s.*, m.name AS member, m.left_at, m.workplace, m.workplace_branch, b.name AS branch, w.title"
+            " FROM services s JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             " LEFT JOIN wishes w ON w.id = s.wish_id WHERE b.committee_id = :committee AND s.confirmed = 1"
             " AND s.served_on >= :start AND s.served_on < :end AND m.left_at IS NULL ORDER BY s.served_on, s.id",
             params,
         )
-        by_workplace: dict[str, list[WorkplaceMember]] = defaultdict(list)
+        by_workplace: dict[tuple[str, str], list[WorkplaceMember]] = defaultdict(list)
         for r in members:
-            by_workplace[r["workplace_branch"]].append(
+            by_workplace[_workplace_key(r["workplace"], r["workplace_branch"])].append(
                 WorkplaceMember(
                     name=r["name"],
                     workplace=r["workplace"],
@@ -323,16 +327,33 @@ class SqliteReports:
                     last_served_on=rows.to_date(r["last_served"]),
                 )
             )
-        services_of: dict[str, list[LedgerService]] = defaultdict(list)
+        services_of: dict[tuple[str, str], list[LedgerService]] = defaultdict(list)
         for r in services:
-            services_of[r["workplace_branch"]].append(_service(r))
+            services_of[_workplace_key(r["workplace"], r["workplace_branch"])].append(_service(r))
         name = committee[0]["name"] if committee else ""
         return [
             WorkplaceFeedback(
-                name, workplace, quarter_label, generated_at, tuple(people), tuple(services_of[workplace])
+                name,
+                workplace_branch,
+                quarter_label,
+                generated_at,
+                tuple(people),
+                tuple(services_of[(workplace, workplace_branch)]),
+                workplace=workplace,
             )
-            for workplace, people in sorted(by_workplace.items())
+            for (workplace, workplace_branch), people in sorted(by_workplace.items(), key=_unassigned_last)
         ]
+
+
+def _workplace_key(workplace: str, workplace_branch: str) -> tuple[str, str]:
+    """Which feedback a member belongs to: their (工作单位, 单位党支部), or ("", "") without a 单位党支部."""
+    workplace, workplace_branch = workplace.strip(), workplace_branch.strip()
+    return (workplace, workplace_branch) if workplace_branch else ("", "")
+
+
+def _unassigned_last(item: tuple[tuple[str, str], object]) -> tuple[bool, str, str]:
+    (workplace, workplace_branch), _ = item
+    return (not workplace_branch, workplace, workplace_branch)
 
 
 def _local_day(value: str | None, tz: ZoneInfo | None) -> date | None:

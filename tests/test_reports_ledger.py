@@ -185,11 +185,28 @@ def test_workplace_feedback() -> None:
             WorkplaceMember("赵六", "市财政局", "城西第二e支部", date(2026, 4, 1), 0, 0.0, None, None),
         ),
         (LedgerService(date(2026, 11, 20), "张三", "幸福里网格e支部", "为留守儿童购买书包", 2.5, True, 5),),
+        workplace="市财政局",
     )
     wb = read(build_workplace_feedback_xlsx(feedback, "zh"))
     assert wb.sheetnames == ["反馈汇总", "党员服务情况", "服务记录"]
     summary = wb["反馈汇总"]
-    assert [c.value for c in summary[2]] == ["市财政局机关第一党支部", "2026年第4季度", 2, 1, 1, 0.5, 3, 7.5]
+    assert [c.value for c in summary[1]][:2] == ["工作单位", "单位党支部"]
+    assert [c.value for c in summary[2]] == [
+        "市财政局",
+        "市财政局机关第一党支部",
+        "2026年第4季度",
+        2,
+        1,
+        1,
+        0.5,
+        3,
+        7.5,
+    ]
+    own = replace(feedback, workplace_branch="", workplace="")
+    assert (
+        read(build_workplace_feedback_xlsx(own, "zh"))["反馈汇总"]["B2"].value
+        == "城西社区e党委（未填单位党支部的党员）"
+    )
     detail = wb["党员服务情况"]
     assert detail.freeze_panes == "A2" and detail.max_row == 3
     assert [c.value for c in detail[3]] == [

@@ -152,7 +152,11 @@ class WorkplaceMember:
 
 @dataclass(frozen=True, slots=True)
 class WorkplaceFeedback:
-    """Feedback for one workplace branch (单位党支部): its members' community service this quarter."""
+    """Feedback for one workplace branch (工作单位, 单位党支部): its members' community service this quarter.
+
+    A branch is named by its employer too (two employers' 机关党支部 are two feedbacks). An empty
+    ``workplace_branch`` is the committee's own feedback: its members who named no workplace branch.
+    """
 
     committee_name: str
     workplace_branch: str
@@ -160,3 +164,9 @@ class WorkplaceFeedback:
     generated_at: datetime
     members: tuple[WorkplaceMember, ...]
     services: tuple[LedgerService, ...] = ()
+    workplace: str = ""
+
+    @property
+    def unassigned(self) -> bool:
+        """Whether this is the committee's own feedback, of members without a workplace branch."""
+        return not self.workplace_branch

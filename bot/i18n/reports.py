@@ -171,6 +171,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.ledger.col.wishes_open": {"zh": "认领中", "en": "Open"},
     "report.ledger.col.wishes_completed": {"zh": "已完成", "en": "Completed"},
     "report.ledger.col.wishes_cancelled": {"zh": "已取消", "en": "Cancelled"},
+    "report.feedback.unassigned": {
+        "zh": "{committee}（未填单位党支部的党员）",
+        "en": "{committee} (members without a workplace branch)",
+    },
     "report.feedback.sheet.summary": {"zh": "反馈汇总", "en": "Summary"},
     "report.feedback.sheet.members": {"zh": "党员服务情况", "en": "Members"},
     "report.feedback.col.branch": {"zh": "报到e支部", "en": "Community e-branch"},

@@ -291,6 +291,13 @@ def _feedback_member_row(member: WorkplaceMember, labels: _Labels) -> tuple[obje
     )
 
 
+def feedback_label(feedback: WorkplaceFeedback, lang: str) -> str:
+    """Whom a feedback is for, employer first ("市税务局 机关党支部"), or the committee's own file's name."""
+    if feedback.unassigned:
+        return t("report.feedback.unassigned", normalize_language(lang), committee=feedback.committee_name)
+    return f"{feedback.workplace} {feedback.workplace_branch}" if feedback.workplace else feedback.workplace_branch
+
+
 def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> bytes:
     """Feedback to one workplace branch (双报到): its members' community service this quarter."""
     lang = normalize_language(lang)
@@ -298,7 +305,8 @@ def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> byt
     members = feedback.members
     met = sum(1 for member in members if member.served)
     summary_row: list[object] = [
-        feedback.workplace_branch,
+        feedback.workplace,
+        feedback_label(feedback, lang) if feedback.unassigned else feedback.workplace_branch,
         feedback.quarter_label,
         len(members),
         met,
@@ -311,7 +319,7 @@ def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> byt
         book.table(
             t("report.feedback.sheet.summary", lang),
             [
-                *_columns(lang, "workplace_branch"),
+                *_columns(lang, "workplace", "workplace_branch"),
                 t("report.ledger.quarter", lang),
                 *_columns(lang, "members"),
                 t("report.feedback.col.met_count", lang),

@@ -69,11 +69,14 @@ class Reports(Base):
             )
             async with self.store.unit() as unit:
                 for item in feedback:
-                    notice = FeedbackFile(committee.id, item.workplace_branch, quarter.year, quarter.number, now)
+                    notice = FeedbackFile(
+                        committee.id, item.workplace_branch, quarter.year, quarter.number, now, item.workplace
+                    )
+                    at_workplace = f"@{item.workplace}" if item.workplace else ""
                     recorded += await record(
                         unit,
                         now,
-                        key=f"feedback:{committee.id}:{quarter.key}:{item.workplace_branch}",
+                        key=f"feedback:{committee.id}:{quarter.key}:{item.workplace_branch}{at_workplace}",
                         kind="workplace_feedback",
                         chat=chat,
                         member_id=None,
