@@ -102,7 +102,7 @@ def test_sheets_headers_and_widths() -> None:
     wb = read(build_ledger_xlsx(ledger(), "zh"))
     assert wb.sheetnames == ["汇总", "党员", "微心愿", "服务记录"]
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == "B2"
         assert all(cell.font.b for cell in ws[1])
         for column in range(1, ws.max_column + 1):
             letter = ws.cell(1, column).column_letter
@@ -208,7 +208,7 @@ def test_workplace_feedback() -> None:
         == "城西社区e党委（未填单位党支部的党员）"
     )
     detail = wb["党员服务情况"]
-    assert detail.freeze_panes == "A2" and detail.max_row == 3
+    assert detail.freeze_panes == "B2" and detail.max_row == 3
     assert [c.value for c in detail[3]] == [
         "赵六",
         "市财政局",
@@ -280,7 +280,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_numbered_sheets() -> None:
     assert split.sheetnames == ["汇总", "汇总 (2)", "党员", "微心愿", "服务记录", "服务记录 (2)", "服务记录 (3)"]
     for title in ("汇总", "服务记录"):
         parts = [ws for ws in split.worksheets if ws.title == title or ws.title.startswith(f"{title} (")]
-        assert all(ws.freeze_panes == "A2" and ws.max_row <= 4 for ws in parts)
+        assert all(ws.freeze_panes == "B2" and ws.max_row <= 4 for ws in parts)
         assert all([c.value for c in ws[1]] == [c.value for c in whole[title][1]] for ws in parts)
         rows = [[c.value for c in row] for ws in parts for row in ws.iter_rows(min_row=2)]
         assert rows == [[c.value for c in row] for row in whole[title].iter_rows(min_row=2)]
