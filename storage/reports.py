@@ -221,6 +221,7 @@ class SqliteReports:
                 round(r[11], 2) if r[11] is not None else None,
                 date.fromisoformat(r[12]) if r[12] else None,
                 r[13] is not None,
+                r[14],
             )
 
         def wish(r: Sequence[Any]) -> LedgerWish:
@@ -236,32 +237,41 @@ class SqliteReports:
                 date.fromisoformat(r[8]) if r[8] else None,
                 r[9] or "",
                 datetime.fromisoformat(r[10]) if r[10] and r[5] == "closed" else None,
+                r[11],
             )
 
+        # A member's number is their place among the committee's members in the order they reported in (the id
+        # breaks ties): a home branch and a report-in time, once set, are never changed and members who leave stay
+        # listed, so a number is kept; someone reporting in later comes after everyone numbered before.
         members = await self._lazy(
-            "SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
+            "WITH numbered AS (SELECT m.id, row_number() OVER (ORDER BY julianday(m.reported_at), m.id) AS no"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id"
+            " WHERE b.committee_id = ? AND m.reported_at IS NOT NULL)"
+            " SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
             " (SELECT count(*) FROM claims c WHERE c.member_id = m.id"
             "  AND c.status IN ('claimed', 'done', 'confirmed')),"
             " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
-            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at"
-            f" FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE {scope} ORDER BY b.id, m.id",
-            params,
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN numbered n ON n.id = m.id"
+            f" WHERE {scope} ORDER BY b.id, n.no IS NULL, n.no, m.id",
+            (committee_id, *params),
             member,
         )
         wishes = await self._lazy(
             "SELECT w.id, b.name, w.title, w.category, w.slots, w.status, w.urgency, w.created_at, w.deadline,"
             " (SELECT group_concat(who, '、') FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
             " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
-            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at,"
+            " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed'))"
             f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
             wish,
         )
         services = await self._lazy(
             "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
-            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating FROM services s"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
             params,
@@ -385,7 +395,7 @@ def _skills(value: str | None) -> tuple[str, ...]:
 
 
 def _ledger_service(r: Sequence[Any]) -> LedgerService:
-    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6])
+    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8])
 
 
 def _service(r: sqlite3.Row) -> LedgerService:
@@ -397,4 +407,6 @@ def _service(r: sqlite3.Row) -> LedgerService:
         hours=float(r["hours"]),
         confirmed=bool(r["confirmed"]),
         rating=r["rating"],
+        wish_id=r["wish_id"],
+        note=r["note"],
     )

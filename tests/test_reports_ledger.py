@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
@@ -35,6 +36,7 @@ def members() -> tuple[LedgerMember, ...]:
             7.5,
             4.67,
             date(2026, 11, 20),
+            number=7,
         ),
         LedgerMember(2, "李四", "幸福里网格e支部", "市一中", "市一中党支部", None, (), "", 0, 0, 0.0, None, None),
         LedgerMember(
@@ -52,6 +54,7 @@ def members() -> tuple[LedgerMember, ...]:
             5.0,
             date(2026, 10, 1),
             left=True,
+            number=2,
         ),
     )
 
@@ -86,8 +89,10 @@ def ledger() -> LedgerData:
         ),
     )
     services = (
-        LedgerService(date(2026, 11, 20), "张三", "幸福里网格e支部", "为留守儿童购买书包", 2.5, True, 5),
-        LedgerService(date(2026, 10, 1), "王五", "城西第二e支部", "义诊", 2.0, False),
+        LedgerService(
+            date(2026, 11, 20), "张三", "幸福里网格e支部", "为留守儿童购买书包", 2.5, True, 5, 10, "书包已送到"
+        ),
+        LedgerService(date(2026, 10, 1), "王五", "城西第二e支部", "义诊", 2.0, False, note="义诊"),
     )
     return LedgerData("城西社区e党委", GENERATED, members(), wishes, services)
 
@@ -117,7 +122,8 @@ def test_rows_and_values() -> None:
     ws = wb["党员"]
     assert ws.max_row == 1 + 3
     row = [c.value for c in ws[2]]
-    assert row[:5] == [1, "张三", "幸福里网格e支部", "市财政局", "市财政局机关第一党支部"]
+    assert row[:5] == [7, "张三", "幸福里网格e支部", "市财政局", "市财政局机关第一党支部"]  # its number, not its id
+    assert ws["A3"].value is None and ws["A4"].value == 2  # not reported in: no number yet
     assert row[5] == datetime(2026, 3, 2) and ws["F2"].is_date
     assert row[6:] == ["法律咨询、维修", "每季度至少服务一次", 4, 3, 7.5, 4.67, datetime(2026, 11, 20)]
     assert isinstance(ws["K2"].value, float) and ws["I2"].data_type == "n"
@@ -126,24 +132,29 @@ def test_rows_and_values() -> None:
 
     wishes = wb["微心愿"]
     assert wishes.max_row == 3
-    assert [c.value for c in wishes[2]][5:7] == ["已结束", "平时"]
+    assert [c.value for c in wishes[2]][5:7] == ["已完成", "平时"]
+    assert wishes["F3"].value == "待认领"
     assert wishes["H2"].value == datetime(2026, 11, 2, 10, 30)
     assert wishes["H2"].is_date and wishes["I2"].is_date
     assert wishes["C3"].value == '=HYPERLINK("http://x")' and wishes["C3"].data_type == "s"
-    assert wishes["G3"].value == "应急"
+    assert wishes["G3"].value == "战时"
 
     services = wb["服务记录"]
     assert services.max_row == 3
+    assert [c.value for c in services[1]][3:6] == ["微心愿编号", "服务内容", "服务备注"]
     assert [c.value for c in services[2]] == [
         datetime(2026, 11, 20),
         "张三",
         "幸福里网格e支部",
+        10,
         "为留守儿童购买书包",
+        "书包已送到",
         2.5,
         "是",
         5,
     ]
-    assert services["F3"].value == "否" and services["A3"].is_date
+    assert services["D3"].value is None and services["F3"].value is None  # a logged service: its note is its subject
+    assert services["H3"].value == "否" and services["A3"].is_date
 
 
 def test_summary_counts() -> None:
@@ -164,7 +175,26 @@ def test_english_sheet_names() -> None:
     wb = read(build_ledger_xlsx(ledger(), "en"))
     assert wb.sheetnames == ["Summary", "Members", "Micro-wishes", "Services"]
     assert wb["Members"]["B4"].value == "(left)"
-    assert wb["Micro-wishes"]["F3"].value == "Open"
+    assert wb["Micro-wishes"]["F3"].value == "Unclaimed"
+    assert [wb["Micro-wishes"]["G2"].value, wb["Micro-wishes"]["G3"].value] == ["Routine", "Emergency"]
+
+
+@pytest.mark.parametrize(
+    ("status", "claims", "deadline", "zh", "en"),
+    [
+        ("open", 0, None, "待认领", "Unclaimed"),
+        ("open", 1, date(2026, 11, 23), "认领中", "Being claimed"),
+        ("open", 2, None, "已满", "Full"),
+        ("closed", 2, date(2026, 11, 1), "已完成", "Completed"),
+        ("open", 1, date(2026, 11, 22), "已截止", "Deadline passed"),
+        ("cancelled", 0, date(2026, 11, 1), "已取消", "Cancelled"),
+    ],
+)
+def test_wish_states_read_as_people_say_them(status: str, claims: int, deadline: date | None, zh: str, en: str) -> None:
+    wish = LedgerWish(1, "b", "t", "", 2, status, "normal", GENERATED, deadline, "", active_claims=claims)
+    for lang, expected in (("zh", zh), ("en", en)):
+        book = read(build_ledger_xlsx(LedgerData("c", GENERATED, (), (wish,)), lang))
+        assert book.worksheets[2]["F2"].value == expected
 
 
 def test_control_characters_are_dropped() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.i18n import normalize_language, t
@@ -13,8 +14,9 @@ from bot.reports.xlsx import MAX_ROWS, Percent, TableBook
 class _Labels:
     """The ledger's translated words for one language, looked up once per workbook instead of once per row."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, today: date | None = None) -> None:
         self.lang = lang
+        self.today = today or date.today()
         self.left = t("report.ledger.left", lang)
         self.yes = t("report.ledger.yes", lang)
         self.no = t("report.ledger.no", lang)
@@ -32,7 +34,7 @@ class _Labels:
     def member_row(self, member: LedgerMember) -> tuple[object, ...]:
         """The members-sheet row."""
         return (
-            member.member_id,
+            member.number,
             self.left if member.left else member.name,
             member.branch,
             member.workplace,
@@ -55,8 +57,8 @@ class _Labels:
             wish.title,
             wish.category,
             wish.slots,
-            self.label("report.ledger.status", str(wish.status)),
-            self.label("report.ledger.urgency", str(wish.urgency)),
+            self.label("report.ledger.state", wish.state(self.today)),
+            self.label("report.ledger.urgency", "emergency" if wish.urgency == "emergency" else "normal"),
             wish.created_at,
             wish.deadline,
             wish.claimers,
@@ -69,7 +71,9 @@ class _Labels:
             service.served_on,
             service.member,
             service.branch,
+            service.wish_id,
             service.subject,
+            service.note if service.note and service.note != service.subject else None,
             float(service.hours),
             self.yes if service.confirmed else self.no,
             service.rating,
@@ -180,7 +184,7 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
     (Excel's limit by default) goes on in sheets titled "服务记录 (2)" and so on.
     """
     lang = normalize_language(lang)
-    labels = _Labels(lang)
+    labels = _Labels(lang, data.generated_at.date())
     tally = _Tally()
     count_member, member_row, count_wish, wish_row = tally.member, labels.member_row, tally.wish, labels.wish_row
 
@@ -221,7 +225,7 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
             members_sheet,
             _columns(
                 lang,
-                "member_id",
+                "member_no",
                 "name",
                 "branch",
                 "workplace",
@@ -272,7 +276,18 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
 def _services_sheet(book: TableBook, services: Iterable[LedgerService], labels: _Labels) -> None:
     book.table(
         t("report.ledger.sheet.services", labels.lang),
-        _columns(labels.lang, "served_on", "member", "branch", "subject", "hours", "confirmed", "rating"),
+        _columns(
+            labels.lang,
+            "served_on",
+            "member",
+            "branch",
+            "service_wish_id",
+            "subject",
+            "note",
+            "hours",
+            "confirmed",
+            "rating",
+        ),
         map(labels.service_row, services),
     )
 
@@ -301,7 +316,7 @@ def feedback_label(feedback: WorkplaceFeedback, lang: str) -> str:
 def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> bytes:
     """Feedback to one workplace branch (双报到): its members' community service this quarter."""
     lang = normalize_language(lang)
-    labels = _Labels(lang)
+    labels = _Labels(lang, feedback.generated_at.date())
     members = feedback.members
     met = sum(1 for member in members if member.served)
     summary_row: list[object] = [
