@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import tracemalloc
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
-from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx
+from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx, write_ledger_csv
 
 CST = timezone(timedelta(hours=8))
 GENERATED = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
@@ -321,3 +323,27 @@ def test_continued_sheet_titles_stay_within_excel_limits() -> None:
     services = [LedgerService(date(2026, 11, i), "张三", "b", "s", 1.0, True) for i in range(1, 4)]
     content = build_ledger_xlsx(LedgerData("c", GENERATED, members(), (), services), "en", max_rows=2)
     assert read(content).sheetnames[-3:] == ["Services", "Services (2)", "Services (3)"]
+
+
+def test_the_ledger_as_csv_is_one_utf8_file_per_sheet_with_the_values_people_read(tmp_path: Path) -> None:
+    paths = write_ledger_csv(ledger(), "zh", tmp_path / "台账.csv")
+    assert [p.name for p in paths] == ["台账_汇总.csv", "台账_党员.csv", "台账_微心愿.csv", "台账_服务记录.csv"]
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in paths)
+    summary, members_rows, wishes, services = (list(csv.reader(p.open(encoding="utf-8-sig"))) for p in paths)
+    assert summary[1][:6] == ["幸福里网格e支部", "2", "1", "0", "1", "100.0%"]
+    assert summary[-1] == ["生成时间", "2026-11-23 09:00:00"]
+    assert members_rows[1][:6] == ["7", "张三", "幸福里网格e支部", "市财政局", "市财政局机关第一党支部", "2026-03-02"]
+    assert members_rows[1][10] == "7.5"
+    assert wishes[2][2] == '\'=HYPERLINK("http://x")'  # kept as text, not run as a formula
+    assert wishes[1][5:8] == ["已完成", "平时", "2026-11-02 10:30:00"]
+    assert services[1] == [
+        "2026-11-20",
+        "张三",
+        "幸福里网格e支部",
+        "10",
+        "为留守儿童购买书包",
+        "书包已送到",
+        "2.5",
+        "是",
+        "5",
+    ]

@@ -173,7 +173,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.ledger.col.served": {"zh": "有服务记录的党员", "en": "Members who served"},
     "report.ledger.col.served_pct": {"zh": "服务率", "en": "Service rate"},
     "report.ledger.col.wishes": {"zh": "微心愿数", "en": "Micro-wishes"},
-    "report.ledger.col.wishes_open": {"zh": "认领中", "en": "Open"},
+    "report.ledger.col.wishes_open": {"zh": "进行中", "en": "Open"},
     "report.ledger.col.wishes_completed": {"zh": "已完成", "en": "Completed"},
     "report.ledger.col.wishes_cancelled": {"zh": "已取消", "en": "Cancelled"},
     "report.feedback.unassigned": {

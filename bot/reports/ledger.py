@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.i18n import normalize_language, t
+from bot.reports.csv_tables import write_csv
 from bot.reports.xlsx import MAX_ROWS, Percent, TableBook
 
 
@@ -175,13 +177,27 @@ class _Tally:
             summary.wishes_open += 1
 
 
-def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
-    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+@dataclass(frozen=True, slots=True)
+class LedgerTable:
+    """One sheet of the ledger: its title, header, rows (possibly streamed) and extra rows after them."""
 
-    Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
-    written last into the first sheet, so memory does not grow with the ledger. The biggest sheet, the services,
-    is filled first so it is compressed while the others are written. A table with more rows than ``max_rows``
-    (Excel's limit by default) goes on in sheets titled "服务记录 (2)" and so on.
+    title: str
+    headers: list[str]
+    rows: Iterable[Sequence[object]]
+    extra: Sequence[Sequence[object]] = ()
+
+
+def ledger_sheet_titles(lang: str) -> list[str]:
+    """The ledger's sheet titles in the order they are shown: summary, members, micro-wishes, services."""
+    lang = normalize_language(lang)
+    return [t(f"report.ledger.sheet.{name}", lang) for name in ("summary", "members", "wishes", "services")]
+
+
+def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
+    """The ledger's tables in the order they are written: services, micro-wishes, members, then the summary.
+
+    Read each table's rows to the end before asking for the next: the summary is counted while the member and
+    wish rows stream past, so it comes last and memory does not grow with the ledger.
     """
     lang = normalize_language(lang)
     labels = _Labels(lang, data.generated_at.date())
@@ -198,83 +214,110 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
             count_wish(wish)
             yield wish_row(wish)
 
+    summary_title, members_title, wishes_title, _ = ledger_sheet_titles(lang)
+    yield _services_table(data.services, labels)
+    yield LedgerTable(
+        wishes_title,
+        _columns(
+            lang,
+            "wish_id",
+            "branch",
+            "title",
+            "category",
+            "slots",
+            "status",
+            "urgency",
+            "created_at",
+            "deadline",
+            "claimers",
+            "completed_at",
+        ),
+        wishes(),
+    )
+    yield LedgerTable(
+        members_title,
+        _columns(
+            lang,
+            "member_no",
+            "name",
+            "branch",
+            "workplace",
+            "workplace_branch",
+            "reported_at",
+            "skills",
+            "commitment",
+            "claims",
+            "services",
+            "hours",
+            "avg_rating",
+            "last_served_on",
+        ),
+        members(),
+    )
+    branches = tally.ordered()
+    total = _BranchSummary(t("report.ledger.total", lang))
+    for branch in branches:
+        total.add(branch)
+    yield LedgerTable(
+        summary_title,
+        _columns(
+            lang,
+            "branch",
+            "members",
+            "reported",
+            "left",
+            "served",
+            "served_pct",
+            "services",
+            "hours",
+            "wishes",
+            "wishes_open",
+            "wishes_completed",
+            "wishes_cancelled",
+        ),
+        [branch.row() for branch in branches],
+        extra=[
+            total.row(),
+            [],
+            [t("report.ledger.committee", lang), data.committee_name],
+            [t("report.ledger.generated_at", lang), data.generated_at],
+        ],
+    )
+
+
+def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
+    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+
+    Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
+    written last into the first sheet, so memory does not grow with the ledger. The biggest sheet, the services,
+    is filled first so it is compressed while the others are written. A table with more rows than ``max_rows``
+    (Excel's limit by default) goes on in sheets titled "服务记录 (2)" and so on.
+    """
     with TableBook(data.generated_at.tzinfo, max_rows=max_rows) as book:
-        summary_sheet = book.sheet(t("report.ledger.sheet.summary", lang))
-        members_sheet = book.sheet(t("report.ledger.sheet.members", lang))
-        wishes_sheet = book.sheet(t("report.ledger.sheet.wishes", lang))
-        _services_sheet(book, data.services, labels)
-        book.table(
-            wishes_sheet,
-            _columns(
-                lang,
-                "wish_id",
-                "branch",
-                "title",
-                "category",
-                "slots",
-                "status",
-                "urgency",
-                "created_at",
-                "deadline",
-                "claimers",
-                "completed_at",
-            ),
-            wishes(),
-        )
-        book.table(
-            members_sheet,
-            _columns(
-                lang,
-                "member_no",
-                "name",
-                "branch",
-                "workplace",
-                "workplace_branch",
-                "reported_at",
-                "skills",
-                "commitment",
-                "claims",
-                "services",
-                "hours",
-                "avg_rating",
-                "last_served_on",
-            ),
-            members(),
-        )
-        branches = tally.ordered()
-        total = _BranchSummary(t("report.ledger.total", lang))
-        for branch in branches:
-            total.add(branch)
-        book.table(
-            summary_sheet,
-            _columns(
-                lang,
-                "branch",
-                "members",
-                "reported",
-                "left",
-                "served",
-                "served_pct",
-                "services",
-                "hours",
-                "wishes",
-                "wishes_open",
-                "wishes_completed",
-                "wishes_cancelled",
-            ),
-            [branch.row() for branch in branches],
-            extra=[
-                total.row(),
-                [],
-                [t("report.ledger.committee", lang), data.committee_name],
-                [t("report.ledger.generated_at", lang), data.generated_at],
-            ],
-        )
+        sheets = {title: book.sheet(title) for title in ledger_sheet_titles(lang)}
+        for table in ledger_tables(data, lang):
+            book.table(sheets[table.title], table.headers, table.rows, extra=table.extra)
         return book.save()
 
 
-def _services_sheet(book: TableBook, services: Iterable[LedgerService], labels: _Labels) -> None:
-    book.table(
+def ledger_csv_paths(target: Path, lang: str) -> list[Path]:
+    """Where the ledger's CSV files go for ``--out x.csv``: one per sheet beside it, x_汇总.csv, x_党员.csv, ..."""
+    return [target.with_name(f"{target.stem}_{title}{target.suffix}") for title in ledger_sheet_titles(lang)]
+
+
+def write_ledger_csv(data: LedgerData, lang: str, target: Path) -> list[Path]:
+    """The ledger as CSV, one UTF-8 (with BOM) file per sheet next to ``target``; returns them in sheet order.
+
+    CSV holds one table, so the four sheets are four files; rows stream to disk as the workbook's do.
+    """
+    paths = dict(zip(ledger_sheet_titles(lang), ledger_csv_paths(target, lang), strict=True))
+    for table in ledger_tables(data, lang):
+        write_csv(paths[table.title], table.headers, table.rows, table.extra, data.generated_at.tzinfo)
+    return list(paths.values())
+
+
+def _services_table(services: Iterable[LedgerService], labels: _Labels) -> LedgerTable:
+    return LedgerTable(
         t("report.ledger.sheet.services", labels.lang),
         _columns(
             labels.lang,
@@ -361,5 +404,6 @@ def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> byt
             ],
             [_feedback_member_row(member, labels) for member in members],
         )
-        _services_sheet(book, feedback.services, labels)
+        services = _services_table(feedback.services, labels)
+        book.table(services.title, services.headers, services.rows)
         return book.save()
