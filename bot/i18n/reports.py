@@ -98,13 +98,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.digest.no_branches": {"zh": "本委暂无e支部。", "en": "There are no e-branches yet."},
     "report.digest.generated": {"zh": "<i>统计截至{time}</i>", "en": "<i>As of {time}</i>"},
     "report.chart.title": {
-        "zh": "{committee}：本季度服务率（{quarter}）",
-        "en": "{committee}: served this quarter ({quarter})",
+        "zh": "{committee}：本季度服务率与服务时长（{quarter}）",
+        "en": "{committee}: service rate and hours this quarter ({quarter})",
     },
     "report.chart.subtitle": {
-        "zh": "全委已服务{served}/{reported}人（{pct}%），统计截至{date}",
-        "en": "Committee: {served}/{reported} served ({pct}%), as of {date}",
+        "zh": "全委已服务{served}/{reported}人（{pct}%{d_pct}），本季度服务时长{hours}小时{d_hours}，统计截至{date}",
+        "en": "Committee: {served}/{reported} served ({pct}%{d_pct}), {hours} h of service this quarter{d_hours},"
+        " as of {date}",
     },
+    "report.chart.total_pp": {"zh": "，较上周{change}个百分点", "en": ", {change} pts on last week"},
+    "report.chart.total_pp_same": {"zh": "，与上周持平", "en": ", same as last week"},
+    "report.chart.total_hours": {"zh": "（较上周{change}）", "en": " ({change} on last week)"},
+    "report.chart.total_hours_same": {"zh": "（与上周持平）", "en": " (same as last week)"},
+    "report.chart.bar_pp": {"zh": " {change}个百分点", "en": " {change} pts"},
+    "report.chart.bar_hours": {"zh": " {change}", "en": " {change}"},
+    "report.chart.hours_label": {"zh": "{hours}小时", "en": "{hours} h"},
+    "report.chart.hours_xlabel": {"zh": "本季度服务时长（小时）", "en": "Service hours this quarter"},
+    "report.chart.change_note": {"zh": "▲▼为较上周增减", "en": "▲▼: change from last week"},
     "report.chart.xlabel": {
         "zh": "本季度已服务党员占已报到党员的比例",
         "en": "Share of reported members who served this quarter",
