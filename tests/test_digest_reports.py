@@ -183,8 +183,8 @@ async def test_each_workplace_branch_gets_its_members_quarter_once(world: World)
 async def test_feedback_tells_employers_apart_and_keeps_members_without_a_workplace_branch(world: World) -> None:
     for user, name, workplace, workplace_branch in (
         ("40", "甲", "市税务局", "机关党支部"),
-        ("41", "乙", "区财政局", "机关党支部"),
-        ("42", "丙", "区财政局", ""),
+        ("41", "乙", "区财政局&统计局", "机关党支部"),
+        ("42", "丙", "区财政局&统计局", ""),
         ("43", "丁", "", ""),
     ):
         account = Account("telegram", user, name)
@@ -200,7 +200,7 @@ async def test_feedback_tells_employers_apart_and_keeps_members_without_a_workpl
     sent = {m.text.split("：")[0]: m for c, m in gateway.sent if c.chat_id == "-900"}
     assert set(sent) == {
         "<b>市税务局 机关党支部</b>",
-        "<b>区财政局 机关党支部</b>",
+        "<b>区财政局&amp;统计局 机关党支部</b>",
         "<b>幸福里社区 社区党委</b>",
         "<b>南湖区e党委（未填单位党支部的党员）</b>",
     }
@@ -211,9 +211,9 @@ async def test_feedback_tells_employers_apart_and_keeps_members_without_a_workpl
         return {str(row[0]) for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
 
     assert names("<b>市税务局 机关党支部</b>") == {"甲"}
-    assert names("<b>区财政局 机关党支部</b>") == {"乙"}
+    assert names("<b>区财政局&amp;统计局 机关党支部</b>") == {"乙"}
     assert names("<b>南湖区e党委（未填单位党支部的党员）</b>") == {"丙", "丁"}
-    assert "区财政局" in sent["<b>区财政局 机关党支部</b>"].attachments[0].filename
+    assert "区财政局&统计局" in sent["<b>区财政局&amp;统计局 机关党支部</b>"].attachments[0].filename
 
 
 def test_export_by_workplace_writes_one_file_per_employer_and_branch(tmp_path: Path) -> None:

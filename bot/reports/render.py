@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Committee
@@ -124,7 +125,7 @@ class ReportRenderer:
         text = t(
             "sched.feedback.text",
             lang,
-            workplace=label,
+            workplace=escape(label, quote=False),
             quarter=item.quarter_label,
             count=len(item.members),
             served=sum(1 for m in item.members if m.served),

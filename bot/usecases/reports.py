@@ -77,8 +77,10 @@ class Reports(Base):
             committees = await unit.committees.all()
         for committee in committees:
             chat = feedback_chat(chat_setting, committee.chat.platform if committee.chat else "")
-            if chat is None or not chat.platform:
+            if chat is None:
                 return 0
+            if not chat.platform:  # a bare chat id, and this committee has no chat to take the platform from
+                continue
             feedback = await self._queries().workplace_feedback(
                 committee.id, quarter.start, quarter.end, quarter.key, now
             )
