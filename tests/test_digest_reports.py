@@ -18,6 +18,7 @@ from bot.delivery.outbox import OutboxDelivery
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef
 from bot.jobs.digest import decide_digests, decide_workplace_feedback
+from bot.notices.outbox import FeedbackFile
 from bot.reports.chart import chart_size
 from bot.reports.render import build_digest
 from bot.usecases import commands as cmd
@@ -249,3 +250,22 @@ def test_export_by_workplace_writes_one_file_per_employer_and_branch(tmp_path: P
         "南湖区e党委_市税务局 机关党支部",
         "南湖区e党委（未填单位党支部的党员）",
     ]
+
+
+async def test_a_feedback_notice_recorded_before_employers_were_told_apart_still_renders(world: World) -> None:
+    await world.member("40", "甲")  # 市税务局 第三党支部
+    async with world.store.unit() as unit:
+        committee = (await unit.committees.all())[0]
+    world.clock.set(at(2027, 1, 1, 9, 30))
+
+    legacy = await world.renderer.render(FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now()))
+    exact = await world.renderer.render(
+        FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now(), "市税务局")
+    )
+    elsewhere = await world.renderer.render(
+        FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now(), "区财政局")
+    )
+
+    assert legacy is not None and exact is not None and legacy.text == exact.text
+    assert exact.text.startswith("<b>市税务局 第三党支部</b>")
+    assert elsewhere is None
