@@ -207,16 +207,42 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_kind(out: Path, *, by_workplace: bool) -> str | None:
+    """What ``export --out`` names: "folder", "xlsx" or "csv"; None (said on stderr) for what it cannot write."""
+    suffix = out.suffix.lower()
+    if out.is_dir() or not suffix:
+        return "folder"
+    if by_workplace:
+        print(
+            f"ebranch export: --by-workplace writes one .xlsx per workplace branch; give a folder, not {out.name}",
+            file=sys.stderr,
+        )
+        return None
+    if suffix in (".xlsx", ".csv"):
+        return suffix[1:]
+    print(
+        f"ebranch export: cannot write {suffix} files; --out takes a .xlsx file (the ledger workbook), a .csv"
+        " file (one CSV per sheet beside it: NAME_汇总.csv, NAME_党员.csv, NAME_微心愿.csv, NAME_服务记录.csv)"
+        " or a folder",
+        file=sys.stderr,
+    )
+    return None
+
+
 async def cmd_export(args: argparse.Namespace) -> int:
     """Write the ledger (台账) of a committee or branch, or one 双报到 feedback workbook per workplace branch."""
     from tqdm import tqdm
 
     from bot.bootstrap import open_core
     from bot.domain.quarters import current_quarter
-    from bot.reports import build_workplace_feedback_xlsx
+    from bot.reports import build_ledger_xlsx, build_workplace_feedback_xlsx
+    from bot.reports.ledger import feedback_label, write_ledger_csv
 
     config = _config(args)
     out = Path(args.out)
+    kind = _export_kind(out, by_workplace=args.by_workplace)
+    if kind is None:
+        return EXIT_USAGE
     async with open_core(config) as core:
         async with core.store.read() as unit:
             committee = await unit.committees.by_name(args.committee) if args.committee else None
@@ -234,12 +260,18 @@ async def cmd_export(args: argparse.Namespace) -> int:
             if branch is None and len(committees) != 1:
                 print("name the --committee (or --branch) to export", file=sys.stderr)
                 return EXIT_USAGE
-            ledger = await core.usecases.export_ledger(
+            ledger = await core.usecases.ledger_of(
                 None, committee_id=committees[0].id if branch is None else None, branch_id=branch.id if branch else None
             )
-            target = out / ledger.filename if out.is_dir() else out
+            target = out / ledger.filename(config.locale) if kind == "folder" else out
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(ledger.content)
+            if kind == "csv":
+                paths = await asyncio.to_thread(write_ledger_csv, ledger.data, config.locale, target)
+                print(f"wrote {len(paths)} CSV files, one per sheet (UTF-8 with BOM):")
+                for path in paths:
+                    print(f"  {path}")
+                return 0
+            target.write_bytes(await asyncio.to_thread(build_ledger_xlsx, ledger.data, config.locale))
             print(f"wrote {target}")
             return 0
         quarter = current_quarter(core.clock.now(), config.timezone)
@@ -250,7 +282,9 @@ async def cmd_export(args: argparse.Namespace) -> int:
                 item.id, quarter.start, quarter.end, quarter.label(config.locale), core.clock.now()
             )
             for feedback in tqdm(found, desc=item.name, unit="file", disable=len(found) < 20 or None):
-                name = re.sub(r"[\\/:*?\"<>|]", "_", f"{item.name}_{feedback.workplace_branch}_{quarter.key}.xlsx")
+                label = feedback_label(feedback, config.locale)
+                stem = label if feedback.unassigned else f"{item.name}_{label}"
+                name = re.sub(r"[\\/:*?\"<>|]", "_", f"{stem}_{quarter.key}.xlsx")
                 (out / name).write_bytes(build_workplace_feedback_xlsx(feedback, config.locale))
                 written += 1
     print(f"wrote {written} workplace feedback files to {out}")
@@ -300,11 +334,19 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--committee", required=True, metavar="NAME", help="the committee (e党委)")
     digest.add_argument("--out", metavar="DIR", help="write text, chart and ledger here instead of sending")
     digest.set_defaults(func=cmd_digest)
-    export = sub.add_parser("export", parents=[common], help="write the ledger (台账) or workplace feedback as .xlsx")
+    export = sub.add_parser(
+        "export", parents=[common], help="write the ledger (台账) as .xlsx or .csv, or workplace feedback as .xlsx"
+    )
     export.add_argument("--committee", metavar="NAME", help="the committee (default: the only one)")
     export.add_argument("--branch", metavar="NAME", help="only this e-branch")
     export.add_argument("--by-workplace", action="store_true", help="one 双报到 feedback file per workplace branch")
-    export.add_argument("--out", required=True, metavar="FILE_OR_DIR", help="an .xlsx file, or a folder")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE_OR_DIR",
+        help="a folder, an .xlsx file, or a .csv file: CSV holds one sheet, so x.csv writes x_汇总.csv, x_党员.csv,"
+        " x_微心愿.csv and x_服务记录.csv (UTF-8 with BOM)",
+    )
     export.set_defaults(func=cmd_export)
     demo = sub.add_parser("demo", help="try the bot in a browser: local chat sandbox, seeded data, no account needed")
     demo.add_argument("--port", type=int, default=8080, help="port of the web page (default 8080; 0 picks one)")

@@ -221,6 +221,7 @@ class SqliteReports:
                 round(r[11], 2) if r[11] is not None else None,
                 date.fromisoformat(r[12]) if r[12] else None,
                 r[13] is not None,
+                r[14],
             )
 
         def wish(r: Sequence[Any]) -> LedgerWish:
@@ -236,32 +237,41 @@ class SqliteReports:
                 date.fromisoformat(r[8]) if r[8] else None,
                 r[9] or "",
                 datetime.fromisoformat(r[10]) if r[10] and r[5] == "closed" else None,
+                r[11],
             )
 
+        # A member's number is their place among the committee's members in the order they reported in (the id
+        # breaks ties): a home branch and a report-in time, once set, are never changed and members who leave stay
+        # listed, so a number is kept; someone reporting in later comes after everyone numbered before.
         members = await self._lazy(
-            "SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
+            "WITH numbered AS (SELECT m.id, row_number() OVER (ORDER BY julianday(m.reported_at), m.id) AS no"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id"
+            " WHERE b.committee_id = ? AND m.reported_at IS NOT NULL)"
+            " SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
             " (SELECT count(*) FROM claims c WHERE c.member_id = m.id"
             "  AND c.status IN ('claimed', 'done', 'confirmed')),"
             " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
-            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at"
-            f" FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE {scope} ORDER BY b.id, m.id",
-            params,
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN numbered n ON n.id = m.id"
+            f" WHERE {scope} ORDER BY b.id, n.no IS NULL, n.no, m.id",
+            (committee_id, *params),
             member,
         )
         wishes = await self._lazy(
             "SELECT w.id, b.name, w.title, w.category, w.slots, w.status, w.urgency, w.created_at, w.deadline,"
             " (SELECT group_concat(who, '、') FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
             " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
-            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at,"
+            " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed'))"
             f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
             wish,
         )
         services = await self._lazy(
             "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
-            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating FROM services s"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
             params,
@@ -287,7 +297,11 @@ class SqliteReports:
     async def workplace_feedback(
         self, committee_id: int, quarter_start: date, quarter_end: date, quarter_label: str, generated_at: datetime
     ) -> list[WorkplaceFeedback]:
-        """One feedback per workplace branch (单位党支部) of the committee's members, for a quarter."""
+        """One feedback per workplace branch (工作单位, 单位党支部) of the committee's members, for a quarter.
+
+        Two employers' branches of the same name are two feedbacks. Members without a workplace branch are in one
+        more feedback, the committee's own (``workplace_branch`` empty), listed last.
+        """
         committee = await self._all("SELECT name FROM committees WHERE id = ?", (committee_id,))
         window = "s.member_id = m.id AND s.confirmed = 1 AND s.served_on >= :start AND s.served_on < :end"
         params = {"committee": committee_id, "start": quarter_start.isoformat(), "end": quarter_end.isoformat()}
@@ -298,20 +312,20 @@ class SqliteReports:
             f" (SELECT avg(rating) FROM services s WHERE {window} AND s.rating IS NOT NULL) AS rating,"
             f" (SELECT max(served_on) FROM services s WHERE {window}) AS last_served"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE b.committee_id = :committee"
-            " AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND m.workplace_branch != ''"
-            " ORDER BY m.workplace_branch, m.name, m.id",
+            " AND m.reported_at IS NOT NULL AND m.left_at IS NULL"
+            " ORDER BY m.workplace, m.workplace_branch, m.name, m.id",
             params,
         )
         services = await self._all(
-            "SELECT s.*, m.name AS member, m.left_at, m.workplace_branch, b.name AS branch, w.title FROM services s"
-            " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
+            "SELECT s.*, m.name AS member, m.left_at, m.workplace, m.workplace_branch, b.name AS branch, w.title"
+            " FROM services s JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             " LEFT JOIN wishes w ON w.id = s.wish_id WHERE b.committee_id = :committee AND s.confirmed = 1"
             " AND s.served_on >= :start AND s.served_on < :end AND m.left_at IS NULL ORDER BY s.served_on, s.id",
             params,
         )
-        by_workplace: dict[str, list[WorkplaceMember]] = defaultdict(list)
+        by_workplace: dict[tuple[str, str], list[WorkplaceMember]] = defaultdict(list)
         for r in members:
-            by_workplace[r["workplace_branch"]].append(
+            by_workplace[_workplace_key(r["workplace"], r["workplace_branch"])].append(
                 WorkplaceMember(
                     name=r["name"],
                     workplace=r["workplace"],
@@ -323,16 +337,33 @@ class SqliteReports:
                     last_served_on=rows.to_date(r["last_served"]),
                 )
             )
-        services_of: dict[str, list[LedgerService]] = defaultdict(list)
+        services_of: dict[tuple[str, str], list[LedgerService]] = defaultdict(list)
         for r in services:
-            services_of[r["workplace_branch"]].append(_service(r))
+            services_of[_workplace_key(r["workplace"], r["workplace_branch"])].append(_service(r))
         name = committee[0]["name"] if committee else ""
         return [
             WorkplaceFeedback(
-                name, workplace, quarter_label, generated_at, tuple(people), tuple(services_of[workplace])
+                name,
+                workplace_branch,
+                quarter_label,
+                generated_at,
+                tuple(people),
+                tuple(services_of[(workplace, workplace_branch)]),
+                workplace=workplace,
             )
-            for workplace, people in sorted(by_workplace.items())
+            for (workplace, workplace_branch), people in sorted(by_workplace.items(), key=_unassigned_last)
         ]
+
+
+def _workplace_key(workplace: str, workplace_branch: str) -> tuple[str, str]:
+    """Which feedback a member belongs to: their (工作单位, 单位党支部), or ("", "") without a 单位党支部."""
+    workplace, workplace_branch = workplace.strip(), workplace_branch.strip()
+    return (workplace, workplace_branch) if workplace_branch else ("", "")
+
+
+def _unassigned_last(item: tuple[tuple[str, str], object]) -> tuple[bool, str, str]:
+    (workplace, workplace_branch), _ = item
+    return (not workplace_branch, workplace, workplace_branch)
 
 
 def _local_day(value: str | None, tz: ZoneInfo | None) -> date | None:
@@ -364,7 +395,7 @@ def _skills(value: str | None) -> tuple[str, ...]:
 
 
 def _ledger_service(r: Sequence[Any]) -> LedgerService:
-    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6])
+    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8])
 
 
 def _service(r: sqlite3.Row) -> LedgerService:
@@ -376,4 +407,6 @@ def _service(r: sqlite3.Row) -> LedgerService:
         hours=float(r["hours"]),
         confirmed=bool(r["confirmed"]),
         rating=r["rating"],
+        wish_id=r["wish_id"],
+        note=r["note"],
     )

@@ -229,3 +229,41 @@ def test_restore_refuses_while_the_bot_runs_and_refuses_what_is_no_backup(
     assert main(["restore", str(tmp_path / "junk.sqlite3"), "--config", str(config)]) == 1
     assert "not a database" in capsys.readouterr().err
     assert not list((tmp_path / "data").glob("*.before-restore-*")), "nothing was replaced"
+
+
+def test_export_writes_csv_for_a_csv_name_and_refuses_what_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path = write_config(tmp_path)
+
+    async def setup() -> None:
+        async with open_core(load_config(config_path)) as core:
+            admin = Account("telegram", "1", "区委组织部")
+            await core.usecases.create_committee(
+                cmd.CreateCommittee(admin, "南湖区e党委", ChatRef("telegram", "-100"), by_bot_admin=True)
+            )
+            await core.usecases.create_branch(
+                cmd.CreateBranch(admin, "幸福里e支部", ChatRef("telegram", "-200"), None, by_bot_admin=True)
+            )
+
+    asyncio.run(setup())
+    config = ["--config", str(config_path)]
+    assert main(["export", *config, "--out", str(tmp_path / "台账.csv")]) == 0
+    written = sorted(p.name for p in tmp_path.glob("*.csv"))
+    assert written == ["台账_党员.csv", "台账_微心愿.csv", "台账_服务记录.csv", "台账_汇总.csv"]
+    assert not (tmp_path / "台账.csv").exists()
+    assert "4 CSV files, one per sheet" in capsys.readouterr().out
+    summary = (tmp_path / "台账_汇总.csv").read_bytes()
+    assert summary.startswith(b"\xef\xbb\xbf") and b"PK" not in summary[:4]
+    lines = summary.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("e支部,党员人数,已报到") and lines[1].startswith("合计,0,0,0,0,0.0%")
+    assert "e党委,南湖区e党委" in lines
+
+    assert main(["export", *config, "--out", str(tmp_path / "台账.pdf")]) == 2
+    error = capsys.readouterr().err
+    assert "cannot write .pdf" in error and ".xlsx" in error and ".csv" in error and "folder" in error
+    assert not (tmp_path / "台账.pdf").exists()
+    assert main(["export", *config, "--by-workplace", "--out", str(tmp_path / "反馈.xlsx")]) == 2
+    assert "give a folder" in capsys.readouterr().err
+    assert main(["export", *config, "--out", str(tmp_path / "台账.XLSX")]) == 0
+    assert (tmp_path / "台账.XLSX").read_bytes()[:2] == b"PK"

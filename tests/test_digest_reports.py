@@ -18,6 +18,7 @@ from bot.delivery.outbox import OutboxDelivery
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef
 from bot.jobs.digest import decide_digests, decide_workplace_feedback
+from bot.notices.outbox import FeedbackFile
 from bot.reports.chart import chart_size
 from bot.reports.render import build_digest
 from bot.usecases import commands as cmd
@@ -167,13 +168,104 @@ async def test_each_workplace_branch_gets_its_members_quarter_once(world: World)
     delivery = OutboxDelivery(world.store, gateway, world.clock, renderer=world.renderer)
     world.clock.set(at(2027, 1, 1, 9, 30))
 
-    assert await decide_workplace_feedback(deps, world.clock.now()) == 2
+    assert await decide_workplace_feedback(deps, world.clock.now()) == 3
     assert await decide_workplace_feedback(deps, world.clock.now()) == 0
     await drain(delivery, rounds=2)
 
     sent = {m.text.split("：")[0]: m for c, m in gateway.sent if c.chat_id == "-900"}
-    third = sent["<b>第三党支部</b>"]
+    assert set(sent) == {"<b>市税务局 第三党支部</b>", "<b>幸福里社区 社区党委</b>", "<b>和平里社区 社区党委</b>"}
+    third = sent["<b>市税务局 第三党支部</b>"]
     assert "共4名党员，其中2人已参加" in third.text
     book = openpyxl.load_workbook(io.BytesIO(third.attachments[0].content))
     cells = str([r for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)])
     assert "张伟" in cells and "王芳" in cells and "赵强" in cells
+
+
+async def test_feedback_tells_employers_apart_and_keeps_members_without_a_workplace_branch(world: World) -> None:
+    for user, name, workplace, workplace_branch in (
+        ("40", "甲", "市税务局", "机关党支部"),
+        ("41", "乙", "区财政局&统计局", "机关党支部"),
+        ("42", "丙", "区财政局&统计局", ""),
+        ("43", "丁", "", ""),
+    ):
+        account = Account("telegram", user, name)
+        await world.app.report_in(cmd.ReportIn(account, world.branch.id, name, workplace, workplace_branch, (), ""))
+    deps = deps_for(world, workplace_feedback_chat="telegram:-900")
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(world.store, gateway, world.clock, renderer=world.renderer)
+    world.clock.set(at(2027, 1, 1, 9, 30))
+
+    assert await decide_workplace_feedback(deps, world.clock.now()) == 4
+    await drain(delivery, rounds=2)
+
+    sent = {m.text.split("：")[0]: m for c, m in gateway.sent if c.chat_id == "-900"}
+    assert set(sent) == {
+        "<b>市税务局 机关党支部</b>",
+        "<b>区财政局&amp;统计局 机关党支部</b>",
+        "<b>幸福里社区 社区党委</b>",
+        "<b>南湖区e党委（未填单位党支部的党员）</b>",
+    }
+
+    def names(title: str) -> set[str]:
+        (attachment,) = sent[title].attachments
+        book = openpyxl.load_workbook(io.BytesIO(attachment.content))
+        return {str(row[0]) for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+
+    assert names("<b>市税务局 机关党支部</b>") == {"甲"}
+    assert names("<b>区财政局&amp;统计局 机关党支部</b>") == {"乙"}
+    assert names("<b>南湖区e党委（未填单位党支部的党员）</b>") == {"丙", "丁"}
+    assert "区财政局&统计局" in sent["<b>区财政局&amp;统计局 机关党支部</b>"].attachments[0].filename
+
+
+def test_export_by_workplace_writes_one_file_per_employer_and_branch(tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text('[general]\ndatabase = "ebranch.sqlite3"\n', encoding="utf-8")
+
+    async def setup() -> None:
+        async with open_core(load_config(config_path)) as core:
+            admin = Account("telegram", "1", "区委组织部")
+            await core.usecases.create_committee(
+                cmd.CreateCommittee(admin, "南湖区e党委", ChatRef("telegram", "-100"), by_bot_admin=True)
+            )
+            created = await core.usecases.create_branch(
+                cmd.CreateBranch(admin, "幸福里e支部", ChatRef("telegram", "-200"), None, by_bot_admin=True)
+            )
+            assert isinstance(created, outcomes.BranchCreated)
+            for user, name, workplace, workplace_branch in (
+                ("40", "甲", "市税务局", "机关党支部"),
+                ("41", "乙", "区财政局", "机关党支部"),
+                ("42", "丁", "", ""),
+            ):
+                account = Account("telegram", user, name)
+                await core.usecases.report_in(
+                    cmd.ReportIn(account, created.branch.id, name, workplace, workplace_branch, (), "")
+                )
+
+    asyncio.run(setup())
+    out = tmp_path / "feedback"
+    assert main(["export", "--config", str(config_path), "--by-workplace", "--out", str(out)]) == 0
+    names = sorted(p.name.rsplit("_", 1)[0] for p in out.iterdir())
+    assert names == [
+        "南湖区e党委_区财政局 机关党支部",
+        "南湖区e党委_市税务局 机关党支部",
+        "南湖区e党委（未填单位党支部的党员）",
+    ]
+
+
+async def test_a_feedback_notice_recorded_before_employers_were_told_apart_still_renders(world: World) -> None:
+    await world.member("40", "甲")  # 市税务局 第三党支部
+    async with world.store.unit() as unit:
+        committee = (await unit.committees.all())[0]
+    world.clock.set(at(2027, 1, 1, 9, 30))
+
+    legacy = await world.renderer.render(FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now()))
+    exact = await world.renderer.render(
+        FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now(), "市税务局")
+    )
+    elsewhere = await world.renderer.render(
+        FeedbackFile(committee.id, "第三党支部", 2026, 4, world.clock.now(), "区财政局")
+    )
+
+    assert legacy is not None and exact is not None and legacy.text == exact.text
+    assert exact.text.startswith("<b>市税务局 第三党支部</b>")
+    assert elsewhere is None

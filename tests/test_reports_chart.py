@@ -39,7 +39,7 @@ def test_png_of_fixed_size(lang: str) -> None:
     png = render_chart_png(three_branches(), lang)
     assert png.startswith(PNG_SIGNATURE)
     pixels = mpimg.imread(io.BytesIO(png), format="png")
-    assert (pixels.shape[1], pixels.shape[0]) == chart_size(3) == (1200, 320)
+    assert (pixels.shape[1], pixels.shape[0]) == chart_size(3) == (1500, 320)
 
 
 @pytest.mark.parametrize(
@@ -91,10 +91,25 @@ def test_many_branches_pool_the_middle() -> None:
     assert len(labels) == MAX_BARS
     assert "其余16个支部（合计）" in labels
     pixels = mpimg.imread(io.BytesIO(render_chart_png(data, "zh")), format="png")
-    assert (pixels.shape[1], pixels.shape[0]) == chart_size(MAX_BARS) == (1200, 200 + 40 * MAX_BARS)
+    assert (pixels.shape[1], pixels.shape[0]) == chart_size(MAX_BARS) == (1500, 200 + 40 * MAX_BARS)
 
 
 def test_no_branches_still_draws() -> None:
     data = replace(three_branches(), branches=(), previous={})
     png = render_chart_png(data, "zh")
     assert png.startswith(PNG_SIGNATURE)
+
+
+def test_the_chart_shows_service_hours_and_the_change_from_last_week() -> None:
+    texts = {text.get_text() for text in visible_texts(build_chart_figure(three_branches(), "zh"))}
+    assert "75%（30/40） ▲9.2个百分点" in texts  # 30/40 now, 25/38 last week
+    assert "40%（10/25）" in texts  # no change, no arrow
+    assert {"36.5小时 ▲6.5", "12小时", "0小时", "本季度服务时长（小时）", "▲▼为较上周增减"} <= texts
+    (subtitle,) = [text for text in texts if text.startswith("全委")]
+    assert "（61.5%，较上周▲5.9个百分点）" in subtitle and "服务时长48.5小时（较上周▲6.5）" in subtitle
+
+    english = {text.get_text() for text in visible_texts(build_chart_figure(three_branches(), "en"))}
+    assert {"75% (30/40) ▲9.2 pts", "36.5 h ▲6.5", "Service hours this quarter"} <= english
+
+    first_week = {text.get_text() for text in visible_texts(build_chart_figure(three_branches(False), "zh"))}
+    assert "36.5小时" in first_week and not any("▲" in text or "较上周" in text for text in first_week)

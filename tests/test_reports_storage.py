@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 
@@ -13,6 +13,7 @@ from bot.ports.clock import ManualClock
 from bot.reports import build_ledger_xlsx
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
+from bot.usecases.roster import RosterRow
 from storage.reports import SqliteReports
 from storage.sqlite import open_database
 from storage.uow import SqliteStore
@@ -62,8 +63,10 @@ async def test_a_ledger_built_from_storage_reads_back(world: World) -> None:
     book = openpyxl.load_workbook(io.BytesIO(await asyncio.to_thread(build_ledger_xlsx, data, "zh")))
     zhang = next(row for row in book["党员"].iter_rows(values_only=True) if row[1] == "张伟")
     assert zhang[2] == "幸福里e支部" and zhang[8:11] == (1, 1, 3)
-    assert [row[1:4] for row in book["服务记录"].iter_rows(min_row=2, values_only=True)] == [
-        ("张伟", "幸福里e支部", "帮忙买年货")
+    (wish,) = [row for row in book["微心愿"].iter_rows(min_row=2, values_only=True)]
+    assert wish[5:7] == ("认领中", "平时")  # 2 slots, 1 claim held
+    assert [row[1:6] for row in book["服务记录"].iter_rows(min_row=2, values_only=True)] == [
+        ("张伟", "幸福里e支部", wish[0], "帮忙买年货", "送到了")
     ]
 
 
@@ -99,3 +102,33 @@ async def test_nudge_candidates_come_in_pages_in_member_order(world: World) -> N
     assert all(c.branch == world.branch and c.reachable for c in candidates)
     last = candidates[-1]
     assert (last.user_id, last.member.skills, last.member.reported_at is not None) == (accounts[-1].user_id, (), True)
+
+
+async def test_members_keep_their_number_as_others_report_in_and_leave(world: World) -> None:
+    committee = await _served(world)
+    reports = SqliteReports(world.db)
+
+    async def numbers(branch_id: int | None = None) -> dict[str, int | None]:
+        data = await reports.ledger(committee, branch_id, START, SHANGHAI)
+        return {m.name or f"left:{m.member_id}": m.number for m in await asyncio.to_thread(list, data.members)}
+
+    before = await numbers()
+    assert before == {"王书记": 1, "张伟": 2, "李娜": 3, "王芳": 4}
+    li = await world.get_member(Account("telegram", "11", "李娜"))
+    world.clock.advance(timedelta(hours=1))
+    roster = await world.app.import_roster("幸福里e支部", [RosterRow(2, "陈静", "13800138000")])
+    assert roster.created == 1  # pre-registered first (the lower id), reports in last
+    world.clock.advance(timedelta(hours=1))
+    await world.app.leave(cmd.Leave(Account("telegram", "11", "李娜")))
+    created = await world.app.create_branch(
+        cmd.CreateBranch(world.admin, "和平里e支部", ChatRef("telegram", "-300"), None, by_bot_admin=True)
+    )
+    assert isinstance(created, outcomes.BranchCreated)
+    await world.member("30", "赵强", branch=created.branch)
+    assert (await numbers())["陈静"] is None  # not reported in yet: no number
+    world.clock.advance(timedelta(hours=1))
+    await world.app.link_phone(cmd.LinkPhone(Account("telegram", "31", "陈静"), "13800138000"))
+
+    after = await numbers()
+    assert after == {"王书记": 1, "张伟": 2, f"left:{li.id}": 3, "王芳": 4, "陈静": 6, "赵强": 5}
+    assert await numbers(created.branch.id) == {"赵强": 5}  # a branch's ledger shows the committee's numbers

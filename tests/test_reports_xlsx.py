@@ -122,3 +122,22 @@ def test_every_sheet_must_be_written_before_saving() -> None:
         book.sheet("empty")
         with pytest.raises(ValueError, match="never written"):
             book.save()
+
+
+def test_every_sheet_has_an_autofilter_over_its_rows_frozen_header_and_first_column_and_a_chinese_font() -> None:
+    with TableBook(CST) as book:
+        book.table("汇总", ("支部", "人数"), [["甲", 1], ["乙", 2]], extra=[["合计", 3], [], ["e党委", "城西"]])
+        content = book.save()
+    long = load_workbook(io.BytesIO(book_of([[i, i, i] for i in range(5)], max_rows=3, headers=("a", "b", "c"))))
+    wb = load_workbook(io.BytesIO(content))
+    assert wb["汇总"].auto_filter.ref == "A1:B3"  # the rows, not the totals and notes after them
+    assert [ws.auto_filter.ref for ws in long.worksheets] == ["A1:C3", "A1:C3", "A1:C2"]
+    for ws in [*wb.worksheets, *long.worksheets]:
+        assert ws.freeze_panes == "B2"
+        assert {cell.font.name for row in ws.iter_rows() for cell in row if cell.value is not None} == {"等线"}
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        styles = package.read("xl/styles.xml").decode()
+        workbook = package.read("xl/workbook.xml").decode()
+    assert styles.count('<name val="等线"/><family val="2"/><charset val="134"/>') == 2
+    assert "Calibri" not in styles
+    assert """<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'汇总'!$A$1:$B$3<""" in workbook

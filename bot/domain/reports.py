@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from bot.domain.model import BranchStats
 
@@ -68,7 +69,11 @@ class DigestData:
 
 @dataclass(frozen=True, slots=True)
 class LedgerMember:
-    """One row of the members sheet; a member who left is listed without their name."""
+    """One row of the members sheet; a member who left is listed without their name.
+
+    ``member_id`` is internal; the sheet lists ``number``, the member's number in the committee (1, 2, ... in the
+    order they reported in, kept as others join or leave), None until they report in.
+    """
 
     member_id: int
     name: str
@@ -84,11 +89,26 @@ class LedgerMember:
     avg_rating: float | None
     last_served_on: date | None
     left: bool = False
+    number: int | None = None
+
+
+class WishState(StrEnum):
+    """Where a micro-wish stands as people say it in the ledger: 待认领, 认领中, 已满, 已完成, 已截止, 已取消."""
+
+    UNCLAIMED = "unclaimed"
+    CLAIMING = "claiming"
+    FULL = "full"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerWish:
-    """One row of the micro-wish sheet; ``claimers`` is already joined with "、"."""
+    """One row of the micro-wish sheet; ``claimers`` is already joined with "、".
+
+    ``active_claims`` counts the claims held (claimed, done or confirmed), to tell 待认领, 认领中 and 已满 apart.
+    """
 
     id: int
     branch: str
@@ -101,11 +121,27 @@ class LedgerWish:
     deadline: date | None
     claimers: str
     completed_at: datetime | None = None
+    active_claims: int = 0
+
+    def state(self, today: date) -> WishState:
+        """The wish's state on a local day: an open wish whose deadline has passed is 已截止 (expired)."""
+        if self.status == "cancelled":
+            return WishState.CANCELLED
+        if self.status == "closed":
+            return WishState.COMPLETED
+        if self.deadline is not None and self.deadline < today:
+            return WishState.EXPIRED
+        if self.active_claims >= self.slots:
+            return WishState.FULL
+        return WishState.CLAIMING if self.active_claims else WishState.UNCLAIMED
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerService:
-    """One row of the service-record sheet; ``subject`` is the wish title or the secretary's note."""
+    """One row of the service-record sheet; ``subject`` is the wish title or the secretary's note.
+
+    ``note`` is what the member (or the secretary logging it) wrote about the service; ``wish_id`` its wish's number.
+    """
 
     served_on: date
     member: str
@@ -114,6 +150,8 @@ class LedgerService:
     hours: float
     confirmed: bool
     rating: int | None = None
+    wish_id: int | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +190,11 @@ class WorkplaceMember:
 
 @dataclass(frozen=True, slots=True)
 class WorkplaceFeedback:
-    """Feedback for one workplace branch (单位党支部): its members' community service this quarter."""
+    """Feedback for one workplace branch (工作单位, 单位党支部): its members' community service this quarter.
+
+    A branch is named by its employer too (two employers' 机关党支部 are two feedbacks). An empty
+    ``workplace_branch`` is the committee's own feedback: its members who named no workplace branch.
+    """
 
     committee_name: str
     workplace_branch: str
@@ -160,3 +202,9 @@ class WorkplaceFeedback:
     generated_at: datetime
     members: tuple[WorkplaceMember, ...]
     services: tuple[LedgerService, ...] = ()
+    workplace: str = ""
+
+    @property
+    def unassigned(self) -> bool:
+        """Whether this is the committee's own feedback, of members without a workplace branch."""
+        return not self.workplace_branch

@@ -53,13 +53,17 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackFile:
-    """A quarter's 双报到 feedback file for one workplace branch (单位党支部), rendered when it is sent."""
+    """A quarter's 双报到 feedback file for one workplace branch (工作单位, 单位党支部), rendered when it is sent.
+
+    An empty ``workplace_branch`` is the committee's own file, of members without one.
+    """
 
     committee_id: int
     workplace_branch: str
     year: int
     quarter: int
     as_of: datetime
+    workplace: str = ""
 
 
 Notice = Text | WishCard | Digest | FeedbackFile

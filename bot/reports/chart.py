@@ -1,4 +1,5 @@
-"""The digest chart: served share per branch against the quarter's pace, headless, with a bundled CJK font."""
+"""The digest chart: served share and service hours per branch, with the change from last week, against the
+quarter's pace; headless, with a bundled CJK font."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -22,19 +24,21 @@ from bot.reports.digest_text import display_width, format_number, is_behind, ran
 
 FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansSC-Regular.otf"
 MAX_BARS = 30
-WIDTH_PX = 1200
+WIDTH_PX = 1500
 BASE_HEIGHT_PX = 200
 BAR_HEIGHT_PX = 40
 DPI = 100
 TOP_PX = 120
 BOTTOM_PX = 80
 LABEL_WIDTH = 28
-X_MAX = 122.0
+X_MAX = 140.0
+HOURS_HEADROOM = 1.7
 ON_PACE_COLOR = "#4c9a2a"
 BEHIND_COLOR = "#e8833a"
 OTHERS_COLOR = "#9e9e9e"
 ELAPSED_COLOR = "#1f4e79"
 TARGET_COLOR = "#b71c1c"
+HOURS_COLOR = "#5b8fc7"
 
 
 @cache
@@ -70,21 +74,52 @@ class _Bar:
     label: str
     stats: BranchStats
     pooled: bool = False
+    previous: BranchStats | None = None
+
+
+def change(current: float, previous: float | None) -> float | None:
+    """The week-over-week change of a number shown to one decimal; None when there is no last week to compare."""
+    if previous is None:
+        return None
+    return round(round(current, 1) - round(previous, 1), 1)
+
+
+def _arrow(value: float) -> str:
+    return f"{'▲' if value > 0 else '▼'}{format_number(abs(value))}"
+
+
+def _bar_change(value: float | None, key: str, lang: str) -> str:
+    """A bar label's change from last week (" ▲5个百分点"), empty without one or when there was none."""
+    if not value:
+        return ""
+    return t(key, lang, change=_arrow(value))
+
+
+def _total_change(value: float | None, key: str, lang: str) -> str:
+    """The subtitle's change from last week, "same as last week" when there was none, empty without last week."""
+    if value is None:
+        return ""
+    if value == 0:
+        return t(f"{key}_same", lang)
+    return t(key, lang, change=_arrow(value))
 
 
 def chart_bars(data: DigestData, lang: str) -> list[_Bar]:
     """The bars to draw: every branch up to MAX_BARS, else the top and bottom ones around a pooled middle."""
     ranked = rank_branches(data.branches)
+    before = data.previous
     if len(ranked) <= MAX_BARS:
-        return [_Bar(_short(s.branch_name), s) for s in ranked]
+        return [_Bar(_short(s.branch_name), s, previous=before.get(s.branch_id)) for s in ranked]
     top = (MAX_BARS - 1) // 2
     bottom = MAX_BARS - 1 - top
     middle = ranked[top : len(ranked) - bottom]
     pooled = sum_stats(middle, t("report.chart.others", lang, count=len(middle)))
+    known = [before[s.branch_id] for s in middle if s.branch_id in before]
+    pooled_before = sum_stats(known, pooled.branch_name) if known else None
     return [
-        *(_Bar(_short(s.branch_name), s) for s in ranked[:top]),
-        _Bar(drawable(pooled.branch_name), pooled, pooled=True),
-        *(_Bar(_short(s.branch_name), s) for s in ranked[len(ranked) - bottom :]),
+        *(_Bar(_short(s.branch_name), s, previous=before.get(s.branch_id)) for s in ranked[:top]),
+        _Bar(drawable(pooled.branch_name), pooled, pooled=True, previous=pooled_before),
+        *(_Bar(_short(s.branch_name), s, previous=before.get(s.branch_id)) for s in ranked[len(ranked) - bottom :]),
     ]
 
 
@@ -100,9 +135,11 @@ def build_chart_figure(data: DigestData, lang: str) -> Figure:
     width, height = chart_size(len(bars))
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.22, BOTTOM_PX / height, 0.75, 1 - (TOP_PX + BOTTOM_PX) / height))
+    bottom_edge, plot_height = BOTTOM_PX / height, 1 - (TOP_PX + BOTTOM_PX) / height
+    ax = fig.add_axes((0.18, bottom_edge, 0.54, plot_height))
+    hours_ax = fig.add_axes((0.75, bottom_edge, 0.22, plot_height))
 
-    totals = data.totals
+    totals, totals_before = data.totals, data.previous_totals
     elapsed_pct = 100 * min(max(data.quarter_elapsed, 0.0), 1.0)
     expected = data.target_pct * elapsed_pct / 100
     title = t("report.chart.title", lang, committee=data.committee_name, quarter=data.quarter_label)
@@ -113,6 +150,17 @@ def build_chart_figure(data: DigestData, lang: str) -> Figure:
         served=totals.served_this_quarter,
         reported=totals.members_reported,
         pct=format_number(totals.served_pct),
+        d_pct=_total_change(
+            change(totals.served_pct, totals_before.served_pct if totals_before else None),
+            "report.chart.total_pp",
+            lang,
+        ),
+        hours=format_number(totals.hours_quarter),
+        d_hours=_total_change(
+            change(totals.hours_quarter, totals_before.hours_quarter if totals_before else None),
+            "report.chart.total_hours",
+            lang,
+        ),
         date=data.generated_at.strftime("%Y-%m-%d"),
     )
     fig.text(0.02, 1 - 48 / height, drawable(subtitle), fontproperties=font(11), va="top", color="#444444")
@@ -144,6 +192,8 @@ def build_chart_figure(data: DigestData, lang: str) -> Figure:
                 served=bar.stats.served_this_quarter,
                 reported=bar.stats.members_reported,
             )
+            previous_pct = bar.previous.served_pct if bar.previous and bar.previous.members_reported else None
+            label += _bar_change(change(value, previous_pct), "report.chart.bar_pp", lang)
         else:
             label = t("report.chart.none_reported", lang)
         ax.text(
@@ -155,6 +205,10 @@ def build_chart_figure(data: DigestData, lang: str) -> Figure:
             color="#333333",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.8},
         )
+
+    _draw_hours(hours_ax, bars, lang)
+    if data.previous:
+        fig.text(0.02, 8 / height, t("report.chart.change_note", lang), fontproperties=font(10), color="#444444")
 
     elapsed_label = t("report.chart.elapsed", lang, pct=format_number(elapsed_pct))
     target_label = t("report.chart.target", lang, pct=format_number(data.target_pct))
@@ -181,6 +235,26 @@ def build_chart_figure(data: DigestData, lang: str) -> Figure:
         frameon=False,
     )
     return fig
+
+
+def _draw_hours(ax: Axes, bars: list[_Bar], lang: str) -> None:
+    """Service hours this quarter beside each branch's served share, with the change from last week."""
+    positions = list(range(len(bars)))
+    hours = [bar.stats.hours_quarter for bar in bars]
+    ax.barh(positions, hours, height=0.6, color=[OTHERS_COLOR if bar.pooled else HOURS_COLOR for bar in bars])
+    ax.set_ylim(max(len(bars), 1) - 0.5, -0.5)
+    ax.set_xlim(0, max([*hours, 1.0]) * HOURS_HEADROOM)
+    ax.set_yticks([])
+    ax.set_xticks([])
+    ax.set_xlabel(t("report.chart.hours_xlabel", lang), fontproperties=font(11))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    room = max([*hours, 1.0]) * 0.02
+    for position, bar, value in zip(positions, bars, hours, strict=True):
+        previous = bar.previous.hours_quarter if bar.previous else None
+        label = t("report.chart.hours_label", lang, hours=format_number(value))
+        label += _bar_change(change(value, previous), "report.chart.bar_hours", lang)
+        ax.text(value + room, position, label, va="center", fontproperties=font(10), color="#333333")
 
 
 def render_chart_png(data: DigestData, lang: str) -> bytes:

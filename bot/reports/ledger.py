@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.i18n import normalize_language, t
+from bot.reports.csv_tables import write_csv
 from bot.reports.xlsx import MAX_ROWS, Percent, TableBook
 
 
 class _Labels:
     """The ledger's translated words for one language, looked up once per workbook instead of once per row."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, today: date | None = None) -> None:
         self.lang = lang
+        self.today = today or date.today()
         self.left = t("report.ledger.left", lang)
         self.yes = t("report.ledger.yes", lang)
         self.no = t("report.ledger.no", lang)
@@ -32,7 +36,7 @@ class _Labels:
     def member_row(self, member: LedgerMember) -> tuple[object, ...]:
         """The members-sheet row."""
         return (
-            member.member_id,
+            member.number,
             self.left if member.left else member.name,
             member.branch,
             member.workplace,
@@ -55,8 +59,8 @@ class _Labels:
             wish.title,
             wish.category,
             wish.slots,
-            self.label("report.ledger.status", str(wish.status)),
-            self.label("report.ledger.urgency", str(wish.urgency)),
+            self.label("report.ledger.state", wish.state(self.today)),
+            self.label("report.ledger.urgency", "emergency" if wish.urgency == "emergency" else "normal"),
             wish.created_at,
             wish.deadline,
             wish.claimers,
@@ -69,7 +73,9 @@ class _Labels:
             service.served_on,
             service.member,
             service.branch,
+            service.wish_id,
             service.subject,
+            service.note if service.note and service.note != service.subject else None,
             float(service.hours),
             self.yes if service.confirmed else self.no,
             service.rating,
@@ -171,16 +177,30 @@ class _Tally:
             summary.wishes_open += 1
 
 
-def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
-    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+@dataclass(frozen=True, slots=True)
+class LedgerTable:
+    """One sheet of the ledger: its title, header, rows (possibly streamed) and extra rows after them."""
 
-    Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
-    written last into the first sheet, so memory does not grow with the ledger. The biggest sheet, the services,
-    is filled first so it is compressed while the others are written. A table with more rows than ``max_rows``
-    (Excel's limit by default) goes on in sheets titled "服务记录 (2)" and so on.
+    title: str
+    headers: list[str]
+    rows: Iterable[Sequence[object]]
+    extra: Sequence[Sequence[object]] = ()
+
+
+def ledger_sheet_titles(lang: str) -> list[str]:
+    """The ledger's sheet titles in the order they are shown: summary, members, micro-wishes, services."""
+    lang = normalize_language(lang)
+    return [t(f"report.ledger.sheet.{name}", lang) for name in ("summary", "members", "wishes", "services")]
+
+
+def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
+    """The ledger's tables in the order they are written: services, micro-wishes, members, then the summary.
+
+    Read each table's rows to the end before asking for the next: the summary is counted while the member and
+    wish rows stream past, so it comes last and memory does not grow with the ledger.
     """
     lang = normalize_language(lang)
-    labels = _Labels(lang)
+    labels = _Labels(lang, data.generated_at.date())
     tally = _Tally()
     count_member, member_row, count_wish, wish_row = tally.member, labels.member_row, tally.wish, labels.wish_row
 
@@ -194,85 +214,123 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
             count_wish(wish)
             yield wish_row(wish)
 
+    summary_title, members_title, wishes_title, _ = ledger_sheet_titles(lang)
+    yield _services_table(data.services, labels)
+    yield LedgerTable(
+        wishes_title,
+        _columns(
+            lang,
+            "wish_id",
+            "branch",
+            "title",
+            "category",
+            "slots",
+            "status",
+            "urgency",
+            "created_at",
+            "deadline",
+            "claimers",
+            "completed_at",
+        ),
+        wishes(),
+    )
+    yield LedgerTable(
+        members_title,
+        _columns(
+            lang,
+            "member_no",
+            "name",
+            "branch",
+            "workplace",
+            "workplace_branch",
+            "reported_at",
+            "skills",
+            "commitment",
+            "claims",
+            "services",
+            "hours",
+            "avg_rating",
+            "last_served_on",
+        ),
+        members(),
+    )
+    branches = tally.ordered()
+    total = _BranchSummary(t("report.ledger.total", lang))
+    for branch in branches:
+        total.add(branch)
+    yield LedgerTable(
+        summary_title,
+        _columns(
+            lang,
+            "branch",
+            "members",
+            "reported",
+            "left",
+            "served",
+            "served_pct",
+            "services",
+            "hours",
+            "wishes",
+            "wishes_open",
+            "wishes_completed",
+            "wishes_cancelled",
+        ),
+        [branch.row() for branch in branches],
+        extra=[
+            total.row(),
+            [],
+            [t("report.ledger.committee", lang), data.committee_name],
+            [t("report.ledger.generated_at", lang), data.generated_at],
+        ],
+    )
+
+
+def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
+    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+
+    Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
+    written last into the first sheet, so memory does not grow with the ledger. The biggest sheet, the services,
+    is filled first so it is compressed while the others are written. A table with more rows than ``max_rows``
+    (Excel's limit by default) goes on in sheets titled "服务记录 (2)" and so on.
+    """
     with TableBook(data.generated_at.tzinfo, max_rows=max_rows) as book:
-        summary_sheet = book.sheet(t("report.ledger.sheet.summary", lang))
-        members_sheet = book.sheet(t("report.ledger.sheet.members", lang))
-        wishes_sheet = book.sheet(t("report.ledger.sheet.wishes", lang))
-        _services_sheet(book, data.services, labels)
-        book.table(
-            wishes_sheet,
-            _columns(
-                lang,
-                "wish_id",
-                "branch",
-                "title",
-                "category",
-                "slots",
-                "status",
-                "urgency",
-                "created_at",
-                "deadline",
-                "claimers",
-                "completed_at",
-            ),
-            wishes(),
-        )
-        book.table(
-            members_sheet,
-            _columns(
-                lang,
-                "member_id",
-                "name",
-                "branch",
-                "workplace",
-                "workplace_branch",
-                "reported_at",
-                "skills",
-                "commitment",
-                "claims",
-                "services",
-                "hours",
-                "avg_rating",
-                "last_served_on",
-            ),
-            members(),
-        )
-        branches = tally.ordered()
-        total = _BranchSummary(t("report.ledger.total", lang))
-        for branch in branches:
-            total.add(branch)
-        book.table(
-            summary_sheet,
-            _columns(
-                lang,
-                "branch",
-                "members",
-                "reported",
-                "left",
-                "served",
-                "served_pct",
-                "services",
-                "hours",
-                "wishes",
-                "wishes_open",
-                "wishes_completed",
-                "wishes_cancelled",
-            ),
-            [branch.row() for branch in branches],
-            extra=[
-                total.row(),
-                [],
-                [t("report.ledger.committee", lang), data.committee_name],
-                [t("report.ledger.generated_at", lang), data.generated_at],
-            ],
-        )
+        sheets = {title: book.sheet(title) for title in ledger_sheet_titles(lang)}
+        for table in ledger_tables(data, lang):
+            book.table(sheets[table.title], table.headers, table.rows, extra=table.extra)
         return book.save()
 
 
-def _services_sheet(book: TableBook, services: Iterable[LedgerService], labels: _Labels) -> None:
-    book.table(
+def ledger_csv_paths(target: Path, lang: str) -> list[Path]:
+    """Where the ledger's CSV files go for ``--out x.csv``: one per sheet beside it, x_汇总.csv, x_党员.csv, ..."""
+    return [target.with_name(f"{target.stem}_{title}{target.suffix}") for title in ledger_sheet_titles(lang)]
+
+
+def write_ledger_csv(data: LedgerData, lang: str, target: Path) -> list[Path]:
+    """The ledger as CSV, one UTF-8 (with BOM) file per sheet next to ``target``; returns them in sheet order.
+
+    CSV holds one table, so the four sheets are four files; rows stream to disk as the workbook's do.
+    """
+    paths = dict(zip(ledger_sheet_titles(lang), ledger_csv_paths(target, lang), strict=True))
+    for table in ledger_tables(data, lang):
+        write_csv(paths[table.title], table.headers, table.rows, table.extra, data.generated_at.tzinfo)
+    return list(paths.values())
+
+
+def _services_table(services: Iterable[LedgerService], labels: _Labels) -> LedgerTable:
+    return LedgerTable(
         t("report.ledger.sheet.services", labels.lang),
-        _columns(labels.lang, "served_on", "member", "branch", "subject", "hours", "confirmed", "rating"),
+        _columns(
+            labels.lang,
+            "served_on",
+            "member",
+            "branch",
+            "service_wish_id",
+            "subject",
+            "note",
+            "hours",
+            "confirmed",
+            "rating",
+        ),
         map(labels.service_row, services),
     )
 
@@ -291,14 +349,22 @@ def _feedback_member_row(member: WorkplaceMember, labels: _Labels) -> tuple[obje
     )
 
 
+def feedback_label(feedback: WorkplaceFeedback, lang: str) -> str:
+    """Whom a feedback is for, employer first ("市税务局 机关党支部"), or the committee's own file's name."""
+    if feedback.unassigned:
+        return t("report.feedback.unassigned", normalize_language(lang), committee=feedback.committee_name)
+    return f"{feedback.workplace} {feedback.workplace_branch}" if feedback.workplace else feedback.workplace_branch
+
+
 def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> bytes:
     """Feedback to one workplace branch (双报到): its members' community service this quarter."""
     lang = normalize_language(lang)
-    labels = _Labels(lang)
+    labels = _Labels(lang, feedback.generated_at.date())
     members = feedback.members
     met = sum(1 for member in members if member.served)
     summary_row: list[object] = [
-        feedback.workplace_branch,
+        feedback.workplace,
+        feedback_label(feedback, lang) if feedback.unassigned else feedback.workplace_branch,
         feedback.quarter_label,
         len(members),
         met,
@@ -311,7 +377,7 @@ def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> byt
         book.table(
             t("report.feedback.sheet.summary", lang),
             [
-                *_columns(lang, "workplace_branch"),
+                *_columns(lang, "workplace", "workplace_branch"),
                 t("report.ledger.quarter", lang),
                 *_columns(lang, "members"),
                 t("report.feedback.col.met_count", lang),
@@ -338,5 +404,6 @@ def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> byt
             ],
             [_feedback_member_row(member, labels) for member in members],
         )
-        _services_sheet(book, feedback.services, labels)
+        services = _services_table(feedback.services, labels)
+        book.table(services.title, services.headers, services.rows)
         return book.save()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Committee
 from bot.domain.quarters import local_date, quarter_of
-from bot.domain.reports import DigestData
+from bot.domain.reports import DigestData, WorkplaceFeedback
 from bot.i18n import t
 from bot.notices.outbox import Digest, FeedbackFile, Rendered
 from bot.ports.chat import Attachment, OutgoingMessage
@@ -17,7 +18,7 @@ from bot.ports.reports import ReportQueries
 from bot.ports.storage import Store
 from bot.reports.chart import render_chart_png
 from bot.reports.digest_text import render_digest_text
-from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx
+from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx, feedback_label
 
 
 def week_key(day: date) -> str:
@@ -83,6 +84,16 @@ async def render_digest_files(
     )
 
 
+def _feedback_of(found: list[WorkplaceFeedback], notice: FeedbackFile) -> WorkplaceFeedback | None:
+    """The feedback a notice names by (工作单位, 单位党支部); one recorded before employers were told apart names
+    only the branch, and gets the first of that name."""
+    wanted = (notice.workplace, notice.workplace_branch)
+    exact = next((f for f in found if (f.workplace, f.workplace_branch) == wanted), None)
+    if exact is not None or notice.workplace or not notice.workplace_branch:
+        return exact
+    return next((f for f in found if f.workplace_branch == notice.workplace_branch), None)
+
+
 class ReportRenderer:
     """Renders the report notices (digest, workplace feedback) when the outbox delivers them."""
 
@@ -107,16 +118,17 @@ class ReportRenderer:
         found = await reports.workplace_feedback(
             notice.committee_id, quarter.start, quarter.end, quarter.label(lang), notice.as_of.astimezone(tz)
         )
-        item = next((f for f in found if f.workplace_branch == notice.workplace_branch), None)
+        item = _feedback_of(found, notice)
         if item is None:
             return None
+        label = feedback_label(item, lang)
         text = t(
             "sched.feedback.text",
             lang,
-            workplace=item.workplace_branch,
+            workplace=escape(label, quote=False),
             quarter=item.quarter_label,
             count=len(item.members),
             served=sum(1 for m in item.members if m.served),
         )
-        name = t("sched.file.feedback", lang, name=item.workplace_branch, quarter=quarter.key)
+        name = t("sched.file.feedback", lang, name=label, quarter=quarter.key)
         return OutgoingMessage(text, attachments=(Attachment(name, build_workplace_feedback_xlsx(item, lang)),))

@@ -1,9 +1,11 @@
 """A small streaming .xlsx writer for tables: rows go straight to disk and into the zip, so memory stays flat.
 
-Each sheet is a table with a bold, frozen header row. Cells are inline strings, numbers, dates (``date``,
-``datetime``; aware ones shown in the workbook's time zone) and percentages; the XML is the same SpreadsheetML
-XlsxWriter writes in its constant-memory mode. A table longer than a sheet's row limit (Excel's 1,048,576)
-continues on sheets named "title (2)", "title (3)", ... with the header repeated.
+Each sheet is a table with a bold header row, frozen with the first column, and an autofilter over the header
+and the rows (not the extra rows after them, such as totals). The font is 等线 (DengXian) with the GB2312 charset,
+as Excel writes it in a Chinese workbook, so Excel and WPS show Chinese in a Chinese font. Cells are inline
+strings, numbers, dates (``date``, ``datetime``; aware ones shown in the workbook's time zone) and percentages;
+the XML is the same SpreadsheetML XlsxWriter writes in its constant-memory mode. A table longer than a sheet's
+row limit (Excel's 1,048,576) continues on sheets named "title (2)", "title (3)", ... with the header repeated.
 """
 
 from __future__ import annotations
@@ -49,15 +51,16 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_TAIL = (
-    b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
-)
+_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+# What Excel writes in a Chinese (zh-CN) workbook: 等线 with charset 134 (GB2312); without the theme's "minor" scheme,
+# since this workbook has no theme part.
+FONT_NAME = "等线"
+_FONT = f'<sz val="11"/><name val="{FONT_NAME}"/><family val="2"/><charset val="134"/>'
 _STYLES = (
     f"{_XML}<styleSheet {_NS}>"
     '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
     '<numFmt numFmtId="165" formatCode="yyyy-mm-dd h:mm:ss"/><numFmt numFmtId="166" formatCode="0.0%"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    f'<fonts count="2"><font>{_FONT}</font><font><b/>{_FONT}</font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
     '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
@@ -131,6 +134,7 @@ class Sheet:
     title: str
     number: int
     written: bool = False
+    filter_ref: str = ""
 
 
 class _Part:
@@ -139,6 +143,8 @@ class _Part:
     def __init__(self, headers: Sequence[str], letters: Sequence[str]) -> None:
         self.file: IO[bytes] = tempfile.TemporaryFile()
         self.rows = 1
+        self.filtered = 0
+        self.headers = len(headers)
         self.columns = len(headers)
         self.pending: list[str] = []
         cells = "".join(_string_cell(f"{letters[c]}1", h, f' s="{_BOLD}"') for c, h in enumerate(headers))
@@ -206,15 +212,19 @@ class TableBook:
         if first.written:
             raise ValueError(f"sheet {first.title!r} is already written")
         widths = [display_width(h) for h in headers]
-        for values in extra:
-            _measure(widths, values)
+        for row in extra:
+            _measure(widths, row)
         letters = self._columns(max([len(headers), *map(len, extra)]))
         written = [first]
         part = _Part(headers, letters)
         try:
             render, limit, sample = self._renderer(), self.max_rows, WIDTH_SAMPLE_ROWS + 1
             pending, n = part.pending, 1
-            for values in chain(rows, extra):
+            marked: Iterable[Sequence[object] | None] = chain(rows, (None,), extra)
+            for values in marked:
+                if values is None:  # the rows are over: the autofilter ends here, before the extra rows
+                    part.filtered = n
+                    continue
                 if n == limit:
                     part.rows = n
                     self._pack(written[-1], part, widths)
@@ -292,6 +302,9 @@ class TableBook:
             part.file.close()
             raise
         sheet.written = True
+        last_column = column_letter(max(part.headers, 1) - 1)
+        sheet.filter_ref = f"A1:{last_column}{part.filtered or part.rows}"
+        tail = f'</sheetData><autoFilter ref="{sheet.filter_ref}"/>{_MARGINS}'.encode()
         selected = ' tabSelected="1"' if sheet is self.sheets[0] else ""
         spans = "".join(f'<col min="{a}" max="{b}" width="{width}" customWidth="1"/>' for a, b, width in _spans(widths))
         cols = f"<cols>{spans}</cols>" if spans else ""
@@ -299,26 +312,27 @@ class TableBook:
             f"{_XML}<worksheet {_NS} {_NS_R}>"
             f'<dimension ref="A1:{column_letter(max(part.columns, 1) - 1)}{part.rows}"/>'
             f'<sheetViews><sheetView{selected} workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
+            '<selection pane="topRight"/><selection pane="bottomLeft"/><selection pane="bottomRight"/>'
+            '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             f"{cols}<sheetData>"
         )
-        self._packing.append(self._packer.submit(self._write_part, sheet.number, head, part.file))
+        self._packing.append(self._packer.submit(self._write_part, sheet.number, head, part.file, tail))
 
-    def _write_part(self, number: int, head: str, body: IO[bytes]) -> None:
+    def _write_part(self, number: int, head: str, body: IO[bytes], tail: bytes) -> None:
         """On the packing thread: compress one sheet's XML into the zip, then drop its temporary file.
 
         ZIP64 only when the part needs it, as XlsxWriter does: Excel is known to refuse some ZIP64 headers.
         """
         try:
             start = head.encode()
-            size = len(start) + body.seek(0, io.SEEK_END) + len(_TAIL)
+            size = len(start) + body.seek(0, io.SEEK_END) + len(tail)
             body.seek(0)
             name = f"xl/worksheets/sheet{number}.xml"
             with self.package.open(name, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as out:
                 out.write(start)
                 shutil.copyfileobj(body, out, PACK_CHUNK)
-                out.write(_TAIL)
+                out.write(tail)
         finally:
             body.close()
 
@@ -351,11 +365,17 @@ class TableBook:
         sheets = "".join(
             f'<sheet name="{_attribute(s.title)}" sheetId="{s.number}" r:id="rId{s.number}"/>' for s in self.sheets
         )
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+            f"{_attribute(_absolute(s.title, s.filter_ref))}</definedName>"
+            for index, s in enumerate(self.sheets)
+        )
         self.package.writestr(
             "xl/workbook.xml",
             f"{_XML}<workbook {_NS} {_NS_R}><workbookPr/>"
             '<bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/>'
-            f'</bookViews><sheets>{sheets}</sheets><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>',
+            f"</bookViews><sheets>{sheets}</sheets><definedNames>{names}</definedNames>"
+            '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>',
         )
         relations = "".join(
             f'<Relationship Id="rId{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>'
@@ -369,6 +389,13 @@ class TableBook:
         self.package.writestr("xl/styles.xml", _STYLES)
         self.package.close()
         return self.buffer.getvalue()
+
+
+def _absolute(title: str, ref: str) -> str:
+    """A sheet's range as a defined name holds it: 'title'!$A$1:$C$9."""
+    quoted = title.replace("'", "''")
+    corners = ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", corner) for corner in ref.split(":"))
+    return f"'{quoted}'!{corners}"
 
 
 def _numbered(title: str, part: int) -> str:

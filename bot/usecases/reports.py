@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot.domain import errors
 from bot.domain.model import Account, ChatRef
 from bot.domain.quarters import local_date, quarter_of
+from bot.domain.reports import LedgerData
 from bot.i18n import t
 from bot.notices.outbox import Digest, FeedbackFile
 from bot.ports.chat import Attachment
@@ -25,6 +27,19 @@ def feedback_chat(setting: str | None, default_platform: str) -> ChatRef | None:
     if sep and platform.isalpha():
         return ChatRef(platform, chat_id)
     return ChatRef(default_platform, setting)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerExport:
+    """A ledger to write: whose it is (committee or branch name), the local day, and its rows (streamed)."""
+
+    name: str
+    day: date
+    data: LedgerData
+
+    def filename(self, lang: str) -> str:
+        """The workbook's file name, such as 台账_南湖区e党委_2026-12-02.xlsx."""
+        return t("sched.file.ledger", lang, name=self.name, date=self.day.isoformat())
 
 
 class Reports(Base):
@@ -62,18 +77,23 @@ class Reports(Base):
             committees = await unit.committees.all()
         for committee in committees:
             chat = feedback_chat(chat_setting, committee.chat.platform if committee.chat else "")
-            if chat is None or not chat.platform:
+            if chat is None:
                 return 0
+            if not chat.platform:  # a bare chat id, and this committee has no chat to take the platform from
+                continue
             feedback = await self._queries().workplace_feedback(
                 committee.id, quarter.start, quarter.end, quarter.key, now
             )
             async with self.store.unit() as unit:
                 for item in feedback:
-                    notice = FeedbackFile(committee.id, item.workplace_branch, quarter.year, quarter.number, now)
+                    notice = FeedbackFile(
+                        committee.id, item.workplace_branch, quarter.year, quarter.number, now, item.workplace
+                    )
+                    at_workplace = f"@{item.workplace}" if item.workplace else ""
                     recorded += await record(
                         unit,
                         now,
-                        key=f"feedback:{committee.id}:{quarter.key}:{item.workplace_branch}",
+                        key=f"feedback:{committee.id}:{quarter.key}:{item.workplace_branch}{at_workplace}",
                         kind="workplace_feedback",
                         chat=chat,
                         member_id=None,
@@ -124,10 +144,10 @@ class Reports(Base):
                 notice=Digest(committee.id, now),
             )
 
-    async def export_ledger(
+    async def ledger_of(
         self, actor: Account | None, *, committee_id: int | None = None, branch_id: int | None = None
-    ) -> Attachment:
-        """The ledger of a committee (its admins) or a branch (also its secretaries); no actor means the CLI."""
+    ) -> LedgerExport:
+        """The ledger's rows of a committee (its admins) or a branch (also its secretaries); no actor means the CLI."""
         now = self.clock.now()
         async with self.store.read() as unit:
             branch = await unit.branches.get(branch_id) if branch_id is not None else None
@@ -148,10 +168,15 @@ class Reports(Base):
         ledger = await self._queries().ledger(
             committee.id, branch.id if branch else None, now.astimezone(self.tz), self.tz
         )
-        name = branch.name if branch else committee.name
-        day = local_date(now, self.tz).isoformat()
-        workbook = await asyncio.to_thread(build_ledger_xlsx, ledger, self.lang)
-        return Attachment(t("sched.file.ledger", self.lang, name=name, date=day), workbook)
+        return LedgerExport(branch.name if branch else committee.name, local_date(now, self.tz), ledger)
+
+    async def export_ledger(
+        self, actor: Account | None, *, committee_id: int | None = None, branch_id: int | None = None
+    ) -> Attachment:
+        """The ledger workbook of a committee (its admins) or a branch (also its secretaries); no actor: the CLI."""
+        found = await self.ledger_of(actor, committee_id=committee_id, branch_id=branch_id)
+        workbook = await asyncio.to_thread(build_ledger_xlsx, found.data, self.lang)
+        return Attachment(found.filename(self.lang), workbook)
 
     async def export_here(self, actor: Account, chat: ChatRef | None) -> Attachment:
         """/export: the ledger of this committee chat or branch group; privately, of what the person administers."""
