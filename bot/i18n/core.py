@@ -133,6 +133,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "当前状态下不能这样操作。",
         "en": "That is not possible in the current state.",
     },
+    "error.invalid_transition.claimed": {
+        "zh": "这项服务已退回，正等待重新完成。",
+        "en": "This service was returned and is waiting to be done again.",
+    },
+    "error.invalid_transition.done": {
+        "zh": "已完成，正等待书记确认。",
+        "en": "Already reported done; waiting for confirmation.",
+    },
+    "error.invalid_transition.confirmed": {"zh": "这项服务已确认。", "en": "This service is already confirmed."},
+    "error.invalid_transition.withdrawn": {
+        "zh": "您已取消认领（已放弃）这条微心愿。",
+        "en": "You withdrew (gave up) this claim.",
+    },
+    "error.invalid_transition.released": {
+        "zh": "这次认领已被释放，名额已还给支部。",
+        "en": "This claim was released back to the branch.",
+    },
     "error.own_service": {"zh": "不能确认自己的服务。", "en": "Nobody confirms their own service."},
     "error.not_team_leader": {
         "zh": "只有服务队队长可以组团认领。",

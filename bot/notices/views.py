@@ -221,9 +221,13 @@ def claims_text(claims: Sequence[tuple[Claim, Wish]], lang: str) -> str:
 
 def describe_error(error: DomainError, lang: str) -> str:
     """The user text for a refusal: a field-specific message when there is one, else the general one."""
-    field = error.args_map.get("field")
-    key = f"{error.key}.{field}" if field and has(f"{error.key}.{field}") else error.key
-    return t(key, lang, **{k: v for k, v in error.args_map.items() if k != "field"})
+    key = error.key
+    for detail in ("field", "status"):
+        value = error.args_map.get(detail)
+        if value and has(f"{error.key}.{value}"):
+            key = f"{error.key}.{value}"
+            break
+    return t(key, lang, **{k: v for k, v in error.args_map.items() if k not in ("field", "status")})
 
 
 BUTTON_TITLE = 12

@@ -19,6 +19,25 @@ from bot.usecases.base import MAX_HOURS, MAX_NOTE, Base, clean_text
 class Services(Base):
     """Reporting, confirming, returning and logging service."""
 
+    async def ready_to_report(self, actor: Account, claim_id: int) -> Claim:
+        """The claim if its member may report it done now (checked before asking for hours)."""
+
+        async def work(unit: Unit) -> Claim:
+            claim = await unit.claims.get(claim_id)
+            if claim is None:
+                raise errors.ClaimNotFound()
+            member = await unit.people.by_account(actor.platform, actor.user_id)
+            if member is None or member.id != claim.member_id:
+                raise errors.NotYourClaim(wish_id=claim.wish_id)
+            wish = await self._wish(unit, claim.wish_id)
+            if wish.status == WishStatus.CANCELLED:
+                raise errors.WishCancelled(wish_id=wish.id)
+            if claim.status != ClaimStatus.CLAIMED:
+                raise errors.InvalidTransition(status=str(claim.status))
+            return claim
+
+        return await self._read(work)
+
     async def mark_done(self, c: cmd.MarkDone) -> outcomes.DoneReported:
         """The member reports the service done; the branch's secretaries are asked to confirm."""
         if not 0 < c.hours <= MAX_HOURS:

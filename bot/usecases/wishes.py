@@ -190,6 +190,10 @@ class Wishes(Base):
                     await unit.wishes.touch(wish.id)
                     await unit.audit.record(now, member.id, "waitlist.leave", "wish", wish.id)
                     return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=True)
+                ended = await unit.claims.of_wish(wish.id, (ClaimStatus.WITHDRAWN, ClaimStatus.RELEASED))
+                mine = [cl for cl in ended if cl.member_id == member.id]
+                if mine:
+                    raise errors.InvalidTransition(status=str(mine[-1].status))
                 raise errors.NotYourClaim(wish_id=wish.id)
             if claim.status != ClaimStatus.CLAIMED:
                 raise errors.InvalidTransition(status=str(claim.status))

@@ -95,7 +95,8 @@ class Buttons:
             self.services.changed()
             await tap.answer(t("tg.toast.left_waitlist" if withdrawn.was_waitlisted else "tg.toast.withdrawn", lang))
         elif act == Act.DONE:
-            await tap.answer(t("tg.toast.see_private", lang))
+            await usecases.ready_to_report(account, target)
+            await tap.answer(self._where_to_reply(tap, lang))
             if tap.message is not None:
                 await self.steps.ask_hours(tap.message, account, lang, target)
         elif act == Act.CONFIRM:
@@ -110,7 +111,7 @@ class Buttons:
             await tap.answer(t("tg.toast.rated", lang, n=rating))
             await self._mark_reviewed(tap, t("tg.review.confirmed", lang) + " " + "★" * rating)
         elif act == Act.RETURN:
-            await tap.answer(t("tg.toast.see_private", lang))
+            await tap.answer(self._where_to_reply(tap, lang))
             if tap.message is not None:
                 await self.steps.ask_reason(tap.message, account, lang, target)
         elif act == Act.LEAVE:
@@ -124,6 +125,13 @@ class Buttons:
             await tap.answer(t("tg.toast.ok", lang))
         else:
             await self._conversation_button(tap, account, lang, payload)
+
+    @staticmethod
+    def _where_to_reply(tap: Tap, lang: str) -> str:
+        """A press in the private chat is asked right there; one in a group points to the private chat."""
+        message = tap.message
+        private = message is not None and message.chat.type == "private"
+        return t("tg.toast.reply_here" if private else "tg.toast.see_private", lang)
 
     async def _conversation_button(self, tap: Tap, account: Account, lang: str, payload: Payload) -> None:
         """Buttons that belong to a stored conversation step; without that step they are outdated."""

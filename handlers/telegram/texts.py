@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.toast.confirmed": {"zh": "已确认，计入本季度服务。", "en": "Confirmed; it counts for the quarter."},
     "tg.toast.rated": {"zh": "已评 {n} 星。", "en": "Rated {n} stars."},
     "tg.toast.see_private": {"zh": "请看私聊消息。", "en": "Please see your private chat with the bot."},
+    "tg.toast.reply_here": {"zh": "请在下方回复。", "en": "Please reply below."},
     # the report-in conversation
     "tg.report.start": {
         "zh": "欢迎到「{branch}」报到（亮身份、亮承诺）。\n随时发送 /cancel 可取消。\n\n请发送您的<b>姓名</b>。"

@@ -398,9 +398,18 @@ class WeComRouter:
             if event.response_code
             else None
         )
+        try:
+            await self._card_press(account, lang, payload, handle)
+        except DomainError as error:
+            # a stale button: the card (through this press's code) shows why, and its buttons go
+            await self._close_card(account, handle, error_text(error, lang), t("wc.card.closed", lang))
+            raise
+
+    async def _card_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         if payload.act in _WISH_ACTS:
             await self._wish_press(account, lang, payload, handle)
         elif payload.act == Act.DONE:
+            await self.usecases.ready_to_report(account, payload.target)
             await self._remember(account, {"flow": "done", "step": "hours", "claim_id": payload.target})
             await self._close_card(account, handle, t("wc.card.waiting_hours", lang), t("wc.card.pending", lang))
             await self._reply(account, t("wc.done.hours", lang))
