@@ -253,7 +253,7 @@ async def test_members_serving_a_branch_get_its_cards_and_card_rows_say_member(r
     await eventually(lambda: any("认领成功" in text for text in bench.fake.texts("zhangsan")))
     assert (await bench.usecases.wish_view(1)).taken == 1
 
-    async with rig.db.conn.execute("SELECT chat_id, kind FROM cards WHERE wish_id = 1") as cursor:
+    async with rig.db.conn.execute("SELECT chat_id, kind FROM cards WHERE wish_id = 1 AND claim_id IS NULL") as cursor:
         cards = {row["chat_id"]: row["kind"] for row in await cursor.fetchall()}
     members = {user: kind for user, kind in cards.items() if user in MEMBERS}
     assert set(members) >= {"zhangsan", "zhaoliu"} and set(members.values()) == {"member"}

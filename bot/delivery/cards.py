@@ -7,9 +7,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from bot.delivery.claim_cards import render_claim_card
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
+from bot.notices.outbox import ClaimCard, NoticeError, OverdueCard, ReviewCard, decode
 from bot.notices.views import wish_card
 from bot.ports.chat import ChatGateway, DeliveryError, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
@@ -83,14 +85,33 @@ class CardSync:
             soonest = self.interval if soonest is None else min(soonest, self.interval)
         return soonest
 
-    async def _edit(self, card: CardRow) -> None:
-        self._last_edit[card.id] = self._monotonic()
+    async def _message(self, card: CardRow) -> tuple[OutgoingMessage, int] | None:
+        """What the card must show now and the version of its wish that is: a claim's card from its notice,
+        a wish card through the platform's renderer."""
         async with self.store.read() as unit:
             view = await unit.wishes.view(card.wish_id)
-        if view is None:
+            if view is None:
+                return None
+            if card.notice is None:
+                return self.render(view, card, self.lang), view.wish.version
+            try:
+                notice = decode(card.notice).notice
+            except NoticeError as error:
+                log.error("card %s holds an unreadable notice (%s)", card.id, error)
+                return None
+            if not isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
+                return None
+            rendered = await render_claim_card(unit, notice)
+        return (rendered[0], view.wish.version) if rendered is not None else None
+
+    async def _edit(self, card: CardRow) -> None:
+        self._last_edit[card.id] = self._monotonic()
+        found = await self._message(card)
+        if found is None:
             return
+        message, version = found
         try:
-            await self.gateway.edit(card.chat, card.message_id, self.render(view, card, self.lang))
+            await self.gateway.edit(card.chat, card.message_id, message)
         except RetryLater as error:
             self._chat_paused_until[card.chat.chat_id] = self._monotonic() + error.retry_after
             return
@@ -104,7 +125,7 @@ class CardSync:
             return
         self.edits += 1
         async with self.store.unit() as unit:
-            await unit.cards.mark_rendered(card.id, view.wish.version, self.clock.now())
+            await unit.cards.mark_rendered(card.id, version, self.clock.now())
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 30.0) -> None:
         """Keep cards current until ``stop`` is set."""

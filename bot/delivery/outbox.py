@@ -12,9 +12,21 @@ from dataclasses import replace
 from html import escape
 from typing import Any, Protocol
 
+from bot.delivery.claim_cards import render_claim_card
 from bot.delivery.pacing import RateLimiter
 from bot.i18n import t
-from bot.notices.outbox import Envelope, NoticeError, Rendered, Text, WishCard, decode
+from bot.notices.outbox import (
+    ClaimCard,
+    Envelope,
+    NoticeError,
+    OverdueCard,
+    Rendered,
+    ReviewCard,
+    Text,
+    WishCard,
+    decode,
+    encode,
+)
 from bot.notices.views import wish_card
 from bot.ports.chat import Attachment, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.ports.clock import Clock
@@ -28,6 +40,7 @@ _IDLE_WAIT = 30.0
 _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
+_CARD_KINDS: dict[type, str] = {ClaimCard: "claim", ReviewCard: "review", OverdueCard: "overdue"}
 
 
 class NoticeRenderer(Protocol):
@@ -195,6 +208,10 @@ class OutboxDelivery:
             async with self.store.read() as unit:
                 view = await unit.wishes.view(notice.wish_id)
             return wish_card(view, self.lang) if view is not None else None
+        if isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
+            async with self.store.read() as unit:
+                rendered = await render_claim_card(unit, notice)
+            return rendered[0] if rendered is not None else None
         if self.renderer is None:
             raise LookupError(f"no renderer for {type(notice).__name__}")
         return await self.renderer.render(notice)
@@ -209,6 +226,21 @@ class OutboxDelivery:
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
                     await unit.cards.add(now, wish.id, row.chat, message_id, kind, wish.version)
+            elif isinstance(notice, ClaimCard | ReviewCard | OverdueCard) and row.chat is not None:
+                claim = await unit.claims.get(notice.claim_id)
+                wish = await unit.wishes.get(claim.wish_id) if claim is not None else None
+                if claim is not None and wish is not None:
+                    await unit.cards.add(
+                        now,
+                        wish.id,
+                        row.chat,
+                        message_id,
+                        _CARD_KINDS[type(notice)],
+                        wish.version,
+                        claim_id=claim.id,
+                        viewer_id=row.member_id,
+                        notice=encode(Envelope(notice)),
+                    )
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
         async with self.store.unit() as unit:

@@ -44,6 +44,37 @@ class WishCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimCard:
+    """A member's private claim card (done / give up), rendered from the claim's state whenever it changes.
+
+    ``intro``: "claimed", "promoted" (from the waitlist) or "returned" (with the secretary's ``reason``).
+    """
+
+    claim_id: int
+    lang: str
+    intro: str = "claimed"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCard:
+    """A secretary's review card (confirm / return / stars) for one report of a claim, following the claim."""
+
+    claim_id: int
+    secretary_id: int
+    lang: str
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCard:
+    """The reminder of a claim past its wish's deadline (done / give up), following the claim."""
+
+    claim_id: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A committee's weekly digest (text, chart, ledger) as of a moment, rendered when it is sent."""
 
@@ -62,8 +93,11 @@ class FeedbackFile:
     as_of: datetime
 
 
-Notice = Text | WishCard | Digest | FeedbackFile
+Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | Digest | FeedbackFile
 """Everything the bot can decide to send."""
+
+ClaimNotice = ClaimCard | ReviewCard | OverdueCard
+"""Cards about one claim: recorded when sent and rendered again whenever the claim or its wish changes."""
 
 Rendered = Digest | FeedbackFile
 """Notices whose content is built by the report renderers at delivery."""
@@ -100,6 +134,9 @@ class Envelope:
 _TYPES: dict[str, type[Any]] = {
     "text": Text,
     "wish_card": WishCard,
+    "claim_card": ClaimCard,
+    "review_card": ReviewCard,
+    "overdue_card": OverdueCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
 }

@@ -11,7 +11,7 @@ from bot.domain.model import Branch, ChatRef, Member, Wish
 from bot.domain.quarters import Quarter, current_quarter, local_date
 from bot.i18n import normalize_language, t
 from bot.notices import views
-from bot.notices.outbox import Followup, Text
+from bot.notices.outbox import Followup, OverdueCard, Text
 from bot.ports.chat import OutgoingMessage
 from bot.ports.reports import NudgeCandidate
 from bot.ports.storage import Unit
@@ -247,7 +247,7 @@ class Reminders(Base):
                 branch = await unit.branches.get(wish.branch_id)
                 if claim is None or member is None or branch is None or wish.deadline is None:
                     continue
-                message = views.overdue_notice(claim, wish, language(member, lang))
+                message = OverdueCard(claim.id, language(member, lang))
                 recorded += await self._notify(
                     unit,
                     now,

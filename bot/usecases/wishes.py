@@ -11,7 +11,7 @@ from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
 from bot.notices import views
-from bot.notices.outbox import WishCard
+from bot.notices.outbox import ClaimCard, WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -129,7 +129,7 @@ class Wishes(Base):
                 branch.chat.platform,
                 f"claim:{claim.id}",
                 "claim_notice",
-                views.claim_notice(view, claim, lang),
+                ClaimCard(claim.id, lang),
                 fallback_chat=branch.chat,
                 accounts=accounts,
             )

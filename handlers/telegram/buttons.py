@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -103,13 +103,11 @@ class Buttons:
             await usecases.confirm(cmd.ConfirmService(account, target))
             self.services.changed()
             await tap.answer(t("tg.toast.confirmed", lang))
-            await self._mark_reviewed(tap, t("tg.review.confirmed", lang), keep_stars=True)
         elif act == Act.RATE:
             rating = int(payload.arg) if payload.arg.isdigit() else 0
             await usecases.rate(cmd.RateService(account, target, rating))
             self.services.changed()
             await tap.answer(t("tg.toast.rated", lang, n=rating))
-            await self._mark_reviewed(tap, t("tg.review.confirmed", lang) + " " + "★" * rating)
         elif act == Act.RETURN:
             await tap.answer(self._where_to_reply(tap, lang))
             if tap.message is not None:
@@ -160,18 +158,3 @@ class Buttons:
             await self.setup.create_branch(tap.message, user, state, payload.target)
         else:
             await tap.answer(t("tg.toast.outdated", lang))
-
-    async def _mark_reviewed(self, tap: Tap, status: str, *, keep_stars: bool = False) -> None:
-        """The review request shows it was handled; the stars stay for a later rating."""
-        message = tap.message
-        shown = message.text_html or message.caption_html if message is not None else None
-        if message is None or not shown:
-            return
-        base = shown.split("\n\n", 1)[0]
-        markup = None
-        if keep_stars and message.reply_markup and len(message.reply_markup.inline_keyboard) > 1:
-            markup = InlineKeyboardMarkup(message.reply_markup.inline_keyboard[1:])
-        try:
-            await tap.edit_text(base + "\n\n" + status, markup)
-        except TelegramError as error:
-            log.info("could not mark the review request as handled: %s", error)
