@@ -27,6 +27,13 @@ async def claimed(tg: Telegram, member: SandboxUser, card: SandboxMessage) -> Sa
     return await bot_said(tg.api, member.id, "您已认领微心愿")
 
 
+def button_data(message: SandboxMessage, label: str, wish_id: int) -> str:
+    """The data a card's button with this label carried (the card may no longer show it)."""
+    acts = {"认领": Act.CLAIM, "候补": Act.WAITLIST, "取消认领": Act.WITHDRAW}
+    assert message is not None
+    return encode(acts[label], wish_id)
+
+
 async def press_old(tg: Telegram, member: SandboxUser, message: SandboxMessage, data: str) -> str:
     """A press on a button the client still showed before the card changed; the toast."""
     record = await tg.api.press_button(member, message, data, seen=(data,))
@@ -159,3 +166,50 @@ async def test_done_pressed_in_the_private_chat_is_asked_there(telegram: Telegra
     assert answer.text != "请看私聊消息。"
     await bot_said(tg.api, member.id, "请回复本次服务时长")
     assert not any("请回复本次服务时长" in (m.text or "") for m in tg.api.bot_messages(GROUP_ID))
+
+
+async def test_cancel_n_ends_every_card_and_tells_everyone_who_claimed(telegram: Telegram) -> None:
+    tg = telegram
+    first, second, third = await tg.reported(10, "张伟"), await tg.reported(11, "李娜"), await tg.reported(12, "王芳")
+    card = await posted_card(tg, "帮忙买年货 名额2", 2)
+    private = await claimed(tg, first, card)
+    await review_request(tg, card, 11, "买好了", None)
+    await eventually(lambda: "候补" in labels(card))
+    await tg.api.user_presses(third, card, button(card, "候补"))
+    done = button(private, "已完成")
+
+    answer = await tg.says(tg.secretary, SECRETARY_ID, "/cancel 1")
+
+    assert "已取消微心愿 #1" in (answer.text or "") and "3 人" in (answer.text or "")
+    await eventually(lambda: shows(card, "已取消") and not labels(card))
+    await eventually(lambda: shows(private, "已取消") and not labels(private))
+    for person in (first, second, third):
+        await bot_said(tg.api, person.id, "已被支部书记取消")
+    assert "已取消" in await press_old(tg, first, private, done)
+    assert "已取消" in await press_old(tg, third, card, button_data(card, "认领", 1))
+
+
+async def test_plain_cancel_still_leaves_the_conversation_step(telegram: Telegram) -> None:
+    tg = telegram
+    answer = await tg.says(tg.secretary, SECRETARY_ID, "/cancel")
+    assert answer.text == "已取消。"
+
+
+async def test_close_n_ends_claiming_and_claims_made_can_still_be_reported(telegram: Telegram) -> None:
+    tg = telegram
+    first, second = await tg.reported(10, "张伟"), await tg.reported(11, "李娜")
+    card = await posted_card(tg, "帮忙买年货 名额1", 1)
+    private = await claimed(tg, first, card)
+    await eventually(lambda: "候补" in labels(card))
+    await tg.api.user_presses(second, card, button(card, "候补"))
+
+    answer = await tg.says(tg.secretary, SECRETARY_ID, "/close 1")
+
+    assert "已结束认领" in (answer.text or "")
+    await eventually(lambda: shows(card, "已结束") and not labels(card))
+    await bot_said(tg.api, first.id, "结束认领。您的认领仍有效")
+    await bot_said(tg.api, second.id, "候补名单已清空")
+    assert "已结束" in await press_old(tg, second, card, button_data(card, "认领", 1))
+    await eventually(lambda: labels(private) == ["已完成", "放弃"])
+    await tg.api.user_presses(first, private, button(private, "已完成"))
+    await bot_said(tg.api, first.id, "请回复本次服务时长")

@@ -64,6 +64,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}），您的认领已释放。",
         "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}); your claim is released.",
     },
+    "notice.cancelled.done": {
+        "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}）。您已报告的服务仍等待书记确认。",
+        "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}). "
+        "The service you reported still awaits confirmation.",
+    },
+    "notice.cancelled.waitlist": {
+        "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}），候补名单已清空。",
+        "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}); the waitlist is cleared.",
+    },
+    "notice.ended": {
+        "zh": "微心愿 #{id}「{title}」已由支部书记结束认领。您的认领仍有效，完成后请点“已完成”。",
+        "en": "The secretary ended claiming of micro-wish #{id} “{title}”. Your claim stays; tap “Done” when done.",
+    },
+    "notice.ended.waitlist": {
+        "zh": "微心愿 #{id}「{title}」已结束认领，候补名单已清空。",
+        "en": "Claiming of micro-wish #{id} “{title}” has ended; the waitlist is cleared.",
+    },
+    "notice.wish_cancelled": {
+        "zh": "已取消微心愿 #{id}，已通知 {n} 人。",
+        "en": "Micro-wish #{id} is cancelled; {n} people were told.",
+    },
+    "notice.wish_closed": {
+        "zh": "微心愿 #{id} 已结束认领，已通知 {n} 人。",
+        "en": "Claiming of micro-wish #{id} has ended; {n} people were told.",
+    },
     "notice.reported_public": {
         "zh": "🎖 {name}（{workplace}）已到本支部报到。",
         "en": "🎖 {name} ({workplace}) reported in to this branch.",
@@ -133,6 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.not_admin": {"zh": "只有机器人管理员可以这样做。", "en": "Only a bot admin can do that."},
     "error.wish_full": {"zh": "名额已满，可以点“候补”排队。", "en": "All slots are taken; tap “Join waitlist”."},
     "error.wish_closed": {"zh": "这条微心愿已完成。", "en": "This micro-wish is already completed."},
+    "error.wish_closed.ended": {"zh": "这条微心愿已结束认领。", "en": "Claiming of this micro-wish has ended."},
     "error.wish_cancelled": {"zh": "这条微心愿已取消。", "en": "This micro-wish was cancelled."},
     "error.already_claimed": {"zh": "您已认领过这条微心愿。", "en": "You have already claimed this micro-wish."},
     "error.already_waitlisted": {"zh": "您已在候补名单中。", "en": "You are already on the waitlist."},

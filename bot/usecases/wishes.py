@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import errors
-from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Wish, WishStatus, WishView
+from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Member, Wish, WishStatus, WishView
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
@@ -150,7 +150,7 @@ class Wishes(Base):
         if wish.status == WishStatus.CANCELLED:
             raise errors.WishCancelled(wish_id=wish_id)
         if wish.status == WishStatus.CLOSED:
-            raise errors.WishClosed(wish_id=wish_id)
+            raise errors.WishClosed(wish_id=wish_id, status="ended" if wish.closed_by else "completed")
         branch = await unit.branches.get(wish.branch_id)
         if branch is None or not branch.active:
             raise errors.BranchInactive()
@@ -259,43 +259,71 @@ class Wishes(Base):
         return await self._tx(work)
 
     async def cancel_wish(self, c: cmd.CancelWish) -> outcomes.WishCancelled:
-        """A secretary cancels a wish; claimers who had not finished are released and told."""
+        """A secretary cancels a wish; open claims are released, and every claimer and waiting member is told."""
         reason = clean_text(c.reason, MAX_NOTE, "reason")
 
         async def work(unit: Unit, now: datetime) -> outcomes.WishCancelled:
-            wish = await self._wish(unit, c.wish_id)
-            secretary = await self._secretary(unit, now, c.actor, wish.branch_id)
-            if wish.status != WishStatus.OPEN:
-                raise (
-                    errors.WishCancelled(wish_id=wish.id)
-                    if wish.status == WishStatus.CANCELLED
-                    else (errors.WishClosed(wish_id=wish.id))
+            wish, secretary, branch = await self._ending(unit, now, c.actor, c.wish_id)
+            released, told = 0, 0
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title, "reason": reason or "—"}
+            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE)):
+                key = "notice.cancelled"
+                if claim.status == ClaimStatus.CLAIMED:
+                    await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
+                    released += 1
+                else:
+                    key = "notice.cancelled.done"
+                told += await self._tell(unit, now, branch, claim.member_id, f"cancelled:{wish.id}", key, facts)
+            for member_id in await unit.waitlist.clear(wish.id):
+                told += await self._tell(
+                    unit, now, branch, member_id, f"cancelled:{wish.id}", "notice.cancelled.waitlist", facts
                 )
-            branch = await self._branch(unit, wish.branch_id)
-            released = 0
-            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED,)):
-                await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
-                released += 1
-                member = await unit.people.get(claim.member_id)
-                if member is not None:
-                    lang = await self._language(unit, member)
-                    await self._notify(
-                        unit,
-                        now,
-                        member,
-                        branch.chat.platform,
-                        f"cancelled:{wish.id}:{member.id}",
-                        "cancelled",
-                        views.simple_notice(
-                            "notice.cancelled", lang, id=wish.id, title=wish.title, reason=reason or "—"
-                        ),
-                    )
-            await unit.waitlist.clear(wish.id)
             await unit.wishes.set_status(wish.id, WishStatus.CANCELLED, now)
             await unit.audit.record(now, secretary.id, "wish.cancel", "wish", wish.id, reason=reason)
-            return outcomes.WishCancelled(await self._view(unit, wish.id), released)
+            return outcomes.WishCancelled(await self._view(unit, wish.id), released, told)
 
         return await self._tx(work)
+
+    async def close_wish(self, c: cmd.CloseWish) -> outcomes.WishClosed:
+        """A secretary ends a wish's claiming (结束认领): no new claims, the waitlist is cleared and told; claims
+        already made stay (and can still be reported done), their members are told. The card says 已结束."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishClosed:
+            wish, secretary, branch = await self._ending(unit, now, c.actor, c.wish_id)
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title}
+            told = 0
+            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE)):
+                told += await self._tell(unit, now, branch, claim.member_id, f"ended:{wish.id}", "notice.ended", facts)
+            for member_id in await unit.waitlist.clear(wish.id):
+                told += await self._tell(
+                    unit, now, branch, member_id, f"ended:{wish.id}", "notice.ended.waitlist", facts
+                )
+            await unit.wishes.set_status(wish.id, WishStatus.CLOSED, now, closed_by=secretary.id)
+            await unit.audit.record(now, secretary.id, "wish.close", "wish", wish.id)
+            return outcomes.WishClosed(await self._view(unit, wish.id), told)
+
+        return await self._tx(work)
+
+    async def _ending(self, unit: Unit, now: datetime, actor: Account, wish_id: int) -> tuple[Wish, Member, Branch]:
+        """The open wish a secretary of its branch cancels or closes, with the secretary and the branch."""
+        wish = await self._wish(unit, wish_id)
+        secretary = await self._secretary(unit, now, actor, wish.branch_id)
+        if wish.status == WishStatus.CANCELLED:
+            raise errors.WishCancelled(wish_id=wish.id)
+        if wish.status == WishStatus.CLOSED:
+            raise errors.WishClosed(wish_id=wish.id, status="ended" if wish.closed_by else "completed")
+        return wish, secretary, await self._branch(unit, wish.branch_id)
+
+    async def _tell(
+        self, unit: Unit, now: datetime, branch: Branch, member_id: int, key: str, text: str, facts: dict[str, object]
+    ) -> int:
+        """Tell one member (once per ``key``) about their wish's end; 1 if recorded."""
+        member = await unit.people.get(member_id)
+        if member is None:
+            return 0
+        lang = await self._language(unit, member)
+        message = views.simple_notice(text, lang, **facts)
+        return int(await self._notify(unit, now, member, branch.chat.platform, f"{key}:{member.id}", "ended", message))
 
     async def send_member_cards(self, wish_id: int, platform: str) -> int:
         """Record the wish's private card for everyone serving in its branch (home or activity) on ``platform``."""

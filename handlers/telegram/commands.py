@@ -238,13 +238,43 @@ class Commands(Flows):
         await reply(message, t("tg.leave.ask", lang), InlineKeyboardMarkup([[button, cancel]]))
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/cancel: leave the current conversation step."""
+        """/cancel: leave the current conversation step; /cancel N (a secretary): cancel micro-wish N."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
         account, lang = await self.services.who(user)
+        args = context.args or []
+        if args and args[0].lstrip("#").isdigit():
+            await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=False)
+            return
         await self.services.usecases.set_conversation(account, None)
         await reply(message, t("tg.cancelled", lang))
+
+    async def close(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/close N (a secretary): end the claiming of micro-wish N; claims already made stay."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        args = context.args or []
+        if not args or not args[0].lstrip("#").isdigit():
+            await reply(message, t("tg.close.usage", lang))
+            return
+        await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=True)
+
+    async def _end_wish(self, message: Message, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
+        """Cancel or close a wish; the refusal, or who was told."""
+        usecases = self.services.usecases
+        try:
+            if close:
+                told = (await usecases.close_wish(cmd.CloseWish(account, wish_id))).told
+            else:
+                told = (await usecases.cancel_wish(cmd.CancelWish(account, wish_id))).told
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.services.changed()
+        await reply(message, t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=wish_id, n=told))
 
     async def skip(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/skip: no note when reporting a service done."""

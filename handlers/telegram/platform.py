@@ -168,6 +168,7 @@ class TelegramPlatform:
             "mydata": commands.mydata,
             "leave": commands.leave,
             "cancel": commands.cancel,
+            "close": commands.close,
             "skip": commands.skip,
             "committee": setup.committee,
             "branch": setup.branch,

@@ -109,7 +109,9 @@ class WeComRouter:
         parts = text.split(maxsplit=1)
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
-        if command in ("/cancel", "取消"):
+        if command in ("/cancel", "取消", "/close", "结束") and rest.lstrip("#").isdigit():
+            await self._end_wish(account, lang, int(rest.lstrip("#")), close=command in ("/close", "结束"))
+        elif command in ("/cancel", "取消"):
             await self._remember(account, None)
             await self._reply(account, t("wc.cancelled", lang))
         elif text.startswith(WISH_MARKERS):
@@ -386,6 +388,17 @@ class WeComRouter:
         label, wish = t("wc.card.returned", lang), returned.wish
         await self._close_card(account, handle, f"{label}\n#{wish.id} {mask_phones(wish.title)}", label)
         await self._reply(account, t("wc.review.returned", lang, reason=text))
+
+    async def _end_wish(self, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
+        """/cancel N or /close N from a secretary: the wish ends, its people are told, its cards follow."""
+        if close:
+            told = (await self.usecases.close_wish(cmd.CloseWish(account, wish_id))).told
+        else:
+            told = (await self.usecases.cancel_wish(cmd.CancelWish(account, wish_id))).told
+        self.changed()
+        await self._reply(
+            account, t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=wish_id, n=told)
+        )
 
     # -- card buttons ------------------------------------------------------------------------------------------
 
