@@ -13,7 +13,7 @@ from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
 from bot.notices.outbox import ClaimCard, NoticeError, OverdueCard, ReviewCard, decode
 from bot.notices.views import wish_card
-from bot.ports.chat import ChatGateway, DeliveryError, OutgoingMessage, RetryLater
+from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import CardRow, Store
 
@@ -57,6 +57,7 @@ class CardSync:
         self._last_edit: dict[int, float] = {}
         self._chat_paused_until: dict[str, float] = {}
         self._wake = asyncio.Event()
+        self._waiting: dict[int, str] = {}
         self.edits = 0
 
     def poke(self) -> None:
@@ -71,6 +72,8 @@ class CardSync:
         soonest: float | None = None
         ready = []
         for card in stale:
+            if self._waiting.get(card.id) == card.message_id:
+                continue  # no edit handle left: the next press (a fresh one) brings it up to date
             free_at = max(
                 self._last_edit.get(card.id, 0.0) + self.interval, self._chat_paused_until.get(card.chat.chat_id, 0.0)
             )
@@ -115,6 +118,10 @@ class CardSync:
         except RetryLater as error:
             self._chat_paused_until[card.chat.chat_id] = self._monotonic() + error.retry_after
             return
+        except EditUnavailable as error:
+            log.info("card %s waits for a fresh edit handle (%s)", card.id, error)
+            self._waiting[card.id] = card.message_id
+            return
         except DeliveryError as error:
             log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)
             async with self.store.unit() as unit:
@@ -124,6 +131,7 @@ class CardSync:
             log.exception("editing card %s failed", card.id)
             return
         self.edits += 1
+        self._waiting.pop(card.id, None)
         async with self.store.unit() as unit:
             await unit.cards.mark_rendered(card.id, version, self.clock.now())
 

@@ -444,6 +444,12 @@ class Cards(Protocol):
         """Record that a card shows ``version`` of its wish (never backwards) and its further wishes as they are."""
         ...
 
+    async def rehandle(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        """The card in ``chat`` whose message id starts with ``old_prefix`` is now reached as ``message_id`` (a
+        platform that hands out a fresh edit handle on each press); with ``refresh`` it is rendered again even if
+        nothing changed. False when no such card is known."""
+        ...
+
     async def drop(self, card_id: int) -> None:
         """Forget a card that can no longer be edited (deleted, chat gone)."""
         ...

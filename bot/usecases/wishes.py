@@ -86,6 +86,15 @@ class Wishes(Base):
 
         await self._tx(work)
 
+    async def card_pressed(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        """A press on a known card handed out a fresh edit handle: the card is reached through it from now on (and,
+        with ``refresh``, shown again as it stands). False when the card is not one the bot follows."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            return await unit.cards.rehandle(chat, old_prefix, message_id, refresh=refresh)
+
+        return await self._tx(work)
+
     async def wish_view(self, wish_id: int) -> WishView:
         """The current state of a wish, as its card shows it."""
         view = await self._read(lambda unit: unit.wishes.view(wish_id))

@@ -19,7 +19,7 @@ from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
-from handlers.wecom.gateway import PLATFORM, CardHandle, WeComGateway
+from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
 from handlers.wecom.texts import t
 
@@ -411,12 +411,27 @@ class WeComRouter:
             if event.response_code
             else None
         )
+        followed = await self._adopt(account, event.task_id, handle, refresh=False)
         try:
-            await self._card_press(account, lang, payload, handle)
+            # a card the bot follows is drawn by the card sync, through this press's fresh code: never twice here
+            await self._card_press(account, lang, payload, None if followed else handle)
         except DomainError as error:
-            # a stale button: the card (through this press's code) shows why, and its buttons go
-            await self._close_card(account, handle, error_text(error, lang), t("wc.card.closed", lang))
+            # a stale button: the card shows where things stand (or, if not followed, why), without its buttons
+            if followed:
+                await self._adopt(account, event.task_id, handle, refresh=True)
+                self.changed()
+            else:
+                await self._close_card(account, handle, error_text(error, lang), t("wc.card.closed", lang))
             raise
+
+    async def _adopt(self, account: Account, task_id: str, handle: CardHandle | None, *, refresh: bool) -> bool:
+        """Hand a followed card this press's response code (the one it was sent with may be spent); False if the
+        card is not one the bot follows (a choice card) or the press carried no code."""
+        if handle is None:
+            return False
+        chat = ChatRef(PLATFORM, account.user_id)
+        prefix = f"{CARD_PREFIX}|{task_id}|"
+        return await self.usecases.card_pressed(chat, prefix, handle.encode(), refresh=refresh)
 
     async def _card_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         if payload.act in _WISH_ACTS:

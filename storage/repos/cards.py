@@ -86,6 +86,20 @@ class SqliteCards(Repo, ports.Cards):
             (card_id,),
         )
 
+    async def rehandle(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        found = await self._one(
+            "SELECT id FROM cards WHERE platform = ? AND chat_id = ? AND substr(message_id, 1, ?) = ?",
+            (chat.platform, chat.chat_id, len(old_prefix), old_prefix),
+        )
+        if found is None:
+            return False
+        await self._run(
+            "UPDATE cards SET message_id = ?,"
+            " rendered_version = CASE WHEN ? THEN 0 ELSE rendered_version END WHERE id = ?",
+            (message_id, refresh, found["id"]),
+        )
+        return True
+
     async def drop(self, card_id: int) -> None:
         await self._run("DELETE FROM card_wishes WHERE card_id = ?", (card_id,))
         await self._run("DELETE FROM cards WHERE id = ?", (card_id,))
