@@ -105,7 +105,7 @@ class CardSync:
             if not isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
                 return None
             rendered = await render_claim_card(unit, notice)
-        return (rendered[0], view.wish.version) if rendered is not None else None
+        return rendered
 
     async def _edit(self, card: CardRow) -> None:
         self._last_edit[card.id] = self._monotonic()

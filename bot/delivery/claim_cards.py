@@ -9,7 +9,7 @@ from bot.ports.storage import Unit
 
 
 async def render_claim_card(unit: Unit, notice: ClaimNotice) -> tuple[OutgoingMessage, int] | None:
-    """The card as it must look now, with the wish id it follows; None when the claim or wish is gone."""
+    """The card as it must look now, with the version of the wish it shows; None when the claim or wish is gone."""
     claim = await unit.claims.get(notice.claim_id)
     if claim is None:
         return None
@@ -17,14 +17,14 @@ async def render_claim_card(unit: Unit, notice: ClaimNotice) -> tuple[OutgoingMe
     if view is None:
         return None
     if isinstance(notice, ClaimCard):
-        return views.claim_card(view, claim, notice.lang, intro=notice.intro, reason=notice.reason), claim.wish_id
+        return views.claim_card(view, claim, notice.lang, intro=notice.intro, reason=notice.reason), view.wish.version
     if isinstance(notice, OverdueCard):
         if view.wish.deadline is None:
             return None
-        return views.overdue_notice(claim, view.wish, notice.lang), claim.wish_id
+        return views.overdue_notice(claim, view.wish, notice.lang), view.wish.version
     assert isinstance(notice, ReviewCard)
     member = await unit.people.get(claim.member_id)
     if member is None:
         return None
     card = views.review_card(member, view.wish, claim, notice.lang, reported_at=notice.reported_at)
-    return card, claim.wish_id
+    return card, view.wish.version

@@ -107,6 +107,8 @@ class OutboxDelivery:
         self._chat_paused_until: dict[str, float] = {}
         self._failures: dict[int, int] = defaultdict(int)
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
+        self._shown: dict[int, int] = {}
+        """The wish version each card being sent was rendered from (a change during the send leaves it stale)."""
         self.renderer = renderer
         self.limiter = limiter
         self.foreground_busy = foreground_busy
@@ -207,17 +209,24 @@ class OutboxDelivery:
         if isinstance(notice, WishCard):
             async with self.store.read() as unit:
                 view = await unit.wishes.view(notice.wish_id)
-            return wish_card(view, self.lang) if view is not None else None
+            if view is None:
+                return None
+            self._shown[row.id] = view.wish.version
+            return wish_card(view, self.lang)
         if isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
             async with self.store.read() as unit:
                 rendered = await render_claim_card(unit, notice)
-            return rendered[0] if rendered is not None else None
+            if rendered is None:
+                return None
+            self._shown[row.id] = rendered[1]
+            return rendered[0]
         if self.renderer is None:
             raise LookupError(f"no renderer for {type(notice).__name__}")
         return await self.renderer.render(notice)
 
     async def _sent(self, row: OutboxRow, envelope: Envelope, message_id: str) -> None:
         now = self.clock.now()
+        shown = self._shown.pop(row.id, None)
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, "sent", now, message_id=message_id)
             notice = envelope.notice
@@ -225,7 +234,7 @@ class OutboxDelivery:
                 wish = await unit.wishes.get(notice.wish_id)
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
-                    await unit.cards.add(now, wish.id, row.chat, message_id, kind, wish.version)
+                    await unit.cards.add(now, wish.id, row.chat, message_id, kind, shown or wish.version)
             elif isinstance(notice, ClaimCard | ReviewCard | OverdueCard) and row.chat is not None:
                 claim = await unit.claims.get(notice.claim_id)
                 wish = await unit.wishes.get(claim.wish_id) if claim is not None else None
@@ -236,7 +245,7 @@ class OutboxDelivery:
                         row.chat,
                         message_id,
                         _CARD_KINDS[type(notice)],
-                        wish.version,
+                        shown or wish.version,
                         claim_id=claim.id,
                         viewer_id=row.member_id,
                         notice=encode(Envelope(notice)),
