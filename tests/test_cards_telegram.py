@@ -213,3 +213,22 @@ async def test_close_n_ends_claiming_and_claims_made_can_still_be_reported(teleg
     await eventually(lambda: labels(private) == ["已完成", "放弃"])
     await tg.api.user_presses(first, private, button(private, "已完成"))
     await bot_said(tg.api, first.id, "请回复本次服务时长")
+
+
+async def test_the_secretarys_manage_card_ends_the_wish_and_follows_it(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    card = await posted_card(tg, "帮忙买年货 名额2", 2)
+    private = await claimed(tg, member, card)
+    await tg.api.user_sends(tg.secretary, SECRETARY_ID, "/manage 1")
+    manage = await bot_said(tg.api, SECRETARY_ID, "帮忙买年货")
+    await eventually(lambda: labels(manage) == ["结束认领", "取消心愿"])
+    close = button(manage, "结束认领")
+
+    answer = await tg.api.user_presses(tg.secretary, manage, button(manage, "取消心愿"))
+
+    assert answer.text and "已取消微心愿 #1" in answer.text
+    await eventually(lambda: not labels(manage) and shows(manage, "已取消"))
+    await eventually(lambda: not labels(card) and not labels(private))
+    await bot_said(tg.api, member.id, "已被支部书记取消")
+    assert "已取消" in await press_old(tg, tg.secretary, manage, close)

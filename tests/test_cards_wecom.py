@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.notices.callbacks import Act, encode
 from tests.fakes import eventually
-from tests.fakes.wecom_api import template_card_event_xml
+from tests.fakes.wecom_api import template_card_event_xml, text_message_xml
 from tests.test_wecom_more import Rig, committee_and_branch, find_card, has_card, rig
 
 __all__ = ["rig"]
@@ -175,3 +175,22 @@ async def test_close_n_ends_claiming_and_the_claim_can_still_be_reported(rig: Ri
     assert done_key in keys(seen(rig, "lisi", claim_task))
     await rig.press("lisi", claim_task, done_key)
     await eventually(lambda: "时长" in bench.last_text("lisi"))
+
+
+async def test_the_secretarys_manage_card_closes_the_wish_and_follows_it(rig: Rig) -> None:
+    claim_task, done_key = await claimed(rig)
+    bench = rig.bench
+    close_key = encode(Act.CLOSE_WISH, 1)
+    before = len(bench.fake.inbox.get("admin", []))
+    status, _, _ = await bench.post(text_message_xml("admin", "/manage 1", str(next(bench.ids))))
+    assert status == 200
+    await eventually(lambda: len(bench.fake.inbox.get("admin", [])) > before and has_card(bench, "admin", close_key))
+    manage_task, _, _ = find_card(bench, "admin", close_key)
+
+    await rig.press("admin", manage_task, close_key)
+
+    await eventually(lambda: "已结束认领" in bench.last_text("admin"))
+    await eventually(lambda: "已结束" in str(seen(rig, "admin", manage_task)))
+    assert close_key not in keys(seen(rig, "admin", manage_task))
+    await eventually(lambda: any("您的认领仍有效" in text for text in bench.fake.texts("lisi")))
+    assert done_key in keys(seen(rig, "lisi", claim_task))

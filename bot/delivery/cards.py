@@ -11,7 +11,7 @@ from bot.delivery.claim_cards import render_claim_card
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
-from bot.notices.outbox import ClaimCard, NoticeError, OverdueCard, ReviewCard, decode
+from bot.notices.outbox import FollowedCard, NoticeError, decode
 from bot.notices.views import wish_card
 from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
@@ -102,7 +102,7 @@ class CardSync:
             except NoticeError as error:
                 log.error("card %s holds an unreadable notice (%s)", card.id, error)
                 return None
-            if not isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
+            if not isinstance(notice, FollowedCard):
                 return None
             rendered = await render_claim_card(unit, notice)
         return rendered

@@ -1,15 +1,18 @@
-"""Rendering the cards about one claim (claim, review, overdue) from the claim's and the wish's current state."""
+"""Rendering followed private cards (claim, review, overdue, a secretary's wish card) from the current state."""
 
 from __future__ import annotations
 
 from bot.notices import views
-from bot.notices.outbox import ClaimCard, ClaimNotice, OverdueCard, ReviewCard
+from bot.notices.outbox import ClaimCard, FollowedCard, ManageCard, OverdueCard, ReviewCard
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 
 
-async def render_claim_card(unit: Unit, notice: ClaimNotice) -> tuple[OutgoingMessage, int] | None:
+async def render_claim_card(unit: Unit, notice: FollowedCard) -> tuple[OutgoingMessage, int] | None:
     """The card as it must look now, with the version of the wish it shows; None when the claim or wish is gone."""
+    if isinstance(notice, ManageCard):
+        shown = await unit.wishes.view(notice.wish_id)
+        return (views.manage_card(shown, notice.lang), shown.wish.version) if shown is not None else None
     claim = await unit.claims.get(notice.claim_id)
     if claim is None:
         return None

@@ -18,6 +18,8 @@ from bot.i18n import t
 from bot.notices.outbox import (
     ClaimCard,
     Envelope,
+    FollowedCard,
+    ManageCard,
     NoticeError,
     OverdueCard,
     Rendered,
@@ -40,7 +42,12 @@ _IDLE_WAIT = 30.0
 _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
-_CARD_KINDS: dict[type, str] = {ClaimCard: "claim", ReviewCard: "review", OverdueCard: "overdue"}
+_CARD_KINDS: dict[type, str] = {
+    ClaimCard: "claim",
+    ReviewCard: "review",
+    OverdueCard: "overdue",
+    ManageCard: "manage",
+}
 
 
 class NoticeRenderer(Protocol):
@@ -213,7 +220,7 @@ class OutboxDelivery:
                 return None
             self._shown[row.id] = view.wish.version
             return wish_card(view, self.lang)
-        if isinstance(notice, ClaimCard | ReviewCard | OverdueCard):
+        if isinstance(notice, FollowedCard):
             async with self.store.read() as unit:
                 rendered = await render_claim_card(unit, notice)
             if rendered is None:
@@ -235,10 +242,11 @@ class OutboxDelivery:
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
                     await unit.cards.add(now, wish.id, row.chat, message_id, kind, shown or wish.version)
-            elif isinstance(notice, ClaimCard | ReviewCard | OverdueCard) and row.chat is not None:
-                claim = await unit.claims.get(notice.claim_id)
-                wish = await unit.wishes.get(claim.wish_id) if claim is not None else None
-                if claim is not None and wish is not None:
+            elif isinstance(notice, FollowedCard) and row.chat is not None:
+                claim = await unit.claims.get(notice.claim_id) if not isinstance(notice, ManageCard) else None
+                wish_id = notice.wish_id if isinstance(notice, ManageCard) else claim.wish_id if claim else None
+                wish = await unit.wishes.get(wish_id) if wish_id is not None else None
+                if wish is not None:
                     await unit.cards.add(
                         now,
                         wish.id,
@@ -246,7 +254,7 @@ class OutboxDelivery:
                         message_id,
                         _CARD_KINDS[type(notice)],
                         shown or wish.version,
-                        claim_id=claim.id,
+                        claim_id=claim.id if claim is not None else None,
                         viewer_id=row.member_id,
                         notice=encode(Envelope(notice)),
                     )

@@ -28,6 +28,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "btn.waitlist": {"zh": "候补", "en": "Join waitlist"},
     "btn.done": {"zh": "已完成", "en": "Done"},
     "btn.give_up": {"zh": "放弃", "en": "Give up"},
+    "btn.close_wish": {"zh": "结束认领", "en": "End claiming"},
+    "btn.cancel_wish": {"zh": "取消心愿", "en": "Cancel wish"},
     "btn.confirm": {"zh": "确认", "en": "Confirm"},
     "btn.return": {"zh": "退回", "en": "Return"},
     # claim states

@@ -75,6 +75,14 @@ class OverdueCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ManageCard:
+    """A secretary's private card of a wish (结束认领 / 取消心愿 while it is open), following the wish."""
+
+    wish_id: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A committee's weekly digest (text, chart, ledger) as of a moment, rendered when it is sent."""
 
@@ -93,11 +101,14 @@ class FeedbackFile:
     as_of: datetime
 
 
-Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | Digest | FeedbackFile
+Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | Digest | FeedbackFile
 """Everything the bot can decide to send."""
 
 ClaimNotice = ClaimCard | ReviewCard | OverdueCard
 """Cards about one claim: recorded when sent and rendered again whenever the claim or its wish changes."""
+
+FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard
+"""Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
 Rendered = Digest | FeedbackFile
 """Notices whose content is built by the report renderers at delivery."""
@@ -137,6 +148,7 @@ _TYPES: dict[str, type[Any]] = {
     "claim_card": ClaimCard,
     "review_card": ReviewCard,
     "overdue_card": OverdueCard,
+    "manage_card": ManageCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
 }

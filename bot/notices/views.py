@@ -172,6 +172,20 @@ def review_card(
     return OutgoingMessage(status + "\n\n" + base, buttons, photo_ref=asked.photo_ref)
 
 
+def manage_card(view: WishView, lang: str) -> OutgoingMessage:
+    """The posting secretary's card of a wish: 结束认领 / 取消心愿 while it is open; its final state after."""
+    card = wish_card(view, lang, show_phones=True)
+    if view.wish.status != WishStatus.OPEN:
+        return OutgoingMessage(wish_status_line(view, lang) + "\n\n" + card.text)
+    buttons = (
+        (
+            Button(t("btn.close_wish", lang), encode(Act.CLOSE_WISH, view.wish.id)),
+            Button(t("btn.cancel_wish", lang), encode(Act.CANCEL_WISH, view.wish.id)),
+        ),
+    )
+    return OutgoingMessage(card.text, buttons)
+
+
 def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> OutgoingMessage:
     """Private message to a secretary: confirm or return a reported service."""
     lines = [

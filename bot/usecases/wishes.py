@@ -11,7 +11,7 @@ from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
 from bot.notices import views
-from bot.notices.outbox import ClaimCard, WishCard
+from bot.notices.outbox import ClaimCard, ManageCard, WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -85,6 +85,26 @@ class Wishes(Base):
             await unit.cards.add(now, wish_id, chat, message_id, kind, wish.version)
 
         await self._tx(work)
+
+    async def send_manage_card(self, actor: Account, wish_id: int) -> bool:
+        """Send a secretary of the wish's branch its private card with 结束认领 / 取消心愿 (a card that follows the
+        wish); False if they have no private chat on this platform."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            wish = await self._wish(unit, wish_id)
+            secretary = await self._secretary(unit, now, actor, wish.branch_id)
+            lang = await self._language(unit, secretary)
+            return await self._notify(
+                unit,
+                now,
+                secretary,
+                actor.platform,
+                f"manage:{wish.id}:{secretary.id}:{now.isoformat()}",
+                "manage",
+                ManageCard(wish.id, lang),
+            )
+
+        return await self._tx(work)
 
     async def card_pressed(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
         """A press on a known card handed out a fresh edit handle: the card is reached through it from now on (and,

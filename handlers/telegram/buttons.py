@@ -112,6 +112,14 @@ class Buttons:
             await tap.answer(self._where_to_reply(tap, lang))
             if tap.message is not None:
                 await self.steps.ask_reason(tap.message, account, lang, target)
+        elif act in (Act.CLOSE_WISH, Act.CANCEL_WISH):
+            close = act == Act.CLOSE_WISH
+            if close:
+                told = (await usecases.close_wish(cmd.CloseWish(account, target))).told
+            else:
+                told = (await usecases.cancel_wish(cmd.CancelWish(account, target))).told
+            self.services.changed()
+            await tap.answer(t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=target, n=told))
         elif act == Act.LEAVE:
             await usecases.leave(cmd.Leave(account))
             await usecases.set_conversation(account, None)

@@ -262,6 +262,23 @@ class Commands(Flows):
             return
         await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=True)
 
+    async def manage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/manage N (a secretary): a private card of micro-wish N with 结束认领 / 取消心愿, following the wish."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.services.who(user)
+        args = context.args or []
+        if not args or not args[0].lstrip("#").isdigit():
+            await reply(message, t("tg.manage.usage", lang))
+            return
+        try:
+            await self.services.usecases.send_manage_card(account, int(args[0].lstrip("#")))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.services.changed()
+
     async def _end_wish(self, message: Message, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
         """Cancel or close a wish; the refusal, or who was told."""
         usecases = self.services.usecases

@@ -169,6 +169,7 @@ class TelegramPlatform:
             "leave": commands.leave,
             "cancel": commands.cancel,
             "close": commands.close,
+            "manage": commands.manage,
             "skip": commands.skip,
             "committee": setup.committee,
             "branch": setup.branch,

@@ -68,6 +68,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please send /join in your branch group and tap “Report in” first.",
     },
     "tg.cancelled": {"zh": "已取消。", "en": "Cancelled."},
+    "tg.manage.usage": {
+        "zh": "用法：/manage 心愿编号，例如 /manage 3",
+        "en": "Usage: /manage wish number, e.g. /manage 3",
+    },
     "tg.close.usage": {"zh": "用法：/close 心愿编号，例如 /close 3", "en": "Usage: /close wish number, e.g. /close 3"},
     # skills offered as buttons
     "tg.skill.0": {"zh": "矛盾调解", "en": "Dispute mediation"},

@@ -111,6 +111,9 @@ class WeComRouter:
         rest = parts[1].strip() if len(parts) > 1 else ""
         if command in ("/cancel", "取消", "/close", "结束") and rest.lstrip("#").isdigit():
             await self._end_wish(account, lang, int(rest.lstrip("#")), close=command in ("/close", "结束"))
+        elif command in ("/manage", "管理") and rest.lstrip("#").isdigit():
+            await self.usecases.send_manage_card(account, int(rest.lstrip("#")))
+            self.changed()
         elif command in ("/cancel", "取消"):
             await self._remember(account, None)
             await self._reply(account, t("wc.cancelled", lang))
@@ -443,6 +446,8 @@ class WeComRouter:
             await self._reply(account, t("wc.done.hours", lang))
         elif payload.act in (Act.CONFIRM, Act.RATE, Act.RETURN):
             await self._review_press(account, lang, payload, handle)
+        elif payload.act in (Act.CLOSE_WISH, Act.CANCEL_WISH):
+            await self._end_wish(account, lang, payload.target, close=payload.act == Act.CLOSE_WISH)
         elif payload.act == Act.PICK_BRANCH:
             step = await self._state(account)
             if step is None or step.get("flow") != "wish":
