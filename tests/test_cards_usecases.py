@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery.cards import CardSync
 from bot.delivery.claim_cards import render_claim_card
+from bot.delivery.outbox import OutboxDelivery
 from bot.domain import errors
 from bot.domain.model import ClaimStatus, WishStatus
+from bot.jobs.nudges import send_nudges
+from bot.notices.callbacks import Act, decode
 from bot.notices.outbox import ClaimCard, ReviewCard
 from bot.notices.views import describe_error
 from bot.usecases import commands as cmd
 from tests.conftest import World
+from tests.schedule_support import at, deps_for
+from tests.test_delivery import RecordingGateway, drain
 from tests.test_workflow import post
 
 
@@ -94,3 +100,27 @@ async def test_cancel_tells_claimed_done_and_waiting_members(world: World) -> No
     async with world.store.read() as unit:
         keys = {r.dedupe_key for r in await unit.outbox.due("telegram", world.clock.now(), 100)}
     assert len([k for k in keys if k.startswith(f"cancelled:{wish.id}:")]) == 3
+
+
+async def test_a_nudge_is_a_card_that_follows_each_of_its_wishes(world: World) -> None:
+    member = await world.member("10", "张伟", skills=("维修",))
+    first = (await post(world, "帮忙修水管 名额1 #维修")).view.wish
+    second = (await post(world, "帮忙修电灯 名额1 #维修")).view.wish
+    gateway = RecordingGateway()
+    delivery = OutboxDelivery(world.store, gateway, world.clock)
+    cards = CardSync(world.store, gateway, world.clock, interval=0.0)
+    world.clock.set(at(2026, 12, 11))
+    await send_nudges(deps_for(world), world.clock.now())
+    await drain(delivery, rounds=3)
+    nudge = next(m for c, m in gateway.sent if c.chat_id == member.user_id and "季度" in m.text)
+    claims = [p.target for row in nudge.buttons for b in row if (p := decode(b.payload)) and p.act == Act.CLAIM]
+    assert sorted(claims) == sorted([first.id, second.id])
+
+    await world.app.cancel_wish(cmd.CancelWish(world.secretary, second.id))
+    await cards.sync_due()
+
+    edited = gateway.edits[-1][2]
+    left = [p.target for row in edited.buttons for b in row if (p := decode(b.payload)) and p.act == Act.CLAIM]
+    assert left == [first.id] and "已取消" in edited.text
+    last = decode(edited.buttons[-1][0].payload)
+    assert last is not None and last.act == Act.PAUSE_NUDGES

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from bot.notices import views
-from bot.notices.outbox import ClaimCard, FollowedCard, ManageCard, OverdueCard, ReviewCard
+from bot.notices.outbox import ClaimCard, FollowedCard, ManageCard, NudgeCard, OverdueCard, ReviewCard
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 
 
 async def render_claim_card(unit: Unit, notice: FollowedCard) -> tuple[OutgoingMessage, int] | None:
     """The card as it must look now, with the version of the wish it shows; None when the claim or wish is gone."""
+    if isinstance(notice, NudgeCard):
+        wishes = [v for v in [await unit.wishes.view(i) for i in notice.wish_ids] if v is not None]
+        if not wishes:
+            return None
+        return views.nudge_card(notice.intro, wishes, notice.pause_days, notice.lang), wishes[0].wish.version
     if isinstance(notice, ManageCard):
         shown = await unit.wishes.view(notice.wish_id)
         return (views.manage_card(shown, notice.lang), shown.wish.version) if shown is not None else None

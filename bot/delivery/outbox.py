@@ -17,10 +17,12 @@ from bot.delivery.pacing import RateLimiter
 from bot.i18n import t
 from bot.notices.outbox import (
     ClaimCard,
+    ClaimNotice,
     Envelope,
     FollowedCard,
     ManageCard,
     NoticeError,
+    NudgeCard,
     OverdueCard,
     Rendered,
     ReviewCard,
@@ -43,6 +45,7 @@ _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
 _CARD_KINDS: dict[type, str] = {
+    NudgeCard: "nudge",
     ClaimCard: "claim",
     ReviewCard: "review",
     OverdueCard: "overdue",
@@ -243,8 +246,16 @@ class OutboxDelivery:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
                     await unit.cards.add(now, wish.id, row.chat, message_id, kind, shown or wish.version)
             elif isinstance(notice, FollowedCard) and row.chat is not None:
-                claim = await unit.claims.get(notice.claim_id) if not isinstance(notice, ManageCard) else None
-                wish_id = notice.wish_id if isinstance(notice, ManageCard) else claim.wish_id if claim else None
+                claim = await unit.claims.get(notice.claim_id) if isinstance(notice, ClaimNotice) else None
+                wish_id = (
+                    notice.wish_id
+                    if isinstance(notice, ManageCard)
+                    else notice.wish_ids[0]
+                    if isinstance(notice, NudgeCard)
+                    else claim.wish_id
+                    if claim
+                    else None
+                )
                 wish = await unit.wishes.get(wish_id) if wish_id is not None else None
                 if wish is not None:
                     await unit.cards.add(
@@ -257,6 +268,7 @@ class OutboxDelivery:
                         claim_id=claim.id if claim is not None else None,
                         viewer_id=row.member_id,
                         notice=encode(Envelope(notice)),
+                        wishes=notice.wish_ids[1:] if isinstance(notice, NudgeCard) else (),
                     )
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:

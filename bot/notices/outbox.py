@@ -83,6 +83,17 @@ class ManageCard:
 
 
 @dataclass(frozen=True, slots=True)
+class NudgeCard:
+    """A private nudge: its opening (rendered when decided), claim buttons for up to 3 wishes that follow them, and
+    the pause button."""
+
+    intro: str
+    wish_ids: tuple[int, ...]
+    pause_days: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A committee's weekly digest (text, chart, ledger) as of a moment, rendered when it is sent."""
 
@@ -101,13 +112,13 @@ class FeedbackFile:
     as_of: datetime
 
 
-Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | Digest | FeedbackFile
+Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard | Digest | FeedbackFile
 """Everything the bot can decide to send."""
 
 ClaimNotice = ClaimCard | ReviewCard | OverdueCard
 """Cards about one claim: recorded when sent and rendered again whenever the claim or its wish changes."""
 
-FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard
+FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard
 """Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
 Rendered = Digest | FeedbackFile
@@ -149,6 +160,7 @@ _TYPES: dict[str, type[Any]] = {
     "review_card": ReviewCard,
     "overdue_card": OverdueCard,
     "manage_card": ManageCard,
+    "nudge_card": NudgeCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
 }

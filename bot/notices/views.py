@@ -313,8 +313,7 @@ def nudge_message(
     member: Member, quarter: Quarter, firm: bool, days_left: int, wishes: Sequence[Wish], pause_days: int, lang: str
 ) -> OutgoingMessage:
     """The private reminder: polite, firmer near the quarter's end, with claim buttons and a pause button."""
-    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
-    lines = [t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)]
+    lines = [nudge_intro(member, quarter, firm, days_left, lang)]
     if wishes:
         lines += [t("sched.nudge.wish", lang, id=w.id, title=escape(w.title)) for w in wishes]
     else:
@@ -322,6 +321,31 @@ def nudge_message(
     buttons = [
         (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),) for w in wishes
     ]
+    buttons.append((Button(t("sched.btn.pause", lang), encode(Act.PAUSE_NUDGES, pause_days)),))
+    return OutgoingMessage("\n".join(lines), tuple(buttons))
+
+
+def nudge_intro(member: Member, quarter: Quarter, firm: bool, days_left: int, lang: str) -> str:
+    """The opening of a nudge: polite, firmer near the quarter's end."""
+    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
+    return t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)
+
+
+def nudge_card(intro: str, shown: Sequence[WishView], pause_days: int, lang: str) -> OutgoingMessage:
+    """A nudge as its wishes stand now: a claim button for each one still open with a free slot, the others marked
+    with their state (已满 / 已取消 / 已结束 / 已完成), and the pause button."""
+    lines = [intro]
+    buttons: list[tuple[Button, ...]] = []
+    for view in shown:
+        w = view.wish
+        line = t("sched.nudge.wish", lang, id=w.id, title=escape(w.title))
+        if w.status == WishStatus.OPEN and not view.full:
+            buttons.append(
+                (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),)
+            )
+        else:
+            line += "（" + wish_status_line(view, lang) + "）"
+        lines.append(line)
     buttons.append((Button(t("sched.btn.pause", lang), encode(Act.PAUSE_NUDGES, pause_days)),))
     return OutgoingMessage("\n".join(lines), tuple(buttons))
 
