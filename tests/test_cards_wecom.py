@@ -3,6 +3,8 @@ and an old button pressed anyway says exactly why."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 from bot.notices.callbacks import Act, encode
@@ -38,7 +40,25 @@ async def claimed(rig: Rig, text: str = "#微心愿 帮独居老人买年货 名
     await rig.press("lisi", task_id, key)
     await eventually(lambda: has_card(bench, "lisi", "1:d:"))
     claim_task, _, done_key = find_card(bench, "lisi", "1:d:")
+    await eventually_followed(rig, claim_task)
     return claim_task, done_key
+
+
+async def eventually_followed(rig: Rig, task_id: str) -> None:
+    """Wait until the bot recorded the card it sent (a press in the same instant finds no card to follow)."""
+
+    async def recorded() -> bool:
+        async with rig.db.conn.execute(
+            "SELECT count(*) FROM cards WHERE message_id LIKE ?", (f"tc|{task_id}|%",)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row and row[0])
+
+    for _ in range(250):
+        if await recorded():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"card {task_id} was never recorded")
 
 
 def seen(rig: Rig, user_id: str, task_id: str) -> dict[str, Any]:
@@ -116,6 +136,7 @@ async def test_done_then_return_then_confirm_follow_on_the_cards(rig: Rig) -> No
     await eventually(lambda: has_card(bench, "admin", encode(Act.RETURN, claim_id)))
     review_task, _, return_key = find_card(bench, "admin", encode(Act.RETURN, claim_id))
     confirm_key = encode(Act.CONFIRM, claim_id)
+    await eventually_followed(rig, review_task)
     await rig.press("admin", review_task, return_key)
     await eventually(lambda: "原因" in bench.last_text("admin"))
     await bench.say("admin", "缺少签字")
@@ -129,11 +150,13 @@ async def test_done_then_return_then_confirm_follow_on_the_cards(rig: Rig) -> No
     task, card = next((t, c) for t, c in bench.fake.cards["lisi"].items() if "缺少签字" in str(c) and "1:d:" in str(c))
     await rig.press("lisi", task, next(k for k in keys(card) if k.startswith("1:d:")))
     await eventually(lambda: "时长" in bench.last_text("lisi"))
+    rig.clock.advance(timedelta(minutes=30))  # reported again later: a report of its own
     await bench.say("lisi", "1 补了签字")
     await eventually(
         lambda: len([t for t in bench.fake.cards["admin"] if confirm_key in keys(seen(rig, "admin", t))]) == 1
     )
     second = next(t for t in bench.fake.cards["admin"] if confirm_key in keys(seen(rig, "admin", t)))
+    await eventually_followed(rig, second)
     await rig.press("admin", second, confirm_key)
     await eventually(lambda: seen(rig, "admin", second)["main_title"]["title"] == "✅ 已确认")
     assert encode(Act.RATE, claim_id, "3") in keys(seen(rig, "admin", second))
@@ -186,6 +209,7 @@ async def test_the_secretarys_manage_card_closes_the_wish_and_follows_it(rig: Ri
     assert status == 200
     await eventually(lambda: len(bench.fake.inbox.get("admin", [])) > before and has_card(bench, "admin", close_key))
     manage_task, _, _ = find_card(bench, "admin", close_key)
+    await eventually_followed(rig, manage_task)
 
     await rig.press("admin", manage_task, close_key)
 
