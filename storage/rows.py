@@ -112,6 +112,7 @@ def wish(row: Row) -> Wish:
         created_at=must_dt(row["created_at"]),
         version=row["version"],
         closed_at=to_dt(row["closed_at"]),
+        closed_by=row["closed_by"],
     )
 
 
@@ -168,6 +169,9 @@ def card(row: Row) -> CardRow:
         kind=row["kind"],
         rendered_version=row["rendered_version"],
         last_edit_at=to_dt(row["last_edit_at"]),
+        claim_id=row["claim_id"],
+        viewer_id=row["viewer_id"],
+        notice=row["notice"],
     )
 
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.delivery.claim_cards import render_claim_card
 from bot.domain import errors
 from bot.domain.model import Account, ChatRef, ClaimStatus, WishStatus
-from bot.notices.outbox import Text, decode
+from bot.notices.outbox import ClaimCard, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from tests.conftest import World
@@ -57,7 +58,10 @@ async def test_member_claims_and_gets_a_private_notice_recorded_before_sending(w
         notice = await unit.outbox.by_key(f"claim:{claimed.claim.id}")
     assert notice is not None and notice.chat == ChatRef("telegram", "10")
     sent = decode(notice.payload).notice
-    assert isinstance(sent, Text) and sent.buttons[0][0].label == "已完成"
+    assert isinstance(sent, ClaimCard) and sent.claim_id == claimed.claim.id
+    async with world.store.read() as unit:
+        rendered = await render_claim_card(unit, sent)
+    assert rendered is not None and rendered[0].buttons[0][0].label == "已完成"
 
 
 async def test_member_who_has_not_reported_in_is_asked_to(world: World) -> None:

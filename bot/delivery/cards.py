@@ -7,11 +7,13 @@ import logging
 import time
 from collections.abc import Callable
 
+from bot.delivery.claim_cards import render_claim_card
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
+from bot.notices.outbox import FollowedCard, NoticeError, decode
 from bot.notices.views import wish_card
-from bot.ports.chat import ChatGateway, DeliveryError, OutgoingMessage, RetryLater
+from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import CardRow, Store
 
@@ -55,6 +57,7 @@ class CardSync:
         self._last_edit: dict[int, float] = {}
         self._chat_paused_until: dict[str, float] = {}
         self._wake = asyncio.Event()
+        self._waiting: dict[int, str] = {}
         self.edits = 0
 
     def poke(self) -> None:
@@ -69,6 +72,8 @@ class CardSync:
         soonest: float | None = None
         ready = []
         for card in stale:
+            if self._waiting.get(card.id) == card.message_id:
+                continue  # no edit handle left: the next press (a fresh one) brings it up to date
             free_at = max(
                 self._last_edit.get(card.id, 0.0) + self.interval, self._chat_paused_until.get(card.chat.chat_id, 0.0)
             )
@@ -83,16 +88,39 @@ class CardSync:
             soonest = self.interval if soonest is None else min(soonest, self.interval)
         return soonest
 
-    async def _edit(self, card: CardRow) -> None:
-        self._last_edit[card.id] = self._monotonic()
+    async def _message(self, card: CardRow) -> tuple[OutgoingMessage, int] | None:
+        """What the card must show now and the version of its wish that is: a claim's card from its notice,
+        a wish card through the platform's renderer."""
         async with self.store.read() as unit:
             view = await unit.wishes.view(card.wish_id)
-        if view is None:
+            if view is None:
+                return None
+            if card.notice is None:
+                return self.render(view, card, self.lang), view.wish.version
+            try:
+                notice = decode(card.notice).notice
+            except NoticeError as error:
+                log.error("card %s holds an unreadable notice (%s)", card.id, error)
+                return None
+            if not isinstance(notice, FollowedCard):
+                return None
+            rendered = await render_claim_card(unit, notice)
+        return rendered
+
+    async def _edit(self, card: CardRow) -> None:
+        self._last_edit[card.id] = self._monotonic()
+        found = await self._message(card)
+        if found is None:
             return
+        message, version = found
         try:
-            await self.gateway.edit(card.chat, card.message_id, self.render(view, card, self.lang))
+            await self.gateway.edit(card.chat, card.message_id, message)
         except RetryLater as error:
             self._chat_paused_until[card.chat.chat_id] = self._monotonic() + error.retry_after
+            return
+        except EditUnavailable as error:
+            log.info("card %s waits for a fresh edit handle (%s)", card.id, error)
+            self._waiting[card.id] = card.message_id
             return
         except DeliveryError as error:
             log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)
@@ -103,8 +131,9 @@ class CardSync:
             log.exception("editing card %s failed", card.id)
             return
         self.edits += 1
+        self._waiting.pop(card.id, None)
         async with self.store.unit() as unit:
-            await unit.cards.mark_rendered(card.id, view.wish.version, self.clock.now())
+            await unit.cards.mark_rendered(card.id, version, self.clock.now())
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 30.0) -> None:
         """Keep cards current until ``stop`` is set."""

@@ -12,9 +12,25 @@ from dataclasses import replace
 from html import escape
 from typing import Any, Protocol
 
+from bot.delivery.claim_cards import render_claim_card
 from bot.delivery.pacing import RateLimiter
 from bot.i18n import t
-from bot.notices.outbox import Envelope, NoticeError, Rendered, Text, WishCard, decode
+from bot.notices.outbox import (
+    ClaimCard,
+    ClaimNotice,
+    Envelope,
+    FollowedCard,
+    ManageCard,
+    NoticeError,
+    NudgeCard,
+    OverdueCard,
+    Rendered,
+    ReviewCard,
+    Text,
+    WishCard,
+    decode,
+    encode,
+)
 from bot.notices.views import wish_card
 from bot.ports.chat import Attachment, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.ports.clock import Clock
@@ -28,6 +44,13 @@ _IDLE_WAIT = 30.0
 _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
+_CARD_KINDS: dict[type, str] = {
+    NudgeCard: "nudge",
+    ClaimCard: "claim",
+    ReviewCard: "review",
+    OverdueCard: "overdue",
+    ManageCard: "manage",
+}
 
 
 class NoticeRenderer(Protocol):
@@ -94,6 +117,8 @@ class OutboxDelivery:
         self._chat_paused_until: dict[str, float] = {}
         self._failures: dict[int, int] = defaultdict(int)
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
+        self._shown: dict[int, int] = {}
+        """The wish version each card being sent was rendered from (a change during the send leaves it stale)."""
         self.renderer = renderer
         self.limiter = limiter
         self.foreground_busy = foreground_busy
@@ -194,13 +219,24 @@ class OutboxDelivery:
         if isinstance(notice, WishCard):
             async with self.store.read() as unit:
                 view = await unit.wishes.view(notice.wish_id)
-            return wish_card(view, self.lang) if view is not None else None
+            if view is None:
+                return None
+            self._shown[row.id] = view.wish.version
+            return wish_card(view, self.lang)
+        if isinstance(notice, FollowedCard):
+            async with self.store.read() as unit:
+                rendered = await render_claim_card(unit, notice)
+            if rendered is None:
+                return None
+            self._shown[row.id] = rendered[1]
+            return rendered[0]
         if self.renderer is None:
             raise LookupError(f"no renderer for {type(notice).__name__}")
         return await self.renderer.render(notice)
 
     async def _sent(self, row: OutboxRow, envelope: Envelope, message_id: str) -> None:
         now = self.clock.now()
+        shown = self._shown.pop(row.id, None)
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, "sent", now, message_id=message_id)
             notice = envelope.notice
@@ -208,7 +244,32 @@ class OutboxDelivery:
                 wish = await unit.wishes.get(notice.wish_id)
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card
-                    await unit.cards.add(now, wish.id, row.chat, message_id, kind, wish.version)
+                    await unit.cards.add(now, wish.id, row.chat, message_id, kind, shown or wish.version)
+            elif isinstance(notice, FollowedCard) and row.chat is not None:
+                claim = await unit.claims.get(notice.claim_id) if isinstance(notice, ClaimNotice) else None
+                wish_id = (
+                    notice.wish_id
+                    if isinstance(notice, ManageCard)
+                    else notice.wish_ids[0]
+                    if isinstance(notice, NudgeCard)
+                    else claim.wish_id
+                    if claim
+                    else None
+                )
+                wish = await unit.wishes.get(wish_id) if wish_id is not None else None
+                if wish is not None:
+                    await unit.cards.add(
+                        now,
+                        wish.id,
+                        row.chat,
+                        message_id,
+                        _CARD_KINDS[type(notice)],
+                        shown or wish.version,
+                        claim_id=claim.id if claim is not None else None,
+                        viewer_id=row.member_id,
+                        notice=encode(Envelope(notice)),
+                        wishes=notice.wish_ids[1:] if isinstance(notice, NudgeCard) else (),
+                    )
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
         async with self.store.unit() as unit:

@@ -129,6 +129,8 @@ class Wish:
     created_at: datetime
     version: int = 1
     closed_at: datetime | None = None
+    closed_by: int | None = None
+    """Who ended the claiming by hand (结束认领); None for a wish completed by its confirmed claims."""
 
 
 @dataclass(frozen=True, slots=True)

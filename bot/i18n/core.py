@@ -12,6 +12,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.full": {"zh": "已认领 {taken}/{slots} · 已满", "en": "Claimed {taken}/{slots} · full"},
     "card.completed": {"zh": "✅ 已完成 {taken}/{slots}", "en": "✅ Completed {taken}/{slots}"},
     "card.cancelled": {"zh": "❌ 已取消", "en": "❌ Cancelled"},
+    "card.ended": {"zh": "⏹ 已结束认领 {taken}/{slots}", "en": "⏹ Claiming ended {taken}/{slots}"},
+    "card.claim.cancelled": {"zh": "❌ 心愿已取消，认领已释放", "en": "❌ Wish cancelled; claim released"},
+    "card.claim.withdrawn": {"zh": "↩️ 已取消认领（已放弃）", "en": "↩️ Withdrawn (given up)"},
+    "card.claim.released": {"zh": "⌛ 已被释放（超期未完成）", "en": "⌛ Released (overdue)"},
+    "card.claim.done": {"zh": "⏳ 已完成，待确认", "en": "⏳ Done, awaiting confirmation"},
+    "card.claim.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
+    "card.review.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
+    "card.review.returned": {"zh": "↩️ 已退回", "en": "↩️ Returned"},
     "card.claimers_sep": {"zh": "：", "en": ": "},
     "card.waitlist": {"zh": "候补：{names}", "en": "Waiting: {names}"},
     "btn.claim": {"zh": "认领", "en": "Claim"},
@@ -20,6 +28,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "btn.waitlist": {"zh": "候补", "en": "Join waitlist"},
     "btn.done": {"zh": "已完成", "en": "Done"},
     "btn.give_up": {"zh": "放弃", "en": "Give up"},
+    "btn.close_wish": {"zh": "结束认领", "en": "End claiming"},
+    "btn.cancel_wish": {"zh": "取消心愿", "en": "Cancel wish"},
     "btn.confirm": {"zh": "确认", "en": "Confirm"},
     "btn.return": {"zh": "退回", "en": "Return"},
     # claim states
@@ -55,6 +65,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice.cancelled": {
         "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}），您的认领已释放。",
         "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}); your claim is released.",
+    },
+    "notice.cancelled.done": {
+        "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}）。您已报告的服务仍等待书记确认。",
+        "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}). "
+        "The service you reported still awaits confirmation.",
+    },
+    "notice.cancelled.waitlist": {
+        "zh": "微心愿 #{id}「{title}」已被支部书记取消（{reason}），候补名单已清空。",
+        "en": "Micro-wish #{id} “{title}” was cancelled by the secretary ({reason}); the waitlist is cleared.",
+    },
+    "notice.ended": {
+        "zh": "微心愿 #{id}「{title}」已由支部书记结束认领。您的认领仍有效，完成后请点“已完成”。",
+        "en": "The secretary ended claiming of micro-wish #{id} “{title}”. Your claim stays; tap “Done” when done.",
+    },
+    "notice.ended.waitlist": {
+        "zh": "微心愿 #{id}「{title}」已结束认领，候补名单已清空。",
+        "en": "Claiming of micro-wish #{id} “{title}” has ended; the waitlist is cleared.",
+    },
+    "notice.wish_cancelled": {
+        "zh": "已取消微心愿 #{id}，已通知 {n} 人。",
+        "en": "Micro-wish #{id} is cancelled; {n} people were told.",
+    },
+    "notice.wish_closed": {
+        "zh": "微心愿 #{id} 已结束认领，已通知 {n} 人。",
+        "en": "Claiming of micro-wish #{id} has ended; {n} people were told.",
     },
     "notice.reported_public": {
         "zh": "🎖 {name}（{workplace}）已到本支部报到。",
@@ -125,6 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.not_admin": {"zh": "只有机器人管理员可以这样做。", "en": "Only a bot admin can do that."},
     "error.wish_full": {"zh": "名额已满，可以点“候补”排队。", "en": "All slots are taken; tap “Join waitlist”."},
     "error.wish_closed": {"zh": "这条微心愿已完成。", "en": "This micro-wish is already completed."},
+    "error.wish_closed.ended": {"zh": "这条微心愿已结束认领。", "en": "Claiming of this micro-wish has ended."},
     "error.wish_cancelled": {"zh": "这条微心愿已取消。", "en": "This micro-wish was cancelled."},
     "error.already_claimed": {"zh": "您已认领过这条微心愿。", "en": "You have already claimed this micro-wish."},
     "error.already_waitlisted": {"zh": "您已在候补名单中。", "en": "You are already on the waitlist."},
@@ -132,6 +168,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.invalid_transition": {
         "zh": "当前状态下不能这样操作。",
         "en": "That is not possible in the current state.",
+    },
+    "error.invalid_transition.claimed": {
+        "zh": "这项服务已退回，正等待重新完成。",
+        "en": "This service was returned and is waiting to be done again.",
+    },
+    "error.invalid_transition.done": {
+        "zh": "已完成，正等待书记确认。",
+        "en": "Already reported done; waiting for confirmation.",
+    },
+    "error.invalid_transition.confirmed": {"zh": "这项服务已确认。", "en": "This service is already confirmed."},
+    "error.invalid_transition.withdrawn": {
+        "zh": "您已取消认领（已放弃）这条微心愿。",
+        "en": "You withdrew (gave up) this claim.",
+    },
+    "error.invalid_transition.released": {
+        "zh": "这次认领已被释放，名额已还给支部。",
+        "en": "This claim was released back to the branch.",
     },
     "error.own_service": {"zh": "不能确认自己的服务。", "en": "Nobody confirms their own service."},
     "error.not_team_leader": {

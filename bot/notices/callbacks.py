@@ -34,6 +34,8 @@ class Act(StrEnum):
     SKILLS_DONE = "K"
     REPORT_CONFIRM = "R"
     CANCEL = "x"
+    CLOSE_WISH = "z"
+    CANCEL_WISH = "Z"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,56 @@ class WishCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimCard:
+    """A member's private claim card (done / give up), rendered from the claim's state whenever it changes.
+
+    ``intro``: "claimed", "promoted" (from the waitlist) or "returned" (with the secretary's ``reason``).
+    """
+
+    claim_id: int
+    lang: str
+    intro: str = "claimed"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCard:
+    """A secretary's review card (confirm / return / stars) for one report of a claim, following the claim."""
+
+    claim_id: int
+    secretary_id: int
+    lang: str
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCard:
+    """The reminder of a claim past its wish's deadline (done / give up), following the claim."""
+
+    claim_id: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManageCard:
+    """A secretary's private card of a wish (结束认领 / 取消心愿 while it is open), following the wish."""
+
+    wish_id: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeCard:
+    """A private nudge: its opening (rendered when decided), claim buttons for up to 3 wishes that follow them, and
+    the pause button."""
+
+    intro: str
+    wish_ids: tuple[int, ...]
+    pause_days: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A committee's weekly digest (text, chart, ledger) as of a moment, rendered when it is sent."""
 
@@ -66,8 +116,14 @@ class FeedbackFile:
     workplace: str = ""
 
 
-Notice = Text | WishCard | Digest | FeedbackFile
+Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard | Digest | FeedbackFile
 """Everything the bot can decide to send."""
+
+ClaimNotice = ClaimCard | ReviewCard | OverdueCard
+"""Cards about one claim: recorded when sent and rendered again whenever the claim or its wish changes."""
+
+FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard
+"""Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
 Rendered = Digest | FeedbackFile
 """Notices whose content is built by the report renderers at delivery."""
@@ -104,6 +160,11 @@ class Envelope:
 _TYPES: dict[str, type[Any]] = {
     "text": Text,
     "wish_card": WishCard,
+    "claim_card": ClaimCard,
+    "review_card": ReviewCard,
+    "overdue_card": OverdueCard,
+    "manage_card": ManageCard,
+    "nudge_card": NudgeCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from html import escape
 
 from bot.domain.errors import DomainError
@@ -55,7 +55,8 @@ def wish_status_line(view: WishView, lang: str) -> str:
     if wish.status == WishStatus.CANCELLED:
         return t("card.cancelled", lang)
     if wish.status == WishStatus.CLOSED:
-        return t("card.completed", lang, taken=view.taken, slots=wish.slots)
+        key = "card.ended" if wish.closed_by is not None else "card.completed"
+        return t(key, lang, taken=view.taken, slots=wish.slots)
     if view.full:
         return t("card.full", lang, taken=view.taken, slots=wish.slots)
     return t("card.taken", lang, taken=view.taken, slots=wish.slots)
@@ -112,6 +113,77 @@ def claim_notice(view: WishView, claim: Claim, lang: str, *, promoted: bool = Fa
         ),
     )
     return OutgoingMessage(text, buttons)
+
+
+def claim_state_line(claim: Claim, wish: Wish, lang: str) -> str | None:
+    """Where a claim card's claim ended up, when its done / give up no longer apply; None while they do."""
+    if wish.status == WishStatus.CANCELLED and claim.status in (ClaimStatus.CLAIMED, ClaimStatus.RELEASED):
+        return t("card.claim.cancelled", lang)
+    if claim.status == ClaimStatus.CLAIMED:
+        return None
+    return t(f"card.claim.{claim.status}", lang)
+
+
+def claim_card(view: WishView, claim: Claim, lang: str, *, intro: str = "claimed", reason: str = "") -> OutgoingMessage:
+    """A member's private claim card as the claim stands now: done / give up while it is open, else its end state.
+
+    ``intro``: why it was sent ("claimed", "promoted" from the waitlist, or "returned" with the ``reason``).
+    """
+    card = wish_card(view, lang, show_phones=True)
+    key = "notice.promoted" if intro == "promoted" else "notice.claimed"
+    text = t(key, lang, id=view.wish.id) + "\n\n" + card.text
+    if intro == "returned":
+        text = t("notice.returned", lang, id=view.wish.id, reason=escape(reason) or "—") + "\n\n" + text
+    state = claim_state_line(claim, view.wish, lang)
+    if state is not None:
+        return OutgoingMessage(state + "\n\n" + text)
+    buttons = (
+        (
+            Button(t("btn.done", lang), encode(Act.DONE, claim.id)),
+            Button(t("btn.give_up", lang), encode(Act.WITHDRAW, view.wish.id)),
+        ),
+    )
+    return OutgoingMessage(text, buttons)
+
+
+def review_card(
+    member: Member, wish: Wish, claim: Claim, lang: str, *, reported_at: datetime | None = None
+) -> OutgoingMessage:
+    """A secretary's review card as the claim stands now: confirm / return / stars while the report waits;
+    once confirmed its state (stars stay until it is rated); once returned (or reported again) 已退回, no buttons.
+    A card whose buttons are gone leads with its state (on WeCom the state is the card's title).
+
+    ``reported_at``: the report this card asked about (a later report of the same claim has a card of its own).
+    """
+    asked = review_notice(member, wish, claim, lang)
+    if claim.status == ClaimStatus.DONE and (reported_at is None or claim.done_at == reported_at):
+        return asked
+    base = asked.text
+    if claim.status == ClaimStatus.CONFIRMED:
+        stars = " " + "★" * claim.rating if claim.rating else ""
+        status = t("card.review.confirmed", lang) + stars
+        buttons = () if claim.rating else asked.buttons[1:]
+    elif claim.status in (ClaimStatus.CLAIMED, ClaimStatus.DONE):
+        status, buttons = t("card.review.returned", lang), ()
+    else:
+        status, buttons = t(f"card.claim.{claim.status}", lang), ()
+    if wish.status == WishStatus.CANCELLED and claim.status != ClaimStatus.CONFIRMED:
+        status = t("card.cancelled", lang)
+    return OutgoingMessage(status + "\n\n" + base, buttons, photo_ref=asked.photo_ref)
+
+
+def manage_card(view: WishView, lang: str) -> OutgoingMessage:
+    """The posting secretary's card of a wish: 结束认领 / 取消心愿 while it is open; its final state after."""
+    card = wish_card(view, lang, show_phones=True)
+    if view.wish.status != WishStatus.OPEN:
+        return OutgoingMessage(wish_status_line(view, lang) + "\n\n" + card.text)
+    buttons = (
+        (
+            Button(t("btn.close_wish", lang), encode(Act.CLOSE_WISH, view.wish.id)),
+            Button(t("btn.cancel_wish", lang), encode(Act.CANCEL_WISH, view.wish.id)),
+        ),
+    )
+    return OutgoingMessage(card.text, buttons)
 
 
 def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> OutgoingMessage:
@@ -221,9 +293,13 @@ def claims_text(claims: Sequence[tuple[Claim, Wish]], lang: str) -> str:
 
 def describe_error(error: DomainError, lang: str) -> str:
     """The user text for a refusal: a field-specific message when there is one, else the general one."""
-    field = error.args_map.get("field")
-    key = f"{error.key}.{field}" if field and has(f"{error.key}.{field}") else error.key
-    return t(key, lang, **{k: v for k, v in error.args_map.items() if k != "field"})
+    key = error.key
+    for detail in ("field", "status"):
+        value = error.args_map.get(detail)
+        if value and has(f"{error.key}.{value}"):
+            key = f"{error.key}.{value}"
+            break
+    return t(key, lang, **{k: v for k, v in error.args_map.items() if k not in ("field", "status")})
 
 
 BUTTON_TITLE = 12
@@ -237,8 +313,7 @@ def nudge_message(
     member: Member, quarter: Quarter, firm: bool, days_left: int, wishes: Sequence[Wish], pause_days: int, lang: str
 ) -> OutgoingMessage:
     """The private reminder: polite, firmer near the quarter's end, with claim buttons and a pause button."""
-    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
-    lines = [t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)]
+    lines = [nudge_intro(member, quarter, firm, days_left, lang)]
     if wishes:
         lines += [t("sched.nudge.wish", lang, id=w.id, title=escape(w.title)) for w in wishes]
     else:
@@ -250,10 +325,38 @@ def nudge_message(
     return OutgoingMessage("\n".join(lines), tuple(buttons))
 
 
+def nudge_intro(member: Member, quarter: Quarter, firm: bool, days_left: int, lang: str) -> str:
+    """The opening of a nudge: polite, firmer near the quarter's end."""
+    key = "sched.nudge.firm" if firm else "sched.nudge.gentle"
+    return t(key, lang, name=escape(member.name), quarter=quarter.label(lang), days=days_left)
+
+
+def nudge_card(intro: str, shown: Sequence[WishView], pause_days: int, lang: str) -> OutgoingMessage:
+    """A nudge as its wishes stand now: a claim button for each one still open with a free slot, the others marked
+    with their state (已满 / 已取消 / 已结束 / 已完成), and the pause button."""
+    lines = [intro]
+    buttons: list[tuple[Button, ...]] = []
+    for view in shown:
+        w = view.wish
+        line = t("sched.nudge.wish", lang, id=w.id, title=escape(w.title))
+        if w.status == WishStatus.OPEN and not view.full:
+            buttons.append(
+                (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),)
+            )
+        else:
+            line += "（" + wish_status_line(view, lang) + "）"
+        lines.append(line)
+    buttons.append((Button(t("sched.btn.pause", lang), encode(Act.PAUSE_NUDGES, pause_days)),))
+    return OutgoingMessage("\n".join(lines), tuple(buttons))
+
+
 def overdue_notice(claim: Claim, wish: Wish, lang: str) -> OutgoingMessage:
-    """The private reminder of a claim past its wish's deadline, with done / give up."""
+    """The private reminder of a claim past its wish's deadline, with done / give up while they still apply."""
     assert wish.deadline is not None
     text = t("sched.overdue", lang, id=wish.id, title=escape(wish.title), date=format_date(wish.deadline, lang))
+    state = claim_state_line(claim, wish, lang)
+    if state is not None:
+        return OutgoingMessage(state + "\n\n" + text)
     buttons = (
         (
             Button(t("btn.done", lang), encode(Act.DONE, claim.id)),

@@ -61,6 +61,11 @@ class DeliveryError(Exception):
     """A message could not be delivered."""
 
 
+class EditUnavailable(DeliveryError):
+    """The message can be edited, but not now: the platform's edit handle is spent or expired (a WeCom card waits
+    for the next press to hand out a fresh one)."""
+
+
 class RecipientUnreachable(DeliveryError):
     """Permanent for this recipient: never started the bot, blocked it, left the chat (Telegram 403)."""
 

@@ -38,6 +38,10 @@ class CardRow:
     kind: str
     rendered_version: int
     last_edit_at: datetime | None
+    claim_id: int | None = None
+    viewer_id: int | None = None
+    notice: str | None = None
+    """The notice to render again, encoded as the outbox stores it (None: the wish's own card)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,8 +288,10 @@ class Wishes(Protocol):
         """Bump a wish's version so every card showing it is brought up to date."""
         ...
 
-    async def set_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
-        """Open, close or cancel a wish."""
+    async def set_status(
+        self, wish_id: int, status: WishStatus, now: datetime | None, *, closed_by: int | None = None
+    ) -> None:
+        """Open, close or cancel a wish (``closed_by``: the secretary who ended it by hand)."""
         ...
 
     async def view(self, wish_id: int) -> WishView | None:
@@ -406,8 +412,24 @@ class Services(Protocol):
 class Cards(Protocol):
     """Sent messages with buttons that must follow the state of their wish."""
 
-    async def add(self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int) -> None:
-        """Remember a message that shows a wish, rendered at ``version``."""
+    async def add(
+        self,
+        now: datetime,
+        wish_id: int,
+        chat: ChatRef,
+        message_id: str,
+        kind: str,
+        version: int,
+        *,
+        claim_id: int | None = None,
+        viewer_id: int | None = None,
+        notice: str | None = None,
+        wishes: Sequence[int] = (),
+    ) -> None:
+        """Remember a message that shows a wish (or a claim of it), rendered at ``version``.
+
+        ``notice``: what to render it from again; ``wishes``: further wishes it shows (their current versions seen).
+        """
         ...
 
     async def of_wish(self, wish_id: int) -> list[CardRow]:
@@ -415,11 +437,17 @@ class Cards(Protocol):
         ...
 
     async def stale(self, platform: str, limit: int = 100) -> list[CardRow]:
-        """Cards showing an older version of their wish than the current one."""
+        """Cards showing an older version of their wish (or of any further wish they show) than the current one."""
         ...
 
     async def mark_rendered(self, card_id: int, version: int, now: datetime) -> None:
-        """Record that a card now shows ``version`` (never moving backwards)."""
+        """Record that a card shows ``version`` of its wish (never backwards) and its further wishes as they are."""
+        ...
+
+    async def rehandle(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        """The card in ``chat`` whose message id starts with ``old_prefix`` is now reached as ``message_id`` (a
+        platform that hands out a fresh edit handle on each press); with ``refresh`` it is rendered again even if
+        nothing changed. False when no such card is known."""
         ...
 
     async def drop(self, card_id: int) -> None:

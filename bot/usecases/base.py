@@ -12,8 +12,7 @@ from bot.domain.model import Account, Branch, ChatRef, Member, Wish, WishView
 from bot.domain.privacy import normalize_phone
 from bot.domain.quarters import local_date
 from bot.i18n import normalize_language
-from bot.notices import views
-from bot.notices.outbox import Envelope, Fallback, Followup, Notice, Text, encode
+from bot.notices.outbox import ClaimCard, Envelope, Fallback, Followup, Notice, Text, encode
 from bot.ports.chat import OutgoingMessage
 from bot.ports.clock import Clock
 from bot.ports.reports import ReportQueries
@@ -189,7 +188,6 @@ class Base:
             branch = await unit.branches.get(wish.branch_id)
             assert branch is not None
             lang = await self._language(unit, member)
-            view = await self._view(unit, wish.id)
             await self._notify(
                 unit,
                 now,
@@ -197,7 +195,7 @@ class Base:
                 branch.chat.platform,
                 f"claim:{claim.id}",
                 "claim_notice",
-                views.claim_notice(view, claim, lang, promoted=True),
+                ClaimCard(claim.id, lang, intro="promoted"),
                 fallback_chat=branch.chat,
             )
             return member

@@ -135,6 +135,14 @@ class ReturnService:
 
 
 @dataclass(frozen=True, slots=True)
+class CloseWish:
+    """A secretary ends the claiming of a wish (结束认领): no new claims, claims made stay."""
+
+    actor: Account
+    wish_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class CancelWish:
     """A secretary cancels a wish; active claimers are told."""
 

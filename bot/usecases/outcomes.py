@@ -132,10 +132,19 @@ class ServiceReturned:
 
 @dataclass(frozen=True, slots=True)
 class WishCancelled:
-    """A wish was cancelled; ``released`` claimers were told."""
+    """A wish was cancelled; ``released`` claimers were released, ``told`` people (claimers, waitlist) told."""
 
     view: WishView
     released: int
+    told: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WishClosed:
+    """A secretary ended a wish's claiming; ``told`` claimers and waiting members were told."""
+
+    view: WishView
+    told: int
 
 
 @dataclass(frozen=True, slots=True)

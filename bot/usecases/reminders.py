@@ -11,7 +11,7 @@ from bot.domain.model import Branch, ChatRef, Member, Wish
 from bot.domain.quarters import Quarter, current_quarter, local_date
 from bot.i18n import normalize_language, t
 from bot.notices import views
-from bot.notices.outbox import Followup, Text
+from bot.notices.outbox import Followup, NudgeCard, OverdueCard, Text
 from bot.ports.chat import OutgoingMessage
 from bot.ports.reports import NudgeCandidate
 from bot.ports.storage import Unit
@@ -126,15 +126,14 @@ class Reminders(Base):
         )
         if candidate.user_id is not None and candidate.reachable:
             claimed = {w.id for _, w in await unit.claims.of_member(member.id)}
-            message = views.nudge_message(
-                member,
-                quarter,
-                step.firm,
-                step.days_left,
-                suggest(wishes, member.skills, exclude=claimed),
-                pause_days,
-                language(member, lang),
+            suggested = suggest(wishes, member.skills, exclude=claimed)
+            reader = language(member, lang)
+            message: Text | NudgeCard = Text.of(
+                views.nudge_message(member, quarter, step.firm, step.days_left, suggested, pause_days, reader)
             )
+            if suggested:  # claim buttons: a card that follows its wishes
+                intro = views.nudge_intro(member, quarter, step.firm, step.days_left, reader)
+                message = NudgeCard(intro, tuple(w.id for w in suggested), pause_days, reader)
             return int(
                 await record(
                     unit,
@@ -143,7 +142,7 @@ class Reminders(Base):
                     kind="nudge",
                     chat=ChatRef(platform, candidate.user_id),
                     member_id=member.id,
-                    notice=Text.of(message),
+                    notice=message,
                     followups=hooks,
                     not_before=not_before,
                 )
@@ -247,7 +246,7 @@ class Reminders(Base):
                 branch = await unit.branches.get(wish.branch_id)
                 if claim is None or member is None or branch is None or wish.deadline is None:
                     continue
-                message = views.overdue_notice(claim, wish, language(member, lang))
+                message = OverdueCard(claim.id, language(member, lang))
                 recorded += await self._notify(
                     unit,
                     now,

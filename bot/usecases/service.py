@@ -9,7 +9,7 @@ from bot.domain import errors
 from bot.domain.model import Account, Claim, ClaimStatus, Member, Wish, WishStatus
 from bot.domain.quarters import local_date
 from bot.notices import views
-from bot.ports.chat import OutgoingMessage
+from bot.notices.outbox import ClaimCard, ReviewCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -20,7 +20,7 @@ class Services(Base):
     """Reporting, confirming, returning and logging service."""
 
     async def ready_to_report(self, actor: Account, claim_id: int) -> Claim:
-        """The claim, when this person may report it done now; refused before any question is asked."""
+        """The claim if its member may report it done now (checked before asking for hours)."""
 
         async def work(unit: Unit) -> Claim:
             claim = await unit.claims.get(claim_id)
@@ -29,10 +29,11 @@ class Services(Base):
             member = await unit.people.by_account(actor.platform, actor.user_id)
             if member is None or member.id != claim.member_id:
                 raise errors.NotYourClaim(wish_id=claim.wish_id)
+            wish = await self._wish(unit, claim.wish_id)
+            if wish.status == WishStatus.CANCELLED:
+                raise errors.WishCancelled(wish_id=wish.id)
             if claim.status != ClaimStatus.CLAIMED:
                 raise errors.InvalidTransition(status=str(claim.status))
-            if (await self._wish(unit, claim.wish_id)).status == WishStatus.CANCELLED:
-                raise errors.WishCancelled(wish_id=claim.wish_id)
             return claim
 
         return await self._read(work)
@@ -95,7 +96,7 @@ class Services(Base):
                     branch.chat.platform,
                     f"review:{claim.id}:{now.isoformat()}:{secretary.id}",
                     "review",
-                    views.review_notice(member, wish, done, lang),
+                    ReviewCard(claim.id, secretary.id, lang, reported_at=done.done_at),
                 )
             return outcomes.DoneReported(done, wish, reviewers)
 
@@ -154,6 +155,7 @@ class Services(Base):
                 return None
             await unit.claims.save(replace(claim, rating=c.rating))
             await unit.services.confirm_of_claim(claim.id, c.rating)
+            await unit.wishes.touch(wish.id)
             await unit.audit.record(now, None, "claim.rate", "claim", claim.id, rating=c.rating)
             rated = await unit.claims.get(claim.id)
             assert rated is not None
@@ -202,11 +204,8 @@ class Services(Base):
             await unit.audit.record(now, None, "claim.return", "claim", claim.id, reason=reason)
             branch = await self._branch(unit, wish.branch_id)
             lang = await self._language(unit, member)
-            view = await self._view(unit, wish.id)
             returned = await unit.claims.get(claim.id)
             assert returned is not None
-            notice = views.claim_notice(view, returned, lang)
-            text = views.simple_notice("notice.returned", lang, id=wish.id, reason=reason or "—").text
             await self._notify(
                 unit,
                 now,
@@ -214,7 +213,7 @@ class Services(Base):
                 branch.chat.platform,
                 f"returned:{claim.id}:{now.isoformat()}",
                 "returned",
-                OutgoingMessage(text + "\n\n" + notice.text, notice.buttons),
+                ClaimCard(claim.id, lang, intro="returned", reason=reason),
             )
             return outcomes.ServiceReturned(returned, wish, member)
 

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import errors
-from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Wish, WishStatus, WishView
+from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Member, Wish, WishStatus, WishView
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
 from bot.notices import views
-from bot.notices.outbox import WishCard
+from bot.notices.outbox import ClaimCard, ManageCard, WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -86,6 +86,35 @@ class Wishes(Base):
 
         await self._tx(work)
 
+    async def send_manage_card(self, actor: Account, wish_id: int) -> bool:
+        """Send a secretary of the wish's branch its private card with 结束认领 / 取消心愿 (a card that follows the
+        wish); False if they have no private chat on this platform."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            wish = await self._wish(unit, wish_id)
+            secretary = await self._secretary(unit, now, actor, wish.branch_id)
+            lang = await self._language(unit, secretary)
+            return await self._notify(
+                unit,
+                now,
+                secretary,
+                actor.platform,
+                f"manage:{wish.id}:{secretary.id}:{now.isoformat()}",
+                "manage",
+                ManageCard(wish.id, lang),
+            )
+
+        return await self._tx(work)
+
+    async def card_pressed(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        """A press on a known card handed out a fresh edit handle: the card is reached through it from now on (and,
+        with ``refresh``, shown again as it stands). False when the card is not one the bot follows."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            return await unit.cards.rehandle(chat, old_prefix, message_id, refresh=refresh)
+
+        return await self._tx(work)
+
     async def wish_view(self, wish_id: int) -> WishView:
         """The current state of a wish, as its card shows it."""
         view = await self._read(lambda unit: unit.wishes.view(wish_id))
@@ -129,7 +158,7 @@ class Wishes(Base):
                 branch.chat.platform,
                 f"claim:{claim.id}",
                 "claim_notice",
-                views.claim_notice(view, claim, lang),
+                ClaimCard(claim.id, lang),
                 fallback_chat=branch.chat,
                 accounts=accounts,
             )
@@ -150,7 +179,7 @@ class Wishes(Base):
         if wish.status == WishStatus.CANCELLED:
             raise errors.WishCancelled(wish_id=wish_id)
         if wish.status == WishStatus.CLOSED:
-            raise errors.WishClosed(wish_id=wish_id)
+            raise errors.WishClosed(wish_id=wish_id, status="ended" if wish.closed_by else "completed")
         branch = await unit.branches.get(wish.branch_id)
         if branch is None or not branch.active:
             raise errors.BranchInactive()
@@ -190,6 +219,10 @@ class Wishes(Base):
                     await unit.wishes.touch(wish.id)
                     await unit.audit.record(now, member.id, "waitlist.leave", "wish", wish.id)
                     return outcomes.Withdrawn(await self._view(unit, wish.id), was_waitlisted=True)
+                ended = await unit.claims.of_wish(wish.id, (ClaimStatus.WITHDRAWN, ClaimStatus.RELEASED))
+                mine = [cl for cl in ended if cl.member_id == member.id]
+                if mine:
+                    raise errors.InvalidTransition(status=str(mine[-1].status))
                 raise errors.NotYourClaim(wish_id=wish.id)
             if claim.status != ClaimStatus.CLAIMED:
                 raise errors.InvalidTransition(status=str(claim.status))
@@ -255,43 +288,71 @@ class Wishes(Base):
         return await self._tx(work)
 
     async def cancel_wish(self, c: cmd.CancelWish) -> outcomes.WishCancelled:
-        """A secretary cancels a wish; claimers who had not finished are released and told."""
+        """A secretary cancels a wish; open claims are released, and every claimer and waiting member is told."""
         reason = clean_text(c.reason, MAX_NOTE, "reason")
 
         async def work(unit: Unit, now: datetime) -> outcomes.WishCancelled:
-            wish = await self._wish(unit, c.wish_id)
-            secretary = await self._secretary(unit, now, c.actor, wish.branch_id)
-            if wish.status != WishStatus.OPEN:
-                raise (
-                    errors.WishCancelled(wish_id=wish.id)
-                    if wish.status == WishStatus.CANCELLED
-                    else (errors.WishClosed(wish_id=wish.id))
+            wish, secretary, branch = await self._ending(unit, now, c.actor, c.wish_id)
+            released, told = 0, 0
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title, "reason": reason or "—"}
+            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE)):
+                key = "notice.cancelled"
+                if claim.status == ClaimStatus.CLAIMED:
+                    await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
+                    released += 1
+                else:
+                    key = "notice.cancelled.done"
+                told += await self._tell(unit, now, branch, claim.member_id, f"cancelled:{wish.id}", key, facts)
+            for member_id in await unit.waitlist.clear(wish.id):
+                told += await self._tell(
+                    unit, now, branch, member_id, f"cancelled:{wish.id}", "notice.cancelled.waitlist", facts
                 )
-            branch = await self._branch(unit, wish.branch_id)
-            released = 0
-            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED,)):
-                await unit.claims.save(replace(claim, status=ClaimStatus.RELEASED, ended_at=now))
-                released += 1
-                member = await unit.people.get(claim.member_id)
-                if member is not None:
-                    lang = await self._language(unit, member)
-                    await self._notify(
-                        unit,
-                        now,
-                        member,
-                        branch.chat.platform,
-                        f"cancelled:{wish.id}:{member.id}",
-                        "cancelled",
-                        views.simple_notice(
-                            "notice.cancelled", lang, id=wish.id, title=wish.title, reason=reason or "—"
-                        ),
-                    )
-            await unit.waitlist.clear(wish.id)
             await unit.wishes.set_status(wish.id, WishStatus.CANCELLED, now)
             await unit.audit.record(now, secretary.id, "wish.cancel", "wish", wish.id, reason=reason)
-            return outcomes.WishCancelled(await self._view(unit, wish.id), released)
+            return outcomes.WishCancelled(await self._view(unit, wish.id), released, told)
 
         return await self._tx(work)
+
+    async def close_wish(self, c: cmd.CloseWish) -> outcomes.WishClosed:
+        """A secretary ends a wish's claiming (结束认领): no new claims, the waitlist is cleared and told; claims
+        already made stay (and can still be reported done), their members are told. The card says 已结束."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishClosed:
+            wish, secretary, branch = await self._ending(unit, now, c.actor, c.wish_id)
+            facts: dict[str, object] = {"id": wish.id, "title": wish.title}
+            told = 0
+            for claim in await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE)):
+                told += await self._tell(unit, now, branch, claim.member_id, f"ended:{wish.id}", "notice.ended", facts)
+            for member_id in await unit.waitlist.clear(wish.id):
+                told += await self._tell(
+                    unit, now, branch, member_id, f"ended:{wish.id}", "notice.ended.waitlist", facts
+                )
+            await unit.wishes.set_status(wish.id, WishStatus.CLOSED, now, closed_by=secretary.id)
+            await unit.audit.record(now, secretary.id, "wish.close", "wish", wish.id)
+            return outcomes.WishClosed(await self._view(unit, wish.id), told)
+
+        return await self._tx(work)
+
+    async def _ending(self, unit: Unit, now: datetime, actor: Account, wish_id: int) -> tuple[Wish, Member, Branch]:
+        """The open wish a secretary of its branch cancels or closes, with the secretary and the branch."""
+        wish = await self._wish(unit, wish_id)
+        secretary = await self._secretary(unit, now, actor, wish.branch_id)
+        if wish.status == WishStatus.CANCELLED:
+            raise errors.WishCancelled(wish_id=wish.id)
+        if wish.status == WishStatus.CLOSED:
+            raise errors.WishClosed(wish_id=wish.id, status="ended" if wish.closed_by else "completed")
+        return wish, secretary, await self._branch(unit, wish.branch_id)
+
+    async def _tell(
+        self, unit: Unit, now: datetime, branch: Branch, member_id: int, key: str, text: str, facts: dict[str, object]
+    ) -> int:
+        """Tell one member (once per ``key``) about their wish's end; 1 if recorded."""
+        member = await unit.people.get(member_id)
+        if member is None:
+            return 0
+        lang = await self._language(unit, member)
+        message = views.simple_notice(text, lang, **facts)
+        return int(await self._notify(unit, now, member, branch.chat.platform, f"{key}:{member.id}", "ended", message))
 
     async def send_member_cards(self, wish_id: int, platform: str) -> int:
         """Record the wish's private card for everyone serving in its branch (home or activity) on ``platform``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -95,23 +95,29 @@ class Buttons:
             ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
             begun = await self.adapter.conversations.begin_done(ctx, target)
             if begun.error is None:
-                await tap.answer(t("tg.toast.see_private", lang))
+                await tap.answer(self._where_to_reply(tap, lang))
             await show(self.adapter, begun, lang, tap.message, tap)
         elif act == Act.CONFIRM:
             await usecases.confirm(cmd.ConfirmService(account, target))
             self.adapter.changed()
             await tap.answer(t("tg.toast.confirmed", lang))
-            await self._mark_reviewed(tap, t("tg.review.confirmed", lang), keep_stars=True)
         elif act == Act.RATE:
             rating = int(payload.arg) if payload.arg.isdigit() else 0
             await usecases.rate(cmd.RateService(account, target, rating))
             self.adapter.changed()
             await tap.answer(t("tg.toast.rated", lang, n=rating))
-            await self._mark_reviewed(tap, t("tg.review.confirmed", lang) + " " + "★" * rating)
         elif act == Act.RETURN:
-            await tap.answer(t("tg.toast.see_private", lang))
+            await tap.answer(self._where_to_reply(tap, lang))
             ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
             await show(self.adapter, await self.adapter.conversations.begin_return(ctx, target), lang, tap.message)
+        elif act in (Act.CLOSE_WISH, Act.CANCEL_WISH):
+            close = act == Act.CLOSE_WISH
+            if close:
+                told = (await usecases.close_wish(cmd.CloseWish(account, target))).told
+            else:
+                told = (await usecases.cancel_wish(cmd.CancelWish(account, target))).told
+            self.adapter.changed()
+            await tap.answer(t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=target, n=told))
         elif act == Act.LEAVE:
             await usecases.leave(cmd.Leave(account))
             await self.adapter.conversations.save(account, None)
@@ -125,6 +131,13 @@ class Buttons:
             await self._conversation_button(tap, account, lang, payload)
         else:
             await tap.answer(t("flow.outdated", lang))
+
+    @staticmethod
+    def _where_to_reply(tap: Tap, lang: str) -> str:
+        """A press in the private chat is asked right there; one in a group points to the private chat."""
+        message = tap.message
+        private = message is not None and message.chat.type == "private"
+        return t("tg.toast.reply_here" if private else "tg.toast.see_private", lang)
 
     async def _conversation_button(self, tap: Tap, account: Account, lang: str, payload: Payload) -> None:
         """Buttons that belong to a stored conversation step; a flow no longer stored makes them outdated."""
@@ -147,18 +160,3 @@ class Buttons:
         elif isinstance(answer.outcome, outcomes.BranchCreated) and tap.message is not None:
             await tap.edit_buttons(None)
             await self.setup.created(tap.message, tap.query.from_user, answer.outcome, lang)
-
-    async def _mark_reviewed(self, tap: Tap, status: str, *, keep_stars: bool = False) -> None:
-        """The review request shows it was handled; the stars stay for a later rating."""
-        message = tap.message
-        shown = message.text_html or message.caption_html if message is not None else None
-        if message is None or not shown:
-            return
-        base = shown.split("\n\n", 1)[0]
-        markup = None
-        if keep_stars and message.reply_markup and len(message.reply_markup.inline_keyboard) > 1:
-            markup = InlineKeyboardMarkup(message.reply_markup.inline_keyboard[1:])
-        try:
-            await tap.edit_text(base + "\n\n" + status, markup)
-        except TelegramError as error:
-            log.info("could not mark the review request as handled: %s", error)

@@ -239,12 +239,59 @@ class Commands(Flows):
         await reply(message, t("tg.leave.ask", lang), InlineKeyboardMarkup([[button, cancel]]))
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/cancel: leave the current conversation step."""
+        """/cancel: leave the current conversation step; /cancel N (a secretary): cancel micro-wish N."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
         ctx = await self.adapter.ctx(user)
+        args = context.args or []
+        if args and args[0].lstrip("#").isdigit():
+            await self._end_wish(message, ctx.actor, ctx.lang, int(args[0].lstrip("#")), close=False)
+            return
         await show(self.adapter, await self.adapter.conversations.cancel(ctx), ctx.lang, message)
+
+    async def close(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/close N (a secretary): end the claiming of micro-wish N; claims already made stay."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        args = context.args or []
+        if not args or not args[0].lstrip("#").isdigit():
+            await reply(message, t("tg.close.usage", lang))
+            return
+        await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=True)
+
+    async def manage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/manage N (a secretary): a private card of micro-wish N with 结束认领 / 取消心愿, following the wish."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        args = context.args or []
+        if not args or not args[0].lstrip("#").isdigit():
+            await reply(message, t("tg.manage.usage", lang))
+            return
+        try:
+            await self.adapter.usecases.send_manage_card(account, int(args[0].lstrip("#")))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+
+    async def _end_wish(self, message: Message, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
+        """Cancel or close a wish; the refusal, or who was told."""
+        usecases = self.adapter.usecases
+        try:
+            if close:
+                told = (await usecases.close_wish(cmd.CloseWish(account, wish_id))).told
+            else:
+                told = (await usecases.cancel_wish(cmd.CancelWish(account, wish_id))).told
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=wish_id, n=told))
 
     async def skip(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/skip: leave the current optional question empty (the note when reporting a service done)."""

@@ -46,7 +46,20 @@ class TelegramGateway:
         return str(sent.message_id)
 
     async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
-        """Replace a card's text and buttons; an unchanged card is success, a vanished one a DeliveryError."""
+        """Replace a card's text (a photo's caption) and buttons; an unchanged card is success, a vanished one a
+        DeliveryError."""
+        if message.photo_ref:
+            await self._call(
+                chat,
+                lambda chat_id: self.bot.edit_message_caption(
+                    chat_id=chat_id,
+                    message_id=int(message_id),
+                    caption=clip(message.text, CAPTION_LIMIT),
+                    parse_mode="HTML",
+                    reply_markup=keyboard(message.buttons),
+                ),
+            )
+            return
         await self._call(
             chat,
             lambda chat_id: self.bot.edit_message_text(

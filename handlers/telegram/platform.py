@@ -172,6 +172,8 @@ class TelegramPlatform:
             "mydata": commands.mydata,
             "leave": commands.leave,
             "cancel": commands.cancel,
+            "close": commands.close,
+            "manage": commands.manage,
             "skip": commands.skip,
             "committee": setup.committee,
             "branch": setup.branch,

@@ -24,6 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.toast.confirmed": {"zh": "已确认，计入本季度服务。", "en": "Confirmed; it counts for the quarter."},
     "tg.toast.rated": {"zh": "已评 {n} 星。", "en": "Rated {n} stars."},
     "tg.toast.see_private": {"zh": "请看私聊消息。", "en": "Please see your private chat with the bot."},
+    "tg.toast.reply_here": {"zh": "请在下方回复。", "en": "Please reply below."},
     # the report-in conversation
     "tg.report.linked": {
         "zh": "✅ 已关联名册：{name}。现在可以认领微心愿了。",
@@ -37,6 +38,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请先在您的支部群里发送 /join，点“报到”按钮后再登记。",
         "en": "Please send /join in your branch group and tap “Report in” first.",
     },
+    "tg.cancelled": {"zh": "已取消。", "en": "Cancelled."},
+    "tg.manage.usage": {
+        "zh": "用法：/manage 心愿编号，例如 /manage 3",
+        "en": "Usage: /manage wish number, e.g. /manage 3",
+    },
+    "tg.close.usage": {"zh": "用法：/close 心愿编号，例如 /close 3", "en": "Usage: /close wish number, e.g. /close 3"},
     # reporting done, reviewing
     "tg.review.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
     # wishes

@@ -1,4 +1,21 @@
-"""The ChatGateway for WeCom: group chats get markdown, members get markdown or template cards, cards are updated."""
+"""The ChatGateway for WeCom: group chats get markdown, members get markdown or template cards, cards are updated.
+
+What WeCom lets a card follow its state, and what it cannot:
+
+* A member's template card can be updated only with a ``response_code``: one comes with the send, one with each
+  press on it; each works once and for 72 hours. The card sync spends the send's code on the first change; a press
+  on a followed card hands its fresh code to that card (``Wishes.card_pressed``), and the card sync draws the card
+  through it, so the card catches up on every press.
+* A second change with no press in between cannot be shown: the card keeps its previous picture (buttons
+  included) until its member presses something on it; that press is refused by the use case with the specific
+  reason, and its code then redraws the card as it stands. Nor can a card whose codes are older than 72 hours.
+* Pressing 已完成 / 退回 (which start a reply step) keeps the press's code for the outcome (待确认, 已退回), so the
+  card does not change at the press itself.
+* Appchat (group) messages are markdown: they have no buttons, cannot be edited, and never follow state; after a
+  change the bot can only post a new message there.
+* A code is remembered as spent only in this process; after a restart one stale code may be tried once and refused
+  (40058), after which the card waits for a press as above.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.model import ChatRef
-from bot.ports.chat import Attachment, DeliveryError, OutgoingMessage
+from bot.ports.chat import Attachment, DeliveryError, EditUnavailable, OutgoingMessage
 from bot.ports.clock import Clock
 from handlers.wecom.api import WeComApi
 from handlers.wecom.render import chunks, markdown, template_card
@@ -140,9 +157,9 @@ class WeComGateway:
     ) -> None:
         """Replace what one member's card shows, spending its response code."""
         if handle.response_code in self._used_codes:
-            raise DeliveryError("response_code already used")
+            raise EditUnavailable("response_code already used")
         if self._now() - handle.issued_at > RESPONSE_CODE_LIFETIME:
-            raise DeliveryError("response_code expired")
+            raise EditUnavailable("response_code expired")
         self._spend(handle)
         card = template_card(message, handle.task_id, self.lang, closed_label=closed_label)
         await self.api.update_template_card(user_id, handle.response_code, card)

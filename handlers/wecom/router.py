@@ -23,7 +23,7 @@ from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
-from handlers.wecom.gateway import PLATFORM, CardHandle, WeComGateway
+from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
 from handlers.wecom.texts import t
 
@@ -125,7 +125,12 @@ class WeComRouter:
         parts = text.split(maxsplit=1)
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
-        if command in ("/cancel", "取消"):
+        if command in ("/cancel", "取消", "/close", "结束") and rest.lstrip("#").isdigit():
+            await self._end_wish(account, lang, int(rest.lstrip("#")), close=command in ("/close", "结束"))
+        elif command in ("/manage", "管理") and rest.lstrip("#").isdigit():
+            await self.usecases.send_manage_card(account, int(rest.lstrip("#")))
+            self.changed()
+        elif command in ("/cancel", "取消"):
             await self._show(account, lang, await self.conversations.cancel(self._ctx(account, lang)))
         elif text.startswith(WISH_MARKERS):
             await self._wish_text(account, lang, text)
@@ -327,6 +332,17 @@ class WeComRouter:
             account, lang, await self.conversations.fill_report(ctx, branch_id, answers, name=account.display_name)
         )
 
+    async def _end_wish(self, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
+        """/cancel N or /close N from a secretary: the wish ends, its people are told, its cards follow."""
+        if close:
+            told = (await self.usecases.close_wish(cmd.CloseWish(account, wish_id))).told
+        else:
+            told = (await self.usecases.cancel_wish(cmd.CancelWish(account, wish_id))).told
+        self.changed()
+        await self._reply(
+            account, t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=wish_id, n=told)
+        )
+
     # -- card buttons ------------------------------------------------------------------------------------------
 
     async def _press(self, account: Account, lang: str, event: TemplateCardEvent) -> None:
@@ -338,6 +354,29 @@ class WeComRouter:
             if event.response_code
             else None
         )
+        followed = await self._adopt(account, event.task_id, handle, refresh=False)
+        try:
+            # a card the bot follows is drawn by the card sync, through this press's fresh code: never twice here
+            await self._card_press(account, lang, payload, None if followed else handle)
+        except DomainError as error:
+            # a stale button: the card shows where things stand (or, if not followed, why), without its buttons
+            if followed:
+                await self._adopt(account, event.task_id, handle, refresh=True)
+                self.changed()
+            else:
+                await self._close_card(account, handle, error_text(error, lang), t("wc.card.closed", lang))
+            raise
+
+    async def _adopt(self, account: Account, task_id: str, handle: CardHandle | None, *, refresh: bool) -> bool:
+        """Hand a followed card this press's response code (the one it was sent with may be spent); False if the
+        card is not one the bot follows (a choice card) or the press carried no code."""
+        if handle is None:
+            return False
+        chat = ChatRef(PLATFORM, account.user_id)
+        prefix = f"{CARD_PREFIX}|{task_id}|"
+        return await self.usecases.card_pressed(chat, prefix, handle.encode(), refresh=refresh)
+
+    async def _card_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         if payload.act in _WISH_ACTS:
             await self._wish_press(account, lang, payload, handle)
         elif payload.act == Act.DONE:
@@ -347,6 +386,8 @@ class WeComRouter:
             await self._show(account, lang, begun)
         elif payload.act in (Act.CONFIRM, Act.RATE, Act.RETURN):
             await self._review_press(account, lang, payload, handle)
+        elif payload.act in (Act.CLOSE_WISH, Act.CANCEL_WISH):
+            await self._end_wish(account, lang, payload.target, close=payload.act == Act.CLOSE_WISH)
         elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)

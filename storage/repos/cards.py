@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.model import (
@@ -17,10 +18,24 @@ from storage.rows import ts
 class SqliteCards(Repo, ports.Cards):
     __slots__ = ()
 
-    async def add(self, now: datetime, wish_id: int, chat: ChatRef, message_id: str, kind: str, version: int) -> None:
+    async def add(
+        self,
+        now: datetime,
+        wish_id: int,
+        chat: ChatRef,
+        message_id: str,
+        kind: str,
+        version: int,
+        *,
+        claim_id: int | None = None,
+        viewer_id: int | None = None,
+        notice: str | None = None,
+        wishes: Sequence[int] = (),
+    ) -> None:
         await self._run(
             "INSERT INTO cards (wish_id, platform, chat_id, thread_id, message_id, kind, rendered_version,"
-            " last_edit_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            " last_edit_at, created_at, claim_id, viewer_id, notice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (
                 wish_id,
                 chat.platform,
@@ -31,8 +46,19 @@ class SqliteCards(Repo, ports.Cards):
                 version,
                 ts(now),
                 ts(now),
+                claim_id,
+                viewer_id,
+                notice,
             ),
         )
+        for other in wishes:
+            await self._run(
+                "INSERT INTO card_wishes (card_id, wish_id, seen_version)"
+                " SELECT c.id, w.id, w.version FROM cards c, wishes w"
+                " WHERE c.platform = ? AND c.chat_id = ? AND c.message_id = ? AND w.id = ?"
+                " ON CONFLICT DO NOTHING",
+                (chat.platform, chat.chat_id, message_id, other),
+            )
 
     async def of_wish(self, wish_id: int) -> list[CardRow]:
         found = await self._all("SELECT * FROM cards WHERE wish_id = ? ORDER BY id", (wish_id,))
@@ -41,7 +67,9 @@ class SqliteCards(Repo, ports.Cards):
     async def stale(self, platform: str, limit: int = 100) -> list[CardRow]:
         found = await self._all(
             "SELECT c.*, w.version AS wanted FROM cards c JOIN wishes w ON w.id = c.wish_id"
-            " WHERE c.platform = ? AND c.rendered_version < w.version ORDER BY c.last_edit_at LIMIT ?",
+            " WHERE c.platform = ? AND (c.rendered_version < w.version OR EXISTS (SELECT 1 FROM card_wishes cw"
+            " JOIN wishes o ON o.id = cw.wish_id WHERE cw.card_id = c.id AND cw.seen_version < o.version))"
+            " ORDER BY c.last_edit_at LIMIT ?",
             (platform, limit),
         )
         return [rows.card(r) for r in found]
@@ -52,6 +80,26 @@ class SqliteCards(Repo, ports.Cards):
             " last_edit_at = ? WHERE id = ?",
             (version, version, ts(now), card_id),
         )
+        await self._run(
+            "UPDATE card_wishes SET seen_version = (SELECT version FROM wishes WHERE wishes.id = card_wishes.wish_id)"
+            " WHERE card_id = ?",
+            (card_id,),
+        )
+
+    async def rehandle(self, chat: ChatRef, old_prefix: str, message_id: str, *, refresh: bool) -> bool:
+        found = await self._one(
+            "SELECT id FROM cards WHERE platform = ? AND chat_id = ? AND substr(message_id, 1, ?) = ?",
+            (chat.platform, chat.chat_id, len(old_prefix), old_prefix),
+        )
+        if found is None:
+            return False
+        await self._run(
+            "UPDATE cards SET message_id = ?,"
+            " rendered_version = CASE WHEN ? THEN 0 ELSE rendered_version END WHERE id = ?",
+            (message_id, refresh, found["id"]),
+        )
+        return True
 
     async def drop(self, card_id: int) -> None:
+        await self._run("DELETE FROM card_wishes WHERE card_id = ?", (card_id,))
         await self._run("DELETE FROM cards WHERE id = ?", (card_id,))

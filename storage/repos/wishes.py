@@ -59,11 +59,13 @@ class SqliteWishes(Repo, ports.Wishes):
     async def touch(self, wish_id: int) -> None:
         await self._run("UPDATE wishes SET version = version + 1 WHERE id = ?", (wish_id,))
 
-    async def set_status(self, wish_id: int, status: WishStatus, now: datetime | None) -> None:
+    async def set_status(
+        self, wish_id: int, status: WishStatus, now: datetime | None, *, closed_by: int | None = None
+    ) -> None:
         closed = ts(now) if status != WishStatus.OPEN else None
         await self._run(
-            "UPDATE wishes SET status = ?, closed_at = ?, version = version + 1 WHERE id = ?",
-            (str(status), closed, wish_id),
+            "UPDATE wishes SET status = ?, closed_at = ?, closed_by = ?, version = version + 1 WHERE id = ?",
+            (str(status), closed, closed_by, wish_id),
         )
 
     async def view(self, wish_id: int) -> WishView | None:

@@ -214,6 +214,12 @@ class FakeWeComApi:
             raise LookupError(f"card {task_id} has no button {key}")
         return self._issue_response_code(task_id, (user_id,))
 
+    def press_stale(self, user_id: str, task_id: str, key: str) -> str:
+        """A member presses a button their client still showed before the card changed; its response_code."""
+        if self.card_seen(user_id, task_id) is None:
+            raise LookupError(f"{user_id} has no card {task_id}")
+        return self._issue_response_code(task_id, (user_id,))
+
     def _endpoint(
         self, path: str, handler: Callable[[web.Request, dict[str, Any]], Any]
     ) -> Callable[[web.Request], Any]:
