@@ -57,13 +57,18 @@ def _protocols() -> list[type]:
     return [
         value
         for value in vars(storage).values()
-        if inspect.isclass(value) and getattr(value, "_is_protocol", False) and value.__module__ == storage.__name__
+        if inspect.isclass(value)
+        and getattr(value, "_is_protocol", False)
+        and value.__module__.startswith(storage.__name__)
     ]
 
 
 def test_no_storage_protocol_has_more_than_twenty_methods() -> None:
-    sizes = {p.__name__: len([n for n, v in vars(p).items() if inspect.isfunction(v)]) for p in _protocols()}
-    assert sizes and max(sizes.values()) <= MAX_PROTOCOL_METHODS, sizes
+    sizes = {
+        p.__name__: len([n for n, v in vars(p).items() if inspect.isfunction(v) and n[0] != "_"]) for p in _protocols()
+    }
+    assert {"People", "Claims", "Outbox", "Cards", "Unit", "Store"} <= set(sizes)
+    assert max(sizes.values()) <= MAX_PROTOCOL_METHODS, sizes
 
 
 def test_each_repository_implements_its_protocol_and_repeats_no_docstring() -> None:
