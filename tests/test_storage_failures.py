@@ -3,9 +3,11 @@ half-stored, and the bot goes on answering; when space comes back, the same chan
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,3 +108,42 @@ def test_the_tmpfs_helper_cleans_up(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk"):
         (tmp_path / "disk" / "x").write_text("x")
     assert not os.path.ismount(tmp_path / "disk")
+
+
+async def test_starting_on_a_read_only_disk_exits_at_once_with_one_line(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as mounted:
+        database = tmp_path / "disk" / "ebranch.sqlite3"
+        db = await open_database(database)
+        await db.close()
+        if mounted:
+            remounted = await asyncio.create_subprocess_exec("mount", "-o", "remount,ro", str(tmp_path / "disk"))
+            assert await remounted.wait() == 0
+        else:
+            database.chmod(0o444)
+        config = tmp_path / "config.toml"
+        config.write_text(f'[general]\ndatabase = "{database}"\n[telegram]\ntoken = "1:abc"\n', encoding="utf-8")
+        done = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("ebranch")), "run", "--config", str(config),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await asyncio.wait_for(done.communicate(), timeout=60)
+    lines = stderr.decode().strip().splitlines()
+    assert done.returncode == 1
+    assert len(lines) == 1 and "cannot use the database" in lines[0] and "Traceback" not in lines[0], lines
+
+
+def test_starting_on_a_full_disk_exits_at_once_with_one_line(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as mounted:
+        if not mounted:
+            (tmp_path / "disk" / "ebranch.sqlite3").write_bytes(b"SQLite format 3\0" + b"\xff" * 84)
+        else:
+            _fill(tmp_path / "disk")
+        config = tmp_path / "config.toml"
+        config.write_text(f'[general]\ndatabase = "{tmp_path / "disk" / "ebranch.sqlite3"}"\n', encoding="utf-8")
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("ebranch")), "migrate", "--config", str(config)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot use the database" in lines[0] and "Traceback" not in done.stderr, done.stderr

@@ -127,7 +127,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.cmd.lang": {"zh": "语言 zh / en", "en": "Language zh / en"},
     "tg.cmd.mydata": {"zh": "导出我的数据", "en": "Export my data"},
     "tg.cmd.leave": {"zh": "退出并删除个人信息", "en": "Leave and delete my data"},
-    "tg.cmd.cancel": {"zh": "取消当前操作", "en": "Cancel the current step"},
+    "tg.cmd.cancel": {
+        "zh": "取消当前操作（书记：/cancel 编号 取消微心愿）",
+        "en": "Cancel the current step (secretaries: /cancel N cancels wish N)",
+    },
+    "tg.cmd.manage": {"zh": "管理微心愿：/manage 编号", "en": "Manage a wish: /manage N"},
+    "tg.cmd.close": {"zh": "结束认领：/close 编号", "en": "Stop taking claims: /close N"},
     "tg.cmd.wish": {"zh": "发布微心愿", "en": "Post a micro-wish"},
     "tg.cmd.atrisk": {"zh": "本季度未服务党员", "en": "Members without service this quarter"},
     "tg.cmd.secretary": {"zh": "（回复消息）设为支部书记", "en": "(as a reply) make a secretary"},

@@ -16,8 +16,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "/me your quarter\n/mine your claims\n/wishes open micro-wishes\n/cancel stop the current step",
     },
     "wc.help.secretary": {
-        "zh": "支部书记：发送“#微心愿 内容”或“/wish 内容”发布微心愿；/atrisk 查看本季度未服务的党员。",
-        "en": "Secretaries: send “#微心愿 text” or “/wish text” to post a wish; /atrisk lists who has not served.",
+        "zh": "支部书记：发送“#微心愿 内容”或“/wish 内容”发布微心愿；/manage 编号 管理，/close 编号 结束认领，"
+        "/cancel 编号 取消微心愿；/atrisk 查看本季度未服务的党员。",
+        "en": "Secretaries: send “#微心愿 text” or “/wish text” to post a wish; /manage N, /close N (no more claims),"
+        " /cancel N (cancel it); /atrisk lists who has not served.",
     },
     "wc.help.admin": {
         "zh": "管理员：/committee 名称 [群聊ID]；/branch 支部名称 userid1,userid2,...",
