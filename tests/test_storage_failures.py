@@ -21,7 +21,7 @@ from bot.usecases import commands as cmd
 from storage.sqlite import open_database
 from storage.uow import SqliteStore
 from tests.conftest import START, wired
-from tests.telegram_fixtures import Telegram, api, bot_said, telegram
+from tests.telegram_fixtures import Telegram, api, bot_said, button, telegram
 
 __all__ = ["api", "telegram"]
 
@@ -147,3 +147,21 @@ def test_starting_on_a_full_disk_exits_at_once_with_one_line(tmp_path: Path) -> 
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot use the database" in lines[0] and "Traceback" not in done.stderr, done.stderr
+
+
+async def test_a_claim_tap_on_a_read_only_database_is_answered_with_try_again_and_claims_nothing(
+    telegram: Telegram,
+) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    await tg.api.user_sends(tg.secretary, tg.group, "/wish 帮忙买年货 名额2")
+    card = await bot_said(tg.api, tg.group, "已认领 0/2")
+    claim = button(card, "认领")
+    tg.world.db._in_place_connection().execute("PRAGMA query_only = ON")
+    try:
+        answer = await (await tg.api.press_button(member, card, claim, seen=[claim])).wait_answer(5.0)
+        assert "请稍后再试" in (answer.text or "")
+    finally:
+        tg.world.db._in_place_connection().execute("PRAGMA query_only = OFF")
+    async with tg.world.store.read() as unit:
+        assert await unit.claims.count_active(1) == 0

@@ -25,6 +25,7 @@ from bot.config import TelegramConfig
 from bot.delivery.cards import CardSync
 from bot.delivery.outbox import NoticeRenderer, OutboxDelivery
 from bot.delivery.pacing import Budget, RateLimiter
+from bot.domain.errors import DomainError, StorageUnavailable
 from bot.i18n import LANGUAGES
 from bot.ports.chat import PlatformRefused, PlatformUnavailable
 from bot.ports.clock import Clock, SystemClock
@@ -32,11 +33,12 @@ from bot.ports.storage import Store
 from bot.usecases import UseCases
 from handlers.telegram.buttons import Buttons, records_itself
 from handlers.telegram.command_handlers import Commands
-from handlers.telegram.context import Adapter
+from handlers.telegram.context import Adapter, Tap, reply
 from handlers.telegram.direct_pace import DirectPace
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
+from handlers.telegram.render import error_text
 from handlers.telegram.reports import Reports
 from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.updates import PLATFORM, update_key
@@ -199,12 +201,27 @@ class TelegramPlatform:
         """A replayed update (the same update_id again after a restart) is dropped before any handler sees it."""
         if records_itself(update):
             return
-        if not await self.usecases.first_time(PLATFORM, update_key(update.update_id)):
+        try:
+            first = await self.usecases.first_time(PLATFORM, update_key(update.update_id))
+        except StorageUnavailable:
+            return  # the handler's own write is refused too, and answered: nothing is half-done
+        if not first:
             log.info("update %s was already handled; skipping it", update.update_id)
             raise ApplicationHandlerStop
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("handling update %r failed", getattr(update, "update_id", None), exc_info=context.error)
+        """A refusal that escaped a handler (the database refused to store the update itself) still gets its answer."""
+        error = context.error
+        if isinstance(error, DomainError) and isinstance(update, Update):
+            log.warning("update %s could not be handled: %s", update.update_id, type(error).__name__)
+            lang = (await self.adapter.who(update.effective_user))[1] if update.effective_user else "zh"
+            text = error_text(error, lang)
+            if update.callback_query is not None:
+                await Tap(update.callback_query).answer(text, alert=True)
+            elif update.effective_message is not None:
+                await reply(update.effective_message, text)
+            return
+        log.error("handling update %r failed", getattr(update, "update_id", None), exc_info=error)
 
     async def _follow_migration(self, old_chat_id: str, new_chat_id: str) -> None:
         await self.usecases.chat_migrated(PLATFORM, old_chat_id, new_chat_id)
