@@ -150,10 +150,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The digest is already on its way; please wait a moment.",
     },
     "tg.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
-    "tg.reports.unavailable": {
-        "zh": "此功能暂不可用，请联系管理员。",
-        "en": "This is not available right now; please ask the operator.",
-    },
 }
 
 TEXTS = Texts(MESSAGES)

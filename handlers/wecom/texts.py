@@ -44,10 +44,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The digest is already on its way; please wait a moment.",
     },
     "wc.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
-    "wc.reports.unavailable": {
-        "zh": "此功能暂不可用，请联系管理员。",
-        "en": "This is not available right now; please ask the operator.",
-    },
     "wc.group_hint": {
         "zh": "（请在“e党委”应用消息中点“认领”）",
         "en": "(Tap “Claim” on the card the app sent you.)",
