@@ -186,3 +186,13 @@ async def _bound(tg: Telegram, chat_id: int) -> bool:
 async def _inactive(tg: Telegram) -> bool:
     branch = await tg.world.app.branch_of_chat(ChatRef("telegram", str(tg.group.id)))
     return branch is not None and not branch.active
+
+
+async def test_start_for_someone_already_reported_in_does_not_ask_again(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    for text in ("/start", f"/start j{tg.world.branch.id}"):
+        answer = await tg.says(member, member.id, text)
+        assert "已在幸福里e支部报到" in (answer.text or ""), text
+    async with tg.world.store.read() as unit:
+        assert await unit.conversations.get(Account("telegram", "10")) is None, "no report-in was started"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.error import TelegramError
@@ -43,10 +44,12 @@ class Commands(Flows):
             await self.help(update, context)
             return
         found = _START.match(command_text(message))
+        kind, number = (found.group(1), int(found.group(2))) if found else ("", 0)
+        if kind in ("", "j") and await self._already_reported(message, account, lang, number if kind else None):
+            return
         if found is None:
             await reply(message, t("tg.start.welcome", lang))
             return
-        kind, number = found.group(1), int(found.group(2))
         conversations = self.adapter.conversations
         if kind == "j":
             await show(self.adapter, await conversations.begin_report(ctx, number), lang, message)
@@ -64,6 +67,21 @@ class Commands(Flows):
             await reply(message, error_text(error, lang))
             return
         self.adapter.changed()
+
+    async def _already_reported(self, message: Message, account: Account, lang: str, branch_id: int | None) -> bool:
+        """Someone who reported in (to this branch, when one is named) is told so instead of being asked again."""
+        roles = await self.adapter.usecases.roles(account)
+        member = roles.member
+        if member is None or not member.reported or member.home_branch_id is None:
+            return False
+        if branch_id is not None and branch_id != member.home_branch_id:
+            return False
+        try:
+            branch = await self.adapter.usecases.branch(member.home_branch_id)
+        except DomainError:
+            return False
+        await reply(message, t("tg.start.already", lang, name=escape(member.name), branch=escape(branch.name)))
+        return True
 
     async def _wish_branch(self, wish_id: int) -> int | None:
         try:

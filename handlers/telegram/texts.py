@@ -98,6 +98,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The bot is back; “{branch}” is active again.",
     },
     # personal
+    "tg.start.already": {
+        "zh": "{name}，您已在{branch}报到，不用再报到。/me 查看本季度服务，/wishes 查看待认领的微心愿，"
+        "/help 查看命令。",
+        "en": "{name}, you have reported in to {branch} already. /me shows your quarter, /wishes the open micro-wishes,"
+        " /help the commands.",
+    },
     "tg.start.welcome": {
         "zh": "您好！这里是e支部机器人：认领微心愿、报告服务、查看本季度情况。\n"
         "请在您的支部群里发送 /join 报到，或发送 /help 查看命令。",
