@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 
@@ -131,6 +131,8 @@ class Wish:
     closed_at: datetime | None = None
     closed_by: int | None = None
     """Who ended the claiming by hand (结束认领); None for a wish completed by its confirmed claims."""
+    deadline_time: time | None = None
+    """The local time of day the wish closes on ``deadline``; None closes it at the end of that day."""
 
 
 @dataclass(frozen=True, slots=True)

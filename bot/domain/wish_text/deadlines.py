@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from bot.domain.wish_text.results import (
     YEARLESS_TYPO_DAYS,
@@ -280,3 +280,25 @@ def read_deadline(hits: list[_DateHit]) -> _Deadline:
         return _Deadline(None, (ParseProblem("parse.deadline_conflicting", (("seen", seen),)),), (), spans)
     notes = tuple(dict.fromkeys(hit.note for hit in chosen if hit.note is not None))
     return _Deadline(chosen[0].value if chosen else None, (), notes, spans)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineReading:
+    """A deadline read on its own (``/extend 12 12月20日``): the day and maybe a time, or why it could not be read."""
+
+    day: date | None
+    at: time | None
+    problem: ParseProblem | None
+
+
+def read_deadline_phrase(text: str, today: date) -> DeadlineReading:
+    """Read a phrase that is only a deadline (as typed after ``/extend N``), with the wish texts' conventions."""
+    hits = find_dates(" " + text.strip() + "前", today, [])
+    if not hits:
+        return DeadlineReading(None, None, ParseProblem("parse.deadline_invalid", (("seen", text.strip()),)))
+    chosen = read_deadline(hits)
+    if chosen.problems:
+        return DeadlineReading(None, None, chosen.problems[0])
+    if chosen.value is None:
+        return DeadlineReading(None, None, ParseProblem("parse.deadline_invalid", (("seen", text.strip()),)))
+    return DeadlineReading(chosen.value, None, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from bot.domain.model import Urgency
 
@@ -34,6 +34,8 @@ class ParsedWish:
     team_claim: bool
     urgency: Urgency
     notes: tuple[ParseProblem, ...] = ()
+    deadline_time: time | None = None
+    """The time of day the wish closes on ``deadline`` (local); None closes it at the end of that day."""
 
 
 @dataclass(frozen=True, slots=True)
