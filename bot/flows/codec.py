@@ -8,7 +8,15 @@ import typing
 from enum import StrEnum
 from typing import Any
 
-from bot.flows.states import CommitteeState, DoneState, FlowState, ReportState, ReturnState, WishBranchState
+from bot.flows.states import (
+    CommitteeState,
+    DoneState,
+    ExtendState,
+    FlowState,
+    ReportState,
+    ReturnState,
+    WishBranchState,
+)
 
 VERSION = 1
 TAGS: dict[str, type[Any]] = {
@@ -17,6 +25,7 @@ TAGS: dict[str, type[Any]] = {
     "return": ReturnState,
     "wish": WishBranchState,
     "branch": CommitteeState,
+    "extend": ExtendState,
 }
 _TAG_OF = {cls: tag for tag, cls in TAGS.items()}
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.model import Account, Branch
-from bot.flows import committee, done, report_in, returning, wish_branch
+from bot.flows import committee, done, extend, report_in, returning, wish_branch
 from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step
 from bot.flows.codec import decode, encode
-from bot.flows.states import CommitteeState, DoneState, DoneStep, FlowState, ReportState, ReturnState, WishBranchState
+from bot.flows.states import (
+    CommitteeState,
+    DoneState,
+    DoneStep,
+    ExtendState,
+    FlowState,
+    ReportState,
+    ReturnState,
+    WishBranchState,
+)
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 
@@ -22,6 +31,7 @@ Outcome = (
     | outcomes.WishNeedsFix
     | outcomes.BranchCreated
     | outcomes.ChooseCommittee
+    | outcomes.DeadlineExtended
 )
 
 
@@ -103,6 +113,14 @@ class Conversations:
             return Reply(error=error)
         return await self.run(ctx, done.start(claim_id))
 
+    async def begin_extend(self, ctx: Ctx, wish_id: int) -> Reply:
+        """Start giving a wish a new deadline, only when this person may (a secretary of its branch, wish open)."""
+        try:
+            await self.usecases.may_extend(ctx.actor, wish_id)
+        except DomainError as error:
+            return Reply(error=error)
+        return await self.run(ctx, extend.start(wish_id))
+
     async def begin_return(self, ctx: Ctx, claim_id: int, origin: str = "") -> Reply:
         """Start returning a reported service: ask the reason."""
         return await self.run(ctx, returning.start(claim_id, origin))
@@ -134,7 +152,7 @@ class Conversations:
         try:
             outcome = await self._execute(step.command)
         except DomainError as error:
-            after = _after_error(before, ctx)
+            after = _after_error(before, ctx, error)
             await self.save(ctx.actor, after.state)
             return Reply(after.prompts, error=error, finished=before)
         if isinstance(outcome, outcomes.ChooseCommittee) and isinstance(before, CommitteeState):
@@ -164,6 +182,8 @@ class Conversations:
             return await u.return_service(command)
         if isinstance(command, cmd.PostWish):
             return await u.post_wish(command)
+        if isinstance(command, cmd.ExtendDeadline):
+            return await u.extend_deadline(command)
         return await u.create_branch(command)
 
 
@@ -177,11 +197,16 @@ def _advance(state: FlowState, given: Input, ctx: Ctx) -> Step:
         return returning.advance(state, given, ctx)
     if isinstance(state, WishBranchState):
         return wish_branch.advance(state, given, ctx)
+    if isinstance(state, ExtendState):
+        return extend.advance(state, given, ctx)
     return committee.advance(state, given, ctx)
 
 
-def _after_error(state: FlowState | None, ctx: Ctx) -> Step:
-    """Where a refused command leaves the conversation: hours may be given again, report-in starts over."""
+def _after_error(state: FlowState | None, ctx: Ctx, error: DomainError) -> Step:
+    """Where a refused command leaves the conversation: hours or a deadline that could not be used may be given
+    again, report-in starts over."""
+    if isinstance(state, ExtendState):
+        return extend.again(state) if isinstance(error, InvalidInput) else Step(None)
     if isinstance(state, DoneState):
         return Step(DoneState(state.claim_id, DoneStep.HOURS), (Prompt("flow.done.hours"),))
     if isinstance(state, ReportState):
@@ -199,4 +224,6 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         return (Prompt("flow.done.sent", (("id", str(outcome.wish.id)),)),)
     if isinstance(outcome, outcomes.ServiceReturned):
         return (Prompt("flow.return.returned", (("reason", outcome.claim.return_reason),)),)
+    if isinstance(outcome, outcomes.DeadlineExtended):
+        return (extend.extended(outcome, ctx.lang),)
     return ()

@@ -63,6 +63,20 @@ class ReturnState:
     origin: str = ""
 
 
+class ExtendStep(StrEnum):
+    """Extending a wish's deadline: the new deadline."""
+
+    DEADLINE = "deadline"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendState:
+    """A secretary giving a wish a new deadline (from its card's 延长截止 button)."""
+
+    wish_id: int
+    step: ExtendStep = ExtendStep.DEADLINE
+
+
 class PickStep(StrEnum):
     """Waiting for a button choice."""
 
@@ -87,4 +101,4 @@ class CommitteeState:
     step: PickStep = PickStep.PICK
 
 
-FlowState = ReportState | DoneState | ReturnState | WishBranchState | CommitteeState
+FlowState = ReportState | DoneState | ReturnState | WishBranchState | CommitteeState | ExtendState

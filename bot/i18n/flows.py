@@ -94,6 +94,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         " (/cancel to stop)",
     },
     "flow.return.returned": {"zh": "↩️ 已退回：{reason}", "en": "↩️ Returned: {reason}"},
+    # a secretary extends a wish's deadline
+    "flow.extend.ask": {
+        "zh": "请回复微心愿 #{id} 新的截止时间，例如“12月25日”“下周五”或“明天18点”。（发送 /cancel 取消）",
+        "en": "Please reply with the new deadline of micro-wish #{id}, e.g. 2026-12-25, 12月25日 or 明天18点."
+        " (/cancel to stop)",
+    },
+    "flow.extend.again": {
+        "zh": "请再回复一次微心愿 #{id} 新的截止时间。（发送 /cancel 取消）",
+        "en": "Please reply again with the new deadline of micro-wish #{id}. (/cancel to stop)",
+    },
     # choices
     "flow.wish.pick_branch": {"zh": "发布到哪个支部？", "en": "Post it to which branch?"},
     "flow.wish.needs_fix": {

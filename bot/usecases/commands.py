@@ -143,6 +143,15 @@ class CloseWish:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtendDeadline:
+    """A secretary gives a wish a new deadline, typed as people write one (``12月25日``, ``明天18点``)."""
+
+    actor: Account
+    wish_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class CancelWish:
     """A secretary cancels a wish; active claimers are told."""
 

@@ -9,7 +9,7 @@ from handlers.telegram.texts import t
 
 PRIVATE = ("start", "help", "me", "mine", "wishes", "register", "lang", "mydata", "leave", "cancel")
 GROUP = ("help", "join", "wishes", "me", "mine")
-SECRETARY = ("wish", "manage", "close", "atrisk", "secretary")
+SECRETARY = ("wish", "manage", "extend", "close", "atrisk", "secretary")
 ADMIN = ("branch", "committee")
 REPORTS = ("digest", "export")
 _KINDS = {

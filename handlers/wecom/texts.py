@@ -16,10 +16,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "/me your quarter\n/mine your claims\n/wishes open micro-wishes\n/cancel stop the current step",
     },
     "wc.help.secretary": {
-        "zh": "支部书记：发送“#微心愿 内容”或“/wish 内容”发布微心愿；/manage 编号 管理，/close 编号 结束认领，"
-        "/cancel 编号 取消微心愿；/atrisk 查看本季度未服务的党员。",
-        "en": "Secretaries: send “#微心愿 text” or “/wish text” to post a wish; /manage N, /close N (no more claims),"
-        " /cancel N (cancel it); /atrisk lists who has not served.",
+        "zh": "支部书记：发送“#微心愿 内容”或“/wish 内容”发布微心愿；/manage 编号 管理，/extend 编号 日期 延长截止，"
+        "/close 编号 结束认领，/cancel 编号 取消微心愿；/atrisk 查看本季度未服务的党员。",
+        "en": "Secretaries: send “#微心愿 text” or “/wish text” to post a wish; /manage N, /extend N DATE (a new"
+        " deadline), /close N (no more claims), /cancel N (cancel it); /atrisk lists who has not served.",
     },
     "wc.help.admin": {
         "zh": "管理员：/committee 名称 [群聊ID]；/branch 支部名称 userid1,userid2,...",
@@ -75,6 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ Micro-wish #{id} is posted to the branch chat and sent to {n} members.",
     },
     "wc.wish.note": {"zh": "注意：{text}", "en": "Note: {text}"},
+    "wc.extend.usage": {
+        "zh": "格式：/extend 心愿编号 新的截止时间，例如 /extend 3 12月25日 或 /extend 3 明天18点",
+        "en": "Format: /extend wish-number new-deadline, e.g. /extend 3 2026-12-25 or /extend 3 12月25日",
+    },
     "wc.wish.usage": {"zh": "格式：#微心愿 内容", "en": "Format: #微心愿 text"},
     "wc.report.no_branch": {
         "zh": "您还不在任何支部的名单中，请联系支部书记。",
