@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -825,18 +825,53 @@ WISH_WORDS = [
     "/",
     "13812345678",
     "0573-",
+    "春节",
+    "除夕",
+    "重阳节",
+    "腊月",
+    "正月",
+    "闰",
+    "农历",
+    "初",
+    "廿",
+    "下午",
+    "晚上",
+    "点",
+    "半",
+    "18:30",
+    "by ",
+    "due ",
+    "Dec ",
+    "pm",
+    " people",
+    "quota ",
+    "need ",
+    "tomorrow",
+    "next ",
+    "Friday",
+    "医生",
 ]
 wishlike_text = st.lists(st.one_of(st.sampled_from(WISH_WORDS), st.text(max_size=3)), max_size=40).map("".join)
 
 
 @settings(max_examples=600, deadline=None)
-@given(text=st.one_of(st.text(max_size=300), wishlike_text), today=st.dates())
-def test_any_text_on_any_day_reads_without_raising_and_never_into_the_past(text: str, today: date) -> None:
-    result = parse_wish_text(text, today)
+@given(
+    text=st.one_of(st.text(max_size=300), wishlike_text),
+    today=st.dates(),
+    now=st.one_of(st.none(), st.times()),
+    slots=st.one_of(st.none(), st.integers(min_value=-5, max_value=MAX_SLOTS + 5)),
+)
+def test_any_text_on_any_day_reads_without_raising_and_never_into_the_past(
+    text: str, today: date, now: time | None, slots: int | None
+) -> None:
+    result = parse_wish_text(text, today, now, slots=slots)
     assert result.ok == (result.wish is not None) == (not result.problems)
     if result.wish is not None:
         wish = result.wish
         assert wish.deadline is None or wish.deadline >= today
+        assert wish.deadline is not None or wish.deadline_time is None
+        if wish.deadline == today and wish.deadline_time is not None and now is not None:
+            assert wish.deadline_time > now
         assert 1 <= wish.slots <= MAX_SLOTS
         assert 0 < len(wish.title) <= 60
         assert wish.title == wish.title.strip()

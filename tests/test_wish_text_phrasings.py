@@ -100,6 +100,11 @@ TITLES = [
         date(2026, 12, 20),
         None,
     ),
+    ("每周五晚上8点 夜间巡逻 4人", FRIDAY, "夜间巡逻", "每周五晚上8点", None, None),
+    ("12月1日-5日 社区消杀 5人", FRIDAY, "社区消杀", "12月1日-5日", None, None),
+    ("12月1日至12月5日 社区消杀 5人", FRIDAY, "社区消杀", "12月1日至12月5日", None, None),
+    ("12.5 社区消杀 5人", FRIDAY, "社区消杀", "", date(2026, 12, 5), None),
+    ("明年春节前送春联，2人", FRIDAY, "送春联", "", date(2027, 2, 6), None),
     (
         "为独居老人王奶奶安装一键通 名额2 截止12月31日",
         FRIDAY,
@@ -200,6 +205,9 @@ COUNTS = [
     ("Visit Mr Li for 3 hours, 2 people", 2),
     ("Deliver 2 bags of rice, 1 person", 1),
     ("社区义诊，３人", 3),
+    ("小区义剪，3名理发师", 3),
+    ("需要2名医生坐诊", 2),
+    ("为3名学生辅导功课，需要2名大学生", 2),
 ]
 
 
@@ -227,6 +235,8 @@ NOT_COUNTS = [
     "Help a 90 year old neighbour",
     "Room 302 needs a new lamp",
     "社区环境整治，志愿者若干",
+    "为3名学生辅导功课",
+    "服务2.5小时",
 ]
 
 
@@ -248,6 +258,14 @@ def test_a_count_in_the_text_wins_over_an_answered_one_and_an_answer_out_of_rang
     assert wish is not None and wish.slots == 2
     result = parse_wish_text("社区义诊", FRIDAY, slots=MAX_SLOTS + 1)
     assert [p.key for p in result.problems] == ["parse.slots_unreadable"]
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"), [("需要两三个人帮忙搬家", "需要两三个人"), ("帮忙搬家，两三个人", "两三个人")]
+)
+def test_a_rough_count_is_asked_about_not_guessed(text: str, seen: str) -> None:
+    result = parse_wish_text(text, FRIDAY, MORNING)
+    assert result.problems == (ParseProblem("parse.slots_unreadable", (("seen", seen), ("max", str(MAX_SLOTS)))),)
 
 
 def test_a_missing_count_is_listed_with_the_other_problems() -> None:
@@ -528,6 +546,27 @@ def test_festivals_and_lunar_dates_are_the_next_such_day_on_or_after_today(
 )
 def test_a_festival_standing_on_its_own_is_the_date_even_unmarked(text: str, deadline: date) -> None:
     assert read(text).deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("phrase", "today", "outcome"),
+    [
+        ("明年春节前", FRIDAY, date(2027, 2, 6)),
+        ("来年元宵节前", FRIDAY, date(2027, 2, 20)),
+        ("2027年中秋节前", FRIDAY, date(2027, 9, 15)),
+        ("今年国庆前", date(2026, 1, 5), date(2026, 10, 1)),
+        ("2026年春节前", FRIDAY, "parse.deadline_past"),
+        ("今年中秋前", FRIDAY, "parse.deadline_past"),
+    ],
+)
+def test_a_festival_of_a_named_year_is_that_year_s_and_refused_if_past(
+    phrase: str, today: date, outcome: date | str
+) -> None:
+    result = parse_wish_text(f"为空巢老人打扫卫生，4人，{phrase}", today, MORNING)
+    if isinstance(outcome, date):
+        assert result.wish is not None and result.wish.deadline == outcome
+    else:
+        assert [p.key for p in result.problems] == [outcome]
 
 
 def test_a_leap_lunar_month_is_read_when_the_year_has_it() -> None:

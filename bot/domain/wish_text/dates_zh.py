@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 
 from bot.domain.wish_text.clock import PERIOD, ZH_CLOCK, ZH_TIME, read_zh_time
-from bot.domain.wish_text.festivals import NAMES, next_festival, next_lunar
+from bot.domain.wish_text.festivals import NAMES, festival_in, next_festival, next_lunar
 from bot.domain.wish_text.reading import DateHit, Reading, make_date, month_end, shift
 from bot.domain.wish_text.results import ParseProblem
 from bot.domain.wish_text.spans import Span, overlaps, read_number
@@ -42,9 +42,11 @@ _DATE_FORMS = "|".join(
         rf"(?P<within>(?P<within_n>{_N})\s*个?\s*(?P<within_u>天|日|周|星期|礼拜|月)\s*(?:之内|以内|内))",
         r"(?P<period>(?P<period_p>本|这个?|今)(?P<period_u>周|星期|礼拜|月|年)\s*(?:之内|以内|内))",
         r"(?P<rel>大后天|后天|明天|明日|明晚|今天|今日|今晚)",
+        r"(?P<every>每(?:周|星期|礼拜)[一二三四五六日天1-7]|每(?:天|日|晚|周末))",
         rf"(?P<weekend>{_WEEK_LOOKBEHIND}(?P<weekend_p>下下个?|下个?|本|这个?)?周末)",
         rf"(?P<week>{_WEEK_LOOKBEHIND}(?P<week_p>下下个?|下个?|本|这个?)?(?:周|星期|礼拜)(?P<week_d>[一二三四五六日天1-7]))",
-        rf"(?P<fest>(?<![0-9零〇一二两三四五六七八九十百千])(?P<fest_n>{_FESTIVALS})(?:夜|当天|当日|那天)?)",
+        rf"(?P<fest>(?:(?P<fest_y>(?<![0-9])[0-9]{{4}}|今|明|来)\s*年\s*)?"
+        rf"(?<![0-9零〇一二两三四五六七八九十百千])(?P<fest_n>{_FESTIVALS})(?:夜|当天|当日|那天)?)",
         r"(?P<dot>(?<![0-9./])(?P<dot_m>[0-9]{1,2})[./](?P<dot_d>[0-9]{1,2})(?![0-9./]))",
         r"(?P<day>(?<![0-9月第每零〇一二两三四五六七八九十])(?P<day_d>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])",
         rf"(?P<clock>(?<![0-9])(?:(?P<clock_p>{PERIOD})\s*)?{ZH_CLOCK})",
@@ -62,6 +64,7 @@ _KINDS = (
     "within",
     "period",
     "rel",
+    "every",
     "weekend",
     "week",
     "fest",
@@ -179,6 +182,10 @@ class _ZhReading(Reading):
             prefix = g("week_p")
             return self.weekday(_ahead(prefix) if prefix else None, _WEEKDAYS[g("week_d")])
         if kind == "fest":
+            marker = g("fest_y")
+            if marker:
+                year = int(marker) if marker.isdigit() else today.year + (marker != "今")
+                return self.checked(festival_in(g("fest_n"), year))
             found = next_festival(g("fest_n"), today)
             return self.invalid() if found is None else found
         if kind == "day":
@@ -209,6 +216,16 @@ def _stands_alone(text: str, match: re.Match[str]) -> bool:
     return _ALONE_AFTER.match(text, match.end()) is not None
 
 
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Whether a phrase stands on its own (``12.5 社区义诊``, ``10点``, ``1日-5日``), not inside a number or a word
+    (``2.5小时``, ``3号楼``, ``快一点``)."""
+    before = text[:start].rstrip(" \t")
+    after = text[end:].lstrip(" \t")
+    before_ok = not before or before[-1] in _BOUNDARY_BEFORE or before[-1] in _RANGE or start > len(before)
+    after_ok = not after or after[0] in _BOUNDARY_BEFORE or after[0] in _RANGE or len(text) - end > len(after)
+    return before_ok and after_ok
+
+
 def find_zh_dates(
     text: str, today: date, now: time | None, protected: list[Span], *, all_marked: bool
 ) -> list[DateHit]:
@@ -220,7 +237,9 @@ def find_zh_dates(
             continue
         kind = next((k for k in _KINDS if match.group(k) is not None), "")
         marked = all_marked or bool(match.group("pre") or match.group("suf")) or kind in _ALWAYS_MARKED
-        if not marked and (kind in _NEEDS_MARKER or (kind in _STANDING_ALONE and not _stands_alone(text, match))):
+        if not marked and kind in _NEEDS_MARKER and not _bounded(text, match.start(kind), match.end()):
+            continue
+        if not marked and kind in _STANDING_ALONE and not _stands_alone(text, match):
             continue
         clock_text = match.group("clock") if kind == "clock" else match.group("tm") or ""
         evening = kind == "rel" and match.group("rel") in _EVENINGS
@@ -228,9 +247,9 @@ def find_zh_dates(
             ("晚上" if evening and not re.match(r"\s*(?:" + PERIOD + ")", clock_text) else "") + clock_text
         )
         reading = _ZhReading(match, today, now)
-        if kind == "clock" and not marked:
-            ranged = text[: match.start()].rstrip().endswith(tuple(_RANGE))
-            if match.group("clock_p") is None and ":" not in clock_text and "：" not in clock_text and not ranged:
+        if kind == "every" or (kind == "clock" and not marked):
+            bare = kind == "clock" and match.group("clock_p") is None and not re.search("[:：]", clock_text)
+            if bare and not _bounded(text, match.start(kind), match.end()):
                 continue
             hits.append(DateHit(span, reading.seen, False, None, clock.at, exact=False, mention=True))
             continue

@@ -130,17 +130,26 @@ def next_lunar(month: int, day: int, today: date, *, leap: bool = False) -> date
     return None
 
 
+def festival_in(name: str, year: int) -> date | None:
+    """The day the festival ``name`` falls on in the solar ``year`` (the first, if a lunar one falls twice)."""
+    if not 1 <= year <= 9999:
+        return None
+    if name in _LUNAR:
+        month, day = _LUNAR[name]
+        found = next_lunar(month, day, date(year, 1, 1))
+        return found if found is not None and found.year == year else None
+    if name in _FIXED:
+        return date(year, *_FIXED[name])
+    return _holiday_starts(year).get(_STATUTORY.get(name, ""))
+
+
 def next_festival(name: str, today: date) -> date | None:
     """The next day on or after today that the festival ``name`` (one of :data:`NAMES`) falls on, or None."""
     if name in _LUNAR:
         month, day = _LUNAR[name]
         return next_lunar(month, day, today)
     for year in (today.year, today.year + 1):
-        if name in _FIXED:
-            month, day = _FIXED[name]
-            found: date | None = date(year, month, day) if 1 <= year <= 9999 else None
-        else:
-            found = _holiday_starts(year).get(_STATUTORY.get(name, ""))
+        found = festival_in(name, year)
         if found is not None and found >= today:
             return found
     return None

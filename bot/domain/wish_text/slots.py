@@ -20,7 +20,7 @@ _SLOT_LEAD = r"(?:(?:需要|急需|需|招募|招|征集|募集|共需|共|限|�
 _SLOT_STOP = r"(?=[\s，,。；;、！!？?)）】]|$)"
 _SLOT_VOLUNTEER = r"(?:党员志愿者|志愿者|党员|队员|人员|同志)"
 _ROLE = (
-    r"(?:医生|医护人员|医护|护士|律师|老师|教师|大学生|学生|电工|水电工|维修工|司机|厨师|理发师|心理咨询师|社工"
+    r"(?:医生|医护人员|医护|护士|律师|老师|教师|大学生|学生|电工|水电工|维修工|司机|厨师|理发师|心理咨询师|社工|保洁员"
     r"|工作人员|网格员|青年|帮手|人手|志愿者|党员|队员|人员)"
 )
 _EN_WORDS = {
@@ -67,6 +67,7 @@ _SLOT_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"(?:需要|急需|需|招募|招|征集|募集)\s*" + _SLOT_NUM + r"\s*[名位]" + _SLOT_STOP), True),
     (re.compile(r"(?:^|(?<=[\s，,。；;、：:]))" + _SLOT_NUM + r"\s*[名位]" + _SLOT_STOP), True),
     (re.compile(_ROLE + r"\s*" + _SLOT_NUM + r"\s*(?:[名位个]|个人)" + _SLOT_STOP), False),
+    (re.compile(r"(?<![为给帮陪替向])" + _SLOT_LEAD + _SLOT_NUM + r"\s*(?:名|位|个)\s*" + _ROLE), False),
     (re.compile(r"(?<=[\u4e00-\u9fff])" + _SLOT_NUM + r"\s*[名位]" + _SLOT_STOP), False),
     (re.compile(_SLOT_NUM + r"\s*[名位][^\s，,。；;、！!？?0-9人需要为给帮]{1,5}?" + _SLOT_VOLUNTEER), False),
     (re.compile(_EN_LABEL + _EN_NUM, _I), True),
