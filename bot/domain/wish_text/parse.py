@@ -61,8 +61,10 @@ def parse_wish_text(text: str, today: date, now: time | None = None, *, slots: i
       ``以前``/``为止``/``截止`` after it, ``N天内``/``本周内``; in English ``by``/``before``/``due``/``until``/
       ``deadline:`` before it, or ``within N days``). Without any marked date, a single unmarked date
       (``明天上午``, ``12月31日``, ``Dec 20``) is taken; several different unmarked dates set no deadline and leave
-      a note. ``12.31``, ``12/31`` (``20/12`` when the first number cannot be a month), a bare day (``20号``) and
-      a time on its own (``18点``, ``6pm``) count only when marked.
+      a note. ``12.31``, ``12/31`` (``20/12`` when the first number cannot be a month) and a bare day (``20号``)
+      count when marked or standing on their own (``12.5 社区义诊``, ``1日-5日``), never inside a word or number
+      (``2.5小时``, ``3号楼``); a time on its own (``18点``, ``6pm``) sets a deadline only when marked.
+      Recurrences (``每周五晚上``, ``每天``) are never a deadline. ``明年春节``/``2027年中秋`` is that year's.
     * The title is never a date or a time: every date and time phrase, marked or not, is cut out of the title.
       Unless the deadline carries all it said (a date, maybe with a clock time), the whole clause is also kept at
       the start of the description (``周一至周五下午为老人送餐`` is titled ``为老人送餐``).
