@@ -16,6 +16,7 @@ from bot.flows.states import (
     ReportState,
     ReturnState,
     WishBranchState,
+    WishDraftState,
 )
 
 VERSION = 1
@@ -24,6 +25,7 @@ TAGS: dict[str, type[Any]] = {
     "done": DoneState,
     "return": ReturnState,
     "wish": WishBranchState,
+    "wish_draft": WishDraftState,
     "branch": CommitteeState,
     "extend": ExtendState,
 }

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.model import Account, Branch
-from bot.flows import committee, done, extend, report_in, returning, wish_branch
-from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step
+from bot.flows import committee, done, draft, extend, report_in, returning, wish_branch
+from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step, Text
 from bot.flows.codec import decode, encode
 from bot.flows.states import (
     CommitteeState,
@@ -19,6 +19,7 @@ from bot.flows.states import (
     ReportState,
     ReturnState,
     WishBranchState,
+    WishDraftState,
 )
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -129,6 +130,22 @@ class Conversations:
         """A wish text of a secretary of several branches: ask which branch."""
         return await self.run(ctx, wish_branch.start(text, branches))
 
+    async def post_wish(self, ctx: Ctx, command: cmd.PostWish) -> outcomes.WishPosted | outcomes.WishNeedsFix:
+        """Post a wish text; when all it lacks is one answer (how many people), keep the draft and wait for it.
+        Another conversation in progress is left alone unless it is an earlier draft's question."""
+        outcome = await self.usecases.post_wish(command)
+        asked = draft.start(command, outcome.problems) if isinstance(outcome, outcomes.WishNeedsFix) else None
+        if asked is not None or isinstance(await self.current(ctx.actor), WishDraftState):
+            await self.save(ctx.actor, asked)
+        return outcome
+
+    async def answer_draft(self, ctx: Ctx, text: str) -> Reply | None:
+        """A message sent where conversations are not fed (a group) that answers this person's draft question;
+        None when there is no such question or the text is not an answer."""
+        if not draft.is_count(text) or not isinstance(await self.current(ctx.actor), WishDraftState):
+            return None
+        return await self.feed(ctx, Text(text))
+
     async def begin_branch(self, ctx: Ctx, name: str, chat_id: str, members: Sequence[str] = ()) -> Reply:
         """Create a branch, asking for the committee first when there is a choice."""
         return await self.run(
@@ -159,7 +176,10 @@ class Conversations:
             chosen = committee.choose(before, outcome.committees)
             await self.save(ctx.actor, chosen.state)
             return Reply(chosen.prompts, outcome=outcome)
-        await self.save(ctx.actor, None)
+        asked = None
+        if isinstance(outcome, outcomes.WishNeedsFix) and isinstance(step.command, cmd.PostWish):
+            asked = draft.start(step.command, outcome.problems)
+        await self.save(ctx.actor, asked)
         reply = Reply(_finished_prompts(outcome, ctx, pressed), outcome=outcome, finished=before)
         if isinstance(outcome, outcomes.ReportedIn) and isinstance(before, ReportState) and before.wish_id:
             return await self._claim_after(ctx, before.wish_id, reply)
@@ -199,6 +219,8 @@ def _advance(state: FlowState, given: Input, ctx: Ctx) -> Step:
         return wish_branch.advance(state, given, ctx)
     if isinstance(state, ExtendState):
         return extend.advance(state, given, ctx)
+    if isinstance(state, WishDraftState):
+        return draft.advance(state, given, ctx)
     return committee.advance(state, given, ctx)
 
 

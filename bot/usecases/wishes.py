@@ -36,7 +36,8 @@ class Wishes(Base):
             if not branch.active:
                 raise errors.BranchInactive()
             secretary = await self._secretary(unit, now, c.actor, branch.id)
-            result = parse_wish_text(c.text, local_date(now, self.tz))
+            local = now.astimezone(self.tz)
+            result = parse_wish_text(c.text, local_date(now, self.tz), local.time(), slots=c.slots)
             if result.wish is None:
                 await unit.drafts.save(now, c.actor, branch.id, c.text)
                 return outcomes.WishNeedsFix(result.problems, c.text)

@@ -273,13 +273,13 @@ class WeComRouter:
         await self._show(account, lang, answer)
 
     async def _post(self, account: Account, lang: str, branch_id: int, text: str) -> None:
-        await self._posted(account, lang, await self.usecases.post_wish(cmd.PostWish(account, branch_id, text)))
+        command = cmd.PostWish(account, branch_id, text)
+        await self._posted(account, lang, await self.conversations.post_wish(self._ctx(account, lang), command))
 
     async def _posted(self, account: Account, lang: str, result: outcomes.WishPosted | outcomes.WishNeedsFix) -> None:
         if isinstance(result, outcomes.WishNeedsFix):
-            await self._reply(
-                account, t("flow.wish.needs_fix", lang, **draft.needs_fix(result.problems, lang).kwargs())
-            )
+            prompt = draft.needs_fix(result.problems, lang)
+            await self._reply(account, t(prompt.key, lang, **prompt.kwargs()))
             return
         wish_id = result.view.wish.id
         sent_to = await self.usecases.send_member_cards(wish_id, PLATFORM)
