@@ -104,6 +104,29 @@ async def test_a_deadline_with_a_time_of_day_closes_at_that_moment_not_at_the_en
     assert "Mon 23 Nov 2026, 15:00" in views.wish_card(await world.app.wish_view(wish_id), "en").text
 
 
+async def test_a_time_of_day_typed_in_the_wish_text_closes_it_at_that_moment(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    wish_id = await posted(world, "送老人去医院复查 名额2 今天下午3点前")
+    assert (await world.app.wish_view(wish_id)).wish.deadline_time == time(15, 0)
+
+    world.clock.set(at(2026, 11, 23, 14, 59))
+    await world.app.claim(cmd.ClaimWish(zhang, wish_id))
+    world.clock.set(at(2026, 11, 23, 15, 0))
+    with pytest.raises(errors.DeadlinePassed):
+        await world.app.claim(cmd.ClaimWish(li, wish_id))
+
+
+async def test_extending_to_a_time_of_day_closes_it_then(world: World) -> None:
+    wish_id = await posted(world, "帮忙买年货 名额2 截止11月23日")
+    await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, wish_id, "明天18点"))
+    wish = (await world.app.wish_view(wish_id)).wish
+    assert (wish.deadline, wish.deadline_time) == (date(2026, 11, 24), time(18, 0))
+
+    world.clock.set(at(2026, 11, 24, 18, 0))
+    with pytest.raises(errors.DeadlinePassed):
+        await world.app.claim(cmd.ClaimWish(await world.member("10", "张伟"), wish_id))
+
+
 async def test_the_deadline_job_records_each_passed_wish_once_and_a_restart_neither_forgets_nor_repeats(
     world: World,
 ) -> None:
@@ -190,6 +213,7 @@ async def test_closing_an_expired_wish_goes_the_existing_way_and_tells_the_claim
         ("secretary", 1, "2026年11月22日", errors.DeadlineInPast, "已经过去了"),
         ("secretary", 1, "过几天吧", errors.DeadlineUnreadable, "没看懂新的截止时间“过几天吧”"),
         ("secretary", 1, "", errors.DeadlineUnreadable, "没看懂"),
+        ("secretary", 1, "今天9点", errors.DeadlineInPast, "已经过去了"),
     ],
 )
 async def test_a_bad_extension_is_refused_with_a_clear_message_and_changes_nothing(
