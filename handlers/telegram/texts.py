@@ -77,6 +77,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ This chat is now “{branch}” ({committee}) and you are its secretary. "
         "Members send /join to report in.",
     },
+    "tg.branch.bound": {
+        "zh": "✅ 已绑定已有支部「{branch}」（{n} 名成员，{committee}），您是支部书记。党员可以发送 /join 报到。",
+        "en": "✅ Bound the existing branch “{branch}” ({n} members, {committee}); you are its secretary."
+        " Members send /join to report in.",
+    },
+    "tg.branch.bound_for_secretaries": {
+        "zh": "✅ 已绑定已有支部「{branch}」（{n} 名成员，{committee}）。"
+        "它的书记已由党委设好。党员可以发送 /join 报到。",
+        "en": "✅ Bound the existing branch “{branch}” ({n} members, {committee}); its secretaries were set up by the"
+        " committee. Members send /join to report in.",
+    },
     "tg.branch.usage": {"zh": "用法：/branch 支部名称", "en": "Usage: /branch NAME"},
     "tg.committee.usage": {"zh": "用法：/committee 党委名称", "en": "Usage: /committee NAME"},
     "tg.secretary.usage": {

@@ -230,9 +230,13 @@ class WeComRouter:
         if isinstance(outcome, outcomes.BranchCreated) and isinstance(answer.finished, CommitteeState):
             members = await asyncio.gather(*(self._actor(user_id) for user_id in answer.finished.members))
             await self.usecases.enroll(outcome.branch.id, [member for member, _ in members])
-            chat = outcome.branch.chat
+            chat = outcome.branch.chat or ChatRef(PLATFORM, answer.finished.chat_id)
             await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=outcome.branch.name)))
-            await self._reply(account, t("wc.branch.created", lang, name=outcome.branch.name, n=len(members)))
+            if outcome.bound:
+                said = t("wc.branch.bound", lang, name=outcome.branch.name, n=outcome.members, chat_n=len(members))
+            else:
+                said = t("wc.branch.created", lang, name=outcome.branch.name, n=len(members))
+            await self._reply(account, said)
         elif isinstance(outcome, outcomes.WishPosted | outcomes.WishNeedsFix):
             await self._posted(account, lang, outcome)
         elif isinstance(outcome, outcomes.ServiceReturned) and isinstance(answer.finished, ReturnState):

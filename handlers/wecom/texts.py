@@ -66,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "✅ 已建立“{name}”（{n} 名党员）并创建群聊，您是支部书记。",
         "en": "✅ “{name}” is set up with {n} members and its group chat; you are its secretary.",
     },
+    "wc.branch.bound": {
+        "zh": "✅ 已绑定已有支部“{name}”（{n} 名成员）并创建群聊（{chat_n} 人）。",
+        "en": "✅ Bound the existing branch “{name}” ({n} members) to a new group chat ({chat_n} people).",
+    },
     "wc.branch.welcome": {
         "zh": "欢迎加入“{name}”！请私信应用发送 /报到 完成报到（亮身份、亮承诺），之后即可认领微心愿。",
         "en": "Welcome to “{name}”! Send /report to the app privately to report in, then you can claim micro-wishes.",
