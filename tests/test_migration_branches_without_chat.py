@@ -64,7 +64,8 @@ async def test_an_old_database_keeps_its_branches_and_their_links_and_branches_m
             "INSERT INTO branches (committee_id, name, chat_platform, chat_id, created_at)"
             " VALUES (1, '重复群', 'telegram', '-200', '-')",
             "INSERT INTO branches (committee_id, name, created_at) VALUES (1, '幸福里e支部', '-')",
-            "INSERT INTO branches (committee_id, name, chat_platform, created_at) VALUES (1, '半个群', 'telegram', '-')",
+            "INSERT INTO branches (committee_id, name, chat_platform, created_at)"
+            " VALUES (1, '半个群', 'telegram', '-')",
             "INSERT INTO branches (committee_id, name, thread_id, created_at) VALUES (1, '话题', '5', '-')",
             "INSERT INTO branches (committee_id, name, created_at) VALUES (42, '无党委', '-')",
             "INSERT INTO members (name, home_branch_id, created_at) VALUES ('无支部', 999, '-')",
@@ -128,4 +129,3 @@ async def test_a_migration_that_would_break_a_foreign_key_is_rolled_back(
         await db.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT name FROM committees").fetchall() == [("南湖区e党委",)]
-

@@ -75,10 +75,23 @@ def configured_locale(path: Path | None = None, env: Mapping[str, str] | None = 
     try:
         data = read_toml(path)
     except ConfigError:
-        return LOCALES[0]
+        return _locale_in_text(path)
     general = data.get("general")
     locale = general.get("locale") if isinstance(general, dict) else None
     wanted = locale.strip().lower() if isinstance(locale, str) else ""
+    return wanted if wanted in LOCALES else LOCALES[0]
+
+
+_LOCALE_LINE = re.compile(r"""^\s*locale\s*=\s*["']\s*(\w+)\s*["']""", re.MULTILINE)
+
+
+def _locale_in_text(path: Path) -> str:
+    """The locale a config file that is not valid TOML still spells out on a line of its own."""
+    try:
+        found = _LOCALE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return LOCALES[0]
+    wanted = found.group(1).lower() if found else ""
     return wanted if wanted in LOCALES else LOCALES[0]
 
 

@@ -9,7 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # help
     "cli.help.description": {
         "zh": "e支部机器人（e党委）：在 Telegram 和企业微信上发布微心愿、认领、记录每季度服务。",
-        "en": "e-branch bot (e党委): micro-wishes, claims and quarterly service on Telegram and WeCom.",
+        "en": "e-branch bot (e-party-committee): micro-wishes, claims and quarterly service on Telegram and WeCom.",
     },
     "cli.help.config": {
         "zh": "配置文件（默认：$EBRANCH_CONFIG 或 ./config.toml）",
@@ -25,7 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.help.setup_file": {
         "zh": "设置文件：党委, 支部, 书记, 书记手机号（模板：docs/setup-example.csv、docs/setup-example.toml）",
-        "en": "setup file: 党委 (committee), 支部 (branch), 书记 (secretary), 书记手机号 (phone); templates in"
+        "en": "setup file with the columns committee, branch, secretary and phone; templates in"
         " docs/setup-example.csv and docs/setup-example.toml",
     },
     "cli.help.roster": {
@@ -34,7 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.help.roster_file": {
         "zh": "花名册文件：姓名, 手机号, 工作单位, 单位党支部, 技能, 承诺, 服务队",
-        "en": "roster file: 姓名, 手机号, 工作单位, 单位党支部, 技能, 承诺, 服务队",
+        "en": "roster file with the columns name, phone, workplace, workplace_branch, skills, commitment, team",
     },
     "cli.help.roster_branch": {
         "zh": "党员所属的e支部（可以还没有群）",
@@ -59,26 +59,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "立即写出或发送党委的每周简报",
         "en": "write or send a committee's weekly digest now",
     },
-    "cli.help.digest_committee": {"zh": "党委（e党委）名称", "en": "the committee (e党委)"},
+    "cli.help.digest_committee": {"zh": "党委（e党委）名称", "en": "the committee (e-party-committee)"},
     "cli.help.digest_out": {
         "zh": "把文字、图表和台账写到这个文件夹，而不是发送",
         "en": "write text, chart and ledger here instead of sending",
     },
     "cli.help.export": {
         "zh": "导出台账（.xlsx 或 .csv），或按单位导出双报到反馈（.xlsx）",
-        "en": "write the ledger (台账) as .xlsx or .csv, or workplace feedback as .xlsx",
+        "en": "write the ledger as .xlsx or .csv, or workplace feedback as .xlsx",
     },
     "cli.help.export_committee": {"zh": "党委（默认：唯一的那个）", "en": "the committee (default: the only one)"},
     "cli.help.export_branch": {"zh": "只导出这个e支部", "en": "only this e-branch"},
     "cli.help.by_workplace": {
         "zh": "每个单位党支部一个双报到反馈文件",
-        "en": "one 双报到 feedback file per workplace branch",
+        "en": "one double-report feedback file per workplace branch",
     },
     "cli.help.export_out": {
         "zh": "文件夹、.xlsx 文件或 .csv 文件：CSV 只能放一张表，所以 x.csv 会写出 x_汇总.csv、x_党员.csv、"
         "x_微心愿.csv 和 x_服务记录.csv（UTF-8 带 BOM）",
-        "en": "a folder, an .xlsx file, or a .csv file: CSV holds one sheet, so x.csv writes x_汇总.csv, x_党员.csv,"
-        " x_微心愿.csv and x_服务记录.csv (UTF-8 with BOM)",
+        "en": "a folder, an .xlsx file, or a .csv file: CSV holds one sheet, so x.csv writes x_Summary.csv,"
+        " x_Members.csv, x_Micro-wishes.csv and x_Services.csv (UTF-8 with BOM)",
     },
     "cli.help.demo": {
         "zh": "在浏览器里试用机器人：本地聊天沙盒、示例数据，不需要账号",
@@ -90,6 +90,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.help.demo_host": {"zh": "监听地址（默认 127.0.0.1）", "en": "address to serve on (default 127.0.0.1)"},
     "cli.help.no_browser": {"zh": "不要打开浏览器", "en": "do not open a browser"},
+    "cli.meta.path": {"zh": "路径", "en": "PATH"},
+    "cli.meta.file": {"zh": "文件", "en": "FILE"},
+    "cli.meta.name": {"zh": "名称", "en": "NAME"},
+    "cli.meta.dir": {"zh": "文件夹", "en": "DIR"},
+    "cli.meta.out": {"zh": "文件或文件夹", "en": "FILE_OR_DIR"},
+    "cli.meta.port": {"zh": "端口", "en": "PORT"},
+    "cli.meta.host": {"zh": "地址", "en": "HOST"},
     # argparse's own words
     "cli.argparse.usage": {"zh": "用法：", "en": "usage: "},
     "cli.argparse.positionals": {"zh": "位置参数", "en": "positional arguments"},
@@ -207,20 +214,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "setup.missing_committee": {
         "zh": "缺少党委名称：请在“党委”列写明（下面几行可以空着，表示同一个党委）",
-        "en": "the committee is missing: write it in the 党委 column (rows below may leave it empty for the same one)",
+        "en": "the committee is missing: write it in the committee column (rows below may leave it empty for the"
+        " same one)",
     },
     "setup.too_long": {"zh": "“{name}”超过 {limit} 个字", "en": "“{name}” is longer than {limit} characters"},
     "setup.secretary_without_branch": {
         "zh": "写了书记却没写支部：请在“支部”列填写他/她所在的支部",
-        "en": "a secretary without a branch: write their branch in the 支部 column",
+        "en": "a secretary without a branch: write their branch in the branch column",
     },
     "setup.missing_name": {
         "zh": "缺少书记姓名：请在“书记”列填写",
-        "en": "the secretary's name is missing (书记 column)",
+        "en": "the secretary's name is missing (secretary column)",
     },
     "setup.missing_phone": {
         "zh": "书记{name}缺少手机号：书记用这个手机号报到后才成为书记，请在“书记手机号”列填写",
-        "en": "secretary {name} has no phone: they become secretary by reporting in with it; fill in 书记手机号",
+        "en": "secretary {name} has no phone: they become secretary by reporting in with it; fill in the phone column",
     },
     "setup.bad_phone": {
         "zh": "手机号“{phone}”不是有效的 11 位大陆手机号",
@@ -244,8 +252,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "setup.file_no_columns": {
         "zh": "“{file}”缺少“党委”和“支部”两列：表头至少要有这两列（还可以有“书记”“书记手机号”），模板见"
         " docs/setup-example.csv",
-        "en": "“{file}” has no 党委 (committee) and 支部 (branch) columns: the header needs both (and may have 书记"
-        " and 书记手机号); see docs/setup-example.csv",
+        "en": "“{file}” has no committee and branch columns: the header needs both (and may have secretary and"
+        " phone); see docs/setup-example.csv",
     },
     "setup.file_not_utf8": {
         "zh": "无法读取“{file}”：请把它另存为 UTF-8 编码",
@@ -292,7 +300,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "ebranch export：不能写 {suffix} 文件；--out 可以是 .xlsx 文件（台账工作簿）、.csv 文件（每张表一个"
         " CSV：名称_汇总.csv、名称_党员.csv、名称_微心愿.csv、名称_服务记录.csv）或一个文件夹",
         "en": "ebranch export: cannot write {suffix} files; --out takes a .xlsx file (the ledger workbook), a .csv"
-        " file (one CSV per sheet beside it: NAME_汇总.csv, NAME_党员.csv, NAME_微心愿.csv, NAME_服务记录.csv)"
+        " file (one CSV per sheet beside it: NAME_Summary.csv, NAME_Members.csv, NAME_Micro-wishes.csv,"
+        " NAME_Services.csv)"
         " or a folder",
     },
     "cli.export.which": {
