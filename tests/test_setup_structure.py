@@ -12,9 +12,14 @@ from openpyxl import Workbook
 from bot.bootstrap import open_core
 from bot.cli import main
 from bot.config import load_config
-from bot.domain.model import Account
+from bot.domain.errors import BranchAwaitsSecretary, BranchNotBound
+from bot.domain.model import Account, ChatRef
+from bot.i18n import Phrase
+from bot.notices.views import describe_error
 from bot.usecases import commands as cmd
-from bot.usecases.structure import Secretary, StructureFileError, read_structure
+from bot.usecases import outcomes
+from bot.usecases.structure import Secretary, StructureFileError, StructureRow, read_structure
+from tests.conftest import World
 from tests.test_cli import one_language, write_config
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -245,3 +250,65 @@ def test_a_secretary_already_known_by_phone_keeps_their_record_and_is_said_to(
             return [b.name for b in (await core.usecases.roles(member)).secretary_of]
 
     assert asyncio.run(roles()) == ["幸福里e支部", "和平里e支部"]
+
+
+# Branches without a chat, in the use cases
+
+
+def _row(committee: str, branch: str, secretary: Secretary | None = None) -> StructureRow:
+    return StructureRow(Phrase.of("setup.where_line", line=2), committee, branch, secretary)
+
+
+async def test_someone_who_reported_in_without_a_phone_becomes_the_secretary_listed_under_theirs(
+    world: World,
+) -> None:
+    app = world.app
+    member = await world.member("20", "陈静")
+    await app.set_up_structure([_row("南湖区e党委", "和平里e支部", Secretary("陈静", "13700137000"))])
+
+    linked = await app.link_phone(cmd.LinkPhone(member, "13700137000"))
+
+    assert linked.member.id == (await world.get_member(member)).id
+    assert linked.member.phone == "13700137000" and linked.member.home_branch_id == world.branch.id
+    assert [b.name for b in (await app.roles(member)).secretary_of] == ["和平里e支部"]
+
+
+async def test_nothing_is_posted_in_a_branch_before_its_group_is_bound(world: World) -> None:
+    app = world.app
+    secretary = Account("telegram", "30", "陈静")
+    await app.set_up_structure([_row("南湖区e党委", "和平里e支部", Secretary("陈静", "13700137000"))])
+    await app.link_phone(cmd.LinkPhone(secretary, "13700137000"))
+    (branch,) = (await app.roles(secretary)).secretary_of
+
+    with pytest.raises(BranchNotBound) as refused:
+        await app.post_wish(cmd.PostWish(secretary, branch.id, "帮忙买年货 名额2"))
+
+    assert "/branch 和平里e支部" in describe_error(refused.value, "zh")
+    assert (await app.roles(secretary)).wish_branches == (branch,)
+
+
+async def test_binding_asks_which_committee_when_two_branches_of_that_name_wait(world: World) -> None:
+    app = world.app
+    await app.set_up_structure([_row("南湖区e党委", "新风e支部"), _row("秀洲区e党委", "新风e支部")])
+    chat = ChatRef("telegram", "-700")
+
+    asked = await app.create_branch(cmd.CreateBranch(world.admin, "新风e支部", chat, None, by_bot_admin=True))
+
+    assert isinstance(asked, outcomes.ChooseCommittee)
+    assert [c.name for c in asked.committees] == ["南湖区e党委", "秀洲区e党委"]
+    second = asked.committees[1]
+    bound = await app.create_branch(cmd.CreateBranch(world.admin, "新风e支部", chat, second.id, by_bot_admin=True))
+    assert isinstance(bound, outcomes.BranchCreated) and bound.bound and bound.committee.name == "秀洲区e党委"
+    assert bound.branch.chat == chat and bound.members == 0
+
+
+async def test_a_stranger_cannot_bind_a_branch_that_waits_for_its_secretary(world: World) -> None:
+    await world.app.set_up_structure([_row("南湖区e党委", "和平里e支部", Secretary("陈静", "13700137000"))])
+
+    with pytest.raises(BranchAwaitsSecretary):
+        await world.app.create_branch(
+            cmd.CreateBranch(Account("telegram", "66", "路人"), "和平里e支部", ChatRef("telegram", "-701"), None, False)
+        )
+    async with world.store.read() as unit:
+        (waiting,) = await unit.branches.without_chat("和平里e支部")
+    assert waiting.chat is None

@@ -107,13 +107,16 @@ class SetupHandlers:
         if message is None or user is None or await self._anonymous(message, user):
             return
         account, lang = await self.adapter.who(user)
-        target = message.reply_to_message.from_user if message.reply_to_message else None
-        if target is None or target.is_bot:
-            await reply(message, t("tg.secretary.usage", lang))
+        if is_private(message):
+            await reply(message, t("tg.group_only", lang))
             return
         branch = await self.adapter.usecases.branch_of_chat(chat_of(message))
         if branch is None:
             await reply(message, t("tg.not_branch", lang))
+            return
+        target = message.reply_to_message.from_user if message.reply_to_message else None
+        if target is None or target.is_bot:
+            await reply(message, t("tg.secretary.usage", lang))
             return
         try:
             added = await self.adapter.usecases.add_secretary(
