@@ -265,7 +265,7 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 
     _setup_logging("WARNING")
     try:
-        await run_demo(args.host, args.port, open_browser=not args.no_browser)
+        await run_demo(args.host, args.port, open_browser=not args.no_browser, lang=_lang)
     except OSError as error:
         complain("cli.demo.cannot_serve", where=f"{args.host}:{args.port}", reason=reason(error.strerror or ""))
         return EXIT_FAILED

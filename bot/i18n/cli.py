@@ -321,6 +321,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "ebranch demo：无法在 {where} 上提供服务（{reason}）：换一个端口试试，例如 --port 0",
         "en": "ebranch demo: cannot serve on {where} ({reason}); try --port 0",
     },
+    # the demo
+    "demo.starting": {
+        "zh": "ebranch demo：正在启动沙盒、机器人和示例数据…",
+        "en": "ebranch demo: starting the sandbox, the bot and the seed data…",
+    },
+    "demo.seeding": {"zh": "  正在准备：{what}…", "en": "  seeding: {what}…"},
+    "demo.seed.people": {"zh": "人员和他们的私聊", "en": "people and their private chats"},
+    "demo.seed.groups": {"zh": "e党委和三个e支部群", "en": "the committee and three e-branch groups"},
+    "demo.seed.report_in": {"zh": "党员报到", "en": "members reporting in"},
+    "demo.seed.wishes": {"zh": "书记发布微心愿", "en": "secretaries posting micro-wishes"},
+    "demo.seed.claims": {"zh": "党员认领微心愿", "en": "members claiming them"},
+    "demo.seed.done": {"zh": "服务完成、确认、记录", "en": "service reported done, confirmed, logged"},
+    "demo.ready": {
+        "zh": "\n  ebranch demo 已就绪：请打开 {url}\n  （按 Ctrl+C 停止；演示数据库会被删除）\n",
+        "en": "\n  ebranch demo is ready: open {url}\n  (Ctrl+C to stop; the demo database is deleted)\n",
+    },
+    "demo.stopping": {
+        "zh": "ebranch demo：正在停止并删除演示数据库…",
+        "en": "ebranch demo: stopping and deleting the demo database…",
+    },
+    "demo.stopped": {"zh": "ebranch demo：已停止", "en": "ebranch demo: stopped"},
     # the database
     "db.lock_unusable": {
         "zh": "无法使用数据库 {path}："

@@ -12,7 +12,7 @@ from handlers.telegram.texts import t
 
 PRIVATE = ("start", "help", "me", "mine", "wishes", "register", "lang", "mydata", "leave", "cancel")
 GROUP = ("help", "join", "wishes", "me", "mine")
-SECRETARY = ("wish", "manage", "close", "atrisk", "secretary")
+SECRETARY = ("wish", "manage", "close", "cancel", "atrisk", "secretary")
 ADMIN = ("branch", "committee")
 REPORTS = ("digest", "export")
 _KINDS = {
@@ -20,9 +20,10 @@ _KINDS = {
     "group": GROUP,
     "secretary": (*GROUP, *SECRETARY, "export"),
     "admin": GROUP + SECRETARY + ADMIN,
-    "committee": GROUP + REPORTS,
+    "committee": ("help", "me", "mine", *REPORTS),
     "private_staff": (*PRIVATE, "export"),
 }
+"""The command menus (setMyCommands) per scope: a short list of the usual commands; /help is the exact one."""
 
 
 def menu(kind: str, lang: str) -> list[BotCommand]:
