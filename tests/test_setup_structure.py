@@ -15,11 +15,13 @@ from bot.config import load_config
 from bot.domain.errors import BranchAwaitsSecretary, BranchNotBound
 from bot.domain.model import Account, ChatRef
 from bot.i18n import Phrase
+from bot.jobs.nudges import send_nudges
 from bot.notices.views import describe_error
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.structure import Secretary, StructureFileError, StructureRow, read_structure
 from tests.conftest import World
+from tests.schedule_support import at, deps_for, outbox
 from tests.test_cli import one_language, write_config
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -312,3 +314,41 @@ async def test_a_stranger_cannot_bind_a_branch_that_waits_for_its_secretary(worl
     async with world.store.read() as unit:
         (waiting,) = await unit.branches.without_chat("和平里e支部")
     assert waiting.chat is None
+
+
+async def test_members_of_a_branch_without_a_group_report_in_and_are_left_out_of_reminders(world: World) -> None:
+    app = world.app
+    await app.set_up_structure([_row("南湖区e党委", "和平里e支部", Secretary("陈静", "13700137000"))])
+    secretary = Account("telegram", "30", "陈静")
+    await app.link_phone(cmd.LinkPhone(secretary, "13700137000"))
+    (waiting,) = (await app.roles(secretary)).secretary_of
+    member = Account("telegram", "31", "赵六")
+    reported = await app.report_in(cmd.ReportIn(member, waiting.id, "赵六", "市财政局", "", (), "每月服务一次"))
+    assert reported.first_time and reported.branch.chat is None
+    in_group = await world.member("32", "张伟")
+
+    world.clock.set(at(2027, 1, 31))
+    await send_nudges(deps_for(world), world.clock.now())
+    await app.record_at_risk_lists(world.clock.now(), not_before=None, lang="zh")
+
+    rows = [*await outbox(world, "nudge"), *await outbox(world, "at_risk"), *await outbox(world, "report_note")]
+    members = {r["member_id"] for r in rows if r["kind"] == "nudge"}
+    assert (await world.get_member(in_group)).id in members
+    assert (await world.get_member(member)).id not in members
+    secretary_id = (await world.get_member(secretary)).id
+    assert not [r for r in rows if r["member_id"] == secretary_id], "nothing for a branch that has no group yet"
+    assert not [r for r in rows if r["kind"] == "report_note" and r["chat_id"] is None]
+
+
+async def test_a_committee_admin_binds_a_branch_whose_secretary_was_set_up_without_taking_their_place(
+    world: World,
+) -> None:
+    app = world.app
+    await app.set_up_structure([_row("南湖区e党委", "和平里e支部", Secretary("陈静", "13700137000"))])
+    chat = ChatRef("telegram", "-702")
+
+    bound = await app.create_branch(cmd.CreateBranch(world.admin, "和平里e支部", chat, None, by_bot_admin=False))
+
+    assert isinstance(bound, outcomes.BranchCreated) and bound.bound and not bound.secretary
+    async with world.store.read() as unit:
+        assert [m.name for m in await unit.branches.secretaries(bound.branch.id)] == ["陈静"]
