@@ -120,10 +120,7 @@ def start_enabled_scheduler(core: Core) -> Scheduler | None:
 async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     """Run every enabled platform (and the scheduler) until SIGINT/SIGTERM or ``stop``."""
     if config.telegram is None and config.wecom is None:
-        raise ConfigError(
-            f"{config.path}: no platform is enabled: set [telegram] enabled = true or [wecom] enabled = true"
-            " (or try the local demo: ebranch demo)"
-        )
+        raise ConfigError("config.no_platform", file=str(config.path))
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,40 +1,51 @@
-"""The `ebranch` command: run the bot, migrate, import a roster, back up; every subcommand takes --config."""
+"""The `ebranch` command: run the bot, migrate, set up, import a roster, back up; every subcommand takes --config.
+
+Everything it prints follows ``[general] locale`` of the config (Chinese unless it says "en"), argparse's own words
+included; a config that cannot be loaded is still reported in the language it asks for.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.config import Config, ConfigError, load_config
+from bot.config import CONFIG_ENV, Config, ConfigError, configured_locale, load_config
+from bot.i18n import LocalizedError, Phrase, reason, t
 from bot.logs import redact, setup_logging
-from bot.ports.chat import PlatformRefused
-from storage.lock import DatabaseInUse, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Core
+    from bot.domain.model import Branch, Committee
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+MAX_NAMES_SHOWN = 12
 
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 _secrets: tuple[str, ...] = ()  # the loaded config's secrets, masked in logs and in a last-resort traceback
+_lang = "zh"  # the language of this run: the config's [general] locale
 
 
 def _config(args: argparse.Namespace, *, secrets: bool = False) -> Config:
     """The configuration; platform secrets are required only by the commands that talk to a platform."""
-    global _secrets
+    global _secrets, _lang
     path = Path(args.config) if args.config else None
     config = load_config(path, secrets=secrets)
     _secrets = config_secrets(config)
+    _lang = config.locale
     return config
 
 
@@ -48,6 +59,59 @@ def config_secrets(config: Config) -> tuple[str, ...]:
     if config.wecom is not None:
         secrets += [config.wecom.secret, config.wecom.token, config.wecom.aes_key]
     return tuple(s for s in secrets if s)
+
+
+def say(key: str, /, **args: object) -> None:
+    """Print one line of the run's output in its language."""
+    print(t(key, _lang, **args))
+
+
+def complain(key: str, /, **args: object) -> None:
+    """Print one line on stderr in the run's language: what went wrong and what to do."""
+    print(t(key, _lang, **args), file=sys.stderr)
+
+
+def names_of(names: Sequence[str]) -> Phrase | str:
+    """A list of names to show, shortened when long; "(none yet)" when empty."""
+    if not names:
+        return Phrase.of("cli.none")
+    sep = t("list.sep", _lang)
+    if len(names) <= MAX_NAMES_SHOWN:
+        return sep.join(names)
+    return Phrase.of("cli.more", names=sep.join(names[:MAX_NAMES_SHOWN]), n=len(names))
+
+
+async def find_committee(core: Core, name: str) -> Committee | None:
+    """The committee of this name, or None after saying which exist and how to create it."""
+    async with core.store.read() as unit:
+        committees = await unit.committees.all()
+    found = next((c for c in committees if c.name == name), None)
+    if found is None:
+        complain("cli.no_committee", name=name, known=names_of([c.name for c in committees]))
+    return found
+
+
+async def find_branch(core: Core, name: str, committee_name: str | None) -> tuple[Branch, Committee] | None:
+    """The branch of this name (in the named committee), or None after saying why: none of that name (with those
+    that exist and how to create it) or several (with the committees to choose from)."""
+    committee = await find_committee(core, committee_name) if committee_name else None
+    if committee_name and committee is None:
+        return None
+    async with core.store.read() as unit:
+        committees = [committee] if committee else await unit.committees.all()
+        branches = [(b, c) for c in committees for b in await unit.branches.of_committee(c.id)]
+    named = [(b, c) for b, c in branches if b.name == name]
+    if not named:
+        known = names_of([b.name for b, _ in branches])
+        if committee is not None:
+            complain("cli.no_branch_in", name=name, committee=committee.name, known=known)
+        else:
+            complain("cli.no_branch", name=name, known=known)
+        return None
+    if len(named) > 1:
+        complain("cli.branch_ambiguous", name=name, n=len(named), committees=names_of([c.name for _, c in named]))
+        return None
+    return named[0]
 
 
 def _setup_logging(level: str) -> None:
@@ -76,41 +140,80 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
     finally:
         await db.close()
     if applied:
-        print(f"{config.database}: applied {', '.join(applied)}; schema version {version}")
+        say("cli.migrate.applied", db=config.database, names=", ".join(applied), version=version)
     else:
-        print(f"{config.database}: up to date (schema version {version})")
+        say("cli.migrate.current", db=config.database, version=version)
+    return 0
+
+
+async def cmd_setup(args: argparse.Namespace) -> int:
+    """Create committees, branches (without a chat yet) and their secretaries from a file; all or nothing."""
+    from bot.bootstrap import open_core
+    from bot.usecases.structure import read_structure
+
+    config = _config(args)
+    path = Path(args.file)
+    result = read_structure(path)
+    for problem in result.problems:
+        print(problem.text(_lang), file=sys.stderr)
+    if result.problems:
+        complain("cli.setup.refused", n=len(result.problems), file=args.file)
+        return EXIT_FAILED
+    if not result.rows:
+        complain("cli.setup.empty", file=path.name)
+        return EXIT_FAILED
+    async with open_core(config) as core:
+        done = await core.usecases.set_up_structure(result.rows)
+    for where, phone, known in done.notes:
+        say("cli.setup.note", where=where, phone=phone, known=known)
+    say(
+        "cli.setup.summary",
+        file=path.name,
+        c_new=done.committees_created,
+        b_new=done.branches_created,
+        s_new=done.secretaries_added,
+        c_old=done.committees_existing,
+        b_old=done.branches_existing,
+        s_old=done.secretaries_existing,
+    )
+    if done.new_people:
+        say("cli.setup.new_people", n=done.new_people)
+    if done.waiting:
+        say("cli.setup.waiting", n=len(done.waiting), names=names_of([branch for _, branch in done.waiting]))
+    say("cli.setup.next")
     return 0
 
 
 async def cmd_import_roster(args: argparse.Namespace) -> int:
     """Pre-register a branch's members from a CSV or Excel roster; bad rows are reported by line."""
     from bot.bootstrap import open_core
-    from bot.domain.errors import DomainError
-    from bot.notices.views import describe_error
-    from bot.usecases.roster import RosterFileError, problem_text, read_roster
+    from bot.usecases.roster import problem_text, read_roster
 
     config = _config(args)
-    lang = config.locale
-    try:
-        result = read_roster(Path(args.file))
-    except RosterFileError as error:
-        print(error.message(lang), file=sys.stderr)
-        return EXIT_FAILED
+    result = read_roster(Path(args.file))
     for problem in result.problems:
-        print(problem_text(problem, lang), file=sys.stderr)
+        print(problem_text(problem, _lang), file=sys.stderr)
     async with open_core(config) as core:
-        try:
-            imported = await core.usecases.import_roster(args.branch, result.rows, args.committee)
-        except DomainError as error:
-            print(f"{describe_error(error, lang)} ({args.branch})", file=sys.stderr)
+        found = await find_branch(core, args.branch, args.committee)
+        if found is None:
             return EXIT_FAILED
+        branch, committee = found
+        imported = await core.usecases.import_roster(branch.name, result.rows, committee.name)
     for line, name in imported.conflicts:
-        print(f"line {line}: {name}: already registered in another branch; left unchanged", file=sys.stderr)
-    print(
-        f"{imported.branch.name}: {imported.created} new, {imported.updated} updated,"
-        f" {len(result.problems) + len(imported.conflicts)} rows refused"
+        complain("cli.roster.conflict", line=line, name=name)
+    refused = len(result.problems) + len(imported.conflicts)
+    say(
+        "cli.roster.summary",
+        branch=imported.branch.name,
+        created=imported.created,
+        updated=imported.updated,
+        refused=refused,
     )
-    return 0 if not result.problems and not imported.conflicts else EXIT_FAILED
+    if imported.branch.chat is None:
+        say("cli.roster.no_chat", branch=imported.branch.name)
+    if refused:
+        complain("cli.roster.fix")
+    return 0 if not refused else EXIT_FAILED
 
 
 async def cmd_backup(args: argparse.Namespace) -> int:
@@ -123,10 +226,10 @@ async def cmd_backup(args: argparse.Namespace) -> int:
         target.mkdir(parents=True, exist_ok=True)
         target = target / f"ebranch-{datetime.now().astimezone(config.timezone):%Y%m%d-%H%M%S}.sqlite3"
     if target.exists() and not args.force:
-        print(f"{target} exists; pass --force to overwrite", file=sys.stderr)
+        complain("cli.backup.exists", target=target)
         return EXIT_FAILED
     if not config.database.exists():
-        print(f"{config.database}: no database yet (run: ebranch migrate)", file=sys.stderr)
+        complain("cli.backup.no_database", db=config.database)
         return EXIT_FAILED
     if target.exists():
         target.unlink()
@@ -135,7 +238,7 @@ async def cmd_backup(args: argparse.Namespace) -> int:
         await db.backup(target)
     finally:
         await db.close()
-    print(f"backed up {config.database} to {target} ({target.stat().st_size} bytes)")
+    say("cli.backup.done", db=config.database, target=target, size=target.stat().st_size)
     return 0
 
 
@@ -147,12 +250,12 @@ async def cmd_restore(args: argparse.Namespace) -> int:
     config = _config(args)
     source = Path(args.file)
     if not source.is_file():
-        print(f"{source}: no such backup file", file=sys.stderr)
+        complain("cli.restore.no_file", file=source)
         return EXIT_FAILED
     with InstanceLock(config.database):
         kept = await restore_backup(source, config.database)
-    where = f"; the database it replaced is kept as {kept}" if kept else ""
-    print(f"restored {config.database} from {source}{where}")
+    where = Phrase.of("cli.restore.kept", path=kept) if kept else ""
+    say("cli.restore.done", db=config.database, file=source, kept=where)
     return 0
 
 
@@ -162,10 +265,9 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 
     _setup_logging("WARNING")
     try:
-        await run_demo(args.host, args.port, open_browser=not args.no_browser)
+        await run_demo(args.host, args.port, open_browser=not args.no_browser, lang=_lang)
     except OSError as error:
-        where = f"{args.host}:{args.port}"
-        print(f"ebranch demo: cannot serve on {where} ({error.strerror}); try --port 0", file=sys.stderr)
+        complain("cli.demo.cannot_serve", where=f"{args.host}:{args.port}", reason=reason(error.strerror or ""))
         return EXIT_FAILED
     return 0
 
@@ -179,18 +281,16 @@ async def cmd_digest(args: argparse.Namespace) -> int:
 
     config = _config(args)
     async with open_core(config) as core:
-        async with core.store.read() as unit:
-            committee = await unit.committees.by_name(args.committee)
+        committee = await find_committee(core, args.committee)
         if committee is None:
-            print(f"no committee named {args.committee!r}", file=sys.stderr)
             return EXIT_FAILED
         if args.out is None:
             try:
                 await core.usecases.enqueue_digest(committee.name)
             except DomainError as error:
-                print(f"{describe_error(error, config.locale)} ({committee.name})", file=sys.stderr)
+                print(f"{describe_error(error, _lang)} ({committee.name})", file=sys.stderr)
                 return EXIT_FAILED
-            print(f"{committee.name}: digest queued for its chat; the running bot sends it")
+            say("cli.digest.queued", name=committee.name)
             return 0
         files = await render_digest_files(
             core.store, core.renderer.reports, committee.id, core.clock.now(), config.timezone, config.locale
@@ -203,7 +303,8 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     (out / f"{stem}.html").write_text(f"<!doctype html><meta charset=utf-8><pre>{files.text}</pre>", encoding="utf-8")
     (out / files.chart.filename).write_bytes(files.chart.content)
     (out / files.ledger.filename).write_bytes(files.ledger.content)
-    print(f"wrote {stem}.txt, {stem}.html, {files.chart.filename} and {files.ledger.filename} to {out}")
+    written = [f"{stem}.txt", f"{stem}.html", files.chart.filename, files.ledger.filename]
+    say("cli.digest.wrote", files=t("list.sep", _lang).join(written), out=out)
     return 0
 
 
@@ -213,19 +314,11 @@ def _export_kind(out: Path, *, by_workplace: bool) -> str | None:
     if out.is_dir() or not suffix:
         return "folder"
     if by_workplace:
-        print(
-            f"ebranch export: --by-workplace writes one .xlsx per workplace branch; give a folder, not {out.name}",
-            file=sys.stderr,
-        )
+        complain("cli.export.folder_for_workplaces", name=out.name)
         return None
     if suffix in (".xlsx", ".csv"):
         return suffix[1:]
-    print(
-        f"ebranch export: cannot write {suffix} files; --out takes a .xlsx file (the ledger workbook), a .csv"
-        " file (one CSV per sheet beside it: NAME_汇总.csv, NAME_党员.csv, NAME_微心愿.csv, NAME_服务记录.csv)"
-        " or a folder",
-        file=sys.stderr,
-    )
+    complain("cli.export.bad_suffix", suffix=suffix)
     return None
 
 
@@ -244,21 +337,24 @@ async def cmd_export(args: argparse.Namespace) -> int:
     if kind is None:
         return EXIT_USAGE
     async with open_core(config) as core:
-        async with core.store.read() as unit:
-            committee = await unit.committees.by_name(args.committee) if args.committee else None
-            if args.committee and committee is None:
-                print(f"no committee named {args.committee!r}", file=sys.stderr)
+        branch: Branch | None = None
+        if args.branch:
+            found = await find_branch(core, args.branch, args.committee)
+            if found is None:
                 return EXIT_FAILED
-            branch = (
-                await unit.branches.by_name(args.branch, committee.id if committee else None) if args.branch else None
-            )
-            if args.branch and branch is None:
-                print(f"no branch named {args.branch!r}", file=sys.stderr)
+            branch, committee = found
+            committees = [committee]
+        elif args.committee:
+            named = await find_committee(core, args.committee)
+            if named is None:
                 return EXIT_FAILED
-            committees = [committee] if committee else await unit.committees.all()
+            committees = [named]
+        else:
+            async with core.store.read() as unit:
+                committees = await unit.committees.all()
         if not args.by_workplace:
             if branch is None and len(committees) != 1:
-                print("name the --committee (or --branch) to export", file=sys.stderr)
+                complain("cli.export.which", known=names_of([c.name for c in committees]))
                 return EXIT_USAGE
             ledger = await core.usecases.ledger_of(
                 None, committee_id=committees[0].id if branch is None else None, branch_id=branch.id if branch else None
@@ -267,130 +363,169 @@ async def cmd_export(args: argparse.Namespace) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             if kind == "csv":
                 paths = await asyncio.to_thread(write_ledger_csv, ledger.data, config.locale, target)
-                print(f"wrote {len(paths)} CSV files, one per sheet (UTF-8 with BOM):")
+                say("cli.export.csv", n=len(paths))
                 for path in paths:
                     print(f"  {path}")
                 return 0
             target.write_bytes(await asyncio.to_thread(build_ledger_xlsx, ledger.data, config.locale))
-            print(f"wrote {target}")
+            say("cli.export.wrote", path=target)
             return 0
         quarter = current_quarter(core.clock.now(), config.timezone)
         out.mkdir(parents=True, exist_ok=True)
         written = 0
         for item in committees:
-            found = await core.renderer.reports.workplace_feedback(
+            feedbacks = await core.renderer.reports.workplace_feedback(
                 item.id, quarter.start, quarter.end, quarter.label(config.locale), core.clock.now()
             )
-            for feedback in tqdm(found, desc=item.name, unit="file", disable=len(found) < 20 or None):
+            for feedback in tqdm(feedbacks, desc=item.name, unit="file", disable=len(feedbacks) < 20 or None):
                 label = feedback_label(feedback, config.locale)
                 stem = label if feedback.unassigned else f"{item.name}_{label}"
                 name = re.sub(r"[\\/:*?\"<>|]", "_", f"{stem}_{quarter.key}.xlsx")
                 (out / name).write_bytes(build_workplace_feedback_xlsx(feedback, config.locale))
                 written += 1
-    print(f"wrote {written} workplace feedback files to {out}")
+    say("cli.export.feedback", n=written, out=out)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="config file (default: $EBRANCH_CONFIG or ./config.toml)",
-    )
-    parser = argparse.ArgumentParser(
-        prog="ebranch",
-        description="e-branch bot (e党委): micro-wishes, claims and quarterly service on Telegram and WeCom.",
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"ebranch {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+_ARGPARSE_TEXTS = {
+    "usage: ": ("cli.argparse.usage", {}),
+    "positional arguments": ("cli.argparse.positionals", {}),
+    "options": ("cli.argparse.options", {}),
+    "show this help message and exit": ("cli.argparse.help", {}),
+    "show program's version number and exit": ("cli.argparse.version", {}),
+    "the following arguments are required: %s": ("cli.argparse.required", {"names": "%s"}),
+    "unrecognized arguments: %s": ("cli.argparse.unrecognized", {"names": "%s"}),
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "cli.argparse.invalid_choice",
+        {"value": "%(value)r", "choices": "%(choices)s"},
+    ),
+    "invalid %(type)s value: %(value)r": ("cli.argparse.invalid_value", {"type": "%(type)s", "value": "%(value)r"}),
+    "expected one argument": ("cli.argparse.expected_one", {}),
+    "argument %(argument_name)s: %(message)s": (
+        "cli.argparse.argument",
+        {"name": "%(argument_name)s", "message": "%(message)s"},
+    ),
+    "%(prog)s: error: %(message)s\n": ("cli.argparse.error", {"prog": "%(prog)s", "message": "%(message)s"}),
+}
 
-    run = sub.add_parser("run", parents=[common], help="run the bot on the platforms enabled in the config")
+
+@contextlib.contextmanager
+def argparse_speaks(lang: str) -> Iterator[None]:
+    """argparse says its own words ("usage:", "the following arguments are required") in the run's language.
+
+    argparse looks them up through ``gettext`` by module-global name at the moment it says them, and Python ships
+    no Chinese catalog for it; so while the parser is built and used, that name answers from our catalog.
+    """
+
+    def translate(message: str) -> str:
+        found = _ARGPARSE_TEXTS.get(message)
+        if found is None:
+            return message
+        key, args = found
+        text = t(key, lang, **args)
+        return text + "\n" if message.endswith("\n") else text
+
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
+
+
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The argument parser with every subcommand, its help in ``lang``."""
+
+    def h(key: str) -> str:
+        return t(f"cli.help.{key}", lang)
+
+    def m(key: str) -> str:
+        return t(f"cli.meta.{key}", lang)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar=m("path"), default=argparse.SUPPRESS, help=h("config"))
+    parser = argparse.ArgumentParser(prog="ebranch", description=h("description"), parents=[common])
+    parser.add_argument(
+        "--version", action="version", version=f"ebranch {__version__}", help=t("cli.argparse.version", lang)
+    )
+    sub = parser.add_subparsers(dest="command", metavar=h("command"))
+
+    run = sub.add_parser("run", parents=[common], help=h("run"))
     run.set_defaults(func=cmd_run)
-    migrate = sub.add_parser("migrate", parents=[common], help="create or upgrade the database")
+    migrate = sub.add_parser("migrate", parents=[common], help=h("migrate"))
     migrate.set_defaults(func=cmd_migrate)
-    roster = sub.add_parser("import-roster", parents=[common], help="pre-register members from a .csv or .xlsx roster")
-    roster.add_argument(
-        "file", metavar="FILE", help="roster file: 姓名, 手机号, 工作单位, 单位党支部, 技能, 承诺, 服务队"
-    )
-    roster.add_argument("--branch", required=True, metavar="NAME", help="the e-branch the members belong to")
-    roster.add_argument("--committee", metavar="NAME", help="the committee, when branch names repeat")
+    setup = sub.add_parser("setup", parents=[common], help=h("setup"), description=h("setup"))
+    setup.add_argument("file", metavar=m("file"), help=h("setup_file"))
+    setup.set_defaults(func=cmd_setup)
+    roster = sub.add_parser("import-roster", parents=[common], help=h("roster"))
+    roster.add_argument("file", metavar=m("file"), help=h("roster_file"))
+    roster.add_argument("--branch", required=True, metavar=m("name"), help=h("roster_branch"))
+    roster.add_argument("--committee", metavar=m("name"), help=h("roster_committee"))
     roster.set_defaults(func=cmd_import_roster)
-    backup = sub.add_parser("backup", parents=[common], help="copy the database safely while the bot runs")
-    backup.add_argument(
-        "path",
-        metavar="PATH",
-        help="a file to write, or a folder to write a dated copy into (ebranch-DATE-TIME.sqlite3)",
-    )
-    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    backup = sub.add_parser("backup", parents=[common], help=h("backup"))
+    backup.add_argument("path", metavar=m("path"), help=h("backup_path"))
+    backup.add_argument("--force", action="store_true", help=h("force"))
     backup.set_defaults(func=cmd_backup)
-    restore = sub.add_parser("restore", parents=[common], help="replace the database with a backup (bot stopped)")
-    restore.add_argument("file", metavar="FILE", help="a copy made by ebranch backup")
+    restore = sub.add_parser("restore", parents=[common], help=h("restore"))
+    restore.add_argument("file", metavar=m("file"), help=h("restore_file"))
     restore.set_defaults(func=cmd_restore)
-    digest = sub.add_parser("digest", parents=[common], help="write or send a committee's weekly digest now")
-    digest.add_argument("--committee", required=True, metavar="NAME", help="the committee (e党委)")
-    digest.add_argument("--out", metavar="DIR", help="write text, chart and ledger here instead of sending")
+    digest = sub.add_parser("digest", parents=[common], help=h("digest"))
+    digest.add_argument("--committee", required=True, metavar=m("name"), help=h("digest_committee"))
+    digest.add_argument("--out", metavar=m("dir"), help=h("digest_out"))
     digest.set_defaults(func=cmd_digest)
-    export = sub.add_parser(
-        "export", parents=[common], help="write the ledger (台账) as .xlsx or .csv, or workplace feedback as .xlsx"
-    )
-    export.add_argument("--committee", metavar="NAME", help="the committee (default: the only one)")
-    export.add_argument("--branch", metavar="NAME", help="only this e-branch")
-    export.add_argument("--by-workplace", action="store_true", help="one 双报到 feedback file per workplace branch")
-    export.add_argument(
-        "--out",
-        required=True,
-        metavar="FILE_OR_DIR",
-        help="a folder, an .xlsx file, or a .csv file: CSV holds one sheet, so x.csv writes x_汇总.csv, x_党员.csv,"
-        " x_微心愿.csv and x_服务记录.csv (UTF-8 with BOM)",
-    )
+    export = sub.add_parser("export", parents=[common], help=h("export"))
+    export.add_argument("--committee", metavar=m("name"), help=h("export_committee"))
+    export.add_argument("--branch", metavar=m("name"), help=h("export_branch"))
+    export.add_argument("--by-workplace", action="store_true", help=h("by_workplace"))
+    export.add_argument("--out", required=True, metavar=m("out"), help=h("export_out"))
     export.set_defaults(func=cmd_export)
-    demo = sub.add_parser("demo", help="try the bot in a browser: local chat sandbox, seeded data, no account needed")
-    demo.add_argument("--port", type=int, default=8080, help="port of the web page (default 8080; 0 picks one)")
-    demo.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
-    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo = sub.add_parser("demo", help=h("demo"))
+    demo.add_argument("--port", type=int, default=8080, metavar=m("port"), help=h("demo_port"))
+    demo.add_argument("--host", default="127.0.0.1", metavar=m("host"), help=h("demo_host"))
+    demo.add_argument("--no-browser", action="store_true", help=h("no_browser"))
     demo.set_defaults(func=cmd_demo)
     return parser
 
 
+def _config_named(argv: Sequence[str]) -> Path | None:
+    """The config file a command line names (``--config X`` or ``--config=X``), else the one of the environment."""
+    for index, arg in enumerate(argv):
+        if arg == "--config" and index + 1 < len(argv):
+            return Path(argv[index + 1])
+        if arg.startswith("--config="):
+            return Path(arg.removeprefix("--config="))
+    named = os.environ.get(CONFIG_ENV)
+    return Path(named) if named else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ebranch` console script."""
+    global _lang
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _lang = configured_locale(_config_named(arguments))
+    with argparse_speaks(_lang):
+        parser = build_parser(_lang)
+        args = parser.parse_args(arguments)
+        if getattr(args, "func", None) is None:
+            parser.print_help()
+            return EXIT_USAGE
     if not hasattr(args, "config"):
-        args.config = os.environ.get("EBRANCH_CONFIG")
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return EXIT_USAGE
+        args.config = os.environ.get(CONFIG_ENV)
     try:
         return asyncio.run(args.func(args))
-    except ConfigError as error:
-        print(f"ebranch: {error}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except (DatabaseInUse, DatabaseUnavailable, PlatformRefused) as error:
-        print(f"ebranch: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    except LocalizedError as error:
+        complain("cli.error", message=error.message(_lang))
+        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     except Exception as error:
         from telegram.error import InvalidToken
 
-        from storage.sqlite import SchemaTooNew
-
-        if isinstance(error, SchemaTooNew):
-            print(f"ebranch: {error}", file=sys.stderr)
-            return EXIT_FAILED
         if isinstance(error, InvalidToken):
             # PTB's own message repeats the token; the server's answer (its cause) does not.
-            reason = redact(str(error.__cause__ or "rejected"), _secrets)
-            print(
-                f"ebranch: Telegram refused the bot token ({reason}); check [telegram] token / EBRANCH_TELEGRAM_TOKEN",
-                file=sys.stderr,
-            )
+            why = redact(str(error.__cause__ or "rejected"), _secrets)
+            complain("cli.error", message=Phrase.of("platform.telegram_token", reason=why))
             return EXIT_FAILED
         sys.stderr.write(redact(traceback.format_exc(), _secrets))
         return EXIT_FAILED

@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from bot.i18n import LocalizedError, reason
 
-class DatabaseUnavailable(Exception):
+
+class DatabaseUnavailable(LocalizedError):
     """The database cannot be opened or written (a missing folder, not a database, no permission, a full disk)."""
 
 
-class DatabaseInUse(Exception):
+class DatabaseInUse(LocalizedError):
     """Another ``ebranch run`` (or demo) already serves this database."""
 
 
@@ -29,18 +31,14 @@ class InstanceLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
             raise DatabaseUnavailable(
-                f"cannot use the database {self.path.with_suffix('')}: {error.strerror}"
-                " (check [general] database / EBRANCH_DATABASE: its folder must exist and be writable)"
+                "db.lock_unusable", path=str(self.path.with_suffix("")), reason=reason(error.strerror or str(error))
             ) from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip() or "another process"
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise DatabaseInUse(
-                f"{self.path.with_suffix('')} is already served by a running ebranch (pid {holder}); stop it first"
-                " — two instances on one SQLite database would answer every update twice"
-            ) from None
+            raise DatabaseInUse("db.in_use", path=str(self.path.with_suffix("")), pid=holder) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -64,6 +64,7 @@ class SqliteReports:
             " x.rowid FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform"
             " ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
             " WHERE m.id > ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
+            " AND b.chat_id IS NOT NULL"
             " AND (m.nudges_paused_until IS NULL OR m.nudges_paused_until <= ?)"
             " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.served_on >= ?"
             f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?"

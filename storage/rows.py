@@ -75,7 +75,7 @@ def branch(row: Row) -> Branch:
         id=row["id"],
         committee_id=row["committee_id"],
         name=row["name"],
-        chat=ChatRef(row["chat_platform"], row["chat_id"], row["thread_id"]),
+        chat=ChatRef(row["chat_platform"], row["chat_id"], row["thread_id"]) if row["chat_id"] is not None else None,
         active=bool(row["active"]),
         done_counts_as_served=bool(row["done_counts_as_served"]),
         created_at=must_dt(row["created_at"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import re
 import sqlite3
@@ -17,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.errors import StorageBusy, StorageUnavailable
+from bot.i18n import LocalizedError, reason
 from storage.lock import DatabaseUnavailable
 from storage.repos.base import IntegrityViolation
 
@@ -27,7 +29,7 @@ LOCK_RETRIES = 3
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class SchemaTooNew(Exception):
+class SchemaTooNew(LocalizedError):
     """The database was written by a newer ebranch than this one; refuse to touch it."""
 
 
@@ -39,9 +41,9 @@ def available_migrations() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
-    for expected, (version, name, _) in enumerate(found, start=1):
-        if version != expected:
-            raise RuntimeError(f"migration {name} is out of sequence (expected {expected:04d})")
+    for (before, first, _), (version, name, _) in itertools.pairwise(found):
+        if version == before:
+            raise RuntimeError(f"migrations {first} and {name} have the same number")
     return found
 
 
@@ -142,34 +144,51 @@ class Database:
         return int(row[0]) if row and row[0] is not None else 0
 
     async def migrate(self) -> list[str]:
-        """Apply every migration not yet applied, each inside a transaction; return the names applied."""
+        """Apply every migration not yet applied, each inside a transaction; return the names applied.
+
+        Numbers may have gaps (migrations written on parallel branches are merged in any order): each one missing
+        from ``schema_version`` is applied, in number order. Foreign keys are off while a migration runs, so a
+        table can be rebuilt (SQLite's way to change a column), and checked before it commits.
+        """
         migrations = available_migrations()
         latest = migrations[-1][0] if migrations else 0
         async with self._exclusive():
             current = await self.schema_version()
             if current > latest:
-                raise SchemaTooNew(
-                    f"database {self.path} has schema version {current}, newer than this ebranch knows"
-                    f" ({latest}); upgrade ebranch or restore a backup"
-                )
+                raise SchemaTooNew("db.schema_too_new", path=self.path, version=current, latest=latest)
+            done = {row[0] for row in await self.conn.execute_fetchall("SELECT version FROM schema_version")}
             applied = []
-            for version, name, sql in migrations:
-                if version <= current:
-                    continue
-                await self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _split_sql(sql):
-                        await self.conn.execute(statement)
-                    await self.conn.execute(
-                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                        (version, name, datetime.now(UTC).isoformat()),
-                    )
-                    await self.conn.execute("COMMIT")
-                except BaseException:
-                    await self.conn.execute("ROLLBACK")
-                    raise
-                applied.append(name)
+            await self.conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                for version, name, sql in migrations:
+                    if version in done:
+                        continue
+                    await self._apply(version, name, sql)
+                    applied.append(name)
+            finally:
+                await self.conn.execute("PRAGMA foreign_keys = ON")
             return applied
+
+    async def _apply(self, version: int, name: str, sql: str) -> None:
+        """One migration and its schema_version row in one transaction; refused if it broke a foreign key."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(sql):
+                await self.conn.execute(statement)
+            broken = list(await self.conn.execute_fetchall("PRAGMA foreign_key_check"))
+            if broken:
+                table, rowid, parent, _ = broken[0]
+                raise sqlite3.IntegrityError(
+                    f"migration {name} leaves {table} row {rowid} pointing at a missing {parent} row"
+                )
+            await self.conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now(UTC).isoformat()),
+            )
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -334,10 +353,7 @@ async def open_database(path: Path | str, *, migrate: bool = True) -> Database:
             await db.migrate()
     except sqlite3.Error as error:
         await db.close()
-        raise DatabaseUnavailable(
-            f"cannot use the database {path}: {error} (check [general] database / EBRANCH_DATABASE, the folder's"
-            " permissions and free disk space, or restore a backup)"
-        ) from error
+        raise DatabaseUnavailable("db.unusable", path=str(path), reason=reason(str(error))) from error
     except BaseException:
         await db.close()
         raise
@@ -351,13 +367,13 @@ async def restore_backup(source: Path, target: Path) -> Path | None:
     try:
         problems = [row[0] for row in await check.conn.execute_fetchall("PRAGMA integrity_check")]
         if problems != ["ok"]:
-            raise DatabaseUnavailable(f"{source} is damaged ({problems[0]}); choose another backup")
+            raise DatabaseUnavailable("db.backup_damaged", path=str(source), detail=problems[0])
         version = await check.schema_version()
         latest = available_migrations()[-1][0]
         if version > latest:
-            raise SchemaTooNew(f"{source} has schema version {version}, newer than this ebranch knows ({latest})")
+            raise SchemaTooNew("db.backup_too_new", path=str(source), version=version, latest=latest)
         if version == 0:
-            raise DatabaseUnavailable(f"{source} is not an ebranch database")
+            raise DatabaseUnavailable("db.backup_not_ebranch", path=str(source))
     finally:
         await check.close()
     kept = await asyncio.to_thread(_swap_in, source, target)

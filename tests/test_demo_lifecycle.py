@@ -20,7 +20,7 @@ async def test_the_demo_says_what_it_seeds_and_sigterm_deletes_its_database(tmp_
     assert process.stdout is not None
     said: list[str] = []
     try:
-        while not any("ready" in line for line in said):
+        while not any("http://" in line for line in said):
             line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
             assert line, f"the demo ended before it was ready: {said}"
             said.append(line.decode())
@@ -35,4 +35,4 @@ async def test_the_demo_says_what_it_seeds_and_sigterm_deletes_its_database(tmp_
     assert process.returncode == 0
     assert not list(tmp_path.glob("ebranch-demo-*")), "the demo database is gone"
     text = "".join(said)
-    assert "seeding: members reporting in" in text and "deleting the demo database" in text
+    assert "正在准备：党员报到" in text and "删除演示数据库" in text, "said in the default language, Chinese"

@@ -92,12 +92,14 @@ def _ebranch() -> list[str]:
     return [found] if found else [sys.executable, "-m", "bot.cli"]
 
 
-@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
-async def test_a_wrong_token_stops_ebranch_run_with_one_line_and_no_token(tmp_path: Path, level: str) -> None:
+@pytest.mark.parametrize(("level", "locale"), [("INFO", "zh"), ("DEBUG", "en")])
+async def test_a_wrong_token_stops_ebranch_run_with_one_line_and_no_token(
+    tmp_path: Path, level: str, locale: str
+) -> None:
     async with FakeBotApi() as api:
         config = tmp_path / "config.toml"
         config.write_text(
-            f'[general]\ndatabase = "{tmp_path / "db.sqlite3"}"\nlog_level = "{level}"\n'
+            f'[general]\ndatabase = "{tmp_path / "db.sqlite3"}"\nlog_level = "{level}"\nlocale = "{locale}"\n'
             f'[telegram]\ntoken = "{WRONG_TOKEN}"\nbase_url = "{api.base_url}"\n'
             f'base_file_url = "{api.base_file_url}"\n',
             encoding="utf-8",
@@ -117,7 +119,10 @@ async def test_a_wrong_token_stops_ebranch_run_with_one_line_and_no_token(tmp_pa
     stderr = err.decode()
     assert process.returncode not in (0, None)
     assert stderr.count("\n") == 1, stderr
-    assert stderr.startswith("ebranch: Telegram refused the bot token (")
-    assert stderr.rstrip().endswith("check [telegram] token / EBRANCH_TELEGRAM_TOKEN")
+    said = {
+        "zh": ("ebranch：Telegram 拒绝了机器人令牌（", "请检查 [telegram] token 或 EBRANCH_TELEGRAM_TOKEN"),
+        "en": ("ebranch: Telegram refused the bot token (", "check [telegram] token / EBRANCH_TELEGRAM_TOKEN"),
+    }[locale]
+    assert stderr.startswith(said[0]) and stderr.rstrip().endswith(said[1]), stderr
     secret_part = WRONG_TOKEN.split(":")[1]
     assert secret_part not in stderr and secret_part not in out.decode()

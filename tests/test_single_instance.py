@@ -69,7 +69,7 @@ async def test_a_second_instance_on_the_same_database_is_refused_with_one_line(t
         lines = [line for line in stderr.decode().splitlines() if line.strip()]
 
         assert second.returncode == 1
-        assert len(lines) == 1 and "already served by a running ebranch" in lines[0], lines
+        assert len(lines) == 1 and "正由一个运行中的 ebranch 使用" in lines[0], lines
         assert first.returncode is None, "the first instance keeps running"
         polled = len(api.calls_to("getUpdates"))
         await eventually(lambda: len(api.calls_to("getUpdates")) > polled, within=20)

@@ -26,7 +26,7 @@ async def test_a_new_database_gets_wal_foreign_keys_and_a_busy_timeout(tmp_path:
             assert (await cur.fetchone())[0] == 1  # type: ignore[index]
         async with db.conn.execute("PRAGMA busy_timeout") as cur:
             assert (await cur.fetchone())[0] == 5000  # type: ignore[index]
-        assert await db.schema_version() == len(available_migrations())
+        assert await db.schema_version() == available_migrations()[-1][0]
     finally:
         await db.close()
 
@@ -46,14 +46,15 @@ def test_trigger_bodies_stay_whole_when_a_migration_is_split() -> None:
 
 async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = available_migrations()
-    broken = [*good, (len(good) + 1, f"{len(good) + 1:04d}_broken.sql", "CREATE TABLE half (x);\nNOT SQL;")]
+    latest = good[-1][0]
+    broken = [*good, (latest + 1, f"{latest + 1:04d}_broken.sql", "CREATE TABLE half (x);\nNOT SQL;")]
     monkeypatch.setattr("storage.sqlite.available_migrations", lambda: broken)
     db = Database(tmp_path / "e.sqlite3")
     await db.open()
     try:
         with pytest.raises(sqlite3.OperationalError):
             await db.migrate()
-        assert await db.schema_version() == len(good)
+        assert await db.schema_version() == latest
         async with db.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'") as cur:
             assert (await cur.fetchone())[0] == 0  # type: ignore[index]
     finally:

@@ -129,7 +129,7 @@ async def test_starting_on_a_read_only_disk_exits_at_once_with_one_line(tmp_path
         _, stderr = await asyncio.wait_for(done.communicate(), timeout=60)
     lines = stderr.decode().strip().splitlines()
     assert done.returncode == 1
-    assert len(lines) == 1 and "cannot use the database" in lines[0] and "Traceback" not in lines[0], lines
+    assert len(lines) == 1 and "无法使用数据库" in lines[0] and "Traceback" not in lines[0], lines
 
 
 def test_starting_on_a_full_disk_exits_at_once_with_one_line(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ def test_starting_on_a_full_disk_exits_at_once_with_one_line(tmp_path: Path) -> 
         )  # fmt: skip
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot use the database" in lines[0] and "Traceback" not in done.stderr, done.stderr
+    assert len(lines) == 1 and "无法使用数据库" in lines[0] and "Traceback" not in done.stderr, done.stderr
 
 
 async def test_a_claim_tap_on_a_read_only_database_is_answered_with_try_again_and_claims_nothing(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.domain.model import Account, ChatRef
+from bot.i18n import Phrase
 from bot.usecases.roster import RosterRow
+from bot.usecases.structure import Secretary, StructureRow
 from tests.telegram_fixtures import SECRETARY_ID, Telegram, api, bot_said, button, card_of, eventually, telegram
 
 __all__ = ["api", "telegram"]
@@ -196,3 +198,61 @@ async def test_start_for_someone_already_reported_in_does_not_ask_again(telegram
         assert "已在幸福里e支部报到" in (answer.text or ""), text
     async with tg.world.store.read() as unit:
         assert await unit.conversations.get(Account("telegram", "10")) is None, "no report-in was started"
+
+
+async def _set_up_offline(tg: Telegram, branch: str, secretary: Secretary | None) -> None:
+    """``ebranch setup`` has created the branch (no chat yet) and its secretary; a roster is imported into it."""
+    where = Phrase.of("setup.where_line", line=2)
+    await tg.world.app.set_up_structure([StructureRow(where, "南湖区e党委", branch, secretary)])
+    await tg.world.app.import_roster(
+        branch, [RosterRow(2, "赵六", "13800138001", "市财政局"), RosterRow(3, "钱七", "13800138002", "区医院")]
+    )
+
+
+async def test_a_secretary_set_up_by_phone_reports_in_with_it_and_binds_their_group(telegram: Telegram) -> None:
+    tg = telegram
+    await _set_up_offline(tg, "和平里e支部", Secretary("陈静", "13700137000"))
+    chen = await tg.person(30, "陈静")
+    group = await tg.api.add_group(-500, "和平里", [chen])
+
+    await tg.api.user_sends(chen, group, "/branch 和平里e支部")
+    await bot_said(tg.api, group, "已由党委建好，正等它的书记来绑定本群")
+    start = await tg.api.user_starts_bot(chen)
+    welcome = await tg.api.wait_for_bot_message(chen.id, after=start)
+    assert "分享手机号" in (welcome.text or "") and "request_contact" in str(tg.api.chats[chen.id].reply_keyboard)
+    await tg.api.user_sends(chen, chen.id, contact="+86 137 0013 7000")
+    await bot_said(tg.api, chen.id, "您是「和平里e支部」的支部书记，它还没有群")
+    await tg.api.user_sends(chen, group, "/branch 和平里e支部")
+
+    bound = await bot_said(tg.api, group, "已绑定已有支部「和平里e支部」（2 名成员")
+    assert "您是支部书记" in (bound.text or "")
+    async with tg.world.store.read() as unit:
+        branches = [
+            b for b in await unit.branches.of_committee(tg.world.branch.committee_id) if b.name == "和平里e支部"
+        ]
+    assert len(branches) == 1 and branches[0].chat == ChatRef("telegram", "-500")
+    roles = await tg.world.app.roles(await _account(tg, 30))
+    assert [b.name for b in roles.secretary_of] == ["和平里e支部"]
+
+    rostered = await tg.person(31, "老赵")
+    group.members[rostered.id] = "member"
+    start = await tg.api.user_starts_bot(rostered, f"j{branches[0].id}")
+    await tg.api.wait_for_bot_message(rostered.id, after=start)
+    await tg.api.user_sends(rostered, rostered.id, contact="13800138001")
+    await bot_said(tg.api, rostered.id, "已关联名册：赵六")
+
+
+async def test_a_bot_admin_binds_a_branch_set_up_without_a_secretary_and_becomes_its_secretary(
+    telegram: Telegram,
+) -> None:
+    tg = telegram
+    await _set_up_offline(tg, "东栅e支部", None)
+    group = await tg.api.add_group(-600, "东栅", [tg.admin])
+
+    await tg.api.user_sends(tg.admin, group, "/branch 东栅e支部")
+
+    await bot_said(tg.api, group, "已绑定已有支部「东栅e支部」（2 名成员，南湖区e党委），您是支部书记")
+    roles = await tg.world.app.roles(await _account(tg, 1))
+    assert "东栅e支部" in [b.name for b in roles.secretary_of]
+    await tg.api.user_sends(tg.admin, group, "/branch 东栅e支部")
+    await bot_said(tg.api, group, "这个群已绑定到「东栅e支部」")

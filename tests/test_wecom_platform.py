@@ -13,12 +13,15 @@ import pytest
 
 from bot.config import WeComConfig
 from bot.domain.model import ChatRef, ClaimStatus
+from bot.i18n import Phrase
 from bot.notices.callbacks import Act, encode
 from bot.notices.outbox import Text
 from bot.ports.chat import Attachment, Button, OutgoingMessage
 from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
 from bot.usecases.base import record
+from bot.usecases.roster import RosterRow
+from bot.usecases.structure import StructureRow
 from handlers.wecom.platform import WeComPlatform
 from handlers.wecom.render import chunks, markdown, template_card
 from storage.sqlite import Database
@@ -318,3 +321,21 @@ async def test_report_in_text_refuses_strangers(bench: Bench) -> None:
     assert "书记" in bench.last_text("zhangsan")
     await bench.say("zhangsan", "/committee 假委员会")
     assert bench.last_text("zhangsan") == "只有管理员可以这样做。"
+
+
+async def test_branch_binds_a_branch_set_up_offline_instead_of_making_a_second(bench: Bench) -> None:
+    await bench.say("admin", "/committee 南湖区e党委")
+    where = Phrase.of("setup.where_line", line=2)
+    await bench.usecases.set_up_structure([StructureRow(where, "南湖区e党委", "东栅e支部")])
+    await bench.usecases.import_roster(
+        "东栅e支部", [RosterRow(2, "赵六", "13800138001"), RosterRow(3, "钱七", "13800138002")]
+    )
+
+    await bench.say("admin", "/branch 东栅e支部 zhangsan,lisi")
+
+    assert "已绑定已有支部“东栅e支部”（2 名成员）" in bench.last_text("admin")
+    async with bench.store.read() as unit:
+        committee = await unit.committees.by_name("南湖区e党委")
+        assert committee is not None
+        named = [b for b in await unit.branches.of_committee(committee.id) if b.name == "东栅e支部"]
+    assert len(named) == 1 and named[0].chat is not None and named[0].chat.chat_id in bench.fake.chats

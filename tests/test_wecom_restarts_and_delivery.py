@@ -275,7 +275,8 @@ async def test_welcome_once_per_person_even_after_restart(rig: Rig) -> None:
 
     await rig.enter("zhangsan")
     await eventually(lambda: len(welcomes("zhangsan")) == 1)
-    assert "/报到" in welcomes("zhangsan")[0] and "/committee" not in welcomes("zhangsan")[0]
+    first = welcomes("zhangsan")[0]
+    assert "/help" in first and "/报到" not in first and "/committee" not in first, "a stranger is on no list yet"
     await rig.enter("admin")
     await eventually(lambda: len(welcomes("admin")) == 1)
     assert "/committee" in welcomes("admin")[0]

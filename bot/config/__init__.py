@@ -1,6 +1,6 @@
 """Start-up settings from a TOML file (secrets may come from the environment), checked before start-up."""
 
-from bot.config.loading import default_config, load_config
+from bot.config.loading import configured_locale, default_config, load_config
 from bot.config.sections import (
     CONFIG_ENV,
     DATABASE_ENV,
@@ -39,6 +39,7 @@ __all__ = [
     "TelegramConfig",
     "WeComConfig",
     "WebhookConfig",
+    "configured_locale",
     "default_config",
     "load_config",
 ]

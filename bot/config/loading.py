@@ -29,6 +29,7 @@ from bot.config.sections import (
     WeComConfig,
 )
 from bot.config.table import Fail, Table, show
+from bot.i18n import Phrase
 
 _TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -65,24 +66,53 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, 
     )
 
 
+def configured_locale(path: Path | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The ``[general] locale`` a config file asks for, read leniently so that even a config failing its checks is
+    reported in its own language; Chinese when the file cannot tell."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+    try:
+        data = read_toml(path)
+    except ConfigError:
+        return _locale_in_text(path)
+    general = data.get("general")
+    locale = general.get("locale") if isinstance(general, dict) else None
+    wanted = locale.strip().lower() if isinstance(locale, str) else ""
+    return wanted if wanted in LOCALES else LOCALES[0]
+
+
+_LOCALE_LINE = re.compile(r"""^\s*locale\s*=\s*["']\s*(\w+)\s*["']""", re.MULTILINE)
+
+
+def _locale_in_text(path: Path) -> str:
+    """The locale a config file that is not valid TOML still spells out on a line of its own."""
+    try:
+        found = _LOCALE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return LOCALES[0]
+    wanted = found.group(1).lower() if found else ""
+    return wanted if wanted in LOCALES else LOCALES[0]
+
+
 def default_config(database: Path, timezone: str = "Asia/Shanghai") -> Config:
     """A configuration with every default and no platform, for tests and the demo; no file is read."""
     return Config(
         path=database.parent / DEFAULT_CONFIG_FILE,
         database=database,
-        timezone=_zone(timezone, lambda problem: _raise(f"general.timezone: {problem}")),
+        timezone=_zone(timezone, _timezone_refused),
     )
 
 
-def _raise(message: str) -> NoReturn:
-    raise ConfigError(message)
+def _timezone_refused(problem: str, /, **args: object) -> NoReturn:
+    raise ConfigError("config.at_key", key="general.timezone", problem=Phrase(problem, args))
 
 
 def _zone(name: str, fail: Fail) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        fail(f'unknown time zone {show(name)}; use an IANA name such as "Asia/Shanghai"')
+        fail("config.unknown_zone", got=show(name))
 
 
 def _database_path(general: Table, env: Mapping[str, str], config_dir: Path) -> Path:
@@ -105,16 +135,14 @@ def _telegram(root: Table) -> TelegramConfig | None:
         "token",
         section.secret("token", TELEGRAM_TOKEN_ENV),
         _TELEGRAM_TOKEN,
-        'a bot token from @BotFather, which looks like "123456789:AAE..."',
+        "config.shape_telegram_token",
     )
     admins = section.data.get("admins", [])
     if not isinstance(admins, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in admins):
-        section.fail("admins", f"expected a list of numeric Telegram user ids, got {show(admins)}")
+        section.fail("admins", "config.expected_telegram_admins", got=show(admins))
     for item in admins:
         if not 1 <= item <= _MAX_TELEGRAM_USER_ID:
-            section.fail(
-                "admins", f"{item} is not a Telegram user id (those are between 1 and {_MAX_TELEGRAM_USER_ID})"
-            )
+            section.fail("admins", "config.bad_telegram_admin", value=item, high=_MAX_TELEGRAM_USER_ID)
     return TelegramConfig(
         token=token,
         admins=tuple(admins),
@@ -136,7 +164,7 @@ def _proxy(section: Table) -> str | None:
     if value is not None and (
         not value.startswith(_PROXY_SCHEMES) or "//" not in value or len(value.split("//", 1)[1]) < 3
     ):
-        section.fail("proxy", f"expected http://, https://, socks5:// or socks5h://host:port, got {show(value)}")
+        section.fail("proxy", "config.expected_proxy", got=show(value))
     return value
 
 
@@ -144,14 +172,14 @@ def _webhook(telegram: Table) -> WebhookConfig:
     section = telegram.table("webhook")
     url = section.url("url", https_only=True)
     if url is None:
-        section.fail("url", "missing; Telegram needs the public https:// address it should post updates to")
+        section.fail("url", "config.webhook_url_missing")
     secret_token: str | None = None
     if section.optional_text("secret_token") or telegram.env.get(TELEGRAM_WEBHOOK_SECRET_ENV, "").strip():
         secret_token = section.check_secret(
             "secret_token",
             section.secret("secret_token", TELEGRAM_WEBHOOK_SECRET_ENV),
             _WEBHOOK_SECRET,
-            "1-256 letters, digits, _ or -",
+            "config.shape_webhook_secret",
         )
     return WebhookConfig(
         url=url,
@@ -169,17 +197,17 @@ def _wecom(root: Table) -> WeComConfig | None:
     agent_id = section.integer("agent_id", low=1, high=2**63 - 1)
     secret = section.secret("secret", WECOM_SECRET_ENV)[0]
     token = section.check_secret(
-        "token", section.secret("token", WECOM_TOKEN_ENV), _WECOM_TOKEN, "1-32 letters or digits"
+        "token", section.secret("token", WECOM_TOKEN_ENV), _WECOM_TOKEN, "config.shape_wecom_token"
     )
     aes_key = section.check_secret(
         "aes_key",
         section.secret("aes_key", WECOM_AES_KEY_ENV),
         _WECOM_AES_KEY,
-        "an EncodingAESKey of exactly 43 letters and digits",
+        "config.shape_aes_key",
     )
     path = section.text("path", "/wecom/callback")
     if not path.startswith("/"):
-        section.fail("path", f'expected a path starting with "/", got {show(path)}')
+        section.fail("path", "config.expected_path", got=show(path))
     return WeComConfig(
         corp_id=corp_id,
         agent_id=agent_id,
@@ -200,7 +228,7 @@ def _scheduler(section: Table) -> SchedulerConfig:
     quiet_start = section.clock("quiet_start", defaults.quiet_start)
     quiet_end = section.clock("quiet_end", defaults.quiet_end)
     if quiet_start == quiet_end:
-        section.fail("quiet_end", "must differ from quiet_start (quiet hours run from start to end)")
+        section.fail("quiet_end", "config.quiet_same")
     return SchedulerConfig(
         enabled=section.boolean("enabled", defaults.enabled),
         quiet_start=quiet_start,

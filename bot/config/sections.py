@@ -7,6 +7,8 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.i18n import LocalizedError
+
 DEFAULT_CONFIG_FILE = "config.toml"
 EXAMPLE_CONFIG_FILE = "config.example.toml"
 CONFIG_ENV = "EBRANCH_CONFIG"
@@ -21,8 +23,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOCALES = ("zh", "en")
 
 
-class ConfigError(Exception):
-    """The configuration cannot be used; the message is one line naming the key and the file."""
+class ConfigError(LocalizedError):
+    """The configuration cannot be used; the message is one line naming the file and the key, in zh or en."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

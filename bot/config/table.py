@@ -11,6 +11,7 @@ from typing import NoReturn
 from bot.config.sections import (
     ConfigError,
 )
+from bot.i18n import Phrase
 
 _WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -28,7 +29,8 @@ for _number, _names in enumerate(
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 
-Fail = Callable[[str], NoReturn]
+Fail = Callable[..., NoReturn]
+"""Refuses a value: ``fail(problem_key, **args)`` with a ``config.*`` catalog key saying what is wrong."""
 
 
 def show(value: object) -> str:
@@ -51,11 +53,11 @@ class Table:
     def key(self, key: str) -> str:
         return f"{self.name}.{key}" if self.name else key
 
-    def fail(self, key: str, problem: str) -> NoReturn:
-        raise ConfigError(f"{self.path}: {self.key(key)}: {problem}")
+    def fail(self, key: str, problem: str, /, **args: object) -> NoReturn:
+        raise ConfigError("config.at", file=str(self.path), key=self.key(key), problem=Phrase(problem, args))
 
     def fail_at(self, key: str) -> Fail:
-        return lambda problem: self.fail(key, problem)
+        return lambda problem, **args: self.fail(key, problem, **args)
 
     def has(self, key: str) -> bool:
         return key in self.data
@@ -66,13 +68,13 @@ class Table:
         return Table(self.path, self.key(key), value, self.env, secrets=self.secrets)
 
     def _missing(self, key: str) -> NoReturn:
-        section = self.name or "top level"
-        self.fail(key, f"missing; add it to [{section}]")
+        section: object = self.name or Phrase.of("config.top_level")
+        self.fail(key, "config.missing", section=section)
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            self.fail(key, f"expected true or false, got {show(value)}")
+            self.fail(key, "config.expected_bool", got=show(value))
         return value
 
     def text(self, key: str, default: str | None = None) -> str:
@@ -80,10 +82,10 @@ class Table:
         if value is None:
             self._missing(key)
         if not isinstance(value, str):
-            self.fail(key, f"expected text in quotes, got {show(value)}")
+            self.fail(key, "config.expected_text", got=show(value))
         value = value.strip()
         if not value:
-            self.fail(key, "must not be empty")
+            self.fail(key, "config.empty")
         return value
 
     def optional_text(self, key: str) -> str | None:
@@ -97,15 +99,14 @@ class Table:
             return None
         schemes = ("https://",) if https_only else ("https://", "http://")
         if not value.startswith(schemes) or len(value) <= len("https://"):
-            wanted = "an https:// address" if https_only else "an http:// or https:// address"
-            self.fail(key, f"expected {wanted}, got {show(value)}")
+            self.fail(key, "config.expected_https" if https_only else "config.expected_url", got=show(value))
         return value
 
     def choice(self, key: str, default: str, options: tuple[str, ...], *, upper: bool = False) -> str:
         value = self.text(key, default)
         normalised = value.upper() if upper else value.lower()
         if normalised not in options:
-            self.fail(key, f"expected one of {', '.join(options)}, got {show(value)}")
+            self.fail(key, "config.expected_choice", options=", ".join(options), got=show(value))
         return normalised
 
     def integer(self, key: str, default: int | None = None, *, low: int, high: int) -> int:
@@ -113,19 +114,19 @@ class Table:
         if value is None:
             self._missing(key)
         if isinstance(value, str) and value.strip().isdigit():
-            self.fail(key, f"expected a whole number, got {show(value)}; write it without quotes")
+            self.fail(key, "config.integer_quoted", got=show(value))
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"expected a whole number, got {show(value)}")
+            self.fail(key, "config.expected_integer", got=show(value))
         if not low <= value <= high:
-            self.fail(key, f"must be between {low} and {high}, got {value}")
+            self.fail(key, "config.out_of_range", low=low, high=high, value=value)
         return value
 
     def number(self, key: str, default: float, *, low: float, high: float) -> float:
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"expected a number, got {show(value)}")
+            self.fail(key, "config.expected_number", got=show(value))
         if not low < value <= high:
-            self.fail(key, f"must be more than {low:g} and at most {high:g}, got {value:g}")
+            self.fail(key, "config.number_range", low=f"{low:g}", high=f"{high:g}", value=f"{value:g}")
         return float(value)
 
     def port(self, key: str, default: int) -> int:
@@ -145,7 +146,7 @@ class Table:
         self._bad_clock(key, value)
 
     def _bad_clock(self, key: str, value: object) -> NoReturn:
-        self.fail(key, f'expected a time of day "HH:MM" such as "09:00", got {show(value)}')
+        self.fail(key, "config.expected_clock", got=show(value))
 
     def weekday(self, key: str, default: int) -> int:
         value = self.data.get(key, default)
@@ -153,44 +154,45 @@ class Table:
             return value
         if isinstance(value, str) and value.strip().lower() in _WEEKDAYS:
             return _WEEKDAYS[value.strip().lower()]
-        self.fail(key, f'expected a weekday: 0-6 (0 is Monday) or a name such as "mon", got {show(value)}')
+        self.fail(key, "config.expected_weekday", got=show(value))
 
     def int_list(self, key: str, default: tuple[int, ...], *, low: int, high: int) -> tuple[int, ...]:
         value = self.data.get(key, list(default))
         if not isinstance(value, list) or not all(
             isinstance(item, int) and not isinstance(item, bool) for item in value
         ):
-            self.fail(key, f"expected a list of whole numbers such as [30, 60], got {show(value)}")
+            self.fail(key, "config.expected_int_list", got=show(value))
         for item in value:
             if not low <= item <= high:
-                self.fail(key, f"every value must be between {low} and {high}, got {item}")
+                self.fail(key, "config.list_out_of_range", low=low, high=high, value=item)
         return tuple(sorted(set(value)))
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-            self.fail(key, f'expected a list of texts such as ["zhangsan"], got {show(value)}')
+            self.fail(key, "config.expected_text_list", got=show(value))
         return tuple(item.strip() for item in value)
 
-    def secret(self, key: str, env_var: str) -> tuple[str, str]:
+    def secret(self, key: str, env_var: str) -> tuple[str, Phrase]:
         """The secret and where it came from, preferring the environment variable over the file."""
         from_env = self.env.get(env_var, "").strip()
         if from_env:
-            return from_env, f"the environment variable {env_var}"
+            return from_env, Phrase.of("config.origin_env", env=env_var)
         value = self.data.get(key, "")
         if not isinstance(value, str):
-            self.fail(key, "expected text in quotes")
+            self.fail(key, "config.expected_quoted")
         if not value.strip():
             if not self.secrets:
-                return "", "unset"
-            self.fail(key, f"missing; set it in [{self.name}] or in the environment variable {env_var}")
-        return value.strip(), f"[{self.name}] {key}"
+                return "", Phrase.of("config.origin_file", section=self.name, key=key)
+            self.fail(key, "config.secret_missing", section=self.name, env=env_var)
+        return value.strip(), Phrase.of("config.origin_file", section=self.name, key=key)
 
-    def check_secret(self, key: str, source: tuple[str, str], pattern: re.Pattern[str], shape: str) -> str:
-        """The secret if it matches its shape; the message names the source but never shows the value."""
+    def check_secret(self, key: str, source: tuple[str, Phrase], pattern: re.Pattern[str], shape: str) -> str:
+        """The secret if it matches its shape (a ``config.shape_*`` key); the message names the source but never
+        shows the value."""
         value, origin = source
         if not value and not self.secrets:
             return value
         if not pattern.fullmatch(value):
-            self.fail(key, f"the value from {origin} is not {shape}")
+            self.fail(key, "config.secret_bad", origin=origin, shape=Phrase.of(shape))
         return value

@@ -20,6 +20,7 @@ from bot.config import Config, TelegramConfig, default_config
 from bot.demo.seed import DemoPerson, Seeder, seed_start
 from bot.domain.errors import DomainError
 from bot.domain.quarters import current_quarter, local_date
+from bot.i18n import t
 from bot.ports.clock import OffsetClock
 from bot.scheduler import catch_up, jobs
 from bot.usecases import commands as cmd
@@ -246,22 +247,23 @@ class Demo:
                 await self.core.usecases.set_language(cmd.SetLanguage(person.account(code), lang))
 
 
-async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True) -> None:
-    """Run the demo until Ctrl+C or SIGTERM, printing the address to open; either way the demo database is deleted."""
+async def run_demo(host: str = "127.0.0.1", port: int = 8080, open_browser: bool = True, lang: str = "zh") -> None:
+    """Run the demo until Ctrl+C or SIGTERM, printing (in ``lang``) what it seeds and the address to open; either
+    way the demo database is deleted."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    demo = Demo(host=host, port=port, say=lambda text: print(f"  seeding: {text}…", flush=True))
-    print("ebranch demo: starting the sandbox, the bot and the seed data…", flush=True)
+    demo = Demo(host=host, port=port, say=lambda step: print(t("demo.seeding", lang, what=t(step, lang)), flush=True))
+    print(t("demo.starting", lang), flush=True)
     async with demo:
-        print(f"\n  ebranch demo is ready: open {demo.url}\n  (Ctrl+C to stop; the demo database is deleted)\n")
+        print(t("demo.ready", lang, url=demo.url))
         if open_browser:
             import webbrowser
 
             with contextlib.suppress(webbrowser.Error):
                 webbrowser.open(demo.url)
         await stop.wait()
-        print("ebranch demo: stopping and deleting the demo database…", flush=True)
-    print("ebranch demo: stopped", flush=True)
+        print(t("demo.stopping", lang), flush=True)
+    print(t("demo.stopped", lang), flush=True)

@@ -207,7 +207,8 @@ class Seeder:
     """Builds the demo world through the chats (setup, wishes, claims) and the use cases (report-in, done, confirm)."""
 
     demo: Demo
-    say: Callable[[str], None] = field(default=lambda _text: None)
+    say: Callable[[str], None] = field(default=lambda _step: None)
+    """Told each step as it begins, as a ``demo.seed.*`` catalog key."""
     branch_ids: dict[str, int] = field(default_factory=dict)
     wish_ids: list[int] = field(default_factory=list)
 
@@ -224,20 +225,20 @@ class Seeder:
     async def run(self) -> None:
         """Seed while the demo clock replays the past weeks (see seed_start); the clock ends at real time."""
         demo, say = self.demo, self.say
-        say("people and their private chats")
+        say("demo.seed.people")
         await self._people()
-        say("the committee and three e-branch groups")
+        say("demo.seed.groups")
         await self._groups()
-        say("members reporting in (报到)")
+        say("demo.seed.report_in")
         await self._report_in()
         self._step(hours=26)
-        say("secretaries posting micro-wishes (微心愿)")
+        say("demo.seed.wishes")
         await self._wishes()
         self._step(hours=30)
-        say("members claiming them")
+        say("demo.seed.claims")
         await self._claims()
         self._step(days=4)
-        say("service reported done, confirmed, logged")
+        say("demo.seed.done")
         await self._done()
         self._step(days=2)
         await self._confirm()

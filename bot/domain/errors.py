@@ -143,6 +143,18 @@ class ChatAlreadyBound(DomainError):
     key = "error.chat_already_bound"
 
 
+class BranchNotBound(DomainError):
+    """The branch was set up offline and its group chat is not bound yet (``/branch NAME`` in the group does it)."""
+
+    key = "error.branch_not_bound"
+
+
+class BranchAwaitsSecretary(DomainError):
+    """``/branch NAME`` names a branch set up offline, sent by someone the bot does not know as its secretary."""
+
+    key = "error.branch_awaits_secretary"
+
+
 class StorageBusy(DomainError):
     """The database stayed locked after retries; nothing was changed, the user may try again."""
 

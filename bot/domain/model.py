@@ -66,12 +66,13 @@ class Committee:
 
 @dataclass(frozen=True, slots=True)
 class Branch:
-    """An e-branch (e支部), bound to one group chat on one platform."""
+    """An e-branch (e支部), bound to one group chat on one platform; None until ``/branch NAME`` in its group binds
+    one (a branch set up offline by ``ebranch setup``)."""
 
     id: int
     committee_id: int
     name: str
-    chat: ChatRef
+    chat: ChatRef | None
     active: bool
     done_counts_as_served: bool
     created_at: datetime

@@ -278,6 +278,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这个群已绑定到「{name}」。",
         "en": "This chat is already bound to “{name}”.",
     },
+    "error.branch_not_bound": {
+        "zh": "「{name}」还没有绑定支部群：请把机器人拉进支部群，在群里发送 /branch {name}。",
+        "en": "“{name}” has no group yet: add the bot to the branch group and send /branch {name} there.",
+    },
+    "error.branch_awaits_secretary": {
+        "zh": "「{name}」已由党委建好，正等它的书记来绑定本群。如果您是书记：请先私聊机器人发送 /start，"
+        "点“分享手机号”（用党委登记的号码），然后在本群再发一次 /branch {name}。",
+        "en": "“{name}” was set up by the committee and waits for its secretary to bind this group. If that is you:"
+        " send /start to the bot privately, tap “Share my phone number” (the one the committee listed), then send"
+        " /branch {name} here again.",
+    },
     "error.storage_unavailable": {
         "zh": "暂时无法保存，请稍后再试。刚才的操作没有生效。",
         "en": "Could not save right now; please try again later. What you just did has not taken effect.",

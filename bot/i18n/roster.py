@@ -45,10 +45,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "roster.file_no_name_column": {
         "zh": "“{file}”缺少“姓名”列：表头至少要有“姓名”和“手机号”两列。",
-        "en": "“{file}” has no “name” (姓名) column: the header needs at least “name” and “phone”.",
+        "en": "“{file}” has no “name” column: the header needs at least “name” and “phone”.",
     },
     "roster.file_no_phone_column": {
         "zh": "“{file}”缺少“手机号”列：表头至少要有“姓名”和“手机号”两列。",
-        "en": "“{file}” has no “phone” (手机号) column: the header needs at least “name” and “phone”.",
+        "en": "“{file}” has no “phone” column: the header needs at least “name” and “phone”.",
     },
 }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.domain.model import ChatRef
+from bot.i18n import LocalizedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class PlatformUnavailable(Exception):
     """The platform cannot be reached right now (network, DNS, a firewall, its outage); worth trying again."""
 
 
-class PlatformRefused(Exception):
+class PlatformRefused(LocalizedError):
     """The platform refused the bot's credentials (a wrong token or secret); trying again will not help."""
 
 

@@ -113,6 +113,14 @@ class Base:
         return branch
 
     @staticmethod
+    def _chat_of(branch: Branch) -> ChatRef:
+        """The branch's group chat; a branch set up offline has none until ``/branch NAME`` binds its group, and
+        nothing can be posted in it before (wishes, claims and their notices all live in bound branches)."""
+        if branch.chat is None:
+            raise errors.BranchNotBound(name=branch.name)
+        return branch.chat
+
+    @staticmethod
     async def _wish(unit: Unit, wish_id: int) -> Wish:
         wish = await unit.wishes.get(wish_id)
         if wish is None:
@@ -192,11 +200,11 @@ class Base:
                 unit,
                 now,
                 member,
-                branch.chat.platform,
+                self._chat_of(branch).platform,
                 f"claim:{claim.id}",
                 "claim_notice",
                 ClaimCard(claim.id, lang, intro="promoted"),
-                fallback_chat=branch.chat,
+                fallback_chat=self._chat_of(branch),
             )
             return member
         return None

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
 from bot.domain.wish_text import ParseProblem
+from bot.i18n import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +20,17 @@ class CommitteeSet:
 
 @dataclass(frozen=True, slots=True)
 class BranchCreated:
-    """A chat became an e-branch and the sender its secretary."""
+    """A chat became an e-branch: a new one (the sender its secretary), or one set up offline that waited for it.
+
+    ``bound`` says the branch existed (``ebranch setup``) and only got its chat; ``members`` is how many people
+    were already on its list (a roster); ``secretary`` whether the sender is a secretary of it now.
+    """
 
     branch: Branch
     committee: Committee
+    bound: bool = False
+    members: int = 0
+    secretary: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +228,12 @@ class Roles:
     secretary_of: tuple[Branch, ...]
     admin_of: tuple[Committee, ...]
 
+    @property
+    def wish_branches(self) -> tuple[Branch, ...]:
+        """The branches a wish sent privately may go to: those with a group (all of them when none has one yet,
+        so the refusal names the branch to bind)."""
+        return tuple(b for b in self.secretary_of if b.chat is not None) or self.secretary_of
+
 
 @dataclass(frozen=True, slots=True)
 class RosterImported:
@@ -229,3 +243,23 @@ class RosterImported:
     created: int
     updated: int
     conflicts: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StructureSet:
+    """What ``ebranch setup`` did: new and already existing committees, branches and secretaries, and notes.
+
+    ``waiting`` are the branches (committee, branch) still without a group chat; ``new_people`` the secretaries the
+    bot has never seen (they become secretaries when they report in with the listed phone); ``notes`` are
+    (where, phone, known name) for a phone already registered under another name.
+    """
+
+    committees_created: int
+    committees_existing: int
+    branches_created: int
+    branches_existing: int
+    secretaries_added: int
+    secretaries_existing: int
+    new_people: int
+    waiting: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[Phrase, str, str], ...] = ()

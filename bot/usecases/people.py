@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
-from bot.domain.model import Account, ChatRef, ClaimStatus
+from bot.domain.model import Account, ChatRef, ClaimStatus, Member
 from bot.i18n import normalize_language
 from bot.notices import views
 from bot.notices.outbox import Text
@@ -57,7 +57,7 @@ class People(Base):
             await unit.audit.record(now, member.id, "member.report_in", "member", member.id, branch_id=branch.id)
             updated = await unit.people.get(member.id)
             assert updated is not None
-            if first_time or also_serving:
+            if (first_time or also_serving) and branch.chat is not None:
                 await record(
                     unit,
                     now,
@@ -82,7 +82,9 @@ class People(Base):
             current = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if current is not None and current.id != entry.id:
                 if current.reported_at is not None:
-                    raise errors.AlreadyMember()
+                    if entry.reported_at is not None or await unit.people.accounts_of(entry.id):
+                        raise errors.AlreadyMember()
+                    return await self._adopt_entry(unit, now, current, entry)
                 await unit.people.merge_into(current.id, entry.id)
             await unit.people.link_account(now, c.actor, entry.id)
             if entry.reported_at is None:
@@ -93,6 +95,20 @@ class People(Base):
             return outcomes.PhoneLinked(linked)
 
         return await self._tx(work)
+
+    @staticmethod
+    async def _adopt_entry(unit: Unit, now: datetime, current: Member, entry: Member) -> outcomes.PhoneLinked:
+        """Someone who reported in without a phone shares the one an entry was listed under (a secretary set up
+        by ``ebranch setup``, a roster line): the entry's roles and branch join the person, the entry goes."""
+        await unit.people.save(replace(entry, phone=None))
+        await unit.people.merge_into(entry.id, current.id)
+        await unit.people.save(
+            replace(current, phone=entry.phone, home_branch_id=current.home_branch_id or entry.home_branch_id)
+        )
+        await unit.audit.record(now, current.id, "member.link_phone", "member", current.id, merged=entry.id)
+        linked = await unit.people.get(current.id)
+        assert linked is not None
+        return outcomes.PhoneLinked(linked)
 
     async def import_roster(
         self, branch_name: str, rows: Sequence[RosterRow], committee_name: str | None = None

@@ -114,7 +114,7 @@ class Reminders(Base):
         wishes: list[tuple[Wish, int]],
         secretaries: list[tuple[Member, ChatRef]],
     ) -> int:
-        member, platform = candidate.member, candidate.branch.chat.platform
+        member, platform = candidate.member, self._chat_of(candidate.branch).platform
         quarter = step.quarter
         hooks = tuple(
             Followup(
@@ -171,7 +171,7 @@ class Reminders(Base):
         async with self.store.unit() as unit:
             for committee in await unit.committees.all():
                 for branch in await unit.branches.of_committee(committee.id):
-                    if not branch.active:
+                    if not branch.active or branch.chat is None:
                         continue
                     members = await unit.services.at_risk(
                         branch.id, quarter.start, quarter.end, branch.done_counts_as_served
@@ -203,7 +203,7 @@ class Reminders(Base):
         for wish in wishes:
             async with self.store.unit() as unit:
                 branch = await unit.branches.get(wish.branch_id)
-                if branch is None:
+                if branch is None or branch.chat is None:
                     continue
                 age = (local_date(now, self.tz) - local_date(wish.created_at, self.tz)).days
                 chats = await _secretary_chats(unit, branch)
@@ -247,7 +247,7 @@ class Reminders(Base):
                 claim = await unit.claims.get(claim_id)
                 member = await unit.people.get(claim.member_id) if claim is not None else None
                 branch = await unit.branches.get(wish.branch_id)
-                if claim is None or member is None or branch is None or wish.deadline is None:
+                if claim is None or member is None or branch is None or branch.chat is None or wish.deadline is None:
                     continue
                 message = OverdueCard(claim.id, language(member, lang))
                 recorded += await self._notify(
@@ -265,7 +265,9 @@ class Reminders(Base):
 
 
 async def _secretary_chats(unit: Unit, branch: Branch) -> list[tuple[Member, ChatRef]]:
-    found = []
+    found: list[tuple[Member, ChatRef]] = []
+    if branch.chat is None:
+        return found
     for secretary in await unit.branches.secretaries(branch.id):
         chat = await private_chat(unit, secretary, branch.chat.platform)
         if chat is not None:

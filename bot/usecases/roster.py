@@ -7,15 +7,15 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from bot.domain.privacy import normalize_phone
-from bot.i18n import t
+from bot.i18n import LocalizedError, t
 
 MAX_FIELD_LENGTH = 200
 HEADER_SEARCH_ROWS = 10
@@ -39,17 +39,8 @@ _CJK_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•．.]+")
 _HEADER_NOTE = re.compile(r"[(（\[【].*[)）\]】]$")
 
 
-class RosterFileError(Exception):
+class RosterFileError(LocalizedError):
     """The roster file as a whole cannot be read; carries an i18n key so the bot can say why in zh or en."""
-
-    def __init__(self, key: str, **args: str) -> None:
-        super().__init__(t(key, None, **args))
-        self.key = key
-        self.args_map = args
-
-    def message(self, lang: str | None = None) -> str:
-        """The reason in the reader's language."""
-        return t(self.key, lang, **self.args_map)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +81,25 @@ class _Header:
     labels: dict[str, str]
 
 
+Line = tuple[int, list[str]]
+"""One row of a table file: its line (row) number from 1, and its cells as text."""
+Sheets = Iterable[Iterator[Line]]
+T = TypeVar("T")
+
+
 def read_roster(path: Path) -> RosterReadResult:
     """Read a .csv (UTF-8, with or without BOM, or GBK) or .xlsx roster; bad lines become problems."""
+    return read_table(path, lambda sheets: _read_sheets(sheets, path))
+
+
+def read_table(path: Path, read: Callable[[Sheets], T]) -> T:
+    """Hand the rows of every sheet of a .csv or .xlsx file to ``read`` (the workbook stays open while it reads);
+    a file that cannot be read at all is a RosterFileError."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return _read_sheets([_csv_rows(path)], path)
+        return read([_csv_rows(path)])
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path)
+        return _read_xlsx(path, read)
     raise RosterFileError("roster.file_unsupported", file=path.name)
 
 
@@ -130,7 +133,7 @@ def _decode(data: bytes, path: Path) -> str:
     raise RosterFileError("roster.file_encoding", file=path.name)
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(path: Path) -> Iterator[Line]:
     text = _decode(_read_file_bytes(path), path)
     head = text[:4096]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
@@ -138,7 +141,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     return ((line, [cell.strip() for cell in cells]) for line, cells in enumerate(reader, start=1))
 
 
-def _read_xlsx(path: Path) -> RosterReadResult:
+def _read_xlsx(path: Path, read: Callable[[Sheets], T]) -> T:
     from openpyxl import load_workbook
 
     if not path.is_file():
@@ -148,12 +151,12 @@ def _read_xlsx(path: Path) -> RosterReadResult:
     except Exception:
         raise RosterFileError("roster.file_bad_xlsx", file=path.name) from None
     try:
-        return _read_sheets((_sheet_rows(sheet, path) for sheet in workbook.worksheets), path)
+        return read(_sheet_rows(sheet, path) for sheet in workbook.worksheets)
     finally:
         workbook.close()
 
 
-def _sheet_rows(sheet: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(sheet: Any, path: Path) -> Iterator[Line]:
     if hasattr(sheet, "reset_dimensions"):
         sheet.reset_dimensions()
     try:
@@ -175,7 +178,7 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_sheets(sheets: Iterable[Iterator[tuple[int, list[str]]]], path: Path) -> RosterReadResult:
+def _read_sheets(sheets: Sheets, path: Path) -> RosterReadResult:
     first_missing: str | None = None
     for rows in sheets:
         header, missing = _find_header(rows)
@@ -185,7 +188,7 @@ def _read_sheets(sheets: Iterable[Iterator[tuple[int, list[str]]]], path: Path) 
     raise RosterFileError(first_missing or _REQUIRED_COLUMNS[0][1], file=path.name)
 
 
-def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[_Header | None, str | None]:
+def _find_header(rows: Iterator[Line]) -> tuple[_Header | None, str | None]:
     """The first row naming both required columns, looking past a few title rows above it."""
     missing: str | None = None
     for seen, (line, cells) in enumerate((row for row in rows if any(row[1])), start=1):
@@ -201,7 +204,7 @@ def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[_Header | None,
 
 
 def _match_columns(cells: Sequence[str]) -> dict[str, int]:
-    headers = [_header_key(cell) for cell in cells]
+    headers = [header_key(cell) for cell in cells]
     columns: dict[str, int] = {}
     for column, aliases in _ALIASES.items():
         for alias in aliases:
@@ -211,13 +214,14 @@ def _match_columns(cells: Sequence[str]) -> dict[str, int]:
     return columns
 
 
-def _header_key(cell: str) -> str:
+def header_key(cell: str) -> str:
+    """A header cell as a column name to look up: width-folded, lower case, without a trailing note or ``*``."""
     text = unicodedata.normalize("NFKC", cell).strip().strip("*").strip()
     text = _HEADER_NOTE.sub("", text).strip("*").strip()
     return _WHITESPACE.sub("_", text.lower()).replace("-", "_")
 
 
-def _read_rows(header: _Header, rows: Iterator[tuple[int, list[str]]]) -> RosterReadResult:
+def _read_rows(header: _Header, rows: Iterator[Line]) -> RosterReadResult:
     accepted: list[RosterRow] = []
     problems: list[RosterProblem] = []
     first_line_of_phone: dict[str, int] = {}

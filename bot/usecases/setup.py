@@ -8,10 +8,12 @@ from datetime import datetime
 
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef, Committee
+from bot.i18n import Phrase
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.base import MAX_NAME, Base, clean_text, platform_name
+from bot.usecases.structure import StructureRow
 
 
 class Setup(Base):
@@ -50,34 +52,41 @@ class Setup(Base):
         return await self._tx(work)
 
     async def create_branch(self, c: cmd.CreateBranch) -> outcomes.BranchCreated | outcomes.ChooseCommittee:
-        """A bot or committee admin binds a group chat to a new e-branch and becomes its secretary."""
+        """A bot or committee admin binds a group chat to a new e-branch and becomes its secretary; a branch of that
+        name set up offline (``ebranch setup``) is bound instead, by an admin or by its own secretary."""
         name = clean_text(c.name, MAX_NAME, "name")
         if not name:
             raise errors.InvalidInput(field="name")
 
         async def work(unit: Unit, now: datetime) -> outcomes.BranchCreated | outcomes.ChooseCommittee:
             person = await self._person(unit, now, c.actor)
+            bound = await unit.branches.by_chat(c.chat.platform, c.chat.chat_id)
+            if bound is not None:
+                raise errors.ChatAlreadyBound(name=bound.name)
+            committee_here = await unit.committees.by_chat(c.chat.platform, c.chat.chat_id)
+            if committee_here is not None:
+                raise errors.ChatAlreadyBound(name=committee_here.name)
+            waiting = [b for b in await unit.branches.without_chat(name) if c.committee_id in (None, b.committee_id)]
+            mine = [b for b in waiting if c.by_bot_admin or await self._may_bind(unit, b, person.id)]
+            if len(mine) > 1:
+                return outcomes.ChooseCommittee(tuple([await self._committee(unit, b.committee_id) for b in mine]))
+            if mine:
+                return await self._bind(unit, now, person.id, mine[0], c.chat)
             if c.committee_id is not None:
-                committee = await unit.committees.get(c.committee_id)
-                if committee is None:
-                    raise errors.CommitteeNotFound()
-                candidates = [committee]
+                candidates = [await self._committee(unit, c.committee_id)]
             elif c.by_bot_admin:
                 candidates = await unit.committees.all()
             else:
                 candidates = await unit.committees.administered_by(person.id)
             if not candidates:
+                if waiting:
+                    raise errors.BranchAwaitsSecretary(name=name)
                 raise errors.NotCommitteeAdmin() if not c.by_bot_admin else errors.CommitteeNotFound()
             if len(candidates) > 1:
                 return outcomes.ChooseCommittee(tuple(candidates))
             committee = candidates[0]
             if not c.by_bot_admin and not await unit.committees.is_admin(committee.id, person.id):
                 raise errors.NotCommitteeAdmin()
-            bound = await unit.branches.by_chat(c.chat.platform, c.chat.chat_id)
-            if bound is not None:
-                raise errors.ChatAlreadyBound(name=bound.name)
-            if await unit.committees.by_chat(c.chat.platform, c.chat.chat_id) is not None:
-                raise errors.ChatAlreadyBound(name=committee.name)
             if await unit.branches.by_name(name, committee.id) is not None:
                 raise errors.InvalidInput(field="name_taken")
             branch_id = await unit.branches.create(now, committee.id, name, c.chat)
@@ -86,6 +95,98 @@ class Setup(Base):
             await unit.branches.add_secretary(now, branch_id, person.id)
             await unit.audit.record(now, person.id, "branch.create", "branch", branch_id, name=name)
             return outcomes.BranchCreated(await self._branch(unit, branch_id), committee)
+
+        return await self._tx(work)
+
+    @staticmethod
+    async def _may_bind(unit: Unit, branch: Branch, member_id: int) -> bool:
+        """Who may give a branch set up offline its group: its committee's admins and its own secretaries."""
+        return await unit.committees.is_admin(branch.committee_id, member_id) or await unit.branches.is_secretary(
+            branch.id, member_id
+        )
+
+    @staticmethod
+    async def _committee(unit: Unit, committee_id: int) -> Committee:
+        committee = await unit.committees.get(committee_id)
+        if committee is None:
+            raise errors.CommitteeNotFound()
+        return committee
+
+    async def _bind(
+        self, unit: Unit, now: datetime, member_id: int, branch: Branch, chat: ChatRef
+    ) -> outcomes.BranchCreated:
+        """The group becomes the chat of a branch that waited for it; its binder becomes its secretary only if it
+        has none (the secretaries set up for it stay)."""
+        await unit.branches.bind_chat(branch.id, chat)
+        if not await unit.branches.secretaries(branch.id):
+            await unit.branches.add_secretary(now, branch.id, member_id)
+        await unit.audit.record(now, member_id, "branch.bind", "branch", branch.id, chat=chat.chat_id)
+        return outcomes.BranchCreated(
+            await self._branch(unit, branch.id),
+            await self._committee(unit, branch.committee_id),
+            bound=True,
+            members=len(await unit.people.of_branch(branch.id)),
+            secretary=await unit.branches.is_secretary(branch.id, member_id),
+        )
+
+    async def set_up_structure(self, rows: Sequence[StructureRow]) -> outcomes.StructureSet:
+        """``ebranch setup``: create what the rows name and is missing (committees, branches without a chat yet,
+        their secretaries by phone), all in one transaction; what exists already is left as it is."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.StructureSet:
+            committees: dict[str, int] = {}
+            branches: dict[tuple[str, str], Branch] = {}
+            count = dict.fromkeys(("c_new", "c_old", "b_new", "b_old", "s_new", "s_old", "people"), 0)
+            notes: list[tuple[Phrase, str, str]] = []
+            for row in rows:
+                if row.committee not in committees:
+                    committee = await unit.committees.by_name(row.committee)
+                    if committee is None:
+                        committees[row.committee] = await unit.committees.create(now, row.committee, None)
+                        count["c_new"] += 1
+                    else:
+                        committees[row.committee] = committee.id
+                        count["c_old"] += 1
+                if not row.branch:
+                    continue
+                key = (row.committee, row.branch)
+                if key not in branches:
+                    committee_id = committees[row.committee]
+                    branch = await unit.branches.by_name(row.branch, committee_id)
+                    if branch is None:
+                        branch_id = await unit.branches.create(now, committee_id, row.branch, None)
+                        if self.done_counts_default:
+                            await unit.branches.set_options(branch_id, done_counts_as_served=True)
+                        branch = await self._branch(unit, branch_id)
+                        count["b_new"] += 1
+                    else:
+                        count["b_old"] += 1
+                    branches[key] = branch
+                if row.secretary is None:
+                    continue
+                person = await unit.people.by_phone(row.secretary.phone)
+                if person is None:
+                    person_id = await unit.people.create(now, row.secretary.name, phone=row.secretary.phone)
+                    count["people"] += 1
+                else:
+                    person_id = person.id
+                    if person.name != row.secretary.name:
+                        notes.append((row.where, row.secretary.phone, person.name))
+                added = await unit.branches.add_secretary(now, branches[key].id, person_id)
+                count["s_new" if added else "s_old"] += 1
+            await unit.audit.record(now, None, "structure.setup", "committee", None, **count)
+            waiting = [(committee, b.name) for (committee, _), b in branches.items() if b.chat is None]
+            return outcomes.StructureSet(
+                count["c_new"],
+                count["c_old"],
+                count["b_new"],
+                count["b_old"],
+                count["s_new"],
+                count["s_old"],
+                count["people"],
+                tuple(waiting),
+                tuple(notes),
+            )
 
         return await self._tx(work)
 

@@ -36,6 +36,7 @@ class Wishes(Base):
             if not branch.active:
                 raise errors.BranchInactive()
             secretary = await self._secretary(unit, now, c.actor, branch.id)
+            self._chat_of(branch)
             local = now.astimezone(self.tz)
             result = parse_wish_text(c.text, local_date(now, self.tz), local.time(), slots=c.slots)
             if result.wish is None:
@@ -60,7 +61,8 @@ class Wishes(Base):
                 deadline_time=parsed.deadline_time,
             )
             await unit.drafts.delete(c.actor)
-            target = c.chat if c.chat is not None and c.chat.chat_id == branch.chat.chat_id else branch.chat
+            home = self._chat_of(branch)
+            target = c.chat if c.chat is not None and c.chat.chat_id == home.chat_id else home
             await record(
                 unit,
                 now,
@@ -167,11 +169,11 @@ class Wishes(Base):
                 unit,
                 now,
                 member,
-                branch.chat.platform,
+                self._chat_of(branch).platform,
                 f"claim:{claim.id}",
                 "claim_notice",
                 ClaimCard(claim.id, lang),
-                fallback_chat=branch.chat,
+                fallback_chat=self._chat_of(branch),
                 accounts=accounts,
             )
             return outcomes.Claimed(view, claim, member, team_name)
@@ -277,7 +279,7 @@ class Wishes(Base):
                     unit,
                     now,
                     member,
-                    branch.chat.platform,
+                    self._chat_of(branch).platform,
                     f"released:{claim.id}",
                     "released",
                     views.simple_notice("sched.released.member", lang, date=views.wish_deadline(wish, lang), **facts),
@@ -289,7 +291,7 @@ class Wishes(Base):
                     unit,
                     now,
                     secretary,
-                    branch.chat.platform,
+                    self._chat_of(branch).platform,
                     f"released:{claim.id}:{secretary.id}",
                     "released",
                     views.simple_notice(
@@ -386,7 +388,7 @@ class Wishes(Base):
                     unit,
                     now,
                     member,
-                    branch.chat.platform,
+                    self._chat_of(branch).platform,
                     f"extended:{wish.id}:{extended.version}:{member.id}",
                     "extended",
                     message,
@@ -450,7 +452,11 @@ class Wishes(Base):
             return 0
         lang = await self._language(unit, member)
         message = views.simple_notice(text, lang, **facts)
-        return int(await self._notify(unit, now, member, branch.chat.platform, f"{key}:{member.id}", "ended", message))
+        return int(
+            await self._notify(
+                unit, now, member, self._chat_of(branch).platform, f"{key}:{member.id}", "ended", message
+            )
+        )
 
     async def send_member_cards(self, wish_id: int, platform: str) -> int:
         """Record the wish's private card for everyone serving in its branch (home or activity) on ``platform``."""

@@ -20,9 +20,9 @@ from bot.notices import views
 from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
 from handlers.telegram.context import privately, reply
-from handlers.telegram.conversation import prompt_text, show
+from handlers.telegram.conversation import prompt_text, share_phone_keyboard, show
 from handlers.telegram.flows import Flows
-from handlers.telegram.menus import allowed_commands, help_text
+from handlers.telegram.menus import Here, allowed_commands, help_text
 from handlers.telegram.render import clip, error_text
 from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, command_text, is_private
@@ -49,7 +49,8 @@ class Commands(Flows):
         if kind in ("", "j") and await self._already_reported(message, account, lang, number if kind else None):
             return
         if found is None:
-            await reply(message, t("tg.start.welcome", lang))
+            welcome = t("tg.start.welcome", lang) + "\n\n" + t("tg.start.share_phone", lang)
+            await reply(message, welcome, share_phone_keyboard(lang))
             return
         conversations = self.adapter.conversations
         if kind == "j":
@@ -208,8 +209,14 @@ class Commands(Flows):
         if message is None or user is None:
             return
         account, lang = await self.adapter.who(user)
-        roles = await self.adapter.usecases.roles(account)
-        names = allowed_commands(roles, bot_admin=self.adapter.is_bot_admin(user), private=is_private(message))
+        usecases = self.adapter.usecases
+        roles = await usecases.roles(account)
+        if is_private(message):
+            here = Here(private=True)
+        else:
+            chat = chat_of(message)
+            here = Here(False, await usecases.branch_of_chat(chat), await usecases.committee_of_chat(chat))
+        names = allowed_commands(roles, bot_admin=self.adapter.is_bot_admin(user), here=here)
         await reply(message, help_text(names, lang))
 
     async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -248,11 +255,14 @@ class Commands(Flows):
             await reply(message, error_text(DomainError(), lang))
 
     async def leave(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/leave: asks for a confirm button before removing my data."""
+        """/leave: asks for a confirm button before removing my data (there is nothing to remove for a stranger)."""
         message, user = await self._private(update)
         if message is None or user is None:
             return
-        _, lang = await self.adapter.who(user)
+        account, lang = await self.adapter.who(user)
+        if (await self.adapter.usecases.roles(account)).member is None:
+            await reply(message, t("tg.leave.nothing", lang))
+            return
         button = InlineKeyboardButton(t("tg.leave.button", lang), callback_data=encode(Act.LEAVE, 0))
         cancel = InlineKeyboardButton(t("flow.cancel", lang), callback_data=encode(Act.CANCEL, 0))
         await reply(message, t("tg.leave.ask", lang), InlineKeyboardMarkup([[button, cancel]]))

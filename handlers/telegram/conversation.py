@@ -44,11 +44,16 @@ def inline(prompt: Prompt) -> InlineKeyboardMarkup | None:
     )
 
 
+def share_phone_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    """The reply keyboard whose one button shares the person's own phone number (matched against the roster)."""
+    share = KeyboardButton(t("flow.report.share_phone", lang), request_contact=True)
+    return ReplyKeyboardMarkup([[share]], one_time_keyboard=True, resize_keyboard=True)
+
+
 def markup(prompt: Prompt, lang: str) -> Markup | None:
     """Inline buttons, the "share my phone number" reply keyboard, or its removal."""
     if prompt.ask_contact:
-        share = KeyboardButton(t("flow.report.share_phone", lang), request_contact=True)
-        return ReplyKeyboardMarkup([[share]], one_time_keyboard=True, resize_keyboard=True)
+        return share_phone_keyboard(lang)
     found = inline(prompt)
     if found is not None:
         return found

@@ -75,6 +75,9 @@ class Messages(Flows):
         self.adapter.changed()
         after = await self.adapter.conversations.linked(ctx)
         await reply(message, t("tg.report.linked", ctx.lang, name=escape(linked.member.name)), ReplyKeyboardRemove())
+        for branch in (await self.adapter.usecases.roles(ctx.actor)).secretary_of:
+            key = "tg.report.secretary_of" if branch.chat is not None else "tg.report.secretary_waiting"
+            await reply(message, t(key, ctx.lang, branch=escape(branch.name)))
         await show(self.adapter, after, ctx.lang, message)
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

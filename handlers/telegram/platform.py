@@ -234,9 +234,7 @@ class TelegramPlatform:
             await app.initialize()
             await self.sender.initialize()
         except InvalidToken:
-            raise PlatformRefused(
-                "Telegram refused the bot token (401 Unauthorized); check [telegram] token / EBRANCH_TELEGRAM_TOKEN"
-            ) from None
+            raise PlatformRefused("platform.telegram_token", reason="401 Unauthorized") from None
         except TelegramError as error:
             raise PlatformUnavailable(f"Telegram: {error.message}") from error
         self.adapter.bot_username = app.bot.username

@@ -23,14 +23,14 @@ class Reports:
         self.adapter = adapter
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/digest in the committee chat: a committee admin has this week's digest posted there now."""
+        """/digest in the committee chat (or privately): a committee admin has this week's digest posted there now."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
         account, lang = await self.adapter.who(user)
         reports = self.adapter.usecases
         try:
-            queued = await reports.digest_now(account, chat_of(message))
+            queued = await reports.digest_now(account, None if is_private(message) else chat_of(message))
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return

@@ -71,7 +71,8 @@ class SetupHandlers:
         await self.staff_menu("private_staff", None, user.id, lang)
 
     async def branch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Bind this group to a new e-branch; the sender becomes its secretary (asks which committee if several)."""
+        """Bind this group to an e-branch: the one of that name set up offline (``ebranch setup``), else a new one whose
+        secretary the sender becomes (asking which committee if there are several)."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or await self._anonymous(message, user):
             return
@@ -90,12 +91,15 @@ class SetupHandlers:
             await self.created(message, user, answer.outcome, lang)
 
     async def created(self, message: Message, user: User, done: outcomes.BranchCreated, lang: str) -> None:
-        """The branch exists: say so, and give its secretary their menu."""
-        await reply(
-            message,
-            t("tg.branch.created", lang, branch=escape(done.branch.name), committee=escape(done.committee.name)),
-        )
-        await self.secretary_menu(int(done.branch.chat.chat_id), user.id, lang)
+        """The branch exists (new, or set up offline and now bound): say so, and give its secretary their menu."""
+        names = {"branch": escape(done.branch.name), "committee": escape(done.committee.name)}
+        if not done.bound:
+            await reply(message, t("tg.branch.created", lang, **names))
+        else:
+            key = "tg.branch.bound" if done.secretary else "tg.branch.bound_for_secretaries"
+            await reply(message, t(key, lang, n=done.members, **names))
+        if done.secretary:
+            await self.secretary_menu(message.chat.id, user.id, lang)
 
     async def secretary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """As a reply to someone's message: make them a secretary of this branch."""
@@ -103,13 +107,16 @@ class SetupHandlers:
         if message is None or user is None or await self._anonymous(message, user):
             return
         account, lang = await self.adapter.who(user)
-        target = message.reply_to_message.from_user if message.reply_to_message else None
-        if target is None or target.is_bot:
-            await reply(message, t("tg.secretary.usage", lang))
+        if is_private(message):
+            await reply(message, t("tg.group_only", lang))
             return
         branch = await self.adapter.usecases.branch_of_chat(chat_of(message))
         if branch is None:
             await reply(message, t("tg.not_branch", lang))
+            return
+        target = message.reply_to_message.from_user if message.reply_to_message else None
+        if target is None or target.is_bot:
+            await reply(message, t("tg.secretary.usage", lang))
             return
         try:
             added = await self.adapter.usecases.add_secretary(

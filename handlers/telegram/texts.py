@@ -30,6 +30,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "✅ 已关联名册：{name}。现在可以认领微心愿了。",
         "en": "✅ Linked to the roster entry of {name}. You can claim micro-wishes now.",
     },
+    "tg.report.secretary_of": {
+        "zh": "您是「{branch}」的支部书记：在支部群里发送 /wish 发布微心愿，/help 查看书记的命令。",
+        "en": "You are a secretary of “{branch}”: send /wish in its group to post a micro-wish, /help for your"
+        " commands.",
+    },
+    "tg.report.secretary_waiting": {
+        "zh": "您是「{branch}」的支部书记，它还没有群：请把机器人拉进支部群，在群里发送 /branch {branch}。",
+        "en": "You are a secretary of “{branch}”, which has no group yet: add the bot to the branch group and send"
+        " /branch {branch} there.",
+    },
     "tg.register.usage": {
         "zh": "格式：/register 姓名 | 工作单位 | 承诺",
         "en": "Format: /register name | workplace | commitment",
@@ -86,6 +96,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ This chat is now “{branch}” ({committee}) and you are its secretary. "
         "Members send /join to report in.",
     },
+    "tg.branch.bound": {
+        "zh": "✅ 已绑定已有支部「{branch}」（{n} 名成员，{committee}），您是支部书记。党员可以发送 /join 报到。",
+        "en": "✅ Bound the existing branch “{branch}” ({n} members, {committee}); you are its secretary."
+        " Members send /join to report in.",
+    },
+    "tg.branch.bound_for_secretaries": {
+        "zh": "✅ 已绑定已有支部「{branch}」（{n} 名成员，{committee}）。"
+        "它的书记已由党委设好。党员可以发送 /join 报到。",
+        "en": "✅ Bound the existing branch “{branch}” ({n} members, {committee}); its secretaries were set up by the"
+        " committee. Members send /join to report in.",
+    },
     "tg.branch.usage": {"zh": "用法：/branch 支部名称", "en": "Usage: /branch NAME"},
     "tg.committee.usage": {"zh": "用法：/committee 党委名称", "en": "Usage: /committee NAME"},
     "tg.secretary.usage": {
@@ -119,12 +140,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Hello! This is the e-branch bot: claim micro-wishes, report service, see your quarter.\n"
         "Send /join in your branch group to report in, or /help for the commands.",
     },
+    "tg.start.share_phone": {
+        "zh": "党委已登记您的手机号（支部书记，或花名册中的党员）？点下方“分享手机号”即可关联，不用再填写。",
+        "en": "Did the committee list your phone number (as a branch secretary, or on a roster)? Tap “Share my phone"
+        " number” below to be matched; nothing else to fill in.",
+    },
     "tg.lang.set": {"zh": "好的，我会用中文和您交流。", "en": "OK, I will speak English with you."},
     "tg.lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
     "tg.leave.ask": {
         "zh": "确定要退出吗？您的个人信息将被删除，已完成的服务仍匿名计入统计。",
         "en": "Do you really want to leave? Your personal data is deleted; "
         "past service stays in the totals anonymously.",
+    },
+    "tg.leave.nothing": {
+        "zh": "机器人没有保存您的任何信息，无需退出。",
+        "en": "The bot stores nothing about you; there is nothing to leave.",
     },
     "tg.leave.button": {"zh": "确认退出", "en": "Yes, leave"},
     "tg.leave.done": {"zh": "您已退出，个人信息已删除。", "en": "You left; your personal data is deleted."},

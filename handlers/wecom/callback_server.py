@@ -136,6 +136,9 @@ def _raw_query(request: web.Request) -> dict[str, str]:
     return query
 
 
+_CALLBACKS = web.AppKey("callbacks", _Callbacks)
+
+
 def make_callback_app(
     crypto: CallbackCrypto,
     path: str,
@@ -152,6 +155,7 @@ def make_callback_app(
     app.router.add_get(path, callbacks.verify_url)
     app.router.add_post(path, callbacks.receive)
     app.on_shutdown.append(callbacks.drain)
+    app[_CALLBACKS] = callbacks
     return app
 
 
@@ -183,6 +187,11 @@ class CallbackServer:
     def port(self) -> int:
         """The bound port once started, else the configured one."""
         return self._port
+
+    @property
+    def handling(self) -> int:
+        """How many accepted callbacks are still being handled (each runs as its own task)."""
+        return len(self._app[_CALLBACKS].tasks)
 
     @property
     def url(self) -> str:

@@ -37,6 +37,34 @@ _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
 
 
+def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
+    """The commands (all sent privately to the app) a person may use: /报到 once on a branch's list, /me and /mine
+    once reported in, a secretary's wish commands when one of their branches has its group chat, /digest for
+    admins of a committee that has its chat, /committee for the configured admins."""
+    member = roles.member
+    names = ["/help"]
+    if member is not None and member.home_branch_id is not None:
+        names.append("/报到")
+    if member is not None and member.reported:
+        names += ["/me", "/mine"]
+    if (member is not None and member.home_branch_id is not None) or roles.secretary_of:
+        names.append("/wishes")
+    names.append("/cancel")
+    if any(b.chat is not None for b in roles.secretary_of):
+        names += ["/wish", "/manage", "/extend", "/close"]
+    if roles.secretary_of:
+        names.append("/atrisk")
+    if bot_admin or roles.admin_of or any(b.chat is None for b in roles.secretary_of):
+        names.append("/branch")
+    if bot_admin:
+        names.append("/committee")
+    if any(c.chat is not None for c in roles.admin_of):
+        names.append("/digest")
+    if roles.secretary_of or roles.admin_of:
+        names.append("/export")
+    return tuple(names)
+
+
 def _split_list(text: str) -> list[str]:
     items = [item for item in _LIST_SEP.split(text.strip()) if item]
     return [] if len(items) == 1 and items[0].lower() in _NONE_WORDS else items
@@ -135,6 +163,8 @@ class WeComRouter:
             self.changed()
         elif command in ("/cancel", "取消"):
             await self._show(account, lang, await self.conversations.cancel(self._ctx(account, lang)))
+        elif command == "/wishes":  # before the wish markers, one of which ("/wish") it starts with
+            await self._wishes(account, lang)
         elif text.startswith(WISH_MARKERS):
             await self._wish_text(account, lang, text)
         elif command == "/committee":
@@ -149,8 +179,6 @@ class WeComRouter:
         elif command == "/mine":
             mine = await self.usecases.my_claims(account)
             await self._reply(account, views.claims_text(mine.claims, lang))
-        elif command == "/wishes":
-            await self._wishes(account, lang)
         elif command == "/atrisk":
             await self._at_risk(account, lang)
         elif command in ("/digest", "简报"):
@@ -168,17 +196,9 @@ class WeComRouter:
                 await self._finished(account, lang, answer)
 
     async def _help_text(self, account: Account, lang: str) -> str:
-        roles = await self.usecases.roles(account)
-        lines = [t("wc.help", lang)]
-        if roles.secretary_of:
-            lines.append(t("wc.help.secretary", lang))
-        if account.user_id in self.admins or roles.admin_of:
-            lines.append(t("wc.help.admin", lang))
-        if roles.admin_of:
-            lines.append(t("wc.help.reports.admin", lang))
-        elif roles.secretary_of:
-            lines.append(t("wc.help.reports.secretary", lang))
-        return "\n\n".join(lines)
+        """One line per command this person may use: what the router and the use cases would not refuse them."""
+        commands = allowed_commands(await self.usecases.roles(account), bot_admin=account.user_id in self.admins)
+        return "\n".join([t("wc.help", lang), *(f"{name} — {t(f'wc.cmd.{name}', lang)}" for name in commands)])
 
     async def _enter(self, account: Account, lang: str) -> None:
         """A person opened the app: the welcome and help, the first time only."""
@@ -233,9 +253,13 @@ class WeComRouter:
         if isinstance(outcome, outcomes.BranchCreated) and isinstance(answer.finished, CommitteeState):
             members = await asyncio.gather(*(self._actor(user_id) for user_id in answer.finished.members))
             await self.usecases.enroll(outcome.branch.id, [member for member, _ in members])
-            chat = outcome.branch.chat
+            chat = outcome.branch.chat or ChatRef(PLATFORM, answer.finished.chat_id)
             await self.gateway.send(chat, OutgoingMessage(t("wc.branch.welcome", lang, name=outcome.branch.name)))
-            await self._reply(account, t("wc.branch.created", lang, name=outcome.branch.name, n=len(members)))
+            if outcome.bound:
+                said = t("wc.branch.bound", lang, name=outcome.branch.name, n=outcome.members, chat_n=len(members))
+            else:
+                said = t("wc.branch.created", lang, name=outcome.branch.name, n=len(members))
+            await self._reply(account, said)
         elif isinstance(outcome, outcomes.WishPosted | outcomes.WishNeedsFix):
             await self._posted(account, lang, outcome)
         elif isinstance(outcome, outcomes.ServiceReturned) and isinstance(answer.finished, ReturnState):

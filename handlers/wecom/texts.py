@@ -8,32 +8,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您好，这里是e党委：支部发布的微心愿会推送给您，点“认领”即可参与服务。",
         "en": "Welcome to the e-party-committee: your branch's micro-wishes come here; tap “Claim” to serve.",
     },
-    "wc.help": {
-        "zh": "可用指令：\n/报到 工作单位 | [单位党支部 |] 特长（顿号分隔） | 服务承诺（或只发 /报到 按步骤填写）\n"
-        "/me 本季度服务\n/mine 我的认领\n/wishes 支部微心愿\n/cancel 取消当前步骤",
-        "en": "Commands:\n/report workplace | [workplace branch |] skills (comma-separated) | commitment\n"
-        "(or just /report, step by step)\n"
-        "/me your quarter\n/mine your claims\n/wishes open micro-wishes\n/cancel stop the current step",
+    "wc.help": {"zh": "您可以使用的指令：", "en": "Commands you can use:"},
+    "wc.cmd./报到": {
+        "zh": "报到或更新资料：/报到 工作单位 | [单位党支部 |] 特长（顿号分隔） | 服务承诺，或只发 /报到 按步骤填写",
+        "en": "report in or update: /report workplace | [workplace branch |] skills (comma-separated) | commitment,"
+        " or just /report, step by step",
     },
-    "wc.help.secretary": {
-        "zh": "支部书记：发送“#微心愿 内容”或“/wish 内容”发布微心愿；/manage 编号 管理，/extend 编号 日期 延长截止，"
-        "/close 编号 结束认领，/cancel 编号 取消微心愿；/atrisk 查看本季度未服务的党员。",
-        "en": "Secretaries: send “#微心愿 text” or “/wish text” to post a wish; /manage N, /extend N DATE (a new"
-        " deadline), /close N (no more claims), /cancel N (cancel it); /atrisk lists who has not served.",
+    "wc.cmd./me": {"zh": "我的本季度服务", "en": "your quarter"},
+    "wc.cmd./mine": {"zh": "我的认领", "en": "your claims"},
+    "wc.cmd./wishes": {"zh": "支部待认领的微心愿", "en": "your branch's open micro-wishes"},
+    "wc.cmd./cancel": {
+        "zh": "取消当前步骤（书记：/cancel 编号 取消微心愿）",
+        "en": "stop the current step (secretaries: /cancel N cancels wish N)",
     },
-    "wc.help.admin": {
-        "zh": "管理员：/committee 名称 [群聊ID]；/branch 支部名称 userid1,userid2,...",
-        "en": "Admins: /committee name [chat id]; /branch branch-name userid1,userid2,...",
+    "wc.cmd./help": {"zh": "我能用的指令", "en": "the commands you can use"},
+    "wc.cmd./wish": {
+        "zh": "发布微心愿：“#微心愿 内容”或“/wish 内容”",
+        "en": "post a micro-wish: “#微心愿 text” or “/wish text”",
     },
-    "wc.help.reports.admin": {
-        "zh": "e党委管理员：/digest 立即把本周简报（含图表和台账）发到e党委群聊；/export 导出e党委台账。",
-        "en": "Committee admins: /digest posts this week's digest (chart and ledger) to the committee chat now;"
-        " /export sends you the committee's ledger.",
+    "wc.cmd./manage": {"zh": "管理微心愿：/manage 编号", "en": "manage a wish: /manage N"},
+    "wc.cmd./extend": {"zh": "延长截止：/extend 编号 日期", "en": "a new deadline: /extend N DATE"},
+    "wc.cmd./close": {"zh": "结束认领：/close 编号", "en": "stop taking claims: /close N"},
+    "wc.cmd./atrisk": {"zh": "本季度未服务的党员", "en": "members without service this quarter"},
+    "wc.cmd./committee": {
+        "zh": "设置e党委：/committee 名称 [群聊ID]",
+        "en": "set up a committee: /committee name [chat id]",
     },
-    "wc.help.reports.secretary": {
-        "zh": "/export 导出本支部台账（以文件私信发给您）。",
-        "en": "/export sends you your branch's ledger as a file.",
+    "wc.cmd./branch": {
+        "zh": "建立或绑定支部并建群：/branch 支部名称 userid1,userid2,...",
+        "en": "set up or bind a branch and its group chat: /branch name userid1,userid2,...",
     },
+    "wc.cmd./digest": {
+        "zh": "立即把本周简报（含图表和台账）发到e党委群聊",
+        "en": "post this week's digest (chart and ledger) to the committee chat now",
+    },
+    "wc.cmd./export": {"zh": "导出台账（以文件私信发给您）", "en": "your ledger, sent to you as a file"},
     "wc.digest.queued": {
         "zh": "正在生成本周简报（含图表和台账），稍后发到e党委群聊。",
         "en": "Preparing this week's digest (with the chart and the ledger); it will be posted to the committee chat"
@@ -65,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.branch.created": {
         "zh": "✅ 已建立“{name}”（{n} 名党员）并创建群聊，您是支部书记。",
         "en": "✅ “{name}” is set up with {n} members and its group chat; you are its secretary.",
+    },
+    "wc.branch.bound": {
+        "zh": "✅ 已绑定已有支部“{name}”（{n} 名成员）并创建群聊（{chat_n} 人）。",
+        "en": "✅ Bound the existing branch “{name}” ({n} members) to a new group chat ({chat_n} people).",
     },
     "wc.branch.welcome": {
         "zh": "欢迎加入“{name}”！请私信应用发送 /报到 完成报到（亮身份、亮承诺），之后即可认领微心愿。",

@@ -18,12 +18,30 @@ from storage.rows import ts
 class SqliteBranches(Repo, ports.Branches):
     __slots__ = ()
 
-    async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef) -> int:
+    async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef | None) -> int:
         return await self._insert(
             "INSERT INTO branches (committee_id, name, chat_platform, chat_id, thread_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (committee_id, name, chat.platform, chat.chat_id, chat.thread_id, ts(now)),
+            (
+                committee_id,
+                name,
+                chat.platform if chat else None,
+                chat.chat_id if chat else None,
+                chat.thread_id if chat else None,
+                ts(now),
+            ),
         )
+
+    async def bind_chat(self, branch_id: int, chat: ChatRef) -> bool:
+        return await self._changed(
+            "UPDATE branches SET chat_platform = ?, chat_id = ?, thread_id = ? WHERE id = ? AND chat_id IS NULL"
+            " RETURNING 1",
+            (chat.platform, chat.chat_id, chat.thread_id, branch_id),
+        )
+
+    async def without_chat(self, name: str) -> list[Branch]:
+        found = await self._all("SELECT * FROM branches WHERE name = ? AND chat_id IS NULL ORDER BY id", (name,))
+        return [rows.branch(r) for r in found]
 
     async def get(self, branch_id: int) -> Branch | None:
         row = await self._one("SELECT * FROM branches WHERE id = ?", (branch_id,))

@@ -57,8 +57,16 @@ class Committees(Protocol):
 class Branches(Protocol):
     """E-branches (e支部), the chats they live in, and their secretaries."""
 
-    async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef) -> int:
-        """Insert a branch bound to a chat."""
+    async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef | None) -> int:
+        """Insert a branch bound to a chat, or (set up offline) to none yet."""
+        ...
+
+    async def bind_chat(self, branch_id: int, chat: ChatRef) -> bool:
+        """Bind a branch that has no chat yet to one; False if it already had one."""
+        ...
+
+    async def without_chat(self, name: str) -> list[Branch]:
+        """The branches of this name (in any committee) that wait for their chat to be bound."""
         ...
 
     async def get(self, branch_id: int) -> Branch | None:
