@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import SchedulerConfig
+from bot.jobs.deadlines import show_deadlines_passed
 from bot.jobs.digest import decide_digests, decide_workplace_feedback
 from bot.jobs.housekeeping import prune_processed_events
 from bot.jobs.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
@@ -50,6 +51,11 @@ def jobs(settings: SchedulerConfig, tz: Any) -> list[Job]:
         Job("digest", decide_digests, at(settings.digest_time, day_of_week=_DAYS[settings.digest_weekday])),
         Job("workplace_feedback", decide_workplace_feedback, at(settings.feedback_time, month="1,4,7,10", day=1)),
         Job("prune_events", prune_processed_events, at(PRUNE_TIME)),
+        Job(
+            "deadlines",
+            show_deadlines_passed,
+            CronTrigger(minute=f"*/{settings.deadline_check_minutes}", timezone=tz),
+        ),
     ]
 
 

@@ -239,6 +239,7 @@ class SqliteReports:
                 r[9] or "",
                 datetime.fromisoformat(r[10]) if r[10] and r[5] == "closed" else None,
                 r[11],
+                rows.to_time(r[12]),
             )
 
         # A member's number is their place among the committee's members in the order they reported in (the id
@@ -265,8 +266,8 @@ class SqliteReports:
             " (SELECT group_concat(who, '、') FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
             " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
             " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at,"
-            " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed'))"
-            f" FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
+            " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')),"
+            f" w.deadline_time FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
             wish,
         )

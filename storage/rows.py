@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from bot.domain.model import (
@@ -46,6 +46,16 @@ def to_dt(value: str | None) -> datetime | None:
 def to_date(value: str | None) -> date | None:
     """ISO date text back to a date."""
     return date.fromisoformat(value) if value else None
+
+
+def to_time(value: str | None) -> time | None:
+    """ "HH:MM" text back to a time of day."""
+    return time.fromisoformat(value) if value else None
+
+
+def clock_text(value: time | None) -> str | None:
+    """A time of day as "HH:MM" text (None passes through)."""
+    return value.strftime("%H:%M") if value is not None else None
 
 
 def must_dt(value: str) -> datetime:
@@ -113,6 +123,8 @@ def wish(row: Row) -> Wish:
         version=row["version"],
         closed_at=to_dt(row["closed_at"]),
         closed_by=row["closed_by"],
+        deadline_time=to_time(row["deadline_time"]),
+        expired_at=to_dt(row["expired_at"]),
     )
 
 

@@ -313,6 +313,12 @@ def test_the_daily_reminder_and_quarterly_feedback_times_are_settings(tmp_path: 
     assert (scheduler.reminder_time, scheduler.feedback_time) == (time(8, 15), time(14, 0))
 
 
+def test_how_often_deadlines_are_looked_at_is_a_setting(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, ""), {}).scheduler.deadline_check_minutes == 5
+    path = write(tmp_path, "[scheduler]\ndeadline_check_minutes = 15\n")
+    assert load_config(path, {}).scheduler.deadline_check_minutes == 15
+
+
 def test_telegram_pacing_is_on_unless_turned_off(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, TELEGRAM), {}).telegram == TelegramConfig(token=TOKEN, pace=True)
     off = load_config(write(tmp_path, TELEGRAM + "pace = false\n"), {}).telegram
@@ -404,6 +410,8 @@ def test_the_largest_telegram_user_id_is_accepted(tmp_path: Path) -> None:
         ('[scheduler]\ndigest_time = "9am"\n', "scheduler.digest_time"),
         ('[scheduler]\nreminder_time = "10"\n', "scheduler.reminder_time"),
         ("[scheduler]\nfeedback_time = 930\n", "scheduler.feedback_time"),
+        ("[scheduler]\ndeadline_check_minutes = 0\n", "scheduler.deadline_check_minutes: must be between 1 and 30"),
+        ("[scheduler]\ndeadline_check_minutes = 60\n", "scheduler.deadline_check_minutes: must be between 1 and 30"),
         (TELEGRAM + 'pace = "yes"\n', "telegram.pace"),
         ('[scheduler]\nenabled = "no"\n', "scheduler.enabled"),
     ],

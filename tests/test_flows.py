@@ -21,6 +21,7 @@ from bot.flows.states import (
     ReportStep,
     ReturnState,
     WishBranchState,
+    WishDraftState,
 )
 from bot.notices.callbacks import Act
 from bot.usecases import commands as cmd
@@ -44,6 +45,8 @@ def feed(step: Step, *inputs: Input) -> Step:
             step = wish_branch.advance(state, given, CTX)
         elif isinstance(state, CommitteeState):
             step = committee.advance(state, given, CTX)
+        elif isinstance(state, WishDraftState):
+            step = draft.advance(state, given, CTX)
         else:
             raise AssertionError(f"no state to feed {given!r}")
     return step
@@ -168,11 +171,29 @@ def test_a_draft_lists_its_problems() -> None:
     assert prompt.key == "flow.wish.needs_fix" and prompt.kwargs()["problems"].startswith("· ")
 
 
+def test_a_draft_that_lacks_only_its_count_asks_for_it_and_a_number_posts_it() -> None:
+    missing = [ParseProblem("parse.slots_missing")]
+    assert draft.needs_fix(missing, "zh").key == "flow.wish.ask_slots"
+    command = cmd.PostWish(ME, 7, "社区义诊", ChatRef("telegram", "-200"))
+    state = draft.start(command, missing)
+    assert state == WishDraftState(7, "社区义诊", "-200")
+    assert draft.start(command, [*missing, ParseProblem("parse.title_missing")]) is None
+    asked = Step(state)
+    assert keys(feed(asked, Text("很多"))) == ["flow.wish.slots_again"]
+    assert keys(feed(asked, Text("0"))) == ["flow.wish.slots_again"]
+    assert feed(asked, Photo("p")).state == state
+    assert feed(asked, Pick(Act.PICK_BRANCH, 1)).outdated
+    assert keys(feed(asked, Cancel())) == ["flow.wish.draft_kept"] and feed(asked, Cancel()).state is None
+    assert feed(asked, Text("两人")).command == cmd.PostWish(ME, 7, "社区义诊", ChatRef("telegram", "-200"), slots=2)
+    assert feed(Step(WishDraftState(7, "社区义诊")), Text("3")).command == cmd.PostWish(ME, 7, "社区义诊", slots=3)
+
+
 STATES: list[FlowState] = [
     ReportState(1, "幸福里e支部", ReportStep.SKILLS, "李娜", "市税务局", "", ("维修", "助学"), "", 3),
     DoneState(2, DoneStep.NOTE, 1.5),
     ReturnState(3, origin="task|code|1.0"),
     WishBranchState("#微心愿 送书包"),
+    WishDraftState(7, "社区义诊", "-200"),
     CommitteeState("新e支部", "-300", ("zhangsan", "lisi")),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,9 @@ E = Urgency.EMERGENCY
 
 
 def read(text: str, today: date) -> ParsedWish:
-    """The wish read from ``text``, failing the test with the problems if it could not be read."""
-    result = parse_wish_text(text, today)
+    """The wish read from ``text`` (with one person answered if it names no count), failing the test with the
+    problems if it could not be read."""
+    result = parse_wish_text(text, today, slots=1)
     assert result.ok, result.problems
     assert result.wish is not None
     return result.wish
@@ -290,7 +291,7 @@ REAL_WISHES = [
         False,
         E,
     ),
-    ("春节前为空巢老人打扫卫生 名额：4 #助老", WEDNESDAY, "春节前为空巢老人打扫卫生", 4, None, "助老", False, N),
+    ("春节前为空巢老人打扫卫生 名额：4 #助老", WEDNESDAY, "为空巢老人打扫卫生", 4, date(2027, 2, 6), "助老", False, N),
     (
         "给社区广场舞队修音响，礼拜六前，2个人",
         FRIDAY,
@@ -324,9 +325,9 @@ REAL_WISHES = [
     (
         "元旦前为敬老院老人表演节目，15人，#文体活动",
         YEAR_END_MONDAY,
-        "元旦前为敬老院老人表演节目",
+        "为敬老院老人表演节目",
         15,
-        None,
+        date(2027, 1, 1),
         "文体活动",
         False,
         N,
@@ -334,7 +335,7 @@ REAL_WISHES = [
     ("为五保户王大爷代缴水电费", FRIDAY, "为五保户王大爷代缴水电费", 1, None, "帮困", False, N),
     ("本月底前为社区图书角整理图书，需要6人", FRIDAY, "为社区图书角整理图书", 6, date(2026, 11, 30), "", False, N),
     ("十二月五日前慰问困难退役军人", FRIDAY, "慰问困难退役军人", 1, date(2026, 12, 5), "帮困", False, N),
-    ("大后天上午为独居老人理发，名额1", FRIDAY, "大后天上午为独居老人理发", 1, date(2026, 11, 23), "助老", False, N),
+    ("大后天上午为独居老人理发，名额1", FRIDAY, "为独居老人理发", 1, date(2026, 11, 23), "助老", False, N),
     ("团队认领 为小区更换楼道灯泡 截止12.10", FRIDAY, "为小区更换楼道灯泡", 1, date(2026, 12, 10), "", True, N),
     (
         "应急演练：协助社区开展消防应急演练，8人，下周二",
@@ -479,7 +480,8 @@ def test_slots_are_read_from_the_usual_ways_of_writing_them(text: str, slots: in
         "为社区独居老人安装一键通",
     ],
 )
-def test_numbers_that_are_not_slots_leave_the_default_of_one(text: str) -> None:
+def test_numbers_that_are_not_slots_are_not_read_as_a_count_and_the_count_is_asked(text: str) -> None:
+    assert parse_wish_text(text, FRIDAY).problems == (ParseProblem("parse.slots_missing"),)
     assert read(text, FRIDAY).slots == 1
 
 
@@ -567,7 +569,7 @@ def test_a_month_and_day_already_passed_this_year_means_next_year_with_a_note() 
 
 
 def test_a_yearless_date_that_just_passed_is_asked_about_not_rolled_a_year_ahead() -> None:
-    result = parse_wish_text("12月20日前为王奶奶修水管", YEAR_END_MONDAY)
+    result = parse_wish_text("12月20日前为王奶奶修水管，2人", YEAR_END_MONDAY)
     assert not result.ok
     assert [problem.key for problem in result.problems] == ["parse.deadline_past"]
 
@@ -584,10 +586,11 @@ def test_a_bare_day_already_passed_this_month_means_next_month_with_a_note() -> 
     assert [note.key for note in wish.notes] == ["parse.month_assumed"]
 
 
-def test_a_date_without_a_marker_is_the_deadline_but_stays_in_the_text() -> None:
+def test_a_date_without_a_marker_is_the_deadline_cut_out_of_the_title_and_kept_in_the_description() -> None:
     wish = read("明天上午为3号楼消杀，4人", YEAR_END_MONDAY)
     assert wish.deadline == date(2026, 12, 29)
-    assert wish.title == "明天上午为3号楼消杀"
+    assert wish.title == "为3号楼消杀"
+    assert wish.description == "明天上午为3号楼消杀"
 
 
 def test_a_marked_date_wins_over_an_unmarked_one() -> None:
@@ -616,13 +619,13 @@ def test_several_unmarked_dates_set_no_deadline_and_say_so() -> None:
     ],
 )
 def test_a_deadline_that_cannot_be_used_is_refused_never_moved(text: str, today: date, key: str) -> None:
-    result = parse_wish_text(text, today)
+    result = parse_wish_text(text + "，2人", today)
     assert result.wish is None
     assert problem_keys(result) == [key]
 
 
 def test_a_past_deadline_names_the_date_it_understood() -> None:
-    result = parse_wish_text("截止2025年12月31日，为困难户送米面油", YEAR_END_MONDAY)
+    result = parse_wish_text("截止2025年12月31日，为困难户送米面油，2人", YEAR_END_MONDAY)
     assert result.problems == (
         ParseProblem("parse.deadline_past", (("seen", "截止2025年12月31日"), ("date", "2025-12-31"))),
     )
@@ -701,7 +704,7 @@ def test_the_posting_marker_is_not_part_of_the_title(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "#微心愿", "/wish", "名额2 截止12月31日", "，。；、", "紧急！组团"])
 def test_a_post_with_nothing_to_do_asks_for_a_title(text: str) -> None:
-    result = parse_wish_text(text, FRIDAY)
+    result = parse_wish_text(text, FRIDAY, slots=1)
     assert not result.ok
     assert problem_keys(result) == ["parse.title_missing"]
 
@@ -741,10 +744,12 @@ def test_every_problem_and_note_formats_with_the_args_it_carries() -> None:
         ("名额0 截止2月30日", FRIDAY),
         ("截止2025年12月31日 送菜", FRIDAY),
         ("截止12月31日，1月5日前送菜", YEAR_END_MONDAY),
-        ("1月5日前送菜", YEAR_END_MONDAY),
-        ("送菜，20号前", YEAR_END_MONDAY),
-        ("周一至周五送菜 #助老 #帮困", FRIDAY),
-        ("送" * 80, FRIDAY),
+        ("1月5日前送菜 2人", YEAR_END_MONDAY),
+        ("送菜，20号前，2人", YEAR_END_MONDAY),
+        ("周一至周五送菜 #助老 #帮困 2人", FRIDAY),
+        ("送" * 80 + " 2人", FRIDAY),
+        ("为王奶奶送菜", FRIDAY),
+        ("为王奶奶送菜 25点前 2人", FRIDAY),
     ]
     seen: set[str] = set()
     for text, today in samples:
@@ -820,18 +825,53 @@ WISH_WORDS = [
     "/",
     "13812345678",
     "0573-",
+    "春节",
+    "除夕",
+    "重阳节",
+    "腊月",
+    "正月",
+    "闰",
+    "农历",
+    "初",
+    "廿",
+    "下午",
+    "晚上",
+    "点",
+    "半",
+    "18:30",
+    "by ",
+    "due ",
+    "Dec ",
+    "pm",
+    " people",
+    "quota ",
+    "need ",
+    "tomorrow",
+    "next ",
+    "Friday",
+    "医生",
 ]
 wishlike_text = st.lists(st.one_of(st.sampled_from(WISH_WORDS), st.text(max_size=3)), max_size=40).map("".join)
 
 
 @settings(max_examples=600, deadline=None)
-@given(text=st.one_of(st.text(max_size=300), wishlike_text), today=st.dates())
-def test_any_text_on_any_day_reads_without_raising_and_never_into_the_past(text: str, today: date) -> None:
-    result = parse_wish_text(text, today)
+@given(
+    text=st.one_of(st.text(max_size=300), wishlike_text),
+    today=st.dates(),
+    now=st.one_of(st.none(), st.times()),
+    slots=st.one_of(st.none(), st.integers(min_value=-5, max_value=MAX_SLOTS + 5)),
+)
+def test_any_text_on_any_day_reads_without_raising_and_never_into_the_past(
+    text: str, today: date, now: time | None, slots: int | None
+) -> None:
+    result = parse_wish_text(text, today, now, slots=slots)
     assert result.ok == (result.wish is not None) == (not result.problems)
     if result.wish is not None:
         wish = result.wish
         assert wish.deadline is None or wish.deadline >= today
+        assert wish.deadline is not None or wish.deadline_time is None
+        if wish.deadline == today and wish.deadline_time is not None and now is not None:
+            assert wish.deadline_time > now
         assert 1 <= wish.slots <= MAX_SLOTS
         assert 0 < len(wish.title) <= 60
         assert wish.title == wish.title.strip()

@@ -247,4 +247,7 @@ def _scheduler(section: Table) -> SchedulerConfig:
         reminder_time=section.clock("reminder_time", defaults.reminder_time),
         feedback_time=section.clock("feedback_time", defaults.feedback_time),
         workplace_feedback_chat=section.optional_text("workplace_feedback_chat"),
+        deadline_check_minutes=section.integer(
+            "deadline_check_minutes", defaults.deadline_check_minutes, low=1, high=30
+        ),
     )

@@ -58,6 +58,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "reminder_time",
             "feedback_time",
             "workplace_feedback_chat",
+            "deadline_check_minutes",
         }
     ),
 }

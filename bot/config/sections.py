@@ -91,6 +91,7 @@ class SchedulerConfig:
     reminder_time: time = time(10, 0)
     feedback_time: time = time(9, 30)
     workplace_feedback_chat: str | None = None
+    deadline_check_minutes: int = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

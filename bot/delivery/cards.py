@@ -12,7 +12,7 @@ from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
 from bot.notices.outbox import FollowedCard, NoticeError, decode
-from bot.notices.views import wish_card
+from bot.notices.views import posted_card
 from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import CardRow, Store
@@ -23,8 +23,8 @@ CardRenderer = Callable[[WishView, CardRow, str], OutgoingMessage]
 
 
 def default_renderer(view: WishView, card: CardRow, lang: str) -> OutgoingMessage:
-    """A group card shows the wish with masked phones and claim buttons."""
-    return wish_card(view, lang)
+    """A wish card shows the wish with masked phones and its buttons (a group card also its secretaries' ones)."""
+    return posted_card(view, lang, in_group=card.kind == "group")
 
 
 class CardSync:

@@ -31,7 +31,7 @@ from bot.notices.outbox import (
     decode,
     encode,
 )
-from bot.notices.views import wish_card
+from bot.notices.views import posted_card
 from bot.ports.chat import Attachment, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import OutboxRow, Store
@@ -222,7 +222,7 @@ class OutboxDelivery:
             if view is None:
                 return None
             self._shown[row.id] = view.wish.version
-            return wish_card(view, self.lang)
+            return posted_card(view, self.lang, in_group=row.member_id is None)
         if isinstance(notice, FollowedCard):
             async with self.store.read() as unit:
                 rendered = await render_claim_card(unit, notice)

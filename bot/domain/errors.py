@@ -71,6 +71,12 @@ class WishCancelled(DomainError):
     key = "error.wish_cancelled"
 
 
+class DeadlinePassed(DomainError):
+    """The wish's deadline (已过截止时间) has passed: it takes no new claims until a secretary extends it."""
+
+    key = "error.deadline_passed"
+
+
 class AlreadyClaimed(DomainError):
     key = "error.already_claimed"
 
@@ -107,6 +113,18 @@ class InvalidInput(DomainError):
 
 class TextTooLong(InvalidInput):
     key = "error.text_too_long"
+
+
+class DeadlineUnreadable(InvalidInput):
+    """A new deadline (``/extend N 日期``) that could not be read; ``seen`` is what was typed."""
+
+    key = "error.deadline_unreadable"
+
+
+class DeadlineInPast(InvalidInput):
+    """A new deadline that has already passed; ``seen`` is what was typed."""
+
+    key = "error.deadline_in_past"
 
 
 class AlreadyMember(DomainError):

@@ -134,6 +134,8 @@ class Wish:
     """Who ended the claiming by hand (结束认领); None for a wish completed by its confirmed claims."""
     deadline_time: time | None = None
     """The local time of day the wish closes on ``deadline``; None closes it at the end of that day."""
+    expired_at: datetime | None = None
+    """When the bot found the deadline passed and had the wish's cards say 已截止; None while it takes claims."""
 
 
 @dataclass(frozen=True, slots=True)

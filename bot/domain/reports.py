@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
+from bot.domain.deadlines import deadline_passed
 from bot.domain.model import BranchStats
 
 TOTALS_BRANCH_ID = 0
@@ -107,7 +108,8 @@ class WishState(StrEnum):
 class LedgerWish:
     """One row of the micro-wish sheet; ``claimers`` is already joined with "、".
 
-    ``active_claims`` counts the claims held (claimed, done or confirmed), to tell 待认领, 认领中 and 已满 apart.
+    ``active_claims`` counts the claims held (claimed, done or confirmed), to tell 待认领, 认领中 and 已满 apart;
+    ``deadline_time`` is the local time of day the wish closes on ``deadline`` (None: at the end of that day).
     """
 
     id: int
@@ -122,14 +124,15 @@ class LedgerWish:
     claimers: str
     completed_at: datetime | None = None
     active_claims: int = 0
+    deadline_time: time | None = None
 
-    def state(self, today: date) -> WishState:
-        """The wish's state on a local day: an open wish whose deadline has passed is 已截止 (expired)."""
+    def state(self, at: datetime) -> WishState:
+        """The wish's state at a local moment: an open wish whose deadline has passed is 已截止 (expired)."""
         if self.status == "cancelled":
             return WishState.CANCELLED
         if self.status == "closed":
             return WishState.COMPLETED
-        if self.deadline is not None and self.deadline < today:
+        if deadline_passed(self.deadline, self.deadline_time, at, at.tzinfo):
             return WishState.EXPIRED
         if self.active_claims >= self.slots:
             return WishState.FULL

@@ -81,7 +81,7 @@ class Prompt:
         return dict(self.args)
 
 
-Finish = cmd.ReportIn | cmd.MarkDone | cmd.ReturnService | cmd.PostWish | cmd.CreateBranch
+Finish = cmd.ReportIn | cmd.MarkDone | cmd.ReturnService | cmd.PostWish | cmd.CreateBranch | cmd.ExtendDeadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +102,12 @@ def clean(text: str) -> str:
 def is_none(text: str) -> bool:
     """Whether an answer means "none"."""
     return clean(text).lower() in NONE_WORDS
+
+
+def wish_number(text: str) -> int | None:
+    """The wish number a person typed ("3" or "#3", as cards show it); None when it is not one."""
+    digits = text.strip().lstrip("#")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 12 else None
 
 
 def is_skip(text: str) -> bool:

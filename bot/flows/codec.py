@@ -8,7 +8,16 @@ import typing
 from enum import StrEnum
 from typing import Any
 
-from bot.flows.states import CommitteeState, DoneState, FlowState, ReportState, ReturnState, WishBranchState
+from bot.flows.states import (
+    CommitteeState,
+    DoneState,
+    ExtendState,
+    FlowState,
+    ReportState,
+    ReturnState,
+    WishBranchState,
+    WishDraftState,
+)
 
 VERSION = 1
 TAGS: dict[str, type[Any]] = {
@@ -16,7 +25,9 @@ TAGS: dict[str, type[Any]] = {
     "done": DoneState,
     "return": ReturnState,
     "wish": WishBranchState,
+    "wish_draft": WishDraftState,
     "branch": CommitteeState,
+    "extend": ExtendState,
 }
 _TAG_OF = {cls: tag for tag, cls in TAGS.items()}
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.model import Account, Branch
-from bot.flows import committee, done, report_in, returning, wish_branch
-from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step
+from bot.flows import committee, done, draft, extend, report_in, returning, wish_branch
+from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step, Text
 from bot.flows.codec import decode, encode
-from bot.flows.states import CommitteeState, DoneState, DoneStep, FlowState, ReportState, ReturnState, WishBranchState
+from bot.flows.states import (
+    CommitteeState,
+    DoneState,
+    DoneStep,
+    ExtendState,
+    FlowState,
+    ReportState,
+    ReturnState,
+    WishBranchState,
+    WishDraftState,
+)
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 
@@ -22,6 +32,7 @@ Outcome = (
     | outcomes.WishNeedsFix
     | outcomes.BranchCreated
     | outcomes.ChooseCommittee
+    | outcomes.DeadlineExtended
 )
 
 
@@ -103,6 +114,14 @@ class Conversations:
             return Reply(error=error)
         return await self.run(ctx, done.start(claim_id))
 
+    async def begin_extend(self, ctx: Ctx, wish_id: int) -> Reply:
+        """Start giving a wish a new deadline, only when this person may (a secretary of its branch, wish open)."""
+        try:
+            await self.usecases.may_extend(ctx.actor, wish_id)
+        except DomainError as error:
+            return Reply(error=error)
+        return await self.run(ctx, extend.start(wish_id))
+
     async def begin_return(self, ctx: Ctx, claim_id: int, origin: str = "") -> Reply:
         """Start returning a reported service: ask the reason."""
         return await self.run(ctx, returning.start(claim_id, origin))
@@ -110,6 +129,22 @@ class Conversations:
     async def begin_wish(self, ctx: Ctx, text: str, branches: Sequence[Branch]) -> Reply:
         """A wish text of a secretary of several branches: ask which branch."""
         return await self.run(ctx, wish_branch.start(text, branches))
+
+    async def post_wish(self, ctx: Ctx, command: cmd.PostWish) -> outcomes.WishPosted | outcomes.WishNeedsFix:
+        """Post a wish text; when all it lacks is one answer (how many people), keep the draft and wait for it.
+        Another conversation in progress is left alone unless it is an earlier draft's question."""
+        outcome = await self.usecases.post_wish(command)
+        asked = draft.start(command, outcome.problems) if isinstance(outcome, outcomes.WishNeedsFix) else None
+        if asked is not None or isinstance(await self.current(ctx.actor), WishDraftState):
+            await self.save(ctx.actor, asked)
+        return outcome
+
+    async def answer_draft(self, ctx: Ctx, text: str) -> Reply | None:
+        """A message sent where conversations are not fed (a group) that answers this person's draft question;
+        None when there is no such question or the text is not an answer."""
+        if not draft.is_count(text) or not isinstance(await self.current(ctx.actor), WishDraftState):
+            return None
+        return await self.feed(ctx, Text(text))
 
     async def begin_branch(self, ctx: Ctx, name: str, chat_id: str, members: Sequence[str] = ()) -> Reply:
         """Create a branch, asking for the committee first when there is a choice."""
@@ -134,14 +169,17 @@ class Conversations:
         try:
             outcome = await self._execute(step.command)
         except DomainError as error:
-            after = _after_error(before, ctx)
+            after = _after_error(before, ctx, error)
             await self.save(ctx.actor, after.state)
             return Reply(after.prompts, error=error, finished=before)
         if isinstance(outcome, outcomes.ChooseCommittee) and isinstance(before, CommitteeState):
             chosen = committee.choose(before, outcome.committees)
             await self.save(ctx.actor, chosen.state)
             return Reply(chosen.prompts, outcome=outcome)
-        await self.save(ctx.actor, None)
+        asked = None
+        if isinstance(outcome, outcomes.WishNeedsFix) and isinstance(step.command, cmd.PostWish):
+            asked = draft.start(step.command, outcome.problems)
+        await self.save(ctx.actor, asked)
         reply = Reply(_finished_prompts(outcome, ctx, pressed), outcome=outcome, finished=before)
         if isinstance(outcome, outcomes.ReportedIn) and isinstance(before, ReportState) and before.wish_id:
             return await self._claim_after(ctx, before.wish_id, reply)
@@ -164,6 +202,8 @@ class Conversations:
             return await u.return_service(command)
         if isinstance(command, cmd.PostWish):
             return await u.post_wish(command)
+        if isinstance(command, cmd.ExtendDeadline):
+            return await u.extend_deadline(command)
         return await u.create_branch(command)
 
 
@@ -177,11 +217,18 @@ def _advance(state: FlowState, given: Input, ctx: Ctx) -> Step:
         return returning.advance(state, given, ctx)
     if isinstance(state, WishBranchState):
         return wish_branch.advance(state, given, ctx)
+    if isinstance(state, ExtendState):
+        return extend.advance(state, given, ctx)
+    if isinstance(state, WishDraftState):
+        return draft.advance(state, given, ctx)
     return committee.advance(state, given, ctx)
 
 
-def _after_error(state: FlowState | None, ctx: Ctx) -> Step:
-    """Where a refused command leaves the conversation: hours may be given again, report-in starts over."""
+def _after_error(state: FlowState | None, ctx: Ctx, error: DomainError) -> Step:
+    """Where a refused command leaves the conversation: hours or a deadline that could not be used may be given
+    again, report-in starts over."""
+    if isinstance(state, ExtendState):
+        return extend.again(state) if isinstance(error, InvalidInput) else Step(None)
     if isinstance(state, DoneState):
         return Step(DoneState(state.claim_id, DoneStep.HOURS), (Prompt("flow.done.hours"),))
     if isinstance(state, ReportState):
@@ -199,4 +246,6 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         return (Prompt("flow.done.sent", (("id", str(outcome.wish.id)),)),)
     if isinstance(outcome, outcomes.ServiceReturned):
         return (Prompt("flow.return.returned", (("reason", outcome.claim.return_reason),)),)
+    if isinstance(outcome, outcomes.DeadlineExtended):
+        return (extend.extended(outcome, ctx.lang),)
     return ()

@@ -63,6 +63,20 @@ class ReturnState:
     origin: str = ""
 
 
+class ExtendStep(StrEnum):
+    """Extending a wish's deadline: the new deadline."""
+
+    DEADLINE = "deadline"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendState:
+    """A secretary giving a wish a new deadline (from its card's 延长截止 button)."""
+
+    wish_id: int
+    step: ExtendStep = ExtendStep.DEADLINE
+
+
 class PickStep(StrEnum):
     """Waiting for a button choice."""
 
@@ -77,6 +91,23 @@ class WishBranchState:
     step: PickStep = PickStep.PICK
 
 
+class DraftStep(StrEnum):
+    """What a kept wish draft is waiting for."""
+
+    SLOTS = "slots"
+
+
+@dataclass(frozen=True, slots=True)
+class WishDraftState:
+    """A wish text kept as a draft while one thing it did not say is asked (how many people); ``chat_id`` is the
+    chat it was posted in ("" privately), on the secretary's platform."""
+
+    branch_id: int
+    text: str
+    chat_id: str = ""
+    step: DraftStep = DraftStep.SLOTS
+
+
 @dataclass(frozen=True, slots=True)
 class CommitteeState:
     """A new branch waiting for its committee: its name, its chat and the members to enroll."""
@@ -87,4 +118,4 @@ class CommitteeState:
     step: PickStep = PickStep.PICK
 
 
-FlowState = ReportState | DoneState | ReturnState | WishBranchState | CommitteeState
+FlowState = ReportState | DoneState | ReturnState | WishBranchState | WishDraftState | CommitteeState | ExtendState

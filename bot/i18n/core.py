@@ -13,6 +13,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.completed": {"zh": "✅ 已完成 {taken}/{slots}", "en": "✅ Completed {taken}/{slots}"},
     "card.cancelled": {"zh": "❌ 已取消", "en": "❌ Cancelled"},
     "card.ended": {"zh": "⏹ 已结束认领 {taken}/{slots}", "en": "⏹ Claiming ended {taken}/{slots}"},
+    "card.expired": {
+        "zh": "⌛ 已截止 · 已认领 {taken}/{slots}",
+        "en": "⌛ Deadline passed · claimed {taken}/{slots}",
+    },
     "card.claim.cancelled": {"zh": "❌ 心愿已取消，认领已释放", "en": "❌ Wish cancelled; claim released"},
     "card.claim.withdrawn": {"zh": "↩️ 已取消认领（已放弃）", "en": "↩️ Withdrawn (given up)"},
     "card.claim.released": {"zh": "⌛ 已被释放（超期未完成）", "en": "⌛ Released (overdue)"},
@@ -30,6 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "btn.give_up": {"zh": "放弃", "en": "Give up"},
     "btn.close_wish": {"zh": "结束认领", "en": "End claiming"},
     "btn.cancel_wish": {"zh": "取消心愿", "en": "Cancel wish"},
+    "btn.extend": {"zh": "延长截止", "en": "Extend deadline"},
     "btn.confirm": {"zh": "确认", "en": "Confirm"},
     "btn.return": {"zh": "退回", "en": "Return"},
     # claim states
@@ -83,6 +88,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "微心愿 #{id}「{title}」已结束认领，候补名单已清空。",
         "en": "Claiming of micro-wish #{id} “{title}” has ended; the waitlist is cleared.",
     },
+    "notice.extended": {
+        "zh": "微心愿 #{id}「{title}」的截止时间已延长至 {deadline}。您的认领仍有效，完成后请点“已完成”。",
+        "en": "The deadline of micro-wish #{id} “{title}” is extended to {deadline}. Your claim stays; tap “Done”"
+        " when done.",
+    },
+    "notice.extended.waitlist": {
+        "zh": "微心愿 #{id}「{title}」的截止时间已延长至 {deadline}，您仍在候补名单中。",
+        "en": "The deadline of micro-wish #{id} “{title}” is extended to {deadline}; you are still on the waitlist.",
+    },
+    "notice.wish_extended": {
+        "zh": "微心愿 #{id} 的截止时间已改为 {deadline}，重新接受认领，已通知 {n} 人。",
+        "en": "Micro-wish #{id} now closes {deadline} and takes claims again; {n} people were told.",
+    },
     "notice.wish_cancelled": {
         "zh": "已取消微心愿 #{id}，已通知 {n} 人。",
         "en": "Micro-wish #{id} is cancelled; {n} people were told.",
@@ -115,7 +133,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "mine.none": {"zh": "您还没有认领微心愿。", "en": "You have no claims yet."},
     "mine.head": {"zh": "我的认领：", "en": "My claims:"},
     "wishes.none": {"zh": "{branch} 目前没有待认领的微心愿。", "en": "{branch} has no open micro-wishes."},
-    "wishes.head": {"zh": "{branch} 待认领微心愿（{n}）：", "en": "Open micro-wishes of {branch} ({n}):"},
+    "wishes.head": {"zh": "{branch} 的微心愿：", "en": "Micro-wishes of {branch}:"},
+    "wishes.open": {"zh": "待认领（{n}）：", "en": "Open, with free slots ({n}):"},
+    "wishes.open_none": {"zh": "待认领：暂无", "en": "Open, with free slots: none"},
+    "wishes.full": {"zh": "已满（{n}）：", "en": "Full ({n}):"},
+    "wishes.expired": {"zh": "已截止（{n}）：", "en": "Deadline passed ({n}):"},
     "wishes.deadline": {"zh": " · 截止 {date}", "en": " · due {date}"},
     "atrisk.none": {
         "zh": "👍 {branch} 所有已报到党员{quarter}均已参加服务。",
@@ -129,6 +151,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "atrisk.last": {"zh": "上次服务：{date}", "en": "last served: {date}"},
     "atrisk.open_claims": {"zh": "（进行中 {n}）", "en": " ({n} open)"},
     "atrisk.more": {"zh": "……另有 {n} 人", "en": "… and {n} more"},
+    "wish.deadline_time_past": {
+        "zh": "截止时间 {date} 已经过去了，请写一个以后的时间。",
+        "en": "The deadline {date} has already passed; please give a later time.",
+    },
     # refusals
     "error.generic": {"zh": "操作未能完成，请稍后再试。", "en": "That did not work; please try again later."},
     "error.not_found": {"zh": "没有找到相关记录。", "en": "Nothing found."},
@@ -162,6 +188,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.wish_closed": {"zh": "这条微心愿已完成。", "en": "This micro-wish is already completed."},
     "error.wish_closed.ended": {"zh": "这条微心愿已结束认领。", "en": "Claiming of this micro-wish has ended."},
     "error.wish_cancelled": {"zh": "这条微心愿已取消。", "en": "This micro-wish was cancelled."},
+    "error.deadline_passed": {
+        "zh": "已过截止时间，这条微心愿不再接受认领。",
+        "en": "The deadline has passed; this micro-wish takes no new claims.",
+    },
+    "error.deadline_unreadable": {
+        "zh": "没看懂新的截止时间“{seen}”。请写成例如 12月25日、下周五 或 明天18点。",
+        "en": "I could not read the new deadline “{seen}”. Write it like 2026-12-25, 12月25日 or 明天18点.",
+    },
+    "error.deadline_in_past": {
+        "zh": "新的截止时间“{seen}”已经过去了，请给一个以后的时间。",
+        "en": "The new deadline “{seen}” has already passed; please give a later one.",
+    },
     "error.already_claimed": {"zh": "您已认领过这条微心愿。", "en": "You have already claimed this micro-wish."},
     "error.already_waitlisted": {"zh": "您已在候补名单中。", "en": "You are already on the waitlist."},
     "error.not_your_claim": {"zh": "您没有认领这条微心愿。", "en": "You have not claimed this micro-wish."},

@@ -94,8 +94,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         " (/cancel to stop)",
     },
     "flow.return.returned": {"zh": "↩️ 已退回：{reason}", "en": "↩️ Returned: {reason}"},
+    # a secretary extends a wish's deadline
+    "flow.extend.ask": {
+        "zh": "请回复微心愿 #{id} 新的截止时间，例如“12月25日”“下周五”或“明天18点”。（发送 /cancel 取消）",
+        "en": "Please reply with the new deadline of micro-wish #{id}, e.g. 2026-12-25, 12月25日 or 明天18点."
+        " (/cancel to stop)",
+    },
+    "flow.extend.again": {
+        "zh": "请再回复一次微心愿 #{id} 新的截止时间。（发送 /cancel 取消）",
+        "en": "Please reply again with the new deadline of micro-wish #{id}. (/cancel to stop)",
+    },
     # choices
     "flow.wish.pick_branch": {"zh": "发布到哪个支部？", "en": "Post it to which branch?"},
+    "flow.wish.ask_slots": {
+        "zh": "这条微心愿需要几个人？请回复人数（1 到 {max}），例如“2”或“3人”；在群里请回复本条消息。"
+        "草稿已保存，发 /cancel 可以先放着。",
+        "en": "How many people does this micro-wish need? Reply with a number from 1 to {max}, e.g. “2” or"
+        " “3 people” (in a group, reply to this message). The draft is kept; /cancel leaves it for now.",
+    },
+    "flow.wish.slots_again": {
+        "zh": "没看懂人数“{seen}”。请回复 1 到 {max} 之间的一个数字，例如“2”或“两人”。",
+        "en": "I could not read “{seen}” as a number of people. Reply with one number from 1 to {max}, e.g. “2”.",
+    },
+    "flow.wish.draft_kept": {
+        "zh": "好的，草稿已保存。修改后重新发送（或编辑原消息）即可发布。",
+        "en": "All right, the draft is kept. Send it again corrected (or edit your message) to post it.",
+    },
     "flow.wish.needs_fix": {
         "zh": "这条微心愿还不能发布：\n{problems}\n草稿已保存，请修改后重新发送（也可以直接编辑原消息）。",
         "en": "This micro-wish cannot be posted yet:\n{problems}\nThe draft is kept; send it again corrected"

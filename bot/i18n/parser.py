@@ -17,6 +17,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I could not read the number of slots: {seen}. Write a single number from 1 to {max}, "
         "e.g. “名额2” or “3人”.",
     },
+    "parse.slots_missing": {
+        "zh": "没写需要几个人。请写明人数，例如“名额2”或“3人”。",
+        "en": "The number of people needed is missing; write it, e.g. “名额2”, “3人” or “2 people”.",
+    },
+    "parse.time_invalid": {
+        "zh": "“{seen}”里的时间不对，请写 0 到 24 点之间的时间，例如“下午3点”或“18:30”。",
+        "en": "The time in “{seen}” is not a valid time of day; write e.g. “下午3点”, “18:30” or “6pm”.",
+    },
     "parse.deadline_past": {
         "zh": "截止日期“{seen}”（{date}）已经过去了，请写今天或以后的日期。",
         "en": "The deadline “{seen}” ({date}) has already passed; please give today or a later date.",

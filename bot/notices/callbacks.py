@@ -36,6 +36,7 @@ class Act(StrEnum):
     CANCEL = "x"
     CLOSE_WISH = "z"
     CANCEL_WISH = "Z"
+    EXTEND = "e"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from html import escape
 
 from bot.domain.errors import DomainError
@@ -34,6 +34,19 @@ def format_date(day: date, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日（周{_WEEKDAYS['zh'][day.weekday()]}）"
 
 
+def format_deadline(day: date, at: time | None, lang: str) -> str:
+    """A deadline with its time of day when it has one: "12月20日（周日）15:00" or "Sun 20 Dec 2026, 15:00"."""
+    shown = format_date(day, lang)
+    if at is None:
+        return shown
+    return f"{shown}, {at:%H:%M}" if lang == "en" else f"{shown}{at:%H:%M}"
+
+
+def wish_deadline(wish: Wish, lang: str) -> str:
+    """A wish's deadline as its cards show it ("" without one)."""
+    return format_deadline(wish.deadline, wish.deadline_time, lang) if wish.deadline else ""
+
+
 def format_hours(hours: float) -> str:
     """Hours without a pointless ".0"."""
     return f"{hours:g}"
@@ -57,13 +70,16 @@ def wish_status_line(view: WishView, lang: str) -> str:
     if wish.status == WishStatus.CLOSED:
         key = "card.ended" if wish.closed_by is not None else "card.completed"
         return t(key, lang, taken=view.taken, slots=wish.slots)
+    if wish.expired_at is not None:
+        return t("card.expired", lang, taken=view.taken, slots=wish.slots)
     if view.full:
         return t("card.full", lang, taken=view.taken, slots=wish.slots)
     return t("card.taken", lang, taken=view.taken, slots=wish.slots)
 
 
-def wish_card(view: WishView, lang: str, *, show_phones: bool = False) -> OutgoingMessage:
-    """The card posted in the branch chat; phones are masked unless shown privately to a claimer."""
+def wish_card(view: WishView, lang: str, *, show_phones: bool = False, in_group: bool = False) -> OutgoingMessage:
+    """A wish's card; phones are masked unless shown privately to a claimer. A group card of a wish past its
+    deadline offers its secretaries 延长截止 / 结束认领 instead of the claim buttons."""
     wish = view.wish
     text_of = (lambda s: escape(s)) if show_phones else (lambda s: escape(mask_phones(s)))
     head = t("card.emergency" if wish.urgency == Urgency.EMERGENCY else "card.head", lang, id=wish.id)
@@ -73,7 +89,7 @@ def wish_card(view: WishView, lang: str, *, show_phones: bool = False) -> Outgoi
     if wish.description:
         lines.append(text_of(wish.description))
     if wish.deadline:
-        lines.append(t("card.deadline", lang, date=format_date(wish.deadline, lang)))
+        lines.append(t("card.deadline", lang, date=wish_deadline(wish, lang)))
     if wish.team_claim:
         lines.append(t("card.team_wish", lang))
     status = wish_status_line(view, lang)
@@ -82,14 +98,26 @@ def wish_card(view: WishView, lang: str, *, show_phones: bool = False) -> Outgoi
     lines.append(status)
     if view.waitlist:
         lines.append(t("card.waitlist", lang, names=_names(view.waitlist, lang)))
-    return OutgoingMessage("\n".join(lines), wish_buttons(view, lang))
+    return OutgoingMessage("\n".join(lines), wish_buttons(view, lang, in_group=in_group))
 
 
-def wish_buttons(view: WishView, lang: str) -> tuple[tuple[Button, ...], ...]:
-    """Claim / withdraw / team claim, or waitlist when full; none once closed or cancelled."""
+def posted_card(view: WishView, lang: str, *, in_group: bool) -> OutgoingMessage:
+    """A wish's card as it is posted to a group or sent to a member; a member's card of a wish past its deadline
+    (no buttons left) leads with 已截止 (on WeCom the first line is the card's title)."""
+    card = wish_card(view, lang, in_group=in_group)
+    if view.wish.status == WishStatus.OPEN and view.wish.expired_at is not None and not card.buttons:
+        return OutgoingMessage(wish_status_line(view, lang) + "\n\n" + card.text)
+    return card
+
+
+def wish_buttons(view: WishView, lang: str, *, in_group: bool = False) -> tuple[tuple[Button, ...], ...]:
+    """Claim / withdraw / team claim, or waitlist when full; none once closed or cancelled; past its deadline none
+    but (on the group card) the secretary's 延长截止 / 结束认领."""
     wish = view.wish
     if wish.status != WishStatus.OPEN:
         return ()
+    if wish.expired_at is not None:
+        return (deadline_buttons(wish, lang),) if in_group else ()
     first = (
         Button(t("btn.waitlist", lang), encode(Act.WAITLIST, wish.id))
         if view.full
@@ -99,6 +127,14 @@ def wish_buttons(view: WishView, lang: str) -> tuple[tuple[Button, ...], ...]:
     if wish.team_claim and not view.full:
         row.insert(1, Button(t("btn.team_claim", lang), encode(Act.TEAM_CLAIM, wish.id)))
     return (tuple(row),)
+
+
+def deadline_buttons(wish: Wish, lang: str) -> tuple[Button, ...]:
+    """What a secretary may do with a wish past its deadline: extend it, or end its claiming."""
+    return (
+        Button(t("btn.extend", lang), encode(Act.EXTEND, wish.id)),
+        Button(t("btn.close_wish", lang), encode(Act.CLOSE_WISH, wish.id)),
+    )
 
 
 def claim_notice(view: WishView, claim: Claim, lang: str, *, promoted: bool = False) -> OutgoingMessage:
@@ -173,17 +209,18 @@ def review_card(
 
 
 def manage_card(view: WishView, lang: str) -> OutgoingMessage:
-    """The posting secretary's card of a wish: 结束认领 / 取消心愿 while it is open; its final state after."""
+    """The posting secretary's card of a wish: 结束认领 / 取消心愿 while it is open (and 延长截止 once its deadline
+    passed, leading with 已截止); its final state after."""
     card = wish_card(view, lang, show_phones=True)
-    if view.wish.status != WishStatus.OPEN:
+    wish = view.wish
+    if wish.status != WishStatus.OPEN:
         return OutgoingMessage(wish_status_line(view, lang) + "\n\n" + card.text)
-    buttons = (
-        (
-            Button(t("btn.close_wish", lang), encode(Act.CLOSE_WISH, view.wish.id)),
-            Button(t("btn.cancel_wish", lang), encode(Act.CANCEL_WISH, view.wish.id)),
-        ),
-    )
-    return OutgoingMessage(card.text, buttons)
+    cancel = Button(t("btn.cancel_wish", lang), encode(Act.CANCEL_WISH, wish.id))
+    if wish.expired_at is not None:
+        return OutgoingMessage(
+            wish_status_line(view, lang) + "\n\n" + card.text, ((*deadline_buttons(wish, lang), cancel),)
+        )
+    return OutgoingMessage(card.text, ((Button(t("btn.close_wish", lang), encode(Act.CLOSE_WISH, wish.id)), cancel),))
 
 
 def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> OutgoingMessage:
@@ -269,16 +306,32 @@ def at_risk_text(
     return "\n".join(lines)
 
 
-def wish_list_text(views: Sequence[WishView], branch_name: str, lang: str) -> str:
-    """/wishes: the branch's open wishes, one line each."""
-    if not views:
+def wish_list_text(
+    branch_name: str,
+    claimable: Sequence[WishView],
+    full: Sequence[WishView],
+    expired: Sequence[WishView],
+    lang: str,
+) -> str:
+    """/wishes: the branch's wishes with free slots (待认领), then the full ones (已满) and those past their deadline
+    (已截止), one line each."""
+    if not (claimable or full or expired):
         return t("wishes.none", lang, branch=escape(branch_name))
-    lines = [t("wishes.head", lang, branch=escape(branch_name), n=len(views))]
-    for v in views:
-        deadline = t("wishes.deadline", lang, date=format_date(v.wish.deadline, lang)) if v.wish.deadline else ""
-        mark = "🚨 " if v.wish.urgency == Urgency.EMERGENCY else ""
-        lines.append(f"{mark}#{v.wish.id} {escape(mask_phones(v.wish.title))} · {wish_status_line(v, lang)}{deadline}")
+    lines = [t("wishes.head", lang, branch=escape(branch_name))]
+    lines.append(t("wishes.open", lang, n=len(claimable)) if claimable else t("wishes.open_none", lang))
+    lines += [_wish_line(v, lang) for v in claimable]
+    for key, shown in (("wishes.full", full), ("wishes.expired", expired)):
+        if shown:
+            lines.append(t(key, lang, n=len(shown)))
+            lines += [_wish_line(v, lang) for v in shown]
     return "\n".join(lines)
+
+
+def _wish_line(view: WishView, lang: str) -> str:
+    wish = view.wish
+    deadline = t("wishes.deadline", lang, date=wish_deadline(wish, lang)) if wish.deadline else ""
+    mark = "🚨 " if wish.urgency == Urgency.EMERGENCY else ""
+    return f"{mark}#{wish.id} {escape(mask_phones(wish.title))} · {wish_status_line(view, lang)}{deadline}"
 
 
 def claims_text(claims: Sequence[tuple[Claim, Wish]], lang: str) -> str:
@@ -333,13 +386,13 @@ def nudge_intro(member: Member, quarter: Quarter, firm: bool, days_left: int, la
 
 def nudge_card(intro: str, shown: Sequence[WishView], pause_days: int, lang: str) -> OutgoingMessage:
     """A nudge as its wishes stand now: a claim button for each one still open with a free slot, the others marked
-    with their state (已满 / 已取消 / 已结束 / 已完成), and the pause button."""
+    with their state (已满 / 已截止 / 已取消 / 已结束 / 已完成), and the pause button."""
     lines = [intro]
     buttons: list[tuple[Button, ...]] = []
     for view in shown:
         w = view.wish
         line = t("sched.nudge.wish", lang, id=w.id, title=escape(w.title))
-        if w.status == WishStatus.OPEN and not view.full:
+        if w.status == WishStatus.OPEN and w.expired_at is None and not view.full:
             buttons.append(
                 (Button(t("sched.btn.claim", lang, id=w.id, title=_short(w.title)), encode(Act.CLAIM, w.id)),)
             )
@@ -353,7 +406,7 @@ def nudge_card(intro: str, shown: Sequence[WishView], pause_days: int, lang: str
 def overdue_notice(claim: Claim, wish: Wish, lang: str) -> OutgoingMessage:
     """The private reminder of a claim past its wish's deadline, with done / give up while they still apply."""
     assert wish.deadline is not None
-    text = t("sched.overdue", lang, id=wish.id, title=escape(wish.title), date=format_date(wish.deadline, lang))
+    text = t("sched.overdue", lang, id=wish.id, title=escape(wish.title), date=wish_deadline(wish, lang))
     state = claim_state_line(claim, wish, lang)
     if state is not None:
         return OutgoingMessage(state + "\n\n" + text)

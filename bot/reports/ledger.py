@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
@@ -16,9 +16,9 @@ from bot.reports.xlsx import MAX_ROWS, Percent, TableBook
 class _Labels:
     """The ledger's translated words for one language, looked up once per workbook instead of once per row."""
 
-    def __init__(self, lang: str, today: date | None = None) -> None:
+    def __init__(self, lang: str, now: datetime) -> None:
         self.lang = lang
-        self.today = today or date.today()
+        self.now = now
         self.left = t("report.ledger.left", lang)
         self.yes = t("report.ledger.yes", lang)
         self.no = t("report.ledger.no", lang)
@@ -59,7 +59,7 @@ class _Labels:
             wish.title,
             wish.category,
             wish.slots,
-            self.label("report.ledger.state", wish.state(self.today)),
+            self.label("report.ledger.state", wish.state(self.now)),
             self.label("report.ledger.urgency", "emergency" if wish.urgency == "emergency" else "normal"),
             wish.created_at,
             wish.deadline,
@@ -200,7 +200,7 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
     wish rows stream past, so it comes last and memory does not grow with the ledger.
     """
     lang = normalize_language(lang)
-    labels = _Labels(lang, data.generated_at.date())
+    labels = _Labels(lang, data.generated_at)
     tally = _Tally()
     count_member, member_row, count_wish, wish_row = tally.member, labels.member_row, tally.wish, labels.wish_row
 
@@ -359,7 +359,7 @@ def feedback_label(feedback: WorkplaceFeedback, lang: str) -> str:
 def build_workplace_feedback_xlsx(feedback: WorkplaceFeedback, lang: str) -> bytes:
     """Feedback to one workplace branch (双报到): its members' community service this quarter."""
     lang = normalize_language(lang)
-    labels = _Labels(lang, feedback.generated_at.date())
+    labels = _Labels(lang, feedback.generated_at)
     members = feedback.members
     met = sum(1 for member in members if member.served)
     summary_row: list[object] = [

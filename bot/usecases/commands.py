@@ -62,12 +62,14 @@ class LinkPhone:
 
 @dataclass(frozen=True, slots=True)
 class PostWish:
-    """A secretary posts a micro-wish by writing it naturally; the card goes to ``chat`` (default: the branch's)."""
+    """A secretary posts a micro-wish by writing it naturally; the card goes to ``chat`` (default: the branch's).
+    ``slots`` is the count answered when the text named none."""
 
     actor: Account
     branch_id: int
     text: str
     chat: ChatRef | None = None
+    slots: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,15 @@ class CloseWish:
 
     actor: Account
     wish_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendDeadline:
+    """A secretary gives a wish a new deadline, typed as people write one (``12月25日``, ``明天18点``)."""
+
+    actor: Account
+    wish_id: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

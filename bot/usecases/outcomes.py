@@ -156,6 +156,24 @@ class WishClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadlineExtended:
+    """A secretary gave a wish a new deadline; it takes claims again; ``told`` claimers and waiting members told."""
+
+    view: WishView
+    told: int
+
+
+@dataclass(frozen=True, slots=True)
+class WishLists:
+    """/wishes: a branch's open wishes with free slots (待认领), full ones (已满) and those past their deadline."""
+
+    branch_name: str
+    claimable: tuple[WishView, ...]
+    full: tuple[WishView, ...]
+    expired: tuple[WishView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceLogged:
     """A service without a wish was recorded."""
 

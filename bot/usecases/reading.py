@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.deadlines import expired
 from bot.domain.model import Account, ClaimStatus, QuarterStatus, WishView
 from bot.domain.quarters import current_quarter
 from bot.i18n import normalize_language
@@ -53,6 +54,21 @@ class Reading(Base):
         async with self.store.unit() as unit:
             await self._branch(unit, branch_id)
             return await unit.wishes.open_views(branch_id)
+
+    async def wish_lists(self, branch_id: int) -> outcomes.WishLists:
+        """/wishes: a branch's open wishes, those with free slots apart from the full ones and those past their
+        deadline (which take no claims, full or not)."""
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            branch = await self._branch(unit, branch_id)
+            shown = await unit.wishes.open_views(branch_id)
+        past = {v.wish.id for v in shown if v.wish.expired_at is not None or expired(v.wish, now, self.tz)}
+        return outcomes.WishLists(
+            branch.name,
+            tuple(v for v in shown if v.wish.id not in past and not v.full),
+            tuple(v for v in shown if v.wish.id not in past and v.full),
+            tuple(v for v in shown if v.wish.id in past),
+        )
 
     async def at_risk(self, actor: Account, branch_id: int, lang: str = "zh") -> outcomes.AtRiskList:
         """/atrisk: members of the branch without counted service this quarter (secretaries only)."""

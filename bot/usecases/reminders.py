@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
+from bot.domain.deadlines import expired
 from bot.domain.model import Branch, ChatRef, Member, Wish
 from bot.domain.quarters import Quarter, current_quarter, local_date
 from bot.i18n import normalize_language, t
@@ -78,13 +79,15 @@ class Reminders(Base):
         suggestions: dict[int, list[tuple[Wish, int]]] = {}
         secretaries: dict[int, list[tuple[Member, ChatRef]]] = {}
         recorded = 0
+        today = local_date(now, self.tz)
         async for page in pages:
             for first in range(0, len(page), UNIT):
                 async with self.store.unit() as unit:
                     for candidate in page[first : first + UNIT]:
                         branch = candidate.branch
                         if branch.id not in suggestions:
-                            suggestions[branch.id] = await unit.wishes.with_free_slots(branch.id, limit=50)
+                            open_now = await unit.wishes.with_free_slots(branch.id, limit=50, due_from=today)
+                            suggestions[branch.id] = [(w, n) for w, n in open_now if not expired(w, now, self.tz)]
                             secretaries[branch.id] = await _secretary_chats(unit, branch)
                         recorded += await self._nudge_one(
                             unit,

@@ -1,21 +1,26 @@
-"""Use cases of a micro-wish (微心愿): post, claim (one transaction), waitlist, withdraw, release, cancel."""
+"""Use cases of a micro-wish (微心愿): post, claim (one transaction), waitlist, withdraw, release, deadlines, cancel."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
+from html import escape
 
 from bot.domain import errors
+from bot.domain.deadlines import deadline_passed, expired
 from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Member, Wish, WishStatus, WishView
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
-from bot.domain.wish_text import MAX_WISH_TEXT, parse_wish_text
+from bot.domain.wish_text import MAX_WISH_TEXT, ParseProblem, parse_wish_text
+from bot.domain.wish_text.deadlines import read_deadline_phrase
 from bot.notices import views
 from bot.notices.outbox import ClaimCard, ManageCard, WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from bot.usecases.base import MAX_NOTE, Base, clean_text, record
+from bot.usecases.base import MAX_FIELD, MAX_NOTE, Base, clean_text, record
+
+EXPIRY_BATCH = 500  # wishes looked at per transaction of the deadline job
 
 
 class Wishes(Base):
@@ -32,11 +37,16 @@ class Wishes(Base):
                 raise errors.BranchInactive()
             secretary = await self._secretary(unit, now, c.actor, branch.id)
             self._chat_of(branch)
-            result = parse_wish_text(c.text, local_date(now, self.tz))
+            local = now.astimezone(self.tz)
+            result = parse_wish_text(c.text, local_date(now, self.tz), local.time(), slots=c.slots)
             if result.wish is None:
                 await unit.drafts.save(now, c.actor, branch.id, c.text)
                 return outcomes.WishNeedsFix(result.problems, c.text)
             parsed = result.wish
+            if parsed.deadline is not None and deadline_passed(parsed.deadline, parsed.deadline_time, now, self.tz):
+                await unit.drafts.save(now, c.actor, branch.id, c.text)
+                moment = f"{parsed.deadline.isoformat()} {parsed.deadline_time or ''}".strip()
+                return outcomes.WishNeedsFix((ParseProblem("wish.deadline_time_past", (("date", moment),)),), c.text)
             wish_id = await unit.wishes.add(
                 now,
                 branch_id=branch.id,
@@ -48,6 +58,7 @@ class Wishes(Base):
                 deadline=parsed.deadline,
                 urgency=parsed.urgency,
                 created_by=secretary.id,
+                deadline_time=parsed.deadline_time,
             )
             await unit.drafts.delete(c.actor)
             home = self._chat_of(branch)
@@ -125,12 +136,13 @@ class Wishes(Base):
         return view
 
     async def claim(self, c: cmd.ClaimWish) -> outcomes.Claimed:
-        """Claim a wish: one transaction that can neither over-fill the wish nor claim twice."""
+        """Claim a wish: one transaction that can neither over-fill the wish nor claim twice, nor claim it past its
+        deadline (whose cards are then brought up to date at once)."""
 
         async def work(unit: Unit, now: datetime) -> outcomes.Claimed:
             if c.event_key is not None and not await unit.events.first_time(c.actor.platform, c.event_key, now):
                 raise errors.AlreadyHandled()
-            wish, branch = await self._claimable_in(unit, c.wish_id)
+            wish, branch = await self._claimable_in(unit, now, c.wish_id)
             member = await self._reported(unit, c.actor, wish_id=wish.id)
             if not await unit.people.belongs_to(branch.id, member.id):
                 raise errors.NotBranchMember(branch=branch.name)
@@ -166,15 +178,17 @@ class Wishes(Base):
             )
             return outcomes.Claimed(view, claim, member, team_name)
 
-        return await self._tx(work)
+        try:
+            return await self._tx(work)
+        except errors.DeadlinePassed:
+            await self.show_deadline_passed(c.wish_id)
+            raise
 
-    @classmethod
-    async def _claimable(cls, unit: Unit, wish_id: int) -> Wish:
-        return (await cls._claimable_in(unit, wish_id))[0]
+    async def _claimable(self, unit: Unit, now: datetime, wish_id: int) -> Wish:
+        return (await self._claimable_in(unit, now, wish_id))[0]
 
-    @staticmethod
-    async def _claimable_in(unit: Unit, wish_id: int) -> tuple[Wish, Branch]:
-        """The wish if it can be claimed now, with its (active) branch."""
+    async def _claimable_in(self, unit: Unit, now: datetime, wish_id: int) -> tuple[Wish, Branch]:
+        """The wish if it can be claimed now (open, before its deadline), with its (active) branch."""
         wish = await unit.wishes.get(wish_id)
         if wish is None:
             raise errors.WishNotFound(wish_id=wish_id)
@@ -182,6 +196,8 @@ class Wishes(Base):
             raise errors.WishCancelled(wish_id=wish_id)
         if wish.status == WishStatus.CLOSED:
             raise errors.WishClosed(wish_id=wish_id, status="ended" if wish.closed_by else "completed")
+        if expired(wish, now, self.tz):
+            raise errors.DeadlinePassed(wish_id=wish_id)
         branch = await unit.branches.get(wish.branch_id)
         if branch is None or not branch.active:
             raise errors.BranchInactive()
@@ -191,7 +207,7 @@ class Wishes(Base):
         """Wait for a slot on a full wish; the first waiting member is promoted when a slot frees up."""
 
         async def work(unit: Unit, now: datetime) -> outcomes.Waitlisted:
-            wish = await self._claimable(unit, c.wish_id)
+            wish = await self._claimable(unit, now, c.wish_id)
             member = await self._reported(unit, c.actor, wish_id=wish.id)
             if not await unit.people.belongs_to(wish.branch_id, member.id):
                 branch = await self._branch(unit, wish.branch_id)
@@ -205,7 +221,11 @@ class Wishes(Base):
             await unit.audit.record(now, member.id, "waitlist.join", "wish", wish.id, position=position)
             return outcomes.Waitlisted(await self._view(unit, wish.id), position)
 
-        return await self._tx(work)
+        try:
+            return await self._tx(work)
+        except errors.DeadlinePassed:
+            await self.show_deadline_passed(c.wish_id)
+            raise
 
     async def withdraw(self, c: cmd.WithdrawClaim) -> outcomes.Withdrawn:
         """Give up one's own claim (or waitlist place); the first on the waitlist takes the slot."""
@@ -262,9 +282,7 @@ class Wishes(Base):
                     self._chat_of(branch).platform,
                     f"released:{claim.id}",
                     "released",
-                    views.simple_notice(
-                        "sched.released.member", lang, date=views.format_date(wish.deadline, lang), **facts
-                    ),
+                    views.simple_notice("sched.released.member", lang, date=views.wish_deadline(wish, lang), **facts),
                     not_before=not_before,
                 )
             for secretary in await unit.branches.secretaries(branch.id):
@@ -280,7 +298,7 @@ class Wishes(Base):
                         "sched.released.secretary",
                         lang,
                         name=member.name if member else "",
-                        date=views.format_date(wish.deadline, lang),
+                        date=views.wish_deadline(wish, lang),
                         **facts,
                     ),
                     not_before=not_before,
@@ -335,8 +353,88 @@ class Wishes(Base):
 
         return await self._tx(work)
 
+    async def may_extend(self, actor: Account, wish_id: int) -> Wish:
+        """The wish a secretary of its branch may give a new deadline (open: not completed, ended or cancelled)."""
+
+        async def work(unit: Unit, now: datetime) -> Wish:
+            return (await self._ending(unit, now, actor, wish_id))[0]
+
+        return await self._tx(work)
+
+    async def extend_deadline(self, c: cmd.ExtendDeadline) -> outcomes.DeadlineExtended:
+        """A secretary gives a wish a new deadline: it takes claims again and its cards get their buttons back; those
+        who claimed it (and any waiting for a slot) are told."""
+        text = clean_text(c.text, MAX_FIELD, "deadline")
+
+        async def work(unit: Unit, now: datetime) -> outcomes.DeadlineExtended:
+            wish, secretary, branch = await self._ending(unit, now, c.actor, c.wish_id)
+            day, at = self._new_deadline(text, now)
+            await unit.wishes.set_deadline(wish.id, day, at)
+            view = await self._view(unit, wish.id)
+            extended = view.wish
+            claims = await unit.claims.of_wish(wish.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE))
+            told = 0
+            for member_id, key in [(cl.member_id, "notice.extended") for cl in claims] + [
+                (w.member_id, "notice.extended.waitlist") for w in view.waitlist
+            ]:
+                member = await unit.people.get(member_id)
+                if member is None:
+                    continue
+                lang = await self._language(unit, member)
+                message = views.simple_notice(
+                    key, lang, id=wish.id, title=escape(wish.title), deadline=views.wish_deadline(extended, lang)
+                )
+                told += await self._notify(
+                    unit,
+                    now,
+                    member,
+                    self._chat_of(branch).platform,
+                    f"extended:{wish.id}:{extended.version}:{member.id}",
+                    "extended",
+                    message,
+                )
+            await unit.audit.record(
+                now, secretary.id, "wish.extend", "wish", wish.id, deadline=day.isoformat(), at=str(at or "")
+            )
+            return outcomes.DeadlineExtended(view, told)
+
+        return await self._tx(work)
+
+    def _new_deadline(self, text: str, now: datetime) -> tuple[date, time | None]:
+        """The deadline a secretary typed, read as wish texts are; refused if unreadable or already past."""
+        reading = read_deadline_phrase(text, local_date(now, self.tz))
+        if reading.problem is not None or reading.day is None:
+            past = reading.problem is not None and reading.problem.key == "parse.deadline_past"
+            raise (errors.DeadlineInPast if past else errors.DeadlineUnreadable)(seen=escape(text))
+        if deadline_passed(reading.day, reading.at, now, self.tz):
+            raise errors.DeadlineInPast(seen=escape(text))
+        return reading.day, reading.at
+
+    async def show_deadline_passed(self, wish_id: int) -> bool:
+        """Have the cards of a wish whose deadline passed say 已截止 now (if they do not yet); True if they must."""
+
+        async def work(unit: Unit, now: datetime) -> bool:
+            wish = await unit.wishes.get(wish_id)
+            return wish is not None and expired(wish, now, self.tz) and await unit.wishes.mark_expired(wish.id, now)
+
+        return await self._tx(work)
+
+    async def show_deadlines_passed(self, now: datetime) -> int:
+        """The deadline job: every open wish whose deadline passed by ``now`` and whose cards do not show it yet is
+        recorded as passed, so the card sync redraws its cards (已截止, no claim buttons); returns how many."""
+        day = local_date(now, self.tz)
+        marked = 0
+        while True:
+            async with self.store.unit() as unit:
+                batch = await unit.wishes.unmarked_due(day, limit=EXPIRY_BATCH)
+                newly = [wish for wish in batch if expired(wish, now, self.tz)]
+                for wish in newly:
+                    marked += await unit.wishes.mark_expired(wish.id, now)
+            if len(batch) < EXPIRY_BATCH or not newly:
+                return marked
+
     async def _ending(self, unit: Unit, now: datetime, actor: Account, wish_id: int) -> tuple[Wish, Member, Branch]:
-        """The open wish a secretary of its branch cancels or closes, with the secretary and the branch."""
+        """The open wish a secretary of its branch cancels, closes or extends, with the secretary and the branch."""
         wish = await self._wish(unit, wish_id)
         secretary = await self._secretary(unit, now, actor, wish.branch_id)
         if wish.status == WishStatus.CANCELLED:

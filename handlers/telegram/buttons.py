@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.domain.errors import AlreadyHandled, DomainError, NotReported
+from bot.domain.errors import AlreadyHandled, DeadlinePassed, DomainError, NotReported
 from bot.domain.model import Account
 from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Pick
 from bot.notices.callbacks import Act, Payload, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, Tap
-from handlers.telegram.conversation import show
+from handlers.telegram.conversation import markup, prompt_text, show
 from handlers.telegram.render import error_text
 from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.texts import t
@@ -61,6 +61,8 @@ class Buttons:
         except AlreadyHandled:
             log.info("update %s was already handled; skipping it", update.update_id)
         except DomainError as error:
+            if isinstance(error, DeadlinePassed):
+                self.adapter.changed()  # the refusal had the wish's cards marked 已截止: redraw them now
             text = error_text(error, lang)
             await tap.answer(text, alert=len(text) > ALERT_OVER)
         except TelegramError as error:
@@ -118,6 +120,8 @@ class Buttons:
                 told = (await usecases.cancel_wish(cmd.CancelWish(account, target))).told
             self.adapter.changed()
             await tap.answer(t("notice.wish_closed" if close else "notice.wish_cancelled", lang, id=target, n=told))
+        elif act == Act.EXTEND:
+            await self._extend(tap, account, lang, target)
         elif act == Act.LEAVE:
             await usecases.leave(cmd.Leave(account))
             await self.adapter.conversations.save(account, None)
@@ -131,6 +135,30 @@ class Buttons:
             await self._conversation_button(tap, account, lang, payload)
         else:
             await tap.answer(t("flow.outdated", lang))
+
+    async def _extend(self, tap: Tap, account: Account, lang: str, wish_id: int) -> None:
+        """延长截止: a secretary is asked for the new deadline in the private chat (a group sees nothing of it)."""
+        ctx = Ctx(account, lang, self.adapter.is_bot_admin(tap.query.from_user))
+        begun = await self.adapter.conversations.begin_extend(ctx, wish_id)
+        message = tap.message
+        if begun.error is not None or (message is not None and message.chat.type == "private"):
+            if begun.error is None:
+                await tap.answer(t("tg.toast.reply_here", lang))
+            await show(self.adapter, begun, lang, message, tap)
+            return
+        try:
+            for prompt in begun.prompts:
+                await self.adapter.bot.send_message(
+                    tap.query.from_user.id,
+                    prompt_text(prompt, lang),
+                    parse_mode="HTML",
+                    reply_markup=markup(prompt, lang),
+                )
+        except Forbidden:
+            await self.adapter.conversations.save(account, None)
+            await tap.answer(t("tg.extend.open_private", lang, id=wish_id), alert=True)
+            return
+        await tap.answer(t("tg.toast.see_private", lang))
 
     @staticmethod
     def _where_to_reply(tap: Tap, lang: str) -> str:

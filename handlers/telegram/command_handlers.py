@@ -12,14 +12,15 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError, NotReported
 from bot.domain.model import Account, Branch
-from bot.flows.base import Skip
+from bot.flows import extend as extend_flow
+from bot.flows.base import Skip, wish_number
 from bot.flows.report_in import report_form
 from bot.flows.states import ReportState
 from bot.notices import views
 from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
 from handlers.telegram.context import privately, reply
-from handlers.telegram.conversation import share_phone_keyboard, show
+from handlers.telegram.conversation import prompt_text, share_phone_keyboard, show
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import Here, allowed_commands, help_text
 from handlers.telegram.render import clip, error_text
@@ -164,8 +165,8 @@ class Commands(Flows):
         if branch is None:
             await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
             return
-        open_wishes = await self.adapter.usecases.open_wishes(branch.id)
-        await reply(message, views.wish_list_text(open_wishes, branch.name, lang))
+        found = await self.adapter.usecases.wish_lists(branch.id)
+        await reply(message, views.wish_list_text(found.branch_name, found.claimable, found.full, found.expired, lang))
 
     async def atrisk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/atrisk: members without service this quarter (secretaries)."""
@@ -289,6 +290,25 @@ class Commands(Flows):
             await reply(message, t("tg.close.usage", lang))
             return
         await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=True)
+
+    async def extend(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/extend N 日期 (a secretary): micro-wish N closes at the new deadline and takes claims again."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number, when = [*command_text(message).split(maxsplit=1), "", ""][:2]
+        wish_id = wish_number(number)
+        if wish_id is None or not when.strip():
+            await reply(message, t("tg.extend.usage", lang))
+            return
+        try:
+            extended = await self.adapter.usecases.extend_deadline(cmd.ExtendDeadline(account, wish_id, when))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, prompt_text(extend_flow.extended(extended, lang), lang))
 
     async def manage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/manage N (a secretary): a private card of micro-wish N with 结束认领 / 取消心愿, following the wish."""

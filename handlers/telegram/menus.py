@@ -12,7 +12,7 @@ from handlers.telegram.texts import t
 
 PRIVATE = ("start", "help", "me", "mine", "wishes", "register", "lang", "mydata", "leave", "cancel")
 GROUP = ("help", "join", "wishes", "me", "mine")
-SECRETARY = ("wish", "manage", "close", "cancel", "atrisk", "secretary")
+SECRETARY = ("wish", "manage", "extend", "close", "cancel", "atrisk", "secretary")
 ADMIN = ("branch", "committee")
 REPORTS = ("digest", "export")
 _KINDS = {
@@ -45,8 +45,8 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
 
     In a group: the branch's own commands only for its secretaries (and /secretary, /export for its committee's
     admins too); /digest and /export in a committee's chat for its admins; /branch in a group bound to nothing.
-    Privately, /wish, /manage and /close for secretaries of a branch that has its group, /digest for admins of a
-    committee that has its chat.
+    Privately, /wish, /manage, /extend and /close for secretaries of a branch that has its group, /digest for admins
+    of a committee that has its chat.
     """
     member = roles.member
     mine = ["me", "mine"] if member is not None and member.reported else []
@@ -56,7 +56,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names += ["wishes", "register"]
         names += ["lang", "mydata", *(["leave"] if member is not None else []), "cancel"]
         if any(b.chat is not None for b in roles.secretary_of):
-            names += ["wish", "manage", "close"]
+            names += ["wish", "manage", "extend", "close"]
         if roles.secretary_of:
             names.append("atrisk")
         if any(c.chat is not None for c in roles.admin_of):
@@ -72,7 +72,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
         admin = any(c.id == branch.committee_id for c in roles.admin_of)
         names = ["help", "join", "wishes", "register", *mine, "lang"]
         if secretary:
-            names += ["wish", "manage", "close", "cancel", "atrisk"]
+            names += ["wish", "manage", "extend", "close", "cancel", "atrisk"]
         if secretary or admin or bot_admin:
             names.append("secretary")
         if secretary or admin:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Message, ReplyKeyboardRemove, Update, User
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
+from bot.flows import draft
 from bot.flows.base import Input, Photo, Text
+from bot.flows.runner import Reply
 from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from handlers.telegram.context import reply
 from handlers.telegram.conversation import show
 from handlers.telegram.flows import Flows
@@ -31,6 +34,8 @@ class Messages(Flows):
             await self.wishes.from_message(message, user, text)
             return
         if not is_private(message):
+            if draft.is_count(text):
+                await self._draft_answer(message, user, text)
             return
         ctx = await self.adapter.ctx(user)
         given: Input = Photo(message.photo[-1].file_id, text) if message.photo else Text(text)
@@ -38,7 +43,20 @@ class Messages(Flows):
         if answer is None:
             await reply(message, t("tg.start.welcome", ctx.lang))
             return
-        await show(self.adapter, answer, ctx.lang, message)
+        await self._shown(message, answer, ctx.lang)
+
+    async def _draft_answer(self, message: Message, user: User, text: str) -> None:
+        """A count sent in a group answers the sender's kept draft, if its question is open."""
+        ctx = await self.adapter.ctx(user)
+        answer = await self.adapter.conversations.answer_draft(ctx, text)
+        if answer is not None:
+            await self._shown(message, answer, ctx.lang)
+
+    async def _shown(self, message: Message, answer: Reply, lang: str) -> None:
+        """A conversation's reply, and what a posted wish or a kept draft says."""
+        await show(self.adapter, answer, lang, message)
+        if isinstance(answer.outcome, outcomes.WishPosted | outcomes.WishNeedsFix):
+            await self.wishes.posted(message, lang, answer.outcome)
 
     async def contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One's own phone contact links the account to a pre-imported roster entry."""

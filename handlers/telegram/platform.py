@@ -176,6 +176,7 @@ class TelegramPlatform:
             "cancel": commands.cancel,
             "close": commands.close,
             "manage": commands.manage,
+            "extend": commands.extend,
             "skip": commands.skip,
             "committee": setup.committee,
             "branch": setup.branch,

@@ -53,6 +53,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用法：/manage 心愿编号，例如 /manage 3",
         "en": "Usage: /manage wish number, e.g. /manage 3",
     },
+    "tg.extend.usage": {
+        "zh": "用法：/extend 心愿编号 新的截止时间，例如 /extend 3 12月25日 或 /extend 3 明天18点",
+        "en": "Usage: /extend wish-number new-deadline, e.g. /extend 3 2026-12-25 or /extend 3 12月25日",
+    },
+    "tg.extend.open_private": {
+        "zh": "请先打开与机器人的私聊并点“开始”，再点“延长截止”；也可以在群里发送 /extend {id} 新的截止时间。",
+        "en": "Open a private chat with the bot and press Start first, then tap “Extend deadline” again; or send"
+        " /extend {id} NEW-DEADLINE here.",
+    },
     "tg.close.usage": {"zh": "用法：/close 心愿编号，例如 /close 3", "en": "Usage: /close wish number, e.g. /close 3"},
     # reporting done, reviewing
     "tg.review.confirmed": {"zh": "✅ 已确认", "en": "✅ Confirmed"},
@@ -168,6 +177,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cancel the current step (secretaries: /cancel N cancels wish N)",
     },
     "tg.cmd.manage": {"zh": "管理微心愿：/manage 编号", "en": "Manage a wish: /manage N"},
+    "tg.cmd.extend": {"zh": "延长截止：/extend 编号 日期", "en": "Extend a deadline: /extend N DATE"},
     "tg.cmd.close": {"zh": "结束认领：/close 编号", "en": "Stop taking claims: /close N"},
     "tg.cmd.wish": {"zh": "发布微心愿", "en": "Post a micro-wish"},
     "tg.cmd.atrisk": {"zh": "本季度未服务党员", "en": "Members without service this quarter"},

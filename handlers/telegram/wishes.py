@@ -7,6 +7,7 @@ from telegram import Message, User
 from bot.domain.errors import DomainError, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.flows import draft
+from bot.flows.base import Ctx
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, reply
@@ -53,9 +54,11 @@ class WishPosting:
     async def post(
         self, message: Message, account: Account, lang: str, branch_id: int, text: str, chat: ChatRef | None
     ) -> None:
-        """Post the wish; say what could not be read when the parser refuses it."""
+        """Post the wish; say what could not be read when the parser refuses it (or ask how many people)."""
         try:
-            result = await self.adapter.usecases.post_wish(cmd.PostWish(account, branch_id, text, chat))
+            result = await self.adapter.conversations.post_wish(
+                Ctx(account, lang), cmd.PostWish(account, branch_id, text, chat)
+            )
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
@@ -63,7 +66,8 @@ class WishPosting:
         await self.posted(message, lang, result)
 
     async def posted(self, message: Message, lang: str, result: outcomes.WishPosted | outcomes.WishNeedsFix) -> None:
-        """Say what could not be read (the draft is kept), or (privately, or with notes) that the wish is posted."""
+        """Ask what the draft lacks or say what could not be read (the draft is kept), or (privately, or with
+        notes) that the wish is posted."""
         if isinstance(result, outcomes.WishNeedsFix):
             await reply(message, prompt_text(draft.needs_fix(result.problems, lang), lang))
             return

@@ -12,7 +12,8 @@ from bot.domain.errors import DomainError, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.domain.privacy import mask_phones
 from bot.flows import draft
-from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Photo, Pick, Text
+from bot.flows import extend as extend_flow
+from bot.flows.base import FLOW_ACTS, Cancel, Ctx, Input, Photo, Pick, Text, wish_number
 from bot.flows.report_in import report_form
 from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
@@ -50,7 +51,7 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/wishes")
     names.append("/cancel")
     if any(b.chat is not None for b in roles.secretary_of):
-        names += ["/wish", "/manage", "/close"]
+        names += ["/wish", "/manage", "/extend", "/close"]
     if roles.secretary_of:
         names.append("/atrisk")
     if bot_admin or roles.admin_of or any(b.chat is None for b in roles.secretary_of):
@@ -155,6 +156,8 @@ class WeComRouter:
         rest = parts[1].strip() if len(parts) > 1 else ""
         if command in ("/cancel", "取消", "/close", "结束") and rest.lstrip("#").isdigit():
             await self._end_wish(account, lang, int(rest.lstrip("#")), close=command in ("/close", "结束"))
+        elif command in ("/extend", "延期"):
+            await self._extend(account, lang, rest)
         elif command in ("/manage", "管理") and rest.lstrip("#").isdigit():
             await self.usecases.send_manage_card(account, int(rest.lstrip("#")))
             self.changed()
@@ -294,13 +297,13 @@ class WeComRouter:
         await self._show(account, lang, answer)
 
     async def _post(self, account: Account, lang: str, branch_id: int, text: str) -> None:
-        await self._posted(account, lang, await self.usecases.post_wish(cmd.PostWish(account, branch_id, text)))
+        command = cmd.PostWish(account, branch_id, text)
+        await self._posted(account, lang, await self.conversations.post_wish(self._ctx(account, lang), command))
 
     async def _posted(self, account: Account, lang: str, result: outcomes.WishPosted | outcomes.WishNeedsFix) -> None:
         if isinstance(result, outcomes.WishNeedsFix):
-            await self._reply(
-                account, t("flow.wish.needs_fix", lang, **draft.needs_fix(result.problems, lang).kwargs())
-            )
+            prompt = draft.needs_fix(result.problems, lang)
+            await self._reply(account, t(prompt.key, lang, **prompt.kwargs()))
             return
         wish_id = result.view.wish.id
         sent_to = await self.usecases.send_member_cards(wish_id, PLATFORM)
@@ -318,9 +321,9 @@ class WeComRouter:
             await self._reply(account, t("wc.report.no_branch", lang))
             return
         for branch_id in dict.fromkeys(branch_ids):
-            found = await self.usecases.open_wishes(branch_id)
-            name = found[0].branch_name if found else ""
-            await self._reply(account, views.wish_list_text(found, name, lang))
+            found = await self.usecases.wish_lists(branch_id)
+            text = views.wish_list_text(found.branch_name, found.claimable, found.full, found.expired, lang)
+            await self._reply(account, text)
 
     async def _at_risk(self, account: Account, lang: str) -> None:
         roles = await self.usecases.roles(account)
@@ -355,6 +358,18 @@ class WeComRouter:
         await self._show(
             account, lang, await self.conversations.fill_report(ctx, branch_id, answers, name=account.display_name)
         )
+
+    async def _extend(self, account: Account, lang: str, rest: str) -> None:
+        """/extend N 日期 from a secretary: the wish closes at the new deadline and takes claims again."""
+        number, when = [*rest.split(maxsplit=1), "", ""][:2]
+        wish_id = wish_number(number)
+        if wish_id is None or not when.strip():
+            await self._reply(account, t("wc.extend.usage", lang))
+            return
+        extended = await self.usecases.extend_deadline(cmd.ExtendDeadline(account, wish_id, when))
+        self.changed()
+        prompt = extend_flow.extended(extended, lang)
+        await self._reply(account, t(prompt.key, lang, **prompt.kwargs()))
 
     async def _end_wish(self, account: Account, lang: str, wish_id: int, *, close: bool) -> None:
         """/cancel N or /close N from a secretary: the wish ends, its people are told, its cards follow."""
@@ -412,6 +427,10 @@ class WeComRouter:
             await self._review_press(account, lang, payload, handle)
         elif payload.act in (Act.CLOSE_WISH, Act.CANCEL_WISH):
             await self._end_wish(account, lang, payload.target, close=payload.act == Act.CLOSE_WISH)
+        elif payload.act == Act.EXTEND:
+            await self._show(
+                account, lang, await self.conversations.begin_extend(self._ctx(account, lang), payload.target)
+            )
         elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)
@@ -440,7 +459,7 @@ class WeComRouter:
             note = error_text(error, lang)
         if handle is not None:
             view = await self.usecases.wish_view(wish_id)
-            await self._update_card(account, handle, views.wish_card(view, lang))
+            await self._update_card(account, handle, views.posted_card(view, lang, in_group=False))
         await self._reply(account, note)
 
     async def _review_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:

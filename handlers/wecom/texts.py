@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "post a micro-wish: “#微心愿 text” or “/wish text”",
     },
     "wc.cmd./manage": {"zh": "管理微心愿：/manage 编号", "en": "manage a wish: /manage N"},
+    "wc.cmd./extend": {
+        "zh": "延长截止：/extend 编号 日期，例如 /extend 3 12月25日",
+        "en": "a new deadline: /extend N DATE, e.g. /extend 3 12月25日",
+    },
     "wc.cmd./close": {"zh": "结束认领：/close 编号", "en": "stop taking claims: /close N"},
     "wc.cmd./atrisk": {"zh": "本季度未服务的党员", "en": "members without service this quarter"},
     "wc.cmd./committee": {
@@ -87,6 +91,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "✅ Micro-wish #{id} is posted to the branch chat and sent to {n} members.",
     },
     "wc.wish.note": {"zh": "注意：{text}", "en": "Note: {text}"},
+    "wc.extend.usage": {
+        "zh": "格式：/extend 心愿编号 新的截止时间，例如 /extend 3 12月25日 或 /extend 3 明天18点",
+        "en": "Format: /extend wish-number new-deadline, e.g. /extend 3 2026-12-25 or /extend 3 12月25日",
+    },
     "wc.wish.usage": {"zh": "格式：#微心愿 内容", "en": "Format: #微心愿 text"},
     "wc.report.no_branch": {
         "zh": "您还不在任何支部的名单中，请联系支部书记。",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.domain.model import (
     Claimer,
@@ -15,7 +15,7 @@ from bot.domain.model import (
 from bot.ports import storage as ports
 from storage import rows
 from storage.repos.base import Repo
-from storage.rows import ts
+from storage.rows import clock_text, ts
 
 
 class SqliteWishes(Repo, ports.Wishes):
@@ -34,10 +34,11 @@ class SqliteWishes(Repo, ports.Wishes):
         deadline: date | None,
         urgency: Urgency,
         created_by: int,
+        deadline_time: time | None = None,
     ) -> int:
         return await self._insert(
             "INSERT INTO wishes (branch_id, title, description, category, slots, team_claim, deadline, urgency,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at, deadline_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 branch_id,
                 title,
@@ -49,6 +50,7 @@ class SqliteWishes(Repo, ports.Wishes):
                 str(urgency),
                 created_by,
                 ts(now),
+                clock_text(deadline_time) if deadline else None,
             ),
         )
 
@@ -67,6 +69,27 @@ class SqliteWishes(Repo, ports.Wishes):
             "UPDATE wishes SET status = ?, closed_at = ?, closed_by = ?, version = version + 1 WHERE id = ?",
             (str(status), closed, closed_by, wish_id),
         )
+
+    async def set_deadline(self, wish_id: int, deadline: date, deadline_time: time | None) -> None:
+        await self._run(
+            "UPDATE wishes SET deadline = ?, deadline_time = ?, expired_at = NULL, version = version + 1 WHERE id = ?",
+            (deadline.isoformat(), clock_text(deadline_time), wish_id),
+        )
+
+    async def mark_expired(self, wish_id: int, now: datetime) -> bool:
+        return await self._changed(
+            "UPDATE wishes SET expired_at = ?, version = version + 1"
+            " WHERE id = ? AND status = 'open' AND expired_at IS NULL RETURNING id",
+            (ts(now), wish_id),
+        )
+
+    async def unmarked_due(self, day: date, limit: int = 500) -> list[Wish]:
+        found = await self._all(
+            "SELECT * FROM wishes WHERE status = 'open' AND expired_at IS NULL AND deadline IS NOT NULL"
+            " AND deadline <= ? ORDER BY deadline, deadline_time IS NULL, deadline_time, id LIMIT ?",
+            (day.isoformat(), limit),
+        )
+        return [rows.wish(r) for r in found]
 
     async def view(self, wish_id: int) -> WishView | None:
         head = await self._one(
@@ -104,11 +127,15 @@ class SqliteWishes(Repo, ports.Wishes):
         views = [await self.view(r["id"]) for r in ids]
         return [v for v in views if v is not None]
 
-    async def with_free_slots(self, branch_id: int, limit: int = 20) -> list[tuple[Wish, int]]:
+    async def with_free_slots(
+        self, branch_id: int, limit: int = 20, *, due_from: date | None = None
+    ) -> list[tuple[Wish, int]]:
+        due = " AND w.expired_at IS NULL AND (w.deadline IS NULL OR w.deadline >= ?)" if due_from is not None else ""
+        params = (branch_id, *((due_from.isoformat(),) if due_from is not None else ()), limit)
         found = await self._all(
             "SELECT w.*, (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN "
             f"{rows.ACTIVE_SQL}) AS taken FROM wishes w WHERE w.branch_id = ? AND w.status = 'open'"
-            " AND taken < w.slots ORDER BY taken, w.deadline IS NULL, w.deadline, w.id LIMIT ?",
-            (branch_id, limit),
+            f"{due} AND taken < w.slots ORDER BY taken, w.deadline IS NULL, w.deadline, w.id LIMIT ?",
+            params,
         )
         return [(rows.wish(r), int(r["taken"])) for r in found]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
 from bot.domain.model import (
@@ -35,8 +35,9 @@ class Wishes(Protocol):
         deadline: date | None,
         urgency: Urgency,
         created_by: int,
+        deadline_time: time | None = None,
     ) -> int:
-        """Insert an open wish."""
+        """Insert an open wish (``deadline_time``: the local time of day it closes on ``deadline``)."""
         ...
 
     async def get(self, wish_id: int) -> Wish | None:
@@ -53,6 +54,18 @@ class Wishes(Protocol):
         """Open, close or cancel a wish (``closed_by``: the secretary who ended it by hand)."""
         ...
 
+    async def set_deadline(self, wish_id: int, deadline: date, deadline_time: time | None) -> None:
+        """Give a wish a new deadline: it takes claims again until then, and every card showing it follows."""
+        ...
+
+    async def mark_expired(self, wish_id: int, now: datetime) -> bool:
+        """Record that an open wish's deadline passed, so every card showing it says so; False if recorded before."""
+        ...
+
+    async def unmarked_due(self, day: date, limit: int = 500) -> list[Wish]:
+        """Open wishes whose deadline is ``day`` or earlier and not yet recorded as passed, by deadline."""
+        ...
+
     async def view(self, wish_id: int) -> WishView | None:
         """A wish with its branch name, active claimers and waitlist, read consistently."""
         ...
@@ -61,8 +74,11 @@ class Wishes(Protocol):
         """A branch's open wishes, emergencies first, then by deadline."""
         ...
 
-    async def with_free_slots(self, branch_id: int, limit: int = 20) -> list[tuple[Wish, int]]:
-        """Open wishes of a branch that still have free slots, with how many are taken (least taken first)."""
+    async def with_free_slots(
+        self, branch_id: int, limit: int = 20, *, due_from: date | None = None
+    ) -> list[tuple[Wish, int]]:
+        """Open wishes of a branch that still have free slots, with how many are taken (least taken first);
+        with ``due_from``, only those without a deadline or with one on that day or later, not recorded as passed."""
         ...
 
 
