@@ -65,6 +65,7 @@ EVERY_TELEGRAM_COMMAND = (
     "digest",
     "atrisk",
     "manage",
+    "extend",
     "lang",
     "register",
     "wish",
@@ -112,6 +113,7 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "register": "/register 探测员 | 探测单位 | 每月服务一次",
         "wish": "/wish 帮忙修水管 名额1",
         "manage": f"/manage {manage}",
+        "extend": f"/extend {manage} 12月31日",
         "close": f"/close {close}",
         "cancel": "/cancel" if private else f"/cancel {cancel}",
         "branch": "/branch 探测e支部",
@@ -308,6 +310,7 @@ EVERY_WECOM_COMMAND = (
     "/export",
     "/digest",
     "/manage",
+    "/extend",
     "/close",
     "/wish",
     "/报到",
@@ -334,6 +337,7 @@ async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
     for name in EVERY_WECOM_COMMAND:
         text = {
             "/manage": f"/manage {wish_id}",
+            "/extend": f"/extend {wish_id} 12月31日",
             "/close": f"/close {wish_id}",
             "/wish": "/wish 帮忙修水管 名额1",
             "/branch": "/branch 探测e支部 sunqi",

@@ -45,8 +45,8 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
 
     In a group: the branch's own commands only for its secretaries (and /secretary, /export for its committee's
     admins too); /digest and /export in a committee's chat for its admins; /branch in a group bound to nothing.
-    Privately, /wish, /manage and /close for secretaries of a branch that has its group, /digest for admins of a
-    committee that has its chat.
+    Privately, /wish, /manage, /extend and /close for secretaries of a branch that has its group, /digest for admins
+    of a committee that has its chat.
     """
     member = roles.member
     mine = ["me", "mine"] if member is not None and member.reported else []

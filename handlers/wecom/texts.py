@@ -27,7 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "post a micro-wish: “#微心愿 text” or “/wish text”",
     },
     "wc.cmd./manage": {"zh": "管理微心愿：/manage 编号", "en": "manage a wish: /manage N"},
-    "wc.cmd./extend": {"zh": "延长截止：/extend 编号 日期", "en": "a new deadline: /extend N DATE"},
+    "wc.cmd./extend": {
+        "zh": "延长截止：/extend 编号 日期，例如 /extend 3 12月25日",
+        "en": "a new deadline: /extend N DATE, e.g. /extend 3 12月25日",
+    },
     "wc.cmd./close": {"zh": "结束认领：/close 编号", "en": "stop taking claims: /close N"},
     "wc.cmd./atrisk": {"zh": "本季度未服务的党员", "en": "members without service this quarter"},
     "wc.cmd./committee": {
