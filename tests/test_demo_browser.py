@@ -120,7 +120,7 @@ async def test_a_wish_from_post_to_confirmed_service_then_nudges_and_the_digest(
     await expect(chart).to_be_visible(timeout=WAIT_MS)
     assert await chart.evaluate("img => img.complete && img.naturalWidth > 300")
     ledger = page.locator("a.document").last
-    await expect(ledger).to_contain_text(".xlsx")
+    await expect(ledger).to_contain_text(".xlsx", timeout=WAIT_MS)
     download = await page.request.get(urljoin(page.url, await ledger.get_attribute("href")))
     assert (await download.body()).startswith(b"PK")
     await chart.scroll_into_view_if_needed()
