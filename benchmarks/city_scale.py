@@ -18,7 +18,7 @@ from benchmarks import common
 from benchmarks.populate import NOW, CitySize, generate_city, quarter_of
 from bot.jobs.nudges import PAGE
 from bot.reports import build_ledger_xlsx
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
 
@@ -41,7 +41,7 @@ def _today() -> date:
 
 async def _digest(db: Database) -> int:
     """One committee's weekly digest data: this week's and last week's per-branch stats."""
-    reports = SqliteReports(db)
+    reports = SqlReports(db)
     today = _today()
     week_end = today - timedelta(days=today.weekday())
     week_start = week_end - timedelta(days=7)
@@ -57,14 +57,14 @@ async def _at_risk_all(db: Database) -> int:
     """The quarter-end sweep: every member to nudge across the committee, page by page (nudge_candidates)."""
     start, end = quarter_of(_today())
     total = 0
-    async for page in SqliteReports(db).nudge_candidates(start, end, NOW, batch=PAGE):
+    async for page in SqlReports(db).nudge_candidates(start, end, NOW, batch=PAGE):
         total += len(page)
     return total
 
 
 async def _ledger(db: Database) -> int:
     """The committee's ledger as the bot builds it: rows streamed from storage into the workbook, off the loop."""
-    data = await SqliteReports(db).ledger(1, None, NOW, SHANGHAI)
+    data = await SqlReports(db).ledger(1, None, NOW, SHANGHAI)
     workbook = await asyncio.to_thread(build_ledger_xlsx, data, "zh")
     return len(workbook)
 
@@ -182,9 +182,9 @@ def render(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         "`at_risk_branch` is the slowest of 20 sampled branches (`SqliteUnit.at_risk`, the /atrisk command);"
-        " `at_risk_all` pages through `SqliteReports.nudge_candidates` for the whole committee (the quarter-end"
-        " nudge sweep); `digest` is `SqliteReports.branch_stats` for this week and last week (one committee's"
-        " weekly digest data); `ledger` is `SqliteReports.ledger` plus `build_ledger_xlsx`."
+        " `at_risk_all` pages through `SqlReports.nudge_candidates` for the whole committee (the quarter-end"
+        " nudge sweep); `digest` is `SqlReports.branch_stats` for this week and last week (one committee's"
+        " weekly digest data); `ledger` is `SqlReports.ledger` plus `build_ledger_xlsx`."
     )
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ from bot.reports.render import ReportRenderer
 from bot.scheduler import Scheduler
 from bot.usecases import UseCases
 from storage.lock import InstanceLock
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
 
@@ -67,7 +67,7 @@ async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator
     try:
         store = SqliteStore(db)
         real_clock = clock or SystemClock()
-        reports = SqliteReports(db)
+        reports = SqlReports(db)
         usecases = UseCases(
             store,
             real_clock,

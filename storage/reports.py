@@ -15,6 +15,7 @@ from bot.domain.model import BranchStats, Claim, Member, Wish
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.ports.reports import NudgeCandidate
 from storage import rows
+from storage.dialect import SqlFunctions, functions
 from storage.rows import ts
 from storage.sqlite import Database
 
@@ -32,18 +33,21 @@ def _midnight(day: date, tz: ZoneInfo) -> str:
     return moment.astimezone(ZoneInfo("UTC")).isoformat()
 
 
-class SqliteReports:
-    """Read-only report queries on SQLite, each in a snapshot of its own that holds up no unit of work."""
+class SqlReports:
+    """Read-only report queries on either engine, each in a snapshot of its own that holds up no unit of work."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.sql: SqlFunctions = functions(db.dialect)
 
-    async def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        async with self.db.snapshot() as conn, conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())  # type: ignore[arg-type]
+    async def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[rows.Row]:
+        async with self.db.snapshot() as conn:
+            return list(await conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
-    async def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """One statement's rows as plain tuples (cheaper than sqlite3.Row)."""
+    async def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        """One statement's rows by position (on SQLite plain tuples, cheaper than sqlite3.Row)."""
+        if self.db.dialect != "sqlite":
+            return await self._all(sql, params)  # type: ignore[return-value]
         async with self.db.snapshot() as conn, conn.execute(sql, params) as cur:
             cur.row_factory = None
             return list(await cur.fetchall())  # type: ignore[arg-type]
@@ -60,9 +64,9 @@ class SqliteReports:
         """
         sql = (
             "SELECT m.id, m.name, m.home_branch_id, m.skills, m.reported_at, m.language, b.id, a.user_id, a.reachable"
-            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN accounts a ON a.rowid = (SELECT"
-            " x.rowid FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform"
-            " ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN accounts a ON a.platform ="
+            " b.chat_platform AND a.user_id = (SELECT x.user_id FROM accounts x WHERE x.member_id = m.id"
+            " AND x.platform = b.chat_platform ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
             " WHERE m.id > ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
             " AND b.chat_id IS NOT NULL"
             " AND (m.nudges_paused_until IS NULL OR m.nudges_paused_until <= ?)"
@@ -246,7 +250,7 @@ class SqliteReports:
         # breaks ties): a home branch and a report-in time, once set, are never changed and members who leave stay
         # listed, so a number is kept; someone reporting in later comes after everyone numbered before.
         members = await self._lazy(
-            "WITH numbered AS (SELECT m.id, row_number() OVER (ORDER BY julianday(m.reported_at), m.id) AS no"
+            f"WITH numbered AS (SELECT m.id, row_number() OVER (ORDER BY {self.sql.instant('m.reported_at')}, m.id) AS no"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id"
             " WHERE b.committee_id = ? AND m.reported_at IS NOT NULL)"
             " SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
@@ -254,7 +258,7 @@ class SqliteReports:
             "  AND c.status IN ('claimed', 'done', 'confirmed')),"
             " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
-            " (SELECT avg(rating) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
+            " (SELECT avg(CAST(rating AS REAL)) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
             " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN numbered n ON n.id = m.id"
             f" WHERE {scope} ORDER BY b.id, n.no IS NULL, n.no, m.id",
@@ -263,9 +267,9 @@ class SqliteReports:
         )
         wishes = await self._lazy(
             "SELECT w.id, b.name, w.title, w.category, w.slots, w.status, w.urgency, w.created_at, w.deadline,"
-            " (SELECT group_concat(who, '、') FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
+            f" (SELECT {self.sql.joined('who', '、')} FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
             " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
-            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id)), w.closed_at,"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id) AS held), w.closed_at,"
             " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')),"
             f" w.deadline_time FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
@@ -292,7 +296,7 @@ class SqliteReports:
 
         An in-memory database has no second connection to it: there the rows are read at once, through the store.
         """
-        if self.db.path == ":memory:":
+        if self.db.dialect != "sqlite" or self.db.path == ":memory:":
             return [convert(r) for r in await self._all(sql, params)]
         return _read_lazily(self.db.path, sql, params, convert)
 
@@ -311,7 +315,7 @@ class SqliteReports:
             "SELECT m.*, b.name AS branch,"
             f" (SELECT count(*) FROM services s WHERE {window}) AS services,"
             f" (SELECT coalesce(sum(hours), 0) FROM services s WHERE {window}) AS hours,"
-            f" (SELECT avg(rating) FROM services s WHERE {window} AND s.rating IS NOT NULL) AS rating,"
+            f" (SELECT avg(CAST(rating AS REAL)) FROM services s WHERE {window} AND s.rating IS NOT NULL) AS rating,"
             f" (SELECT max(served_on) FROM services s WHERE {window}) AS last_served"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id WHERE b.committee_id = :committee"
             " AND m.reported_at IS NOT NULL AND m.left_at IS NULL"

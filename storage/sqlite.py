@@ -13,12 +13,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
 from bot.domain.errors import StorageBusy, StorageUnavailable
 from bot.i18n import LocalizedError, reason
+from storage.dialect import blocks_for
 from storage.lock import DatabaseUnavailable
 from storage.repos.base import IntegrityViolation
 
@@ -63,6 +64,7 @@ class InPlace:
     """
 
     __slots__ = ("_raw",)
+    lock_rows = ""
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self._raw = raw
@@ -91,6 +93,8 @@ class Database:
     while another process holds the write lock, BEGIN is retried with asyncio.sleep, so the event loop is never
     blocked waiting. An in-memory database has one connection, shared by both.
     """
+
+    dialect: Literal["sqlite", "postgresql"] = "sqlite"
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -173,7 +177,7 @@ class Database:
         """One migration and its schema_version row in one transaction; refused if it broke a foreign key."""
         await self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _split_sql(sql):
+            for statement in _split_sql(blocks_for(sql, "sqlite")):
                 await self.conn.execute(statement)
             broken = list(await self.conn.execute_fetchall("PRAGMA foreign_key_check"))
             if broken:

@@ -1,12 +1,16 @@
-"""Shared fixtures: a real SQLite file per test, a manual clock, and the use cases wired to them."""
+"""Shared fixtures: a real database per test (a SQLite file, and PostgreSQL for every test that does not say it is
+about SQLite alone), a manual clock, and the use cases wired to them."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +22,17 @@ from bot.ports.clock import ManualClock
 from bot.reports.render import ReportRenderer
 from bot.usecases import UseCases
 from bot.usecases import commands as cmd
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
+from storage.postgres import PostgresDatabase, open_postgres
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
+from tests.pg_server import PostgresServer, find_server
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,12 +64,12 @@ class World:
     @property
     def renderer(self) -> ReportRenderer:
         """The report renderer the composition root would hand the platforms."""
-        return ReportRenderer(self.store, SqliteReports(self.db), SHANGHAI, "zh")
+        return ReportRenderer(self.store, SqlReports(self.db), SHANGHAI, "zh")
 
     @property
     def jobs(self) -> JobDeps:
         """The scheduled jobs' dependencies as the composition root builds them."""
-        return JobDeps(SqliteReports(self.db), self.app, SHANGHAI, SchedulerConfig())
+        return JobDeps(SqlReports(self.db), self.app, SHANGHAI, SchedulerConfig())
 
     async def get_member(self, account: Account) -> Member:
         """The member behind an account."""
@@ -72,16 +79,84 @@ class World:
         return member
 
 
+async def query(db: Database, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Rows of a read straight from the database, on either engine (``?`` placeholders)."""
+    async with db.snapshot() as conn:
+        return list(await conn.execute_fetchall(sql, params))
+
+
+async def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
+    """A write straight to the database in a transaction of its own, on either engine."""
+    async with db.unit_transaction() as conn:
+        await conn.execute_fetchall(sql, params)
+
+
 def wired(db: Database, store: SqliteStore, clock: ManualClock) -> tuple[UseCases, ReportRenderer]:
     """Use cases and the report renderer on a database, wired as the composition root wires them."""
-    reports = SqliteReports(db)
+    reports = SqlReports(db)
     return UseCases(store, clock, SHANGHAI, reports=reports), ReportRenderer(store, reports, SHANGHAI, "zh")
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself (files, pragmas, backups)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on the ``db`` fixture (directly or through ``world``) runs on both engines, unless marked."""
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if sqlite_only else list(BACKENDS), scope="function")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL server of this test run (see tests/pg_server.py for which one)."""
+    server = find_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A database migrated once for this run; each test empties it before use."""
+    name = f"ebranch_test_{os.getpid()}"
+
+    async def prepare() -> str:
+        url = await postgres_server.create_database(name)
+        await (await open_postgres(url)).close()
+        return url
+
+    yield _in_thread(prepare())
+    _in_thread(postgres_server.drop_database(name))
+
+
+def _in_thread(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a loop of its own (session fixtures are set up from inside a test's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
+async def emptied_postgres(url: str) -> PostgresDatabase:
+    """The run's PostgreSQL database with every table emptied and every id counter reset."""
+    database = await open_postgres(url, migrate=False)
+    async with database.pool.acquire() as conn:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_version'"
+        )
+        await conn.execute(f"TRUNCATE {', '.join(t[0] for t in tables)} RESTART IDENTITY CASCADE")
+    return database
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated SQLite database in a temporary file."""
-    database = await open_database(tmp_path / "ebranch.sqlite3")
+async def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A migrated database: a SQLite file in a temporary folder, or the run's emptied PostgreSQL database."""
+    if backend == "postgresql":
+        database: Database = await emptied_postgres(request.getfixturevalue("postgres_url"))  # type: ignore[assignment]
+    else:
+        database = await open_database(tmp_path / "ebranch.sqlite3")
     yield database
     await database.close()
 
@@ -96,7 +171,7 @@ def clock() -> ManualClock:
 async def world(db: Database, clock: ManualClock) -> World:
     """One committee 南湖区e党委 with branch 幸福里e支部 and its secretary."""
     store = SqliteStore(db)
-    app = UseCases(store, clock, SHANGHAI, reports=SqliteReports(db))
+    app = UseCases(store, clock, SHANGHAI, reports=SqlReports(db))
     admin = Account("telegram", "1", "区委组织部")
     secretary = Account("telegram", "2", "王书记")
     await app.create_committee(

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from bot.config import SchedulerConfig
 from bot.jobs.nudges import JobDeps
 from bot.usecases import UseCases
-from storage.reports import SqliteReports
-from tests.conftest import SHANGHAI, World
+from storage.reports import SqlReports
+from tests.conftest import SHANGHAI, World, query
 
 
 def deps_for(world: World, tz: ZoneInfo = SHANGHAI, **settings: Any) -> JobDeps:
     """Job dependencies on the test world, with some schedule settings changed."""
-    reports = SqliteReports(world.db)
+    reports = SqlReports(world.db)
     usecases = world.app if tz == SHANGHAI else UseCases(world.store, world.clock, tz, reports=reports)
     return JobDeps(reports, usecases, tz, replace(SchedulerConfig(), **settings))
 
@@ -28,5 +28,4 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0, tz: Zon
 
 async def outbox(world: World, kind: str) -> list[dict[str, Any]]:
     """The outbox rows of a kind, oldest first."""
-    async with world.db.conn.execute("SELECT * FROM outbox WHERE kind = ? ORDER BY id", (kind,)) as cur:
-        return [dict(row) for row in await cur.fetchall()]
+    return [dict(row) for row in await query(world.db, "SELECT * FROM outbox WHERE kind = ? ORDER BY id", (kind,))]

@@ -9,7 +9,7 @@ from bot.notices.outbox import Text
 from bot.scheduler import jobs, run_job
 from bot.usecases import commands as cmd
 from bot.usecases.base import record
-from tests.conftest import World
+from tests.conftest import World, execute, query
 from tests.schedule_support import deps_for, outbox
 
 
@@ -31,7 +31,7 @@ async def test_leaving_erases_every_message_to_or_about_the_member_at_once(world
     leaving = await world.get_member(Account("telegram", "10", "张伟"))
     await world.app.leave(cmd.Leave(Account("telegram", "10", "张伟")))
 
-    rows = await world.db.conn.execute_fetchall("SELECT * FROM outbox")
+    rows = await query(world.db, "SELECT * FROM outbox")
     assert not [
         dict(r) for r in rows if "张伟" in r["payload"] or "13812345678" in r["payload"] or r["chat_id"] == "10"
     ]
@@ -52,11 +52,11 @@ async def test_sent_messages_lose_their_text_after_the_retention_and_their_recor
                 unit, now - timedelta(days=days), key=key, kind="notice", chat=ChatRef("telegram", "10"),
                 member_id=None, notice=Text("联系13812345678"),
             )  # fmt: skip
-    await world.db.conn.execute("UPDATE outbox SET status = 'sent'")
+    await execute(world.db, "UPDATE outbox SET status = 'sent'")
 
     await run_job(deps, prune, now)
 
-    rows = {r["dedupe_key"]: dict(r) for r in await world.db.conn.execute_fetchall("SELECT * FROM outbox")}
+    rows = {r["dedupe_key"]: dict(r) for r in await query(world.db, "SELECT * FROM outbox")}
     assert "old" not in rows
     assert rows["month"]["payload"] == "" and rows["month"]["chat_id"] is None
     assert "13812345678" in rows["recent"]["payload"]

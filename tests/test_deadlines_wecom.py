@@ -9,7 +9,7 @@ from bot.config import SchedulerConfig
 from bot.jobs.nudges import JobDeps
 from bot.notices.callbacks import Act, encode
 from bot.scheduler import jobs, run_job
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.schedule_support import at
@@ -44,7 +44,7 @@ def titled(rig: Rig, user_id: str, task_id: str, fragment: str) -> bool:
 
 async def deadline_job_runs(rig: Rig) -> int:
     """The scheduler fires the deadline job now, waking the platform as it does."""
-    deps = JobDeps(SqliteReports(rig.db), rig.bench.usecases, SHANGHAI, SchedulerConfig())
+    deps = JobDeps(SqlReports(rig.db), rig.bench.usecases, SHANGHAI, SchedulerConfig())
     job = next(job for job in jobs(deps.settings, deps.tz) if job.name == "deadlines")
     return await run_job(deps, job, rig.clock.now(), rig.bench.platform.poke)
 

@@ -14,7 +14,7 @@ from bot.reports import build_ledger_xlsx
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 from bot.usecases.roster import RosterRow
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
 from storage.sqlite import open_database
 from storage.uow import SqliteStore
 from tests.conftest import SHANGHAI, START, World
@@ -35,7 +35,7 @@ async def _served(world: World) -> int:
 
 async def test_ledger_rows_stream_on_their_own_connection_without_the_store_lock(world: World) -> None:
     committee = await _served(world)
-    data = await SqliteReports(world.db).ledger(committee, None, START, SHANGHAI)
+    data = await SqlReports(world.db).ledger(committee, None, START, SHANGHAI)
     assert not isinstance(data.members, list | tuple) and not isinstance(data.services, list | tuple)
 
     members = iter(data.members)
@@ -59,7 +59,7 @@ async def test_ledger_rows_stream_on_their_own_connection_without_the_store_lock
 
 async def test_a_ledger_built_from_storage_reads_back(world: World) -> None:
     committee = await _served(world)
-    data = await SqliteReports(world.db).ledger(committee, world.branch.id, START, SHANGHAI)
+    data = await SqlReports(world.db).ledger(committee, world.branch.id, START, SHANGHAI)
     book = openpyxl.load_workbook(io.BytesIO(await asyncio.to_thread(build_ledger_xlsx, data, "zh")))
     zhang = next(row for row in book["党员"].iter_rows(values_only=True) if row[1] == "张伟")
     assert zhang[2] == "幸福里e支部" and zhang[8:11] == (1, 1, 3)
@@ -81,7 +81,7 @@ async def test_an_in_memory_database_reads_the_ledger_at_once() -> None:
         )
         assert isinstance(created, outcomes.BranchCreated)
         await app.report_in(cmd.ReportIn(admin, created.branch.id, "张伟", "市税务局", "第三党支部", (), "服务"))
-        data = await SqliteReports(db).ledger(created.branch.committee_id, None, START, SHANGHAI)
+        data = await SqlReports(db).ledger(created.branch.committee_id, None, START, SHANGHAI)
         assert isinstance(data.members, list)
         assert [(m.name, m.reported_at) for m in data.members] == [("张伟", date(2026, 11, 23))]
     finally:
@@ -91,7 +91,7 @@ async def test_an_in_memory_database_reads_the_ledger_at_once() -> None:
 async def test_nudge_candidates_come_in_pages_in_member_order(world: World) -> None:
     await _served(world)
     accounts = await world.members(4)
-    reports = SqliteReports(world.db)
+    reports = SqlReports(world.db)
     pages = [page async for page in reports.nudge_candidates(date(2026, 10, 1), date(2027, 1, 1), START, batch=2)]
     assert [len(page) for page in pages] == [2, 2, 2, 1]
     candidates = [c for page in pages for c in page]
@@ -106,7 +106,7 @@ async def test_nudge_candidates_come_in_pages_in_member_order(world: World) -> N
 
 async def test_members_keep_their_number_as_others_report_in_and_leave(world: World) -> None:
     committee = await _served(world)
-    reports = SqliteReports(world.db)
+    reports = SqlReports(world.db)
 
     async def numbers(branch_id: int | None = None) -> dict[str, int | None]:
         data = await reports.ledger(committee, branch_id, START, SHANGHAI)

@@ -21,7 +21,7 @@ from bot.notices.callbacks import Act, encode
 from bot.ports.clock import ManualClock
 from bot.scheduler import jobs, run_job
 from handlers.wecom.platform import WeComPlatform
-from storage.reports import SqliteReports
+from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
 from storage.uow import SqliteStore
 from tests.conftest import SHANGHAI, wired
@@ -329,7 +329,7 @@ async def test_scheduled_weekly_digest_reaches_the_committee_appchat(rig: Rig, t
     await bench.say("lisi", "/报到 市税务局 | 维修 | 每月服务一次")
     committee_chat = next(cid for cid, c in bench.fake.chats.items() if c.name == "南湖区e党委")
 
-    deps = JobDeps(SqliteReports(rig.db), bench.usecases, SHANGHAI, SchedulerConfig())
+    deps = JobDeps(SqlReports(rig.db), bench.usecases, SHANGHAI, SchedulerConfig())
     digest_job = next(job for job in jobs(deps.settings, deps.tz) if job.name == "digest")
     assert await run_job(deps, digest_job, rig.clock.now(), bench.platform.poke) == 1
 

@@ -13,7 +13,7 @@ from bot.domain.model import Account, ChatRef, ClaimStatus, WishStatus
 from bot.notices.outbox import ClaimCard, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from tests.conftest import World
+from tests.conftest import World, query
 
 
 async def post(world: World, text: str) -> outcomes.WishPosted:
@@ -298,7 +298,7 @@ async def test_every_change_is_in_the_audit_log_with_who_made_it(world: World) -
     wish = (await post(world, "帮忙买年货 名额1")).view.wish
     await world.app.claim(cmd.ClaimWish(member, wish.id))
 
-    entries = list(await world.db.conn.execute_fetchall("SELECT action, actor_id FROM audit_log ORDER BY id"))
+    entries = await query(world.db, "SELECT action, actor_id FROM audit_log ORDER BY id")
     actions = [e["action"] for e in entries]
     assert actions[-2:] == ["wish.post", "claim.create"]
     assert entries[-1]["actor_id"] == (await world.get_member(member)).id

@@ -27,7 +27,7 @@ class NudgeCandidate:
 
 
 class ReportQueries(Protocol):
-    """What the scheduled jobs and reports read; implemented by ``storage.reports.SqliteReports``."""
+    """What the scheduled jobs and reports read; implemented by ``storage.reports.SqlReports``."""
 
     def nudge_candidates(
         self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 2000

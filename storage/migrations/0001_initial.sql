@@ -133,6 +133,7 @@ CREATE INDEX claims_member ON claims (member_id, status);
 
 -- The last line of defence against over-filling: whatever code path inserts, a wish never holds more active
 -- claims than it has slots.
+-- dialect: sqlite
 CREATE TRIGGER claims_never_overfill
 BEFORE INSERT ON claims
 WHEN NEW.status = 'claimed'
@@ -141,6 +142,25 @@ WHEN NEW.status = 'claimed'
 BEGIN
     SELECT RAISE(ABORT, 'wish_full');
 END;
+-- dialect: postgresql
+-- SQLite runs one writer at a time, so its trigger's count is never stale. PostgreSQL runs claims concurrently:
+-- the trigger first locks the wish's row, so claims on one wish queue there, and (READ COMMITTED) the count that
+-- follows sees every claim committed before the lock was granted. Claims on different wishes do not wait.
+CREATE FUNCTION claims_never_overfill() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    wanted INTEGER;
+BEGIN
+    SELECT slots INTO wanted FROM wishes WHERE id = NEW.wish_id FOR UPDATE;
+    IF (SELECT count(*) FROM claims WHERE wish_id = NEW.wish_id AND status IN ('claimed', 'done', 'confirmed'))
+       >= wanted THEN
+        RAISE EXCEPTION 'wish_full' USING ERRCODE = 'check_violation', CONSTRAINT = 'wish_full';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER claims_never_overfill BEFORE INSERT ON claims
+FOR EACH ROW WHEN (NEW.status = 'claimed') EXECUTE FUNCTION claims_never_overfill();
+-- dialect: all
 
 CREATE TABLE waitlist (
     id         INTEGER PRIMARY KEY,

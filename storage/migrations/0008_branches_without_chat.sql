@@ -3,6 +3,7 @@
 -- rebuilt with the same columns, rows and ids (the runner turns foreign keys off for a migration and checks them
 -- before it commits). A bound chat stays unique (NULLs never clash in a UNIQUE constraint); a chat is a platform
 -- and an id together, and a forum topic needs a chat.
+-- dialect: sqlite
 CREATE TABLE branches_rebuilt (
     id                    INTEGER PRIMARY KEY,
     committee_id          INTEGER NOT NULL REFERENCES committees (id),
@@ -24,3 +25,9 @@ SELECT id, committee_id, name, chat_platform, chat_id, thread_id, active, done_c
 FROM branches;
 DROP TABLE branches;
 ALTER TABLE branches_rebuilt RENAME TO branches;
+-- dialect: postgresql
+ALTER TABLE branches ALTER COLUMN chat_platform DROP NOT NULL;
+ALTER TABLE branches ALTER COLUMN chat_id DROP NOT NULL;
+ALTER TABLE branches ADD CHECK ((chat_platform IS NULL) = (chat_id IS NULL));
+ALTER TABLE branches ADD CHECK (chat_id IS NOT NULL OR thread_id IS NULL);
+-- dialect: all

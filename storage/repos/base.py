@@ -16,7 +16,11 @@ class Connection(Protocol):
     """The two calls a repository makes: run a statement for its rows, or insert and learn the new id.
 
     Constraint and trigger refusals are raised as :class:`IntegrityViolation`, whatever the driver.
+    ``lock_rows`` is appended to a read of a row the unit is about to change: ``" FOR UPDATE"`` where writers run
+    concurrently (PostgreSQL), empty where they never do (SQLite).
     """
+
+    lock_rows: str
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]: ...
 

@@ -75,14 +75,14 @@ class SqliteServices(Repo, ports.Services):
         return [rows.service(r) for r in await self._all(sql + " ORDER BY served_on, id", params)]
 
     async def at_risk(self, branch_id: int, start: date, end: date, done_counts: bool) -> list[AtRiskMember]:
-        counted = "1" if done_counts else "s.confirmed = 1"
+        counted = "1 = 1" if done_counts else "s.confirmed = 1"
         found = await self._all(
-            "SELECT m.*, (SELECT max(served_on) FROM services s2 WHERE s2.member_id = m.id) AS last_served,"
+            "SELECT * FROM (SELECT m.*, (SELECT max(served_on) FROM services s2 WHERE s2.member_id = m.id) AS last_served,"
             " (SELECT count(*) FROM claims c WHERE c.member_id = m.id AND c.status IN ('claimed', 'done'))"
             " AS open_claims"
             " FROM members m WHERE m.home_branch_id = ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.served_on >= ?"
-            f" AND s.served_on < ? AND {counted}) ORDER BY last_served IS NOT NULL, last_served, m.id",
+            f" AND s.served_on < ? AND {counted})) AS r ORDER BY r.last_served IS NOT NULL, r.last_served, r.id",
             (branch_id, start.isoformat(), end.isoformat()),
         )
         return [

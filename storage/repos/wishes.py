@@ -55,7 +55,7 @@ class SqliteWishes(Repo, ports.Wishes):
         )
 
     async def get(self, wish_id: int) -> Wish | None:
-        row = await self._one("SELECT * FROM wishes WHERE id = ?", (wish_id,))
+        row = await self._one(f"SELECT * FROM wishes WHERE id = ?{self.conn.lock_rows}", (wish_id,))
         return rows.wish(row) if row else None
 
     async def touch(self, wish_id: int) -> None:
