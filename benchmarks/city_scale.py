@@ -20,7 +20,7 @@ from bot.jobs.nudges import PAGE
 from bot.reports import build_ledger_xlsx
 from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 NAME = "city_scale"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -81,7 +81,7 @@ async def _measure_one(path: Path, what: str) -> dict[str, Any]:
     try:
         baseline = common.peak_rss_mib()
         if what == "at_risk_branch":
-            store = SqliteStore(db)
+            store = SqlStore(db)
             start, end = quarter_of(_today())
             async with db.conn.execute("SELECT id FROM branches ORDER BY id") as cur:
                 ids = [int(r[0]) for r in await cur.fetchall()]
@@ -181,7 +181,7 @@ def render(result: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append(
-        "`at_risk_branch` is the slowest of 20 sampled branches (`SqliteUnit.at_risk`, the /atrisk command);"
+        "`at_risk_branch` is the slowest of 20 sampled branches (`SqlUnit.at_risk`, the /atrisk command);"
         " `at_risk_all` pages through `SqlReports.nudge_candidates` for the whole committee (the quarter-end"
         " nudge sweep); `digest` is `SqlReports.branch_stats` for this week and last week (one committee's"
         " weekly digest data); `ledger` is `SqlReports.ledger` plus `build_ledger_xlsx`."

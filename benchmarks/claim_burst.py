@@ -28,7 +28,7 @@ from handlers.sandbox import FakeBotApi, FloodLimits
 from handlers.sandbox.flood import FloodControl
 from handlers.sandbox.state import CallbackQueryRecord, SandboxMessage, SandboxUser
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 NAME = "claim_burst"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -65,7 +65,7 @@ async def _bot_process(variant: str, db_path: Path, base_url: str, file_url: str
     from handlers.telegram import TelegramPlatform
 
     db = await open_database(db_path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     clock = SystemClock()
     usecases = UseCases(store, clock, SHANGHAI)
     config = TelegramConfig(token=token, base_url=base_url, base_file_url=file_url)
@@ -80,7 +80,7 @@ async def _bot_process(variant: str, db_path: Path, base_url: str, file_url: str
 async def _post_cards(api: FakeBotApi, world: BranchWorld, db_path: Path) -> list[SandboxMessage]:
     """Post each wish's real card to the group as the bot (limits off) and register it as the wish's card."""
     db = await open_database(db_path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     app = UseCases(store, SystemClock(), SHANGHAI)
     cards: list[SandboxMessage] = []
     async with aiohttp.ClientSession() as session:

@@ -27,7 +27,7 @@ from bot.ports.clock import SystemClock
 from bot.usecases.base import record
 from handlers.sandbox import FakeBotApi, FloodLimits
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 NAME = "delivery"
 LIMIT_PER_S = 30.0
@@ -70,7 +70,7 @@ class _MinimalGateway:
         await self.bot.edit_message_text(message.text, chat_id=chat.chat_id, message_id=int(message_id))
 
 
-def _delivery(store: SqliteStore, gateway: ChatGateway, per_second: float | None) -> tuple[OutboxDelivery, str]:
+def _delivery(store: SqlStore, gateway: ChatGateway, per_second: float | None) -> tuple[OutboxDelivery, str]:
     """OutboxDelivery with the platform's pacer when this checkout has one (else the default pacer, else none)."""
     kwargs: dict[str, Any] = {}
     pacing = "none (OutboxDelivery has no limiter in this checkout)"
@@ -99,7 +99,7 @@ async def _worker(db_path: Path, base_url: str, token: str, per_second: float | 
     from telegram.request import HTTPXRequest
 
     db = await open_database(db_path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=64))
     await bot.initialize()
     gateway, gateway_label = _gateway(bot)
@@ -121,7 +121,7 @@ async def _worker(db_path: Path, base_url: str, token: str, per_second: float | 
 async def _enqueue(db_path: Path, member_user_ids: Sequence[tuple[int, int]]) -> float:
     """Record one nudge per member in the outbox in one transaction, as the nudge job does; returns seconds."""
     db = await open_database(db_path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     clock = SystemClock()
     began = time.perf_counter()
     async with store.unit() as unit:

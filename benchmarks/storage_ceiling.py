@@ -19,7 +19,7 @@ from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
 from bot.usecases import commands as cmd
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 NAME = "storage_ceiling"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,7 +48,7 @@ def _pairs(world: BranchWorld, claims: int) -> list[tuple[int, int, int]]:
 async def _usecase(path: Path, pairs: Sequence[tuple[int, int, int]], concurrent: bool) -> float:
     db = await open_database(path)
     try:
-        app = UseCases(SqliteStore(db), ManualClock(NOW), SHANGHAI)
+        app = UseCases(SqlStore(db), ManualClock(NOW), SHANGHAI)
         commands = [cmd.ClaimWish(Account("telegram", str(user), ""), wish) for wish, _, user in pairs]
         started = time.perf_counter()
         if concurrent:

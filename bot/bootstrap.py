@@ -17,10 +17,11 @@ from bot.ports.clock import Clock, SystemClock
 from bot.reports.render import ReportRenderer
 from bot.scheduler import Scheduler
 from bot.usecases import UseCases
+from storage.dialect import is_postgres_url
+from storage.engine import Engine, open_engine
 from storage.lock import InstanceLock
 from storage.reports import SqlReports
-from storage.sqlite import Database, open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ class Core:
     """What every platform shares: the database, the store, the clock, the use cases and the report renderer."""
 
     config: Config
-    db: Database
-    store: SqliteStore
+    db: Engine
+    store: SqlStore
     clock: Clock
     usecases: UseCases
     renderer: ReportRenderer
@@ -63,9 +64,9 @@ class Core:
 @contextlib.asynccontextmanager
 async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator[Core]:
     """Open and migrate the database and build the use cases; close the database afterwards."""
-    db = await open_database(config.database)
+    db = await open_engine(config.database)
     try:
-        store = SqliteStore(db)
+        store = SqlStore(db)
         real_clock = clock or SystemClock()
         reports = SqlReports(db)
         usecases = UseCases(
@@ -126,7 +127,7 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    with InstanceLock(config.database):
+    with contextlib.nullcontext() if is_postgres_url(config.database) else InstanceLock(config.database):
         await _serve(config, stop)
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import CONFIG_ENV, Config, ConfigError, configured_locale, load_config
+from bot.config.loading import redacted
 from bot.i18n import LocalizedError, Phrase, reason, t
 from bot.logs import redact, setup_logging
 
@@ -69,6 +70,11 @@ def say(key: str, /, **args: object) -> None:
 def complain(key: str, /, **args: object) -> None:
     """Print one line on stderr in the run's language: what went wrong and what to do."""
     print(t(key, _lang, **args), file=sys.stderr)
+
+
+def shown(database: Path | str) -> str:
+    """A configured database as a message may name it: a file's path, or a URL without its password."""
+    return redacted(database) if isinstance(database, str) else str(database)
 
 
 def names_of(names: Sequence[str]) -> Phrase | str:
@@ -130,19 +136,19 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
     """Create or upgrade the database."""
-    from storage.sqlite import open_database
+    from storage.engine import open_engine
 
     config = _config(args)
-    db = await open_database(config.database, migrate=False)
+    db = await open_engine(config.database, migrate=False)
     try:
         applied = await db.migrate()
         version = await db.schema_version()
     finally:
         await db.close()
     if applied:
-        say("cli.migrate.applied", db=config.database, names=", ".join(applied), version=version)
+        say("cli.migrate.applied", db=shown(config.database), names=", ".join(applied), version=version)
     else:
-        say("cli.migrate.current", db=config.database, version=version)
+        say("cli.migrate.current", db=shown(config.database), version=version)
     return 0
 
 
@@ -221,6 +227,9 @@ async def cmd_backup(args: argparse.Namespace) -> int:
     from storage.sqlite import open_database
 
     config = _config(args)
+    if isinstance(config.database, str):
+        complain("cli.backup.postgres", db=shown(config.database))
+        return EXIT_FAILED
     target = Path(args.path)
     if target.is_dir() or args.path.endswith(("/", os.sep)):
         target.mkdir(parents=True, exist_ok=True)
@@ -248,6 +257,9 @@ async def cmd_restore(args: argparse.Namespace) -> int:
     from storage.sqlite import restore_backup
 
     config = _config(args)
+    if isinstance(config.database, str):
+        complain("cli.backup.postgres", db=shown(config.database))
+        return EXIT_FAILED
     source = Path(args.file)
     if not source.is_file():
         complain("cli.restore.no_file", file=source)

@@ -16,8 +16,8 @@ from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWi
 from bot.ports.reports import NudgeCandidate
 from storage import rows
 from storage.dialect import SqlFunctions, functions
+from storage.engine import Engine
 from storage.rows import ts
-from storage.sqlite import Database
 
 _COUNTED = "(s.confirmed = 1 OR b.done_counts_as_served = 1)"
 TOP_MEMBERS = 3
@@ -36,7 +36,7 @@ def _midnight(day: date, tz: ZoneInfo) -> str:
 class SqlReports:
     """Read-only report queries on either engine, each in a snapshot of its own that holds up no unit of work."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
         self.sql: SqlFunctions = functions(db.dialect)
 
@@ -250,7 +250,8 @@ class SqlReports:
         # breaks ties): a home branch and a report-in time, once set, are never changed and members who leave stay
         # listed, so a number is kept; someone reporting in later comes after everyone numbered before.
         members = await self._lazy(
-            f"WITH numbered AS (SELECT m.id, row_number() OVER (ORDER BY {self.sql.instant('m.reported_at')}, m.id) AS no"
+            "WITH numbered AS (SELECT m.id, row_number() OVER"
+            f" (ORDER BY {self.sql.instant('m.reported_at')}, m.id) AS no"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id"
             " WHERE b.committee_id = ? AND m.reported_at IS NOT NULL)"
             " SELECT m.id, m.name, b.name, m.workplace, m.workplace_branch, m.reported_at, m.skills, m.commitment,"
@@ -267,9 +268,11 @@ class SqlReports:
         )
         wishes = await self._lazy(
             "SELECT w.id, b.name, w.title, w.category, w.slots, w.status, w.urgency, w.created_at, w.deadline,"
-            f" (SELECT {self.sql.joined('who', '、')} FROM (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
+            f" (SELECT {self.sql.joined('who', '、')} FROM"
+            " (SELECT coalesce(t.name || '（' || m.name || '）', m.name) AS who"
             " FROM claims c JOIN members m ON m.id = c.member_id LEFT JOIN teams t ON t.id = c.team_id"
-            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id) AS held), w.closed_at,"
+            " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id) AS held),"
+            " w.closed_at,"
             " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')),"
             f" w.deadline_time FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
             params,
@@ -294,10 +297,11 @@ class SqlReports:
     async def _lazy(self, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]) -> Iterable[T]:
         """A query's rows converted as they are iterated, read on a connection of their own.
 
-        An in-memory database has no second connection to it: there the rows are read at once, through the store.
+        An in-memory database has no second connection to it, and PostgreSQL's rows arrive on the event loop's
+        connection: there the rows are read at once, in one snapshot.
         """
         if self.db.dialect != "sqlite" or self.db.path == ":memory:":
-            return [convert(r) for r in await self._all(sql, params)]
+            return [convert(r) for r in await self._all(sql, params)]  # type: ignore[arg-type]
         return _read_lazily(self.db.path, sql, params, convert)
 
     async def workplace_feedback(
@@ -404,7 +408,7 @@ def _ledger_service(r: Sequence[Any]) -> LedgerService:
     return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8])
 
 
-def _service(r: sqlite3.Row) -> LedgerService:
+def _service(r: rows.Row) -> LedgerService:
     return LedgerService(
         served_on=date.fromisoformat(r["served_on"]),
         member=r["member"] if r["left_at"] is None else "",

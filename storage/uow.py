@@ -1,30 +1,30 @@
-"""The SQLite unit of work: one transaction holding a repository per aggregate, and the store that opens them."""
+"""The unit of work: one transaction holding a repository per aggregate, and the store that opens them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from storage.repos.audit import SqliteAuditLog
+from storage.engine import Engine
+from storage.repos.audit import SqlAuditLog
 from storage.repos.base import Connection
-from storage.repos.branches import SqliteBranches
-from storage.repos.cards import SqliteCards
-from storage.repos.claims import SqliteClaims
-from storage.repos.committees import SqliteCommittees
-from storage.repos.conversations import SqliteConversations
-from storage.repos.drafts import SqliteDrafts
-from storage.repos.events import SqliteProcessedEvents
-from storage.repos.jobs import SqliteJobRuns
-from storage.repos.outbox import SqliteOutbox
-from storage.repos.people import SqlitePeople
-from storage.repos.services import SqliteServices
-from storage.repos.teams import SqliteTeams
-from storage.repos.waitlist import SqliteWaitlist
-from storage.repos.wishes import SqliteWishes
-from storage.sqlite import Database
+from storage.repos.branches import SqlBranches
+from storage.repos.cards import SqlCards
+from storage.repos.claims import SqlClaims
+from storage.repos.committees import SqlCommittees
+from storage.repos.conversations import SqlConversations
+from storage.repos.drafts import SqlDrafts
+from storage.repos.events import SqlProcessedEvents
+from storage.repos.jobs import SqlJobRuns
+from storage.repos.outbox import SqlOutbox
+from storage.repos.people import SqlPeople
+from storage.repos.services import SqlServices
+from storage.repos.teams import SqlTeams
+from storage.repos.waitlist import SqlWaitlist
+from storage.repos.wishes import SqlWishes
 
 
-class SqliteUnit:
+class SqlUnit:
     """One transaction's repositories, all on the same connection (implements ``bot.ports.storage.Unit``)."""
 
     __slots__ = (
@@ -46,37 +46,37 @@ class SqliteUnit:
     )
 
     def __init__(self, conn: Connection) -> None:
-        self.people = SqlitePeople(conn)
-        self.committees = SqliteCommittees(conn)
-        self.branches = SqliteBranches(conn)
-        self.teams = SqliteTeams(conn)
-        self.wishes = SqliteWishes(conn)
-        self.claims = SqliteClaims(conn)
-        self.waitlist = SqliteWaitlist(conn)
-        self.services = SqliteServices(conn)
-        self.cards = SqliteCards(conn)
-        self.outbox = SqliteOutbox(conn)
-        self.events = SqliteProcessedEvents(conn)
-        self.drafts = SqliteDrafts(conn)
-        self.conversations = SqliteConversations(conn)
-        self.jobs = SqliteJobRuns(conn)
-        self.audit = SqliteAuditLog(conn)
+        self.people = SqlPeople(conn)
+        self.committees = SqlCommittees(conn)
+        self.branches = SqlBranches(conn)
+        self.teams = SqlTeams(conn)
+        self.wishes = SqlWishes(conn)
+        self.claims = SqlClaims(conn)
+        self.waitlist = SqlWaitlist(conn)
+        self.services = SqlServices(conn)
+        self.cards = SqlCards(conn)
+        self.outbox = SqlOutbox(conn)
+        self.events = SqlProcessedEvents(conn)
+        self.drafts = SqlDrafts(conn)
+        self.conversations = SqlConversations(conn)
+        self.jobs = SqlJobRuns(conn)
+        self.audit = SqlAuditLog(conn)
 
 
-class SqliteStore:
-    """The storage port on SQLite: hands out units of work, one transaction each."""
+class SqlStore:
+    """The storage port on either engine: hands out units of work, one transaction each."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[SqliteUnit]:
+    async def unit(self) -> AsyncIterator[SqlUnit]:
         """One atomic, isolated transaction."""
         async with self.db.unit_transaction() as conn:
-            yield SqliteUnit(conn)
+            yield SqlUnit(conn)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqliteUnit]:
+    async def read(self) -> AsyncIterator[SqlUnit]:
         """Reads only, serialised with the writers but without a transaction of their own."""
         async with self.db.unit_read() as conn:
-            yield SqliteUnit(conn)
+            yield SqlUnit(conn)

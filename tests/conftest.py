@@ -22,10 +22,10 @@ from bot.ports.clock import ManualClock
 from bot.reports.render import ReportRenderer
 from bot.usecases import UseCases
 from bot.usecases import commands as cmd
-from storage.reports import SqlReports
 from storage.postgres import PostgresDatabase, open_postgres
+from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.pg_server import PostgresServer, find_server
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -40,7 +40,7 @@ class World:
     """A committee with one branch on a real database, and helpers to add people."""
 
     db: Database
-    store: SqliteStore
+    store: SqlStore
     clock: ManualClock
     app: UseCases
     admin: Account
@@ -91,7 +91,7 @@ async def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
         await conn.execute_fetchall(sql, params)
 
 
-def wired(db: Database, store: SqliteStore, clock: ManualClock) -> tuple[UseCases, ReportRenderer]:
+def wired(db: Database, store: SqlStore, clock: ManualClock) -> tuple[UseCases, ReportRenderer]:
     """Use cases and the report renderer on a database, wired as the composition root wires them."""
     reports = SqlReports(db)
     return UseCases(store, clock, SHANGHAI, reports=reports), ReportRenderer(store, reports, SHANGHAI, "zh")
@@ -170,7 +170,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def world(db: Database, clock: ManualClock) -> World:
     """One committee 南湖区e党委 with branch 幸福里e支部 and its secretary."""
-    store = SqliteStore(db)
+    store = SqlStore(db)
     app = UseCases(store, clock, SHANGHAI, reports=SqlReports(db))
     admin = Account("telegram", "1", "区委组织部")
     secretary = Account("telegram", "2", "王书记")

@@ -8,7 +8,7 @@ import typing
 import grimp
 
 from bot.ports import storage
-from storage.uow import SqliteUnit
+from storage.uow import SqlUnit
 
 MAX_PROTOCOL_METHODS = 20
 
@@ -72,7 +72,7 @@ def test_no_storage_protocol_has_more_than_twenty_methods() -> None:
 
 
 def test_each_repository_implements_its_protocol_and_repeats_no_docstring() -> None:
-    for name in SqliteUnit.__slots__:
+    for name in SqlUnit.__slots__:
         protocol = typing.get_type_hints(getattr(storage.Unit, name).fget)["return"]
         implementation = _implementation(name)
         assert protocol in implementation.__mro__, f"{implementation.__name__} does not subclass {protocol.__name__}"
@@ -84,10 +84,12 @@ def test_each_repository_implements_its_protocol_and_repeats_no_docstring() -> N
 
 def _implementation(name: str) -> type:
     class _Nothing:
+        lock_rows = ""
+
         async def execute_fetchall(self, sql: str, parameters: object = ()) -> list[object]:
             return []
 
         async def execute_insert(self, sql: str, parameters: object = ()) -> tuple[int] | None:
             return None
 
-    return type(getattr(SqliteUnit(_Nothing()), name))
+    return type(getattr(SqlUnit(_Nothing()), name))

@@ -22,7 +22,7 @@ from bot.scheduler import catch_up, jobs, run_job
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from storage.sqlite import Database, available_migrations
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import SHANGHAI, World
 from tests.schedule_support import at, deps_for, outbox
 
@@ -314,7 +314,7 @@ async def test_wishes_stored_before_deadlines_had_a_time_stay_valid(
     await db.open()
     try:
         assert "0007_deadline_time.sql" in await db.migrate()
-        async with SqliteStore(db).unit() as unit:
+        async with SqlStore(db).unit() as unit:
             wish = await unit.wishes.get(1)
             assert wish is not None and wish.deadline == date(2026, 11, 24)
             assert wish.deadline_time is None and wish.expired_at is None

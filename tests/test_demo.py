@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -133,7 +134,7 @@ async def test_the_real_bot_talks_to_the_sandbox_through_its_base_url(demo: Demo
     assert demo.core is not None and demo.core.config.telegram is not None
     assert demo.core.config.telegram.base_url == demo.sandbox.base_url
     assert demo.sandbox.calls_to("getUpdates") and demo.tempdir is not None
-    assert demo.core.config.database.parent == demo.tempdir
+    assert Path(demo.core.config.database).parent == demo.tempdir
 
 
 @on_the_demo_loop

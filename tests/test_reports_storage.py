@@ -16,7 +16,7 @@ from bot.usecases import commands as cmd
 from bot.usecases.roster import RosterRow
 from storage.reports import SqlReports
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import SHANGHAI, START, World
 
 
@@ -73,7 +73,7 @@ async def test_a_ledger_built_from_storage_reads_back(world: World) -> None:
 async def test_an_in_memory_database_reads_the_ledger_at_once() -> None:
     db = await open_database(":memory:")
     try:
-        app = UseCases(SqliteStore(db), ManualClock(START), SHANGHAI)
+        app = UseCases(SqlStore(db), ManualClock(START), SHANGHAI)
         admin = Account("telegram", "1", "区委组织部")
         await app.create_committee(cmd.CreateCommittee(admin, "e党委", ChatRef("telegram", "-100"), by_bot_admin=True))
         created = await app.create_branch(

@@ -16,7 +16,7 @@ from bot.usecases import UseCases
 from handlers.sandbox import SandboxUser
 from handlers.wecom.platform import WeComPlatform
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.fakes.wecom_api import FakeWeComApi, image_message_xml
@@ -34,7 +34,7 @@ REPORT_SCRIPT = ("区教育局", "区教育局机关第一党支部", "助学、
 async def wecom(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Bench]:
     """WeCom on a database of its own (Telegram's test world has the other one)."""
     db = await open_database(tmp_path / "wecom.sqlite3")
-    store = SqliteStore(db)
+    store = SqlStore(db)
     usecases = UseCases(store, clock, SHANGHAI)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
         platform = WeComPlatform(app_config(fake), usecases, store, clock, card_interval=0.05, idle_wait=0.2)
@@ -58,7 +58,7 @@ def service(claim: Claim | None) -> tuple[ClaimStatus, float | None, str, bool, 
     return claim.status, claim.hours, claim.note, claim.photo_ref is not None, claim.return_reason
 
 
-async def tg_member(store: SqliteStore, user_id: int) -> Member | None:
+async def tg_member(store: SqlStore, user_id: int) -> Member | None:
     """The member behind a Telegram account, read from storage."""
     async with store.unit() as unit:
         return await unit.people.by_account("telegram", str(user_id))
@@ -70,7 +70,7 @@ async def wc_member(bench: Bench, user_id: str) -> Member | None:
         return await unit.people.by_account("wecom", user_id)
 
 
-async def claim_of(store: SqliteStore, claim_id: int) -> Claim | None:
+async def claim_of(store: SqlStore, claim_id: int) -> Claim | None:
     """A claim, read from storage."""
     async with store.unit() as unit:
         return await unit.claims.get(claim_id)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain.errors import StorageBusy
 from storage.sqlite import Database, _split_sql, available_migrations, open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -100,7 +100,7 @@ async def test_a_writer_that_lets_go_soon_is_waited_for(tmp_path: Path) -> None:
 async def test_a_unit_waits_for_another_process_without_blocking_the_event_loop(tmp_path: Path) -> None:
     path = tmp_path / "e.sqlite3"
     db = await open_database(path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     ticks = 0
@@ -136,7 +136,7 @@ async def test_a_unit_held_out_past_the_busy_timeout_is_reported_busy_and_leaves
     monkeypatch.setattr("storage.sqlite.BUSY_TIMEOUT_MS", 100)
     path = tmp_path / "e.sqlite3"
     db = await open_database(path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -155,7 +155,7 @@ async def test_a_unit_held_out_past_the_busy_timeout_is_reported_busy_and_leaves
 
 async def test_a_unit_that_fails_midway_is_rolled_back_on_both_connections(tmp_path: Path) -> None:
     db = await open_database(tmp_path / "e.sqlite3")
-    store = SqliteStore(db)
+    store = SqlStore(db)
 
     class Boom(Exception):
         """The use case refuses after writing."""
@@ -173,7 +173,7 @@ async def test_a_unit_that_fails_midway_is_rolled_back_on_both_connections(tmp_p
 
 async def test_an_in_memory_database_shares_one_connection_between_units_and_reports() -> None:
     db = await open_database(":memory:")
-    store = SqliteStore(db)
+    store = SqlStore(db)
     async with store.unit() as unit:
         await unit.committees.create(NOW, "幸福里e党委", None)
     async with db.conn.execute("SELECT name FROM committees") as cur:
@@ -183,7 +183,7 @@ async def test_an_in_memory_database_shares_one_connection_between_units_and_rep
 
 async def test_a_long_report_snapshot_holds_up_no_unit_and_sees_one_state(tmp_path: Path) -> None:
     db = await open_database(tmp_path / "e.sqlite3")
-    store = SqliteStore(db)
+    store = SqlStore(db)
     async with store.unit() as unit:
         await unit.committees.create(NOW, "幸福里e党委", None)
 
@@ -204,7 +204,7 @@ async def test_a_long_report_snapshot_holds_up_no_unit_and_sees_one_state(tmp_pa
 
 async def test_an_in_memory_snapshot_waits_for_units_on_the_shared_connection() -> None:
     db = await open_database(":memory:")
-    store = SqliteStore(db)
+    store = SqlStore(db)
     async with db.snapshot() as conn:
         writing = asyncio.create_task(_create(store, "和平里e党委"))
         await asyncio.sleep(0.05)
@@ -215,6 +215,6 @@ async def test_an_in_memory_snapshot_waits_for_units_on_the_shared_connection() 
     await db.close()
 
 
-async def _create(store: SqliteStore, name: str) -> int:
+async def _create(store: SqlStore, name: str) -> int:
     async with store.unit() as unit:
         return await unit.committees.create(NOW, name, None)

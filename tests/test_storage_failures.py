@@ -19,7 +19,7 @@ from bot.notices.views import describe_error
 from bot.ports.clock import ManualClock
 from bot.usecases import commands as cmd
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import START, wired
 from tests.telegram_fixtures import Telegram, api, bot_said, button, telegram
 
@@ -58,7 +58,7 @@ async def test_a_full_disk_refuses_the_change_with_try_again_and_takes_it_once_t
     with small_disk(tmp_path / "disk") as mounted:
         db = await open_database(tmp_path / "disk" / "ebranch.sqlite3")
         try:
-            store = SqliteStore(db)
+            store = SqlStore(db)
             app, _ = wired(db, store, ManualClock(START))
             admin = Account("telegram", "1", "区委组织部")
             await app.create_committee(cmd.CreateCommittee(admin, "南湖区e党委", None, by_bot_admin=True))
@@ -85,7 +85,7 @@ async def test_a_full_disk_refuses_the_change_with_try_again_and_takes_it_once_t
             await db.close()
 
 
-async def _committees(store: SqliteStore) -> list[Committee]:
+async def _committees(store: SqlStore) -> list[Committee]:
     async with store.read() as unit:
         return list(await unit.committees.all())
 

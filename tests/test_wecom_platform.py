@@ -25,7 +25,7 @@ from bot.usecases.structure import StructureRow
 from handlers.wecom.platform import WeComPlatform
 from handlers.wecom.render import chunks, markdown, template_card
 from storage.sqlite import Database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import wired
 from tests.fakes import eventually
 from tests.fakes.wecom_api import (
@@ -57,7 +57,7 @@ class Bench:
     fake: FakeWeComApi
     platform: WeComPlatform
     usecases: UseCases
-    store: SqliteStore
+    store: SqlStore
     http: aiohttp.ClientSession
     ids: itertools.count[int]
 
@@ -118,7 +118,7 @@ def app_config(fake: FakeWeComApi) -> WeComConfig:
 
 @pytest.fixture
 async def bench(db: Database, clock: ManualClock) -> AsyncIterator[Bench]:
-    store = SqliteStore(db)
+    store = SqlStore(db)
     usecases, renderer = wired(db, store, clock)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
         config = app_config(fake)

@@ -23,7 +23,7 @@ from bot.scheduler import jobs, run_job
 from handlers.wecom.platform import WeComPlatform
 from storage.reports import SqlReports
 from storage.sqlite import Database, open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import SHANGHAI, wired
 from tests.fakes import eventually
 from tests.fakes.wecom_api import FakeWeComApi, event_xml, image_message_xml, template_card_event_xml
@@ -45,7 +45,7 @@ class Rig:
         await self.bench.platform.stop()
         await self.db.close()
         self.db = await open_database(self.path)
-        store = SqliteStore(self.db)
+        store = SqlStore(self.db)
         usecases, renderer = wired(self.db, store, self.clock)
         platform = WeComPlatform(
             self.config, usecases, store, self.clock, card_interval=0.05, idle_wait=0.2, renderer=renderer
@@ -79,7 +79,7 @@ class Rig:
 async def rig(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Rig]:
     path = tmp_path / "ebranch.sqlite3"
     db = await open_database(path)
-    store = SqliteStore(db)
+    store = SqlStore(db)
     usecases, renderer = wired(db, store, clock)
     async with FakeWeComApi(members=MEMBERS) as fake, aiohttp.ClientSession() as http:
         config = app_config(fake)

@@ -14,7 +14,7 @@ from bot.flows.states import DraftStep, ReportState, ReportStep, WishDraftState
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from storage.sqlite import open_database
-from storage.uow import SqliteStore
+from storage.uow import SqlStore
 from tests.conftest import World, wired
 from tests.telegram_fixtures import Telegram, api, bot_said, eventually, telegram
 from tests.test_wecom_platform import Bench
@@ -74,7 +74,7 @@ async def test_the_draft_and_its_question_survive_a_restart(world: World) -> Non
 
     reopened = await open_database(path)
     try:
-        app, _ = wired(reopened, SqliteStore(reopened), world.clock)
+        app, _ = wired(reopened, SqlStore(reopened), world.clock)
         assert await app.draft_of(world.secretary) == (world.branch.id, TEXT)
         answered = await Conversations(app).feed(ctx_of(world), Text("3 people"))
         assert answered is not None and isinstance(answered.outcome, outcomes.WishPosted)

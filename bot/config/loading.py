@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.schema import check_known_keys, read_toml
@@ -115,12 +116,47 @@ def _zone(name: str, fail: Fail) -> ZoneInfo:
         fail("config.unknown_zone", got=show(name))
 
 
-def _database_path(general: Table, env: Mapping[str, str], config_dir: Path) -> Path:
+def _database_path(general: Table, env: Mapping[str, str], config_dir: Path) -> Path | str:
+    """A SQLite file (relative to the config's folder) or a PostgreSQL URL, from the environment or the file."""
     from_env = env.get(DATABASE_ENV, "").strip()
     if from_env:
+        if from_env.startswith(POSTGRES_SCHEMES):
+            return _postgres_url(from_env, lambda problem, /, **args: _env_refused(DATABASE_ENV, problem, **args))
         return Path(from_env).expanduser().resolve()
-    database = Path(general.text("database", "ebranch.sqlite3")).expanduser()
+    text = general.text("database", "ebranch.sqlite3")
+    if text.startswith(POSTGRES_SCHEMES):
+        return _postgres_url(text, general.fail_at("database"))
+    database = Path(text).expanduser()
     return database if database.is_absolute() else config_dir / database
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _postgres_url(url: str, fail: Fail) -> str:
+    """A PostgreSQL URL with a host and a database name (user, password, port and options as libpq takes them)."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        fail("config.postgres_url", got=redacted(url))
+    if not parts.hostname or not parts.path.strip("/"):
+        fail("config.postgres_url", got=redacted(url))
+    return url
+
+
+def redacted(url: str) -> str:
+    """A database URL without its password, fit for a message or a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def _env_refused(name: str, problem: str, /, **args: object) -> NoReturn:
+    raise ConfigError("config.at_key", key=name, problem=Phrase(problem, args))
 
 
 def _enabled(root: Table, name: str) -> bool:

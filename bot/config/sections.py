@@ -99,7 +99,8 @@ class Config:
     """Everything the bot needs to start; platforms that are absent or disabled are None."""
 
     path: Path
-    database: Path
+    database: Path | str
+    """A SQLite file, or a ``postgresql://`` URL (a str)."""
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     locale: str = "zh"
     log_level: str = "INFO"

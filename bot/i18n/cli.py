@@ -266,6 +266,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         " [[committee.branch]] per branch below it; see docs/setup-example.toml",
     },
     # backup, restore, digest, export, demo
+    "cli.backup.postgres": {
+        "zh": "{db} 是 PostgreSQL 数据库：请用 pg_dump 备份、pg_restore 恢复（见 docs/deploy.md），"
+        "ebranch backup/restore 只用于 SQLite 文件",
+        "en": "{db} is a PostgreSQL database: back it up with pg_dump and restore with pg_restore (see docs/deploy.md);"
+        " ebranch backup/restore are for SQLite files",
+    },
     "cli.backup.exists": {
         "zh": "{target} 已存在：换一个文件名，或加 --force 覆盖",
         "en": "{target} exists: choose another name, or pass --force to overwrite it",

@@ -139,6 +139,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "恰好 43 个字母和数字组成的 EncodingAESKey",
         "en": "an EncodingAESKey of exactly 43 letters and digits",
     },
+    "config.postgres_url": {
+        "zh": "{got} 不是可用的 PostgreSQL 地址；应形如 postgresql://用户:密码@主机:5432/数据库名",
+        "en": "{got} is not a usable PostgreSQL URL; it looks like postgresql://user:password@host:5432/dbname",
+    },
     "config.unknown_zone": {
         "zh": '未知的时区 {got}；请使用 IANA 时区名，例如 "Asia/Shanghai"',
         "en": 'unknown time zone {got}; use an IANA name such as "Asia/Shanghai"',

@@ -11,7 +11,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteAuditLog(Repo, ports.AuditLog):
+class SqlAuditLog(Repo, ports.AuditLog):
     __slots__ = ()
 
     async def record(

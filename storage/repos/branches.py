@@ -15,7 +15,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteBranches(Repo, ports.Branches):
+class SqlBranches(Repo, ports.Branches):
     __slots__ = ()
 
     async def create(self, now: datetime, committee_id: int, name: str, chat: ChatRef | None) -> int:

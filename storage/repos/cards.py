@@ -15,7 +15,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteCards(Repo, ports.Cards):
+class SqlCards(Repo, ports.Cards):
     __slots__ = ()
 
     async def add(

@@ -18,7 +18,7 @@ from storage.repos.base import IntegrityViolation, Repo
 from storage.rows import ts
 
 
-class SqliteClaims(Repo, ports.Claims):
+class SqlClaims(Repo, ports.Claims):
     __slots__ = ()
 
     async def active(self, wish_id: int, member_id: int) -> Claim | None:

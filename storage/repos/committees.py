@@ -14,7 +14,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteCommittees(Repo, ports.Committees):
+class SqlCommittees(Repo, ports.Committees):
     __slots__ = ()
 
     async def create(self, now: datetime, name: str, chat: ChatRef | None) -> int:

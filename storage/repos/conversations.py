@@ -14,7 +14,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteConversations(Repo, ports.Conversations):
+class SqlConversations(Repo, ports.Conversations):
     __slots__ = ()
 
     async def get(self, account: Account) -> dict[str, Any] | None:

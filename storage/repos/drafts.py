@@ -12,7 +12,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteDrafts(Repo, ports.Drafts):
+class SqlDrafts(Repo, ports.Drafts):
     __slots__ = ()
 
     async def save(self, now: datetime, account: Account, branch_id: int | None, text: str) -> None:

@@ -9,7 +9,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteProcessedEvents(Repo, ports.ProcessedEvents):
+class SqlProcessedEvents(Repo, ports.ProcessedEvents):
     __slots__ = ()
 
     async def first_time(self, platform: str, key: str, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteJobRuns(Repo, ports.JobRuns):
+class SqlJobRuns(Repo, ports.JobRuns):
     __slots__ = ()
 
     async def last_run(self, job: str) -> datetime | None:

@@ -19,7 +19,7 @@ _ABOUT_MEMBER = ("report_note", "fallback", "nudge_unreachable")
 """Dedupe-key prefixes of entries sent to others that name a member (their first id part is the member's)."""
 
 
-class SqliteOutbox(Repo, ports.Outbox):
+class SqlOutbox(Repo, ports.Outbox):
     __slots__ = ()
 
     async def enqueue(

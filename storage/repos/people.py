@@ -23,7 +23,7 @@ _ROLE_TABLES = (
 )
 
 
-class SqlitePeople(Repo, ports.People):
+class SqlPeople(Repo, ports.People):
     __slots__ = ()
 
     async def get(self, member_id: int) -> Member | None:

@@ -15,7 +15,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteServices(Repo, ports.Services):
+class SqlServices(Repo, ports.Services):
     __slots__ = ()
 
     async def add(
@@ -77,7 +77,8 @@ class SqliteServices(Repo, ports.Services):
     async def at_risk(self, branch_id: int, start: date, end: date, done_counts: bool) -> list[AtRiskMember]:
         counted = "1 = 1" if done_counts else "s.confirmed = 1"
         found = await self._all(
-            "SELECT * FROM (SELECT m.*, (SELECT max(served_on) FROM services s2 WHERE s2.member_id = m.id) AS last_served,"
+            "SELECT * FROM (SELECT m.*,"
+            " (SELECT max(served_on) FROM services s2 WHERE s2.member_id = m.id) AS last_served,"
             " (SELECT count(*) FROM claims c WHERE c.member_id = m.id AND c.status IN ('claimed', 'done'))"
             " AS open_claims"
             " FROM members m WHERE m.home_branch_id = ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL"

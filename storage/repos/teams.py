@@ -13,7 +13,7 @@ from storage.repos.base import Repo
 from storage.rows import ts
 
 
-class SqliteTeams(Repo, ports.Teams):
+class SqlTeams(Repo, ports.Teams):
     __slots__ = ()
 
     async def create(self, now: datetime, branch_id: int, name: str, leader_id: int | None, skill: str = "") -> int:

@@ -10,7 +10,7 @@ from storage.repos.base import IntegrityViolation, Repo
 from storage.rows import ts
 
 
-class SqliteWaitlist(Repo, ports.Waitlist):
+class SqlWaitlist(Repo, ports.Waitlist):
     __slots__ = ()
 
     async def add(self, now: datetime, wish_id: int, member_id: int, team_id: int | None) -> int:

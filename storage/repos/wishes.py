@@ -18,7 +18,7 @@ from storage.repos.base import Repo
 from storage.rows import clock_text, ts
 
 
-class SqliteWishes(Repo, ports.Wishes):
+class SqlWishes(Repo, ports.Wishes):
     __slots__ = ()
 
     async def add(
