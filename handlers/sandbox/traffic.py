@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import json
 from collections import Counter, OrderedDict
@@ -166,6 +167,12 @@ class UpdateQueue:
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
         elif offset < 0:
             self._pending = self._pending[offset:]
+
+    def remove(self, update_id: int) -> None:
+        """Forget one update the bot answered (a webhook confirms each update on its own)."""
+        at = bisect.bisect_left(self._pending, update_id, key=lambda u: int(u["update_id"]))
+        if at < len(self._pending) and self._pending[at]["update_id"] == update_id:
+            del self._pending[at]
 
     def peek(self, limit: int) -> list[dict[str, Any]]:
         """The oldest unconfirmed updates, without confirming them."""

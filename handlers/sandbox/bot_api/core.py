@@ -20,6 +20,7 @@ from handlers.sandbox.bot_api.protocol import (
     check_inline_button,
     with_detected,
 )
+from handlers.sandbox.bot_api.webhook import WebhookPush
 from handlers.sandbox.flood import FloodControl
 from handlers.sandbox.formatting import EntityParseError, parse_html, trim, user_entities
 from handlers.sandbox.state import (
@@ -53,6 +54,8 @@ class SandboxCore:
     commands: dict[tuple[str, str], list[dict[str, Any]]]
     webhook_url: str | None
     webhook_secret: str | None
+    webhook_routes: dict[str, str]
+    webhook_push: WebhookPush | None
     calls: list[ApiCall]
     stats: Stats
     updates: UpdateQueue

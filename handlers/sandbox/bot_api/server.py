@@ -25,6 +25,7 @@ from handlers.sandbox.bot_api.protocol import (
     dumps,
 )
 from handlers.sandbox.bot_api.updates import UpdateMethods
+from handlers.sandbox.bot_api.webhook import WebhookPush
 from handlers.sandbox.flood import FloodControl, FloodLimits
 from handlers.sandbox.state import (
     CallbackQueryRecord,
@@ -69,6 +70,8 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
+        self.webhook_routes: dict[str, str] = {}
+        self.webhook_push: WebhookPush | None = None
         self.calls: list[ApiCall] = []
         self.stats = Stats()
         self.updates = UpdateQueue(first_update_id)
@@ -128,8 +131,14 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
         address = self._runner.addresses[0]
         self._port = int(address[1])
 
+    def route_webhook(self, public_url: str, address: str) -> None:
+        """Where a webhook URL really leads (the public name resolving to a load balancer, say): once the bot sets
+        that URL, pending updates are POSTed to ``address`` as Telegram would."""
+        self.webhook_routes[public_url] = address
+
     async def stop(self) -> None:
         """Release pending long polls and shut the server down."""
+        await self._stop_push()
         self._closing = True
         self.updates.changed.notify()
         if self._runner is not None:

@@ -14,6 +14,7 @@ from handlers.sandbox.bot_api.protocol import (
     client_gone,
     running_loop_time,
 )
+from handlers.sandbox.bot_api.webhook import WebhookPush
 
 
 class UpdateMethods(SandboxCore):
@@ -72,9 +73,22 @@ class UpdateMethods(SandboxCore):
         self.webhook_secret = secret if self.webhook_url else None
         if params.flag("drop_pending_updates"):
             self.updates.clear()
+        await self._stop_push()
+        address = self.webhook_routes.get(self.webhook_url or "")
+        if address is not None:
+            self.webhook_push = WebhookPush(
+                self.updates, address, self.webhook_secret, params.integer("max_connections") or 40
+            )
+            self.webhook_push.start()
         return True
 
+    async def _stop_push(self) -> None:
+        if self.webhook_push is not None:
+            push, self.webhook_push = self.webhook_push, None
+            await push.stop()
+
     async def _delete_webhook(self, params: Params) -> bool:
+        await self._stop_push()
         self.webhook_url = None
         self.webhook_secret = None
         if params.flag("drop_pending_updates"):
