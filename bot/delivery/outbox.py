@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -113,6 +116,8 @@ class OutboxDelivery:
         """No other deliverer can exist (one process on SQLite): leases left by a predecessor that died are taken
         back at the first pass rather than waited out. Several instances (a leader on PostgreSQL) wait them out."""
         self._resumed = False
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """Who holds the entries this deliverer took (one per process and platform)."""
         self.gateway = gateway
         self.clock = clock
         self.lang = lang
@@ -142,7 +147,7 @@ class OutboxDelivery:
             if self.alone and not self._resumed:
                 await unit.outbox.release_all(self.gateway.platform)
                 self._resumed = True
-            due = await unit.outbox.due(self.gateway.platform, now, limit)
+            due = await unit.outbox.due(self.gateway.platform, now, limit, owner=self.owner)
         by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
         for row in due:
             by_chat[row.chat.chat_id if row.chat else ""].append(row)
@@ -151,7 +156,7 @@ class OutboxDelivery:
         untried = [row.id for row in due if row.id not in settled]
         if untried:
             async with self.store.unit() as unit:
-                await unit.outbox.release(untried)
+                await unit.outbox.release(untried, self.owner)
         return sum(results)
 
     async def _deliver_chat(self, chat_id: str, rows: list[OutboxRow], settled: set[int]) -> int:
@@ -186,6 +191,9 @@ class OutboxDelivery:
             await self._after_foreground()
             if self.limiter is not None and not await self._paced(row.chat.chat_id, sends_of(message)):
                 return 0
+            if not await self._still_ours(row):
+                self._marked.add(row.id)
+                return 0
             message_id = await self.gateway.send(row.chat, message)
         except RecipientUnreachable as error:
             await self._unreachable(row, envelope, str(error))
@@ -205,6 +213,11 @@ class OutboxDelivery:
         for callback in self.on_sent:
             callback(row, message_id)
         return 1
+
+    async def _still_ours(self, row: OutboxRow) -> bool:
+        """Renew the lease right before sending: an entry another deliverer took meanwhile is left to it."""
+        async with self.store.unit() as unit:
+            return await unit.outbox.renew(row.id, self.owner, self.clock.now())
 
     async def _after_foreground(self) -> None:
         """People waiting on a tap go first: while the platform is saturated with updates, a send waits (5 s at most).

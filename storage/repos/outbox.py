@@ -17,8 +17,10 @@ from storage.rows import ts
 _ERASED = "payload = '', chat_id = NULL, thread_id = NULL, member_id = NULL, message_id = NULL"
 _ABOUT_MEMBER = ("report_note", "fallback", "nudge_unreachable")
 """Dedupe-key prefixes of entries sent to others that name a member (their first id part is the member's)."""
-LEASE = timedelta(seconds=90)
-"""How long an entry taken for delivery is kept from other deliverers: longer than any one send with its retries."""
+TAKEN = timedelta(seconds=15)
+"""How long an entry taken for delivery is kept from other deliverers before its holder renews it to send it."""
+SENDING = timedelta(minutes=3)
+"""How long an entry being sent is kept: longer than one send with the platform's own waits and retries."""
 
 
 class SqlOutbox(Repo, ports.Outbox):
@@ -52,24 +54,35 @@ class SqlOutbox(Repo, ports.Outbox):
             ),
         )
 
-    async def due(self, platform: str, now: datetime, limit: int = 100, lease: timedelta = LEASE) -> list[OutboxRow]:
+    async def due(
+        self, platform: str, now: datetime, limit: int = 100, *, owner: str = "", lease: timedelta = TAKEN
+    ) -> list[OutboxRow]:
         found = await self._all(
-            "UPDATE outbox SET leased_until = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
-            " AND platform = ? AND not_before <= ? AND (leased_until IS NULL OR leased_until <= ?)"
-            f" ORDER BY id LIMIT ?{self._skip_locked}) RETURNING *",
-            (ts(now + lease), platform, ts(now), ts(now), limit),
+            "UPDATE outbox SET leased_until = ?, leased_by = ? WHERE id IN (SELECT id FROM outbox"
+            " WHERE status = 'pending' AND platform = ? AND not_before <= ?"
+            f" AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?{self._skip_locked}) RETURNING *",
+            (ts(now + lease), owner, platform, ts(now), ts(now), limit),
         )
         return sorted((rows.outbox(r) for r in found), key=lambda row: row.id)
 
-    async def release(self, outbox_ids: Sequence[int]) -> None:
+    async def renew(self, outbox_id: int, owner: str, now: datetime, lease: timedelta = SENDING) -> bool:
+        return await self._changed(
+            "UPDATE outbox SET leased_until = ? WHERE id = ? AND status = 'pending' AND leased_by = ? RETURNING 1",
+            (ts(now + lease), outbox_id, owner),
+        )
+
+    async def release(self, outbox_ids: Sequence[int], owner: str = "") -> None:
         if not outbox_ids:
             return
         marks = ", ".join("?" for _ in outbox_ids)
-        await self._run(f"UPDATE outbox SET leased_until = NULL WHERE id IN ({marks})", tuple(outbox_ids))
+        await self._run(
+            f"UPDATE outbox SET leased_until = NULL, leased_by = NULL WHERE id IN ({marks}) AND leased_by = ?",
+            (*outbox_ids, owner),
+        )
 
     async def release_all(self, platform: str) -> int:
         found = await self._all(
-            "UPDATE outbox SET leased_until = NULL WHERE platform = ? AND status = 'pending'"
+            "UPDATE outbox SET leased_until = NULL, leased_by = NULL WHERE platform = ? AND status = 'pending'"
             " AND leased_until IS NOT NULL RETURNING 1",
             (platform,),
         )
@@ -93,7 +106,7 @@ class SqlOutbox(Repo, ports.Outbox):
         not_before: datetime | None = None,
     ) -> None:
         await self._run(
-            "UPDATE outbox SET status = ?, leased_until = NULL, attempts = attempts + 1,"
+            "UPDATE outbox SET status = ?, leased_until = NULL, leased_by = NULL, attempts = attempts + 1,"
             " sent_at = CASE WHEN ? = 'sent' THEN ? END, message_id = coalesce(?, message_id), error = ?,"
             " not_before = coalesce(?, not_before) WHERE id = ?",
             (status, status, ts(now), message_id, error, ts(not_before), outbox_id),

@@ -109,13 +109,17 @@ class Outbox(Protocol):
         """Record a decision to send; False when the same decision (dedupe key) was already recorded."""
         ...
 
-    async def due(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
-        """Pending messages whose time has come, oldest first, taken for delivery: no other deliverer gets them until
-        they are marked or released, or their lease ends (a deliverer that died holding them)."""
+    async def due(self, platform: str, now: datetime, limit: int = 100, *, owner: str = "") -> list[OutboxRow]:
+        """Pending messages whose time has come, oldest first, taken for delivery by ``owner``: no other deliverer
+        gets them until they are marked or released, or their lease ends (a deliverer that died holding them)."""
         ...
 
-    async def release(self, outbox_ids: Sequence[int]) -> None:
-        """Give back entries taken for delivery but not attempted (a paused chat, a retry later)."""
+    async def renew(self, outbox_id: int, owner: str, now: datetime) -> bool:
+        """Keep an entry about to be sent for the length of a send; False if ``owner`` no longer holds it."""
+        ...
+
+    async def release(self, outbox_ids: Sequence[int], owner: str = "") -> None:
+        """Give back entries ``owner`` took for delivery but did not attempt (a paused chat, a retry later)."""
         ...
 
     async def release_all(self, platform: str) -> int:
