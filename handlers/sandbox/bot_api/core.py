@@ -53,6 +53,7 @@ class SandboxCore:
     commands: dict[tuple[str, str], list[dict[str, Any]]]
     webhook_url: str | None
     webhook_secret: str | None
+    webhook_set_at: float | None
     calls: list[ApiCall]
     stats: Stats
     updates: UpdateQueue

@@ -69,6 +69,7 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
+        self.webhook_set_at: float | None = None
         self.calls: list[ApiCall] = []
         self.stats = Stats()
         self.updates = UpdateQueue(first_update_id)
