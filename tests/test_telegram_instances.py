@@ -145,6 +145,12 @@ async def test_instances_starting_together_set_the_webhook_once_and_restarts_do_
             assert [c.status for c in api.calls_to("setWebhook")] == [200]
             assert (api.webhook_url, api.webhook_secret) == (URL, SECRET)
             assert all(p.webhook is not None for p in platforms)
+            port = platforms[-1].config.webhook.port  # type: ignore[union-attr]
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(f"http://127.0.0.1:{port}/telegram", data=b"[1, 2", headers={SECRET_HEADER: SECRET}) as bad,
+            ):
+                assert bad.status == 400
         async with running(api, found):
             assert [c.status for c in api.calls_to("setWebhook")] == [200]
         assert len(api.calls_to("getWebhookInfo")) >= STARTING_TOGETHER

@@ -38,6 +38,8 @@ LEASE_POLL = 0.25
 RETRY_SLACK = 0.25
 MAX_ATTEMPTS = 10
 
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
 
 class SharedValues(Protocol):
     """The shared-state use cases the webhook needs (``bot.usecases.shared.Shared``)."""
@@ -55,7 +57,7 @@ class WebhookServer:
     """Receives Telegram's POSTs on ``path``, checks the secret token, and queues each update for the Application."""
 
     def __init__(
-        self, application: Application, *, listen: str, port: int, path: str, secret_token: str | None  # type: ignore[type-arg]
+        self, application: AnyApplication, *, listen: str, port: int, path: str, secret_token: str | None
     ) -> None:
         self.application = application
         self.listen = listen
@@ -86,7 +88,7 @@ class WebhookServer:
         try:
             data = json.loads(await request.read())
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception:
             log.warning("a webhook request that is not an update was refused")
             return web.Response(status=400)
         if update is not None:

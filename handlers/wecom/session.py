@@ -1,7 +1,8 @@
 """wechatpy's session storage kept in the bot's database, so every instance of the bot uses one access token.
 
 wechatpy calls the storage synchronously from the API's worker threads; each call is run on the event loop the
-storage is bound to, through the use cases, and waited for. ``exclusive`` is a lease in the same table: the one
+storage is bound to, through the use cases, and waited for (a database that cannot answer makes the WeCom call a
+``RetryLater``, as an unreachable WeCom does). ``exclusive`` is a lease in the same table: the one
 instance holding it fetches a token while the others wait and then read the token it stored.
 """
 
@@ -18,12 +19,15 @@ from typing import Any, Protocol, TypeVar
 
 from wechatpy.session import SessionStorage
 
+from bot.ports.chat import RetryLater
+
 T = TypeVar("T")
 
 PREFIX = "wecom:"
 LEASE_SECONDS = 30.0
 LEASE_POLL = 0.2
 CALL_TIMEOUT = 30.0
+STORE_RETRY = 5.0
 
 
 class SharedValues(Protocol):
@@ -90,7 +94,10 @@ class SharedSession(SessionStorage):  # type: ignore[misc]
         if _running_loop() is loop:
             work.close()
             raise RuntimeError("SharedSession is called from worker threads, never on its own event loop")
-        return asyncio.run_coroutine_threadsafe(work, loop).result(CALL_TIMEOUT)
+        try:
+            return asyncio.run_coroutine_threadsafe(work, loop).result(CALL_TIMEOUT)
+        except Exception as error:
+            raise RetryLater(STORE_RETRY, f"the shared WeCom token is unreachable: {type(error).__name__}") from error
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
