@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import threading
 import time
 from collections import deque
@@ -145,7 +146,8 @@ class _Client(WeChatClient):
     """wechatpy's WeCom client aimed at ``api_base_url``, a locked token cache, one refetch per stale token.
 
     Overrides hooks of wechatpy 2.0.0a26 (pinned): its ``gettoken`` URL is hard-coded, its auto-retry recurses
-    without bound, and its expiry key ignores the secret, so two apps of one corp would share it. With a
+    without bound, and its expiry key ignores the secret, so two apps of one corp would share it (the keys here
+    name the app by a hash of its secret, never the secret's first characters as wechatpy's do). With a
     :class:`SharedSession` the token lives in the database: a fetch happens under a lease every instance
     respects, and a token another instance stored meanwhile is used instead of fetching again.
     """
@@ -157,6 +159,11 @@ class _Client(WeChatClient):
         super().__init__(corp_id, secret, session=session, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = api_base_url
         self._http = _TimeoutSession(timeout)
+
+    @property
+    def access_token_key(self) -> str:
+        digest = hashlib.sha256(self.secret.encode()).hexdigest()[:16]
+        return f"{self.corp_id}_{digest}_access_token"
 
     @property
     def access_token_expires_at_key(self) -> str:
