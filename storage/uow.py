@@ -19,6 +19,7 @@ from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
 from storage.repos.people import SqlPeople
 from storage.repos.services import SqlServices
+from storage.repos.shared import SqlSharedState
 from storage.repos.teams import SqlTeams
 from storage.repos.waitlist import SqlWaitlist
 from storage.repos.wishes import SqlWishes
@@ -40,6 +41,7 @@ class SqlUnit:
         "outbox",
         "people",
         "services",
+        "shared",
         "teams",
         "waitlist",
         "wishes",
@@ -61,6 +63,7 @@ class SqlUnit:
         self.conversations = SqlConversations(conn)
         self.jobs = SqlJobRuns(conn)
         self.audit = SqlAuditLog(conn)
+        self.shared = SqlSharedState(conn)
 
 
 class SqlStore:

@@ -10,6 +10,7 @@ from bot.usecases.reminders import Reminders
 from bot.usecases.reports import Reports
 from bot.usecases.service import Services
 from bot.usecases.setup import Setup
+from bot.usecases.shared import Shared
 from bot.usecases.wishes import Wishes
 
 __all__ = [
@@ -21,5 +22,5 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared):
     """The application service: the only way the outside world changes e-branch state."""

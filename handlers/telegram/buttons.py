@@ -60,6 +60,7 @@ class Buttons:
             await self._route(tap, account, lang, payload, update_key(update.update_id))
         except AlreadyHandled:
             log.info("update %s was already handled; skipping it", update.update_id)
+            tap.answered = True  # by whichever instance (or earlier run) handled it: an empty answer here could beat it
         except DomainError as error:
             if isinstance(error, DeadlinePassed):
                 self.adapter.changed()  # the refusal had the wish's cards marked 已截止: redraw them now

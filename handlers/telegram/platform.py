@@ -42,6 +42,7 @@ from handlers.telegram.render import error_text
 from handlers.telegram.reports import Reports
 from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.updates import PLATFORM, update_key
+from handlers.telegram.webhook import WebhookServer, publish
 from handlers.telegram.wishes import WishPosting
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class TelegramPlatform:
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.webhook: WebhookServer | None = None
         self._register()
 
     def _saturated(self) -> bool:
@@ -247,14 +249,11 @@ class TelegramPlatform:
                 poll_interval=0.0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
             )
         else:
-            await app.updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path="telegram",
-                webhook_url=webhook.url,
-                secret_token=webhook.secret_token,
-                allowed_updates=Update.ALL_TYPES,
+            self.webhook = WebhookServer(
+                app, listen=webhook.listen, port=webhook.port, path="telegram", secret_token=webhook.secret_token
             )
+            await self.webhook.start()
+            await publish(app.bot, self.usecases, webhook.url, webhook.secret_token, Update.ALL_TYPES)
         self._stop.clear()
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, idle_wait=self.idle_wait), name="telegram-outbox"),
@@ -285,6 +284,9 @@ class TelegramPlatform:
                 await task
         self._tasks = []
         app = self.application
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -18,6 +20,7 @@ from wechatpy.session import SessionStorage
 from wechatpy.work import WeChatClient
 
 from bot.ports.chat import DeliveryError, RecipientUnreachable, RetryLater
+from handlers.wecom.session import SharedSession
 
 DEFAULT_API_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 
@@ -45,6 +48,8 @@ USER_MESSAGES_PER_MINUTE = 30
 CHAT_MESSAGES_PER_MINUTE = 200
 # One second more than WeCom's minute so network jitter cannot squeeze a 31st message into its window.
 PACING_WINDOW = 61.0
+# wechatpy refetches a token this close to its expiry.
+TOKEN_MARGIN = 60.0
 
 T = TypeVar("T")
 
@@ -141,7 +146,10 @@ class _Client(WeChatClient):
     """wechatpy's WeCom client aimed at ``api_base_url``, a locked token cache, one refetch per stale token.
 
     Overrides hooks of wechatpy 2.0.0a26 (pinned): its ``gettoken`` URL is hard-coded, its auto-retry recurses
-    without bound, and its expiry key ignores the secret, so two apps of one corp would share it.
+    without bound, and its expiry key ignores the secret, so two apps of one corp would share it (the keys here
+    name the app by a hash of its secret, never the secret's first characters as wechatpy's do). With a
+    :class:`SharedSession` the token lives in the database: a fetch happens under a lease every instance
+    respects, and a token another instance stored meanwhile is used instead of fetching again.
     """
 
     def __init__(
@@ -153,6 +161,11 @@ class _Client(WeChatClient):
         self._http = _TimeoutSession(timeout)
 
     @property
+    def access_token_key(self) -> str:
+        digest = hashlib.sha256(self.secret.encode()).hexdigest()[:16]
+        return f"{self.corp_id}_{digest}_access_token"
+
+    @property
     def access_token_expires_at_key(self) -> str:
         return f"{self.access_token_key}_expires_at"
 
@@ -162,12 +175,25 @@ class _Client(WeChatClient):
             return str(super().access_token)
 
     def fetch_access_token(self) -> dict[str, Any]:
-        with self._token_lock:
+        return self._refresh(stale=None)
+
+    def _refresh(self, stale: str | None) -> dict[str, Any]:
+        """Fetch a token unless one other than ``stale`` is stored and not about to expire (another fetched it)."""
+        with self._token_lock, self._across_instances():
+            token = self.session.get(self.access_token_key)
+            expires_at = self.expires_at
+            if token and token != stale and expires_at and expires_at - time.time() > TOKEN_MARGIN:
+                return {"access_token": token, "expires_in": int(expires_at - time.time())}
             result: dict[str, Any] = self._fetch_access_token(
                 url=f"{self.API_BASE_URL}gettoken",
                 params={"corpid": self.corp_id, "corpsecret": self.secret},
             )
             return result
+
+    def _across_instances(self) -> AbstractContextManager[None]:
+        if isinstance(self.session, SharedSession):
+            return self.session.exclusive(self.access_token_key)
+        return nullcontext()
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         token = self.access_token
@@ -178,8 +204,7 @@ class _Client(WeChatClient):
             if exc.errcode not in STALE_TOKEN_ERRCODES:
                 raise
         with self._token_lock:
-            if self.session.get(self.access_token_key) == token:
-                self.fetch_access_token()
+            self._refresh(stale=token)
             params["access_token"] = self.access_token
         return super()._request(method, url_or_endpoint, **{**kwargs, "params": params})
 
@@ -344,9 +369,11 @@ class WeComApi:
         return SentMessage(msgid=str(result.get("msgid", "")))
 
     async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self._max_workers, thread_name_prefix="wecom-api")
-        loop = asyncio.get_running_loop()
+            if isinstance(self._client.session, SharedSession):
+                self._client.session.bind(loop)
         try:
             return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
         except (WeChatClientException, requests.RequestException) as exc:

@@ -19,6 +19,7 @@ from handlers.wecom.crypto import CallbackCrypto
 from handlers.wecom.events import WeComEvent
 from handlers.wecom.gateway import PLATFORM, WeComGateway
 from handlers.wecom.router import WeComRouter
+from handlers.wecom.session import SharedSession
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class WeComPlatform:
             config.secret,
             config.agent_id,
             api_base_url=config.api_base_url or DEFAULT_API_BASE_URL,
+            session=SharedSession(usecases),
         )
         self.gateway = WeComGateway(self.api, self._is_group, clock, lang=lang)
         self.delivery = OutboxDelivery(store, self.gateway, clock, lang=lang, renderer=renderer)

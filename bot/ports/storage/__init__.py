@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents
+from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents, SharedState
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.people import People
@@ -29,6 +29,7 @@ __all__ = [
     "People",
     "ProcessedEvents",
     "Services",
+    "SharedState",
     "Store",
     "Teams",
     "Unit",
@@ -84,6 +85,9 @@ class Unit(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def shared(self) -> SharedState: ...
 
 
 class Store(Protocol):

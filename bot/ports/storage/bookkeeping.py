@@ -1,4 +1,4 @@
-"""The bot's own bookkeeping: processed events, drafts, conversations, job runs and the audit log."""
+"""The bot's own bookkeeping: processed events, drafts, conversations, job runs, shared state and the audit log."""
 
 from __future__ import annotations
 
@@ -19,6 +19,29 @@ class ProcessedEvents(Protocol):
 
     async def prune(self, before: datetime) -> int:
         """Forget processed-event keys recorded before ``before``; returns how many were forgotten."""
+        ...
+
+
+class SharedState(Protocol):
+    """Small values every instance of the bot shares (a platform token, the webhook set), each with an optional expiry.
+
+    ``claim`` is the one atomic take-over: a lease one instance holds while the others wait.
+    """
+
+    async def get(self, key: str, now: datetime) -> str | None:
+        """The value under ``key`` unless it expired by ``now``."""
+        ...
+
+    async def put(self, key: str, value: str, expires_at: datetime | None) -> None:
+        """Store ``value`` under ``key``, replacing any, until ``expires_at`` (None: until replaced)."""
+        ...
+
+    async def claim(self, key: str, value: str, expires_at: datetime, now: datetime) -> bool:
+        """Store ``value`` only if ``key`` is free or expired by ``now``, in one statement; whether it was stored."""
+        ...
+
+    async def delete(self, key: str, value: str | None = None) -> bool:
+        """Forget ``key`` (only while it still holds ``value``, when given); whether anything was forgotten."""
         ...
 
 

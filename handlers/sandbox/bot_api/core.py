@@ -56,6 +56,7 @@ class SandboxCore:
     webhook_secret: str | None
     webhook_routes: dict[str, str]
     webhook_push: WebhookPush | None
+    webhook_set_at: float | None
     calls: list[ApiCall]
     stats: Stats
     updates: UpdateQueue

@@ -72,6 +72,7 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
         self.webhook_secret: str | None = None
         self.webhook_routes: dict[str, str] = {}
         self.webhook_push: WebhookPush | None = None
+        self.webhook_set_at: float | None = None
         self.calls: list[ApiCall] = []
         self.stats = Stats()
         self.updates = UpdateQueue(first_update_id)

@@ -16,6 +16,9 @@ from handlers.sandbox.bot_api.protocol import (
 )
 from handlers.sandbox.bot_api.webhook import WebhookPush
 
+# Telegram answers a second setWebhook of the same bot within about a second with 429.
+WEBHOOK_INTERVAL = 1.0
+
 
 class UpdateMethods(SandboxCore):
     """getMe, getUpdates, the webhook methods and the command menus."""
@@ -66,6 +69,10 @@ class UpdateMethods(SandboxCore):
             await self.updates.changed.wait(remaining)
 
     async def _set_webhook(self, params: Params) -> bool:
+        now = self.clock()
+        if self.webhook_set_at is not None and now - self.webhook_set_at < WEBHOOK_INTERVAL:
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        self.webhook_set_at = now
         secret = params.text("secret_token") or None
         if secret is not None and not SECRET_TOKEN.match(secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
