@@ -43,3 +43,16 @@ def test_claim_burst_runs_both_bots_and_checks_the_claims() -> None:
     ours = next(r for r in result["results"] if r["variant"] == "ours")
     assert ours["answered"] == 20
     assert ours["claims"] == 4 and ours["overfilled_wishes"] == 0
+
+
+def test_webhook_burst_runs_bare_sqlite_and_two_postgres_instances() -> None:
+    from benchmarks import webhook_burst
+
+    result = webhook_burst.main(
+        ["--taps=200", "--spread=0.5", "--members=8", "--wishes=2", "--variants=bare,sqlite-1,pg-2", "--no-save"]
+    )
+    by = {r["variant"]: r for r in result["results"]}
+    assert set(by) == {"bare", "sqlite-1", "pg-2"}
+    assert all(r["answered"] == 200 and r["wrong_wishes"] == 0 for r in by.values())
+    assert by["pg-2"]["instances"] == 2 and min(by["pg-2"]["per_instance"]) > 0
+    assert "Projection" in webhook_burst.render(result)
