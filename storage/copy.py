@@ -281,7 +281,7 @@ async def _has_rowid(db: Database, table: str) -> bool:
 
 
 async def _count(db: Database, table: str) -> int:
-    rows = await db.conn.execute_fetchall(f"SELECT count(*) FROM {_quoted(table)}")
+    rows = list(await db.conn.execute_fetchall(f"SELECT count(*) FROM {_quoted(table)}"))
     return int(rows[0][0])
 
 
@@ -293,10 +293,10 @@ async def _copy_all(db: Database, url: str, shown: str, source: dict[str, list[s
         missing = sorted(set(source) - set(target))
         if missing:
             raise CopyRefused("copydb.tables_differ", target=shown, tables=", ".join(missing))
-        for name, columns in source.items():
+        for name, ours in source.items():
             theirs = {column.name for column in target[name]}
-            if set(columns) != theirs:
-                detail = ", ".join(sorted(set(columns) ^ theirs))
+            if set(ours) != theirs:
+                detail = ", ".join(sorted(set(ours) ^ theirs))
                 raise CopyRefused("copydb.columns_differ", table=name, columns=detail)
         order = copy_order(sorted(source), await _foreign_keys(conn))
         ebranch = [name for name in target if name != "schema_version"]
