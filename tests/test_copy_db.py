@@ -240,8 +240,8 @@ async def test_the_seeded_demo_and_city_answer_the_same_on_postgresql(seeded: Se
         for table in report.tables:
             assert table.source_rows == table.target_rows == await _table_rows(source, table.name)
         rows = {t.name: t.target_rows for t in report.tables}
-        for table in ("members", "wishes", "claims", "services", "outbox", "cards", "audit_log"):
-            assert rows[table] > 0, table
+        for name in ("members", "wishes", "claims", "services", "outbox", "cards", "audit_log"):
+            assert rows[name] > 0, name
         assert rows["members"] > CITY.members and rows["claims"] > CITY.claims
         now = datetime.now(UTC)
         mine, theirs = await _answers(source, now), await _answers(target, now)
