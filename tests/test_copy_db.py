@@ -335,7 +335,9 @@ async def test_a_copy_while_claims_are_written_sees_one_consistent_moment(tmp_pa
         return claimed
 
     writer = asyncio.create_task(claim_away())
-    await copying.wait()
+    started = asyncio.create_task(copying.wait())
+    await asyncio.wait([writer, started], return_when=asyncio.FIRST_COMPLETED)
+    assert not writer.done(), writer.result()
     before = await _table_rows(source, "claims")
     url = await targets.new()
     report = await copy_database(path, url)
@@ -559,6 +561,13 @@ def test_copy_db_refusals_say_what_to_do(
     err = capsys.readouterr().err
     _one_language(err, locale)
     assert str(missing) in err and not missing.exists()
+
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("not a database, only notes\n" * 100, encoding="utf-8")
+    assert main(["copy-db", "--config", str(config), "--from", str(notes), "--to", url]) == 1
+    err = capsys.readouterr().err
+    _one_language(err, locale)
+    assert ("不是数据库" if locale == "zh" else "not a database") in err
 
     password = url.replace("postgresql://postgres@", "postgresql://postgres:s3cret-pw@")
     newer = tmp_path / "newer.sqlite3"
