@@ -271,6 +271,35 @@ async def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_copy_db(args: argparse.Namespace) -> int:
+    """Copy a SQLite database's data into an empty PostgreSQL database, checked; all or nothing."""
+    from storage.copy import copy_database
+    from storage.dialect import is_postgres_url
+
+    if not is_postgres_url(args.to):
+        complain("cli.error", message=Phrase.of("copydb.target_not_postgres", target=shown(args.to)))
+        return EXIT_USAGE
+    if args.source is not None:
+        with contextlib.suppress(ConfigError):
+            _config(args)
+        source = Path(args.source)
+    else:
+        config = _config(args)
+        if isinstance(config.database, str):
+            complain("cli.error", message=Phrase.of("copydb.no_from", db=shown(config.database)))
+            return EXIT_USAGE
+        source = config.database
+    say("copydb.starting", source=source, target=shown(args.to))
+    report = await copy_database(source, args.to)
+    if report.upgraded:
+        say("copydb.upgraded", source=source, old=report.source_version, version=report.version)
+    for table in report.tables:
+        say("copydb.table", table=table.name, rows=table.target_rows)
+    say("copydb.done", target=report.target, rows=report.rows, tables=len(report.tables), version=report.version)
+    say("copydb.next")
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
     """Run the local demo: the sandbox, the real bot on a throw-away database, and the web page."""
     from bot.demo.app import run_demo
@@ -481,6 +510,10 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", parents=[common], help=h("restore"))
     restore.add_argument("file", metavar=m("file"), help=h("restore_file"))
     restore.set_defaults(func=cmd_restore)
+    copy_db = sub.add_parser("copy-db", parents=[common], help=h("copy_db"), description=h("copy_db"))
+    copy_db.add_argument("--from", dest="source", metavar=m("file"), help=h("copy_from"))
+    copy_db.add_argument("--to", required=True, metavar=m("url"), help=h("copy_to"))
+    copy_db.set_defaults(func=cmd_copy_db)
     digest = sub.add_parser("digest", parents=[common], help=h("digest"))
     digest.add_argument("--committee", required=True, metavar=m("name"), help=h("digest_committee"))
     digest.add_argument("--out", metavar=m("dir"), help=h("digest_out"))

@@ -90,6 +90,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.help.demo_host": {"zh": "监听地址（默认 127.0.0.1）", "en": "address to serve on (default 127.0.0.1)"},
     "cli.help.no_browser": {"zh": "不要打开浏览器", "en": "do not open a browser"},
+    "cli.help.copy_db": {
+        "zh": "把 SQLite 数据库的数据复制到一个空的 PostgreSQL 数据库（从一台机器升级到多台；机器人运行时也可以）",
+        "en": "copy a SQLite database's data into an empty PostgreSQL database (moving from one machine to several;"
+        " safe while the bot runs)",
+    },
+    "cli.help.copy_from": {
+        "zh": "要复制的 SQLite 文件（默认：配置中的 [general] database）",
+        "en": "the SQLite file to copy (default: [general] database of the config)",
+    },
+    "cli.help.copy_to": {
+        "zh": "空的目标数据库：postgresql://用户:密码@主机:端口/库名",
+        "en": "the empty target database: postgresql://user:password@host:port/dbname",
+    },
+    "cli.meta.url": {"zh": "网址", "en": "URL"},
     "cli.meta.path": {"zh": "路径", "en": "PATH"},
     "cli.meta.file": {"zh": "文件", "en": "FILE"},
     "cli.meta.name": {"zh": "名称", "en": "NAME"},
@@ -326,6 +340,107 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.demo.cannot_serve": {
         "zh": "ebranch demo：无法在 {where} 上提供服务（{reason}）：换一个端口试试，例如 --port 0",
         "en": "ebranch demo: cannot serve on {where} ({reason}); try --port 0",
+    },
+    # copy-db
+    "copydb.no_from": {
+        "zh": "配置中的数据库 {db} 不是 SQLite 文件：请用 --from 指明要复制的 SQLite 文件",
+        "en": "the config's database {db} is not a SQLite file: name the SQLite file to copy with --from",
+    },
+    "copydb.starting": {
+        "zh": "正在把 {source} 此刻的数据复制到 {target}…",
+        "en": "copying {source} as it is now into {target}…",
+    },
+    "copydb.upgraded": {
+        "zh": "{source} 的结构版本是 {old}：复制时已把副本升级到 {version}（原文件没有改动）",
+        "en": "{source} has schema version {old}: its copy was upgraded to {version} on the way (the file itself is"
+        " unchanged)",
+    },
+    "copydb.table": {"zh": "  {table}：{rows} 行", "en": "  {table}: {rows} rows"},
+    "copydb.done": {
+        "zh": "已复制到 {target}：{tables} 张表共 {rows} 行，结构版本 {version}；每张表的行数与源数据库一致，"
+        "没有超额认领的微心愿，也没有人重复认领同一个微心愿。",
+        "en": "copied into {target}: {rows} rows in {tables} tables, schema version {version}; every table has as"
+        " many rows as the source, no wish holds more claims than slots and nobody claims one wish twice.",
+    },
+    "copydb.next": {
+        "zh": "下一步：把 [general] database（或 EBRANCH_DATABASE）改成这个网址，再启动各个实例（见 docs/deploy.md）。"
+        "如果复制时机器人还在运行，之后记录的内容不在副本里：正式切换时请先停止机器人，重新建库后再复制一次。",
+        "en": "Next: set [general] database (or EBRANCH_DATABASE) to this URL and start the instances (see"
+        " docs/deploy.md). If the bot was running during the copy, what it recorded afterwards is not in the copy:"
+        " for the switch itself, stop the bot, recreate the database and copy again.",
+    },
+    "copydb.target_not_postgres": {
+        "zh": "--to {target} 不是 PostgreSQL 数据库：请写成 postgresql://用户:密码@主机:端口/库名",
+        "en": "--to {target} is not a PostgreSQL database: write it as postgresql://user:password@host:port/dbname",
+    },
+    "copydb.no_source": {
+        "zh": "{path}：没有这个 SQLite 数据库：请检查 --from 或 [general] database",
+        "en": "{path}: no such SQLite database: check --from or [general] database",
+    },
+    "copydb.source_unusable": {
+        "zh": "无法读取 {path}：{reason}（请检查 --from 是否为 ebranch 的 SQLite 数据库，以及读取权限）",
+        "en": "cannot read {path}: {reason} (check that --from is ebranch's SQLite database and can be read)",
+    },
+    "copydb.source_damaged": {
+        "zh": "{path} 已损坏（{detail}）：什么也没有复制；请先用 ebranch restore 恢复一个完好的备份",
+        "en": "{path} is damaged ({detail}); nothing was copied: restore a healthy backup first (ebranch restore)",
+    },
+    "copydb.source_not_ebranch": {
+        "zh": "{path} 不是 ebranch 的数据库（没有结构版本）：请用 --from 指明机器人使用的数据库文件",
+        "en": "{path} is not an ebranch database (no schema version): name the bot's database file with --from",
+    },
+    "copydb.source_too_new": {
+        "zh": "{path} 的结构版本是 {version}，比这个 ebranch 认识的（{latest}）更新：请先升级 ebranch 再复制",
+        "en": "{path} has schema version {version}, newer than this ebranch knows ({latest}); upgrade ebranch before"
+        " copying it",
+    },
+    "copydb.target_unusable": {
+        "zh": "无法连接 {target}：{reason}（请检查 --to 网址、用户名和密码，以及数据库是否已建好）",
+        "en": "cannot connect to {target}: {reason} (check the --to URL, its user and password, and that the"
+        " database exists)",
+    },
+    "copydb.target_too_new": {
+        "zh": "{target} 的结构版本是 {version}，比这个 ebranch 认识的（{latest}）更新：什么也没有复制；请升级 ebranch",
+        "en": "{target} has schema version {version}, newer than this ebranch knows ({latest}); nothing was copied:"
+        " upgrade ebranch",
+    },
+    "copydb.target_not_empty": {
+        "zh": "{target} 里已经有数据（{table} 表有 {rows} 行），没有改动：copy-db 只往空数据库里复制，"
+        "请换一个新建的数据库，或确认不再需要后删掉重建",
+        "en": "{target} already holds data ({table}: {rows} rows) and was left as it is: copy-db only fills an empty"
+        " database; use a new one, or drop and recreate this one if its data is not needed",
+    },
+    "copydb.tables_differ": {
+        "zh": "{target} 缺少这些表：{tables}：什么也没有复制；它可能属于另一个程序，请换一个新建的数据库",
+        "en": "{target} lacks the tables {tables}; nothing was copied: it may belong to another program; use a new"
+        " database",
+    },
+    "copydb.columns_differ": {
+        "zh": "{table} 表在源和目标中的列不同（{columns}）：什么也没有复制；"
+        "请用同一版本的 ebranch 建一个新的目标数据库",
+        "en": "table {table} has different columns in the source and the target ({columns}); nothing was copied:"
+        " use a new target database made by this version of ebranch",
+    },
+    "copydb.failed": {
+        "zh": "复制 {table} 时失败：{reason}；已全部撤销，{target} 仍是空的",
+        "en": "copying {table} failed: {reason}; everything was rolled back and {target} is still empty",
+    },
+    "copydb.count_mismatch": {
+        "zh": "{table} 表复制后有 {target} 行，源数据库有 {source} 行：已全部撤销，目标数据库仍是空的",
+        "en": "table {table} has {target} rows after the copy but {source} in the source; everything was rolled back"
+        " and the target is still empty",
+    },
+    "copydb.overfilled": {
+        "zh": "微心愿 {wish} 有 {claims} 个有效认领，名额只有 {slots} 个：已全部撤销，目标数据库仍是空的；"
+        "请先在源数据库里处理这个微心愿",
+        "en": "wish {wish} holds {claims} active claims for {slots} slots; everything was rolled back and the target"
+        " is still empty: settle that wish in the source first",
+    },
+    "copydb.double_claim": {
+        "zh": "党员 {member} 对微心愿 {wish} 有 {claims} 个有效认领：已全部撤销，目标数据库仍是空的；"
+        "请先在源数据库里处理",
+        "en": "member {member} holds {claims} active claims on wish {wish}; everything was rolled back and the target"
+        " is still empty: settle it in the source first",
     },
     # the demo
     "demo.starting": {
