@@ -64,7 +64,7 @@ class Core:
 @contextlib.asynccontextmanager
 async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator[Core]:
     """Open and migrate the database and build the use cases; close the database afterwards."""
-    db = await open_engine(config.database)
+    db = await open_engine(config.database, pool=config.database_pool)
     try:
         store = SqlStore(db)
         real_clock = clock or SystemClock()

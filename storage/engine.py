@@ -44,12 +44,13 @@ class Engine(Protocol):
         ...
 
 
-async def open_engine(database: Path | str, *, migrate: bool = True) -> Engine:
-    """Open (and migrate) the database a config names: a ``postgresql://`` URL or a SQLite file."""
+async def open_engine(database: Path | str, *, migrate: bool = True, pool: int = 10) -> Engine:
+    """Open (and migrate) the database a config names: a ``postgresql://`` URL (with a pool of ``pool``
+    connections) or a SQLite file."""
     if is_postgres_url(database):
         from storage.postgres import open_postgres
 
-        return await open_postgres(str(database), migrate=migrate)
+        return await open_postgres(str(database), migrate=migrate, pool_max=pool)
     from storage.sqlite import open_database
 
     return await open_database(database, migrate=migrate)

@@ -57,6 +57,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, 
     return Config(
         path=path.resolve(),
         database=database,
+        database_pool=general.integer("database_pool", 10, low=1, high=200),
         timezone=_zone(general.text("timezone", "Asia/Shanghai"), general.fail_at("timezone")),
         locale=general.choice("locale", "zh", LOCALES),
         log_level=general.choice("log_level", "INFO", LOG_LEVELS, upper=True),

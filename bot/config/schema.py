@@ -18,7 +18,7 @@ from bot.i18n import Phrase, reason
 
 _SCHEMA: dict[str, frozenset[str]] = {
     "": frozenset({"general", "telegram", "wecom", "scheduler"}),
-    "general": frozenset({"timezone", "locale", "database", "log_level", "done_counts_as_served"}),
+    "general": frozenset({"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served"}),
     "telegram": frozenset(
         {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace", "proxy"}
     ),

@@ -101,6 +101,8 @@ class Config:
     path: Path
     database: Path | str
     """A SQLite file, or a ``postgresql://`` URL (a str)."""
+    database_pool: int = 10
+    """Connections each instance keeps to PostgreSQL (SQLite ignores it)."""
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     locale: str = "zh"
     log_level: str = "INFO"
