@@ -299,7 +299,6 @@ async def _serve(config: Config, stop: asyncio.Event) -> None:
         core.platforms = build_platforms(core)
         leadership = leadership_for(config)
         work = LeaderWork(core, leadership.instance)
-        health = await start_health(config, core, leadership)
         up: list[bool] = []
         try:
             for platform in core.platforms:
@@ -308,9 +307,8 @@ async def _serve(config: Config, stop: asyncio.Event) -> None:
             for platform, ok in zip(core.platforms, up, strict=False):
                 if ok:
                     await platform.stop()
-            if health is not None:
-                await health.stop()
             raise
+        health = await start_health(config, core, leadership)  # once the webhooks listen, on a normal start
         for platform, ok in zip(core.platforms, up, strict=True):
             if ok:
                 await work.joined(platform)
