@@ -100,6 +100,10 @@ listen = "127.0.0.1:{self.health}"
         assert body["instance"] == self.name
         return bool(body["leader"])
 
+    async def leading(self) -> bool:
+        """Whether its /leader endpoint says it leads."""
+        return await self.leads() is True
+
     async def answers(self) -> bool:
         """Whether its health endpoint answers yet."""
         return await self.leads() is not None
@@ -198,7 +202,7 @@ async def test_after_kill_9_of_the_leader_the_other_delivers_the_pending_outbox_
     group = await api.add_group(GROUP_ID, "幸福里e支部", [secretary, admin])
     a, b = Instance("bot-a", tmp_path, api, shared), Instance("bot-b", tmp_path, api, shared)
     await a.start()
-    await eventually(a.leads, within=30)
+    await eventually(a.leading, within=30)
     await b.start()
     try:
         await eventually(b.answers, within=30)
@@ -212,7 +216,7 @@ async def test_after_kill_9_of_the_leader_the_other_delivers_the_pending_outbox_
 
         a.kill()
         await b.post_update(api, secretary, group, "/wish 帮忙修水管 名额1")  # recorded while no one leads
-        await eventually(b.leads, within=TAKEOVER)
+        await eventually(b.leading, within=TAKEOVER)
         await eventually(lambda: cards(api, "帮忙修水管") == 1, within=TAKEOVER)
         await asyncio.sleep(1.5)
         assert (cards(api, "帮忙买年货"), cards(api, "帮忙修水管")) == (1, 1), "each card once"
@@ -232,7 +236,7 @@ async def test_a_frozen_leader_loses_the_lead_to_the_other_within_15_s(
     group = await api.add_group(GROUP_ID, "幸福里e支部", [secretary])
     a, b = Instance("bot-a", tmp_path, api, shared), Instance("bot-b", tmp_path, api, shared)
     await a.start()
-    await eventually(a.leads, within=30)
+    await eventually(a.leading, within=30)
     await b.start()
     try:
         await eventually(b.answers, within=30)
@@ -240,7 +244,7 @@ async def test_a_frozen_leader_loses_the_lead_to_the_other_within_15_s(
         a.process.send_signal(signal.SIGSTOP)  # alive, its socket open, answering nothing: a hung machine
         await b.post_update(api, secretary, group, "/wish 帮忙修水管 名额1")
 
-        await eventually(b.leads, within=TAKEOVER)  # the server ended the silent session (idle_session_timeout)
+        await eventually(b.leading, within=TAKEOVER)  # the server ended the silent session (idle_session_timeout)
         await eventually(lambda: cards(api, "帮忙修水管") == 1, within=TAKEOVER)
     finally:
         if a.process is not None and a.process.returncode is None:
