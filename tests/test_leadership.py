@@ -7,19 +7,24 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
 
+from bot.bootstrap import Core, LeaderWork
+from bot.config import default_config
 from bot.jobs.digest import decide_digests
 from bot.jobs.nudges import JobDeps
 from bot.ports.leadership import SoleInstance
 from bot.scheduler import CLAIM_STALE_AFTER, Job, catch_up, jobs, run_due
+from bot.usecases import commands as cmd
+from handlers.sandbox import FakeBotApi
 from storage.leader import LEADER_LOCK, AdvisoryLeadership
 from tests.conftest import World, query
 from tests.pg_server import PostgresServer
 from tests.schedule_support import at, deps_for, outbox
-from tests.telegram_fixtures import eventually
+from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, eventually, platform_for
 
 TAKEOVER = 15.0
 
@@ -235,3 +240,67 @@ async def test_a_run_abandoned_by_a_dead_leader_is_taken_over_once_its_claim_is_
     assert len(runs) == 1
     [(claimed_by,)] = await query(world.db, "SELECT claimed_by FROM job_periods WHERE job = 'digest'")
     assert claimed_by == "b/1"
+
+
+# ------------------------------------------------------------------ the composition root's leader work
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The sandbox Bot API the platform sends to."""
+    fake = FakeBotApi()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def cards(api: FakeBotApi) -> int:
+    """Wish cards the bot posted in the branch group (from the outbox; replies to updates are not counted)."""
+    return sum(1 for m in api.bot_messages(GROUP_ID) if m.text and "微心愿 #" in m.text.split("\n", 1)[0])
+
+
+async def pending(world: World) -> int:
+    """Outbox entries not sent yet."""
+    return len(await query(world.db, "SELECT id FROM outbox WHERE status = 'pending'"))
+
+
+async def nothing_pending(world: World) -> bool:
+    """Whether every outbox entry was sent."""
+    return await pending(world) == 0
+
+
+async def test_only_the_leader_delivers_and_runs_the_scheduler_and_a_new_leader_catches_up(
+    api: FakeBotApi, world: World, tmp_path: Path
+) -> None:
+    secretary = await api.add_user(SECRETARY_ID, "王书记")
+    secretary.started = True
+    await api.add_group(GROUP_ID, "幸福里e支部", [secretary])
+    config = default_config(tmp_path / "unused.sqlite3")
+    core = Core(config, world.db, world.store, world.clock, world.app, world.renderer, world.jobs)
+    platform = platform_for(api, world)  # delivery loops poll every 0.2 s while they run
+    await platform.start(lead=False)
+    work = LeaderWork(core, "host-a:1")
+    await work.joined(platform)
+    try:
+        await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+        await asyncio.sleep(1.0)
+        assert await pending(world) >= 1 and cards(api) == 0, "a follower records, never delivers"
+
+        await work.changed(True)
+        assert work.scheduler is not None and work.scheduler.apscheduler.running
+        await eventually(lambda: cards(api) == 1, within=TAKEOVER)
+        await eventually(lambda: nothing_pending(world), within=TAKEOVER)  # losing the lead mid-send would send
+        # that card again when this instance (or another) leads next: at least once across a change of leader
+
+        await work.changed(False)
+        assert work.scheduler is None
+        await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙修水管 名额1"))
+        await asyncio.sleep(1.0)
+        assert cards(api) == 1, "an instance that lost the lead stopped delivering"
+
+        await work.changed(True)  # leads again: catches up with what was recorded meanwhile
+        await eventually(lambda: cards(api) == 2, within=TAKEOVER)
+    finally:
+        work.shutting_down = True
+        await platform.stop()
+        await work.changed(False)
