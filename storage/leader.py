@@ -170,7 +170,8 @@ class AdvisoryLeadership:
         if not self._leading:
             return
         self._leading = False
-        log.warning("this instance (%s) no longer leads", self._instance)
+        level = logging.INFO if self._stopping.is_set() else logging.WARNING
+        log.log(level, "this instance (%s) no longer leads", self._instance)
         assert self._changed is not None
         try:
             await self._changed(False)
