@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Config, ConfigError
+from bot.i18n import reason
 from bot.jobs.nudges import JobDeps
 from bot.ports.chat import PlatformRefused
 from bot.ports.clock import Clock, SystemClock
@@ -285,7 +286,13 @@ async def start_health(config: Config, core: Core, leadership: Leadership) -> He
         ping=core.db.ping,
         leading=lambda: leadership.leading,
     )
-    await server.start()
+    try:
+        await server.start()
+    except OSError as error:
+        where = f"{config.health.host}:{config.health.port}"
+        raise ConfigError(
+            "config.health_cannot_listen", file=str(config.path), where=where, reason=reason(error.strerror or "")
+        ) from error
     return server
 
 
@@ -308,11 +315,9 @@ async def _serve(config: Config, stop: asyncio.Event) -> None:
                 if ok:
                     await platform.stop()
             raise
-        health = await start_health(config, core, leadership)  # once the webhooks listen, on a normal start
         for platform, ok in zip(core.platforms, up, strict=True):
             if ok:
                 await work.joined(platform)
-        await leadership.start(work.changed)
         starting = [
             asyncio.create_task(_started() if ok else _join_when_up(p, work, stop), name=f"start {type(p).__name__}")
             for p, ok in zip(core.platforms, up, strict=True)
@@ -323,7 +328,10 @@ async def _serve(config: Config, stop: asyncio.Event) -> None:
             ", ".join(type(p).__name__ for p in core.platforms),
         )
         stopped = asyncio.create_task(stop.wait())
+        health: HealthServer | None = None
         try:
+            health = await start_health(config, core, leadership)  # once the webhooks listen, on a normal start
+            await leadership.start(work.changed)
             pending: set[asyncio.Task[object]] = {stopped, *starting}
             while not stop.is_set():
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)

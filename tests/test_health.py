@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import os
+import socket
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.config import ConfigError, HealthConfig, load_config
+from bot.bootstrap import Core, start_health
+from bot.config import ConfigError, HealthConfig, default_config, load_config
 from bot.ports.leadership import SoleInstance
 from handlers.health.server import HealthServer
 from storage.postgres import open_postgres
 from storage.sqlite import Database
+from tests.conftest import World
 from tests.pg_server import PostgresServer
 
 
@@ -92,3 +96,16 @@ def test_health_listen_and_instance_name_are_read_and_checked(tmp_path: Path) ->
         load_config(_config(tmp_path, '[general]\nlocale = "en"\n[health]\nlisten = "8090"\n'), env={})
     with pytest.raises(ConfigError, match=r"instance_name"):
         load_config(_config(tmp_path, '[general]\nlocale = "en"\ninstance_name = "two words"\n'), env={})
+
+
+async def test_a_health_port_in_use_stops_start_up_with_one_line_naming_it(world: World, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        config = replace(default_config(tmp_path / "unused.sqlite3"), health=HealthConfig(host="127.0.0.1", port=port))
+        core = Core(config, world.db, world.store, world.clock, world.app, world.renderer, world.jobs)
+        with pytest.raises(ConfigError) as refused:
+            await start_health(config, core, SoleInstance("host-a:7"))
+    assert f"127.0.0.1:{port}" in str(refused.value) and "[health]" in str(refused.value)
+    assert "\n" not in str(refused.value)
