@@ -79,6 +79,7 @@ class AdvisoryLeadership:
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self._complained = False
+        self._missing: set[str] = set()
 
     @property
     def instance(self) -> str:
@@ -117,7 +118,7 @@ class AdvisoryLeadership:
     async def _term(self) -> None:
         """Connect, wait for the lock, then lead until the connection or a check fails or stop is asked."""
         lost = asyncio.Event()
-        conn = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT, server_settings=self._settings())
+        conn = await self._connect()
         self._conn = conn
         conn.add_termination_listener(lambda _conn: lost.set())
         if self._complained:
@@ -140,12 +141,27 @@ class AdvisoryLeadership:
             if not await self._ask(conn, _HELD):
                 raise LeadLost("the lock is no longer held")
 
+    async def _connect(self) -> asyncpg.Connection:
+        """The election's own connection; a setting an older server lacks is left out (and said once)."""
+        settings = self._settings()
+        while True:
+            try:
+                return await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT, server_settings=settings)
+            except asyncpg.UndefinedObjectError as error:
+                unknown = [name for name in settings if name in str(error) and name != "application_name"]
+                if not unknown:
+                    raise
+                log.warning("PostgreSQL has no %s setting (older than 14?): a hung leader's lock is freed by TCP"
+                            " keepalives only", unknown[0])  # fmt: skip
+                self._missing.add(unknown[0])
+                settings = self._settings()
+
     async def _ask(self, conn: asyncpg.Connection, sql: str) -> bool:
         return bool(await asyncio.wait_for(conn.fetchval(sql, self.key), timeout=self.check_timeout))
 
     def _settings(self) -> dict[str, str]:
         """This session only: end it soon after its client goes silent, so a half-dead leader's lock is freed."""
-        return {
+        settings = {
             "application_name": f"ebranch leader {self._instance}"[:63],
             "idle_session_timeout": str(self.idle_session_timeout_ms),
             "tcp_keepalives_idle": "5",
@@ -153,6 +169,7 @@ class AdvisoryLeadership:
             "tcp_keepalives_count": "2",
             "tcp_user_timeout": str(self.idle_session_timeout_ms),
         }
+        return {name: value for name, value in settings.items() if name not in self._missing}
 
     async def _pause(self, seconds: float, lost: asyncio.Event | None = None) -> bool:
         """Wait ``seconds``, less if stop is asked or the connection closes; whether stop was asked."""
