@@ -91,6 +91,14 @@ async def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
         await conn.execute_fetchall(sql, params)
 
 
+async def reopen(db: Database) -> Database:
+    """Close a database and open it again, as a restarted bot would (on either engine)."""
+    await db.close()
+    if isinstance(db, PostgresDatabase):
+        return await open_postgres(db.url)  # type: ignore[return-value]
+    return await open_database(db.path)
+
+
 def wired(db: Database, store: SqlStore, clock: ManualClock) -> tuple[UseCases, ReportRenderer]:
     """Use cases and the report renderer on a database, wired as the composition root wires them."""
     reports = SqlReports(db)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage.sqlite import Database
 
 
@@ -10,6 +12,7 @@ async def plan(db: Database, sql: str) -> str:
         return " | ".join(str(row[3]) for row in await cur.fetchall())
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner (EXPLAIN QUERY PLAN)
 async def test_served_members_are_counted_from_indexes_alone(db: Database) -> None:
     found = await plan(
         db,
@@ -22,6 +25,7 @@ async def test_served_members_are_counted_from_indexes_alone(db: Database) -> No
     assert "COVERING INDEX services_member_counted" in found
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner (EXPLAIN QUERY PLAN)
 async def test_wish_counts_per_branch_use_covering_indexes(db: Database) -> None:
     completed = await plan(
         db, "SELECT count(*) FROM wishes WHERE branch_id = 1 AND status = 'closed' AND closed_at >= '2026-11-16'"

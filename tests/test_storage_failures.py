@@ -90,6 +90,7 @@ async def _committees(store: SqlStore) -> list[Committee]:
         return list(await unit.committees.all())
 
 
+@pytest.mark.sqlite_only  # a read-only SQLite file; PostgreSQL's lost connection is tests/test_storage_postgres.py
 async def test_on_a_read_only_database_a_command_is_answered_with_try_again(telegram: Telegram) -> None:
     tg = telegram
     await tg.person(10, "张伟")
@@ -149,6 +150,7 @@ def test_starting_on_a_full_disk_exits_at_once_with_one_line(tmp_path: Path) -> 
     assert len(lines) == 1 and "无法使用数据库" in lines[0] and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.sqlite_only  # a read-only SQLite file; PostgreSQL's lost connection is tests/test_storage_postgres.py
 async def test_a_claim_tap_on_a_read_only_database_is_answered_with_try_again_and_claims_nothing(
     telegram: Telegram,
 ) -> None:

@@ -13,9 +13,8 @@ from bot.flows.runner import Conversations
 from bot.flows.states import DraftStep, ReportState, ReportStep, WishDraftState
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from storage.sqlite import open_database
 from storage.uow import SqlStore
-from tests.conftest import World, wired
+from tests.conftest import World, reopen, wired
 from tests.telegram_fixtures import Telegram, api, bot_said, eventually, telegram
 from tests.test_wecom_platform import Bench
 from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, rig
@@ -69,10 +68,7 @@ async def test_the_question_is_stored_and_a_number_answers_it(world: World) -> N
 async def test_the_draft_and_its_question_survive_a_restart(world: World) -> None:
     talks = Conversations(world.app)
     await talks.post_wish(ctx_of(world), cmd.PostWish(world.secretary, world.branch.id, TEXT))
-    path = world.db.path
-    await world.db.close()
-
-    reopened = await open_database(path)
+    reopened = await reopen(world.db)
     try:
         app, _ = wired(reopened, SqlStore(reopened), world.clock)
         assert await app.draft_of(world.secretary) == (world.branch.id, TEXT)

@@ -106,8 +106,13 @@ class OutboxDelivery:
         renderer: NoticeRenderer | None = None,
         limiter: RateLimiter | None = None,
         foreground_busy: Callable[[], bool] | None = None,
+        alone: bool = True,
     ) -> None:
         self.store = store
+        self.alone = alone
+        """No other deliverer can exist (one process on SQLite): leases left by a predecessor that died are taken
+        back at the first pass rather than waited out. Several instances (a leader on PostgreSQL) wait them out."""
+        self._resumed = False
         self.gateway = gateway
         self.clock = clock
         self.lang = lang
@@ -116,6 +121,8 @@ class OutboxDelivery:
         self._wake = asyncio.Event()
         self._chat_paused_until: dict[str, float] = {}
         self._failures: dict[int, int] = defaultdict(int)
+        self._marked: set[int] = set()
+        """Entries this pass settled without sending them (skipped, failed); the rest not sent are given back."""
         self.on_sent: list[Callable[[OutboxRow, str], Any]] = []
         self._shown: dict[int, int] = {}
         """The wish version each card being sent was rendered from (a change during the send leaves it stale)."""
@@ -128,23 +135,36 @@ class OutboxDelivery:
         self._wake.set()
 
     async def deliver_due(self, limit: int = 500) -> int:
-        """One pass over due entries; returns how many were sent."""
+        """One pass over due entries, taken on a lease; returns how many were sent. Entries left untried (a paused
+        chat, a retry later) are given back at the end; a deliverer killed midway leaves its lease to run out."""
         now = self.clock.now()
         async with self.store.unit() as unit:
+            if self.alone and not self._resumed:
+                await unit.outbox.release_all(self.gateway.platform)
+                self._resumed = True
             due = await unit.outbox.due(self.gateway.platform, now, limit)
         by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
         for row in due:
             by_chat[row.chat.chat_id if row.chat else ""].append(row)
-        results = await asyncio.gather(*(self._deliver_chat(chat, rows) for chat, rows in by_chat.items()))
+        settled: set[int] = set()
+        results = await asyncio.gather(*(self._deliver_chat(chat, rows, settled) for chat, rows in by_chat.items()))
+        untried = [row.id for row in due if row.id not in settled]
+        if untried:
+            async with self.store.unit() as unit:
+                await unit.outbox.release(untried)
         return sum(results)
 
-    async def _deliver_chat(self, chat_id: str, rows: list[OutboxRow]) -> int:
+    async def _deliver_chat(self, chat_id: str, rows: list[OutboxRow], settled: set[int]) -> int:
         sent = 0
         for row in rows:
             if self._chat_paused_until.get(chat_id, 0.0) > self._monotonic():
                 return sent
             async with self._semaphore:
-                sent += await self._deliver_one(row)
+                done = await self._deliver_one(row)
+            sent += done
+            if done or row.id in self._marked:
+                settled.add(row.id)
+                self._marked.discard(row.id)
         return sent
 
     async def _deliver_one(self, row: OutboxRow) -> int:
@@ -272,11 +292,13 @@ class OutboxDelivery:
                     )
 
     async def _mark(self, row: OutboxRow, status: str, *, error: str | None = None) -> None:
+        self._marked.add(row.id)
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, status, self.clock.now(), error=error)
 
     async def _unreachable(self, row: OutboxRow, envelope: Envelope, error: str) -> None:
         """A private chat is impossible: remember it, and fall back to a mention in the group, once per member."""
+        self._marked.add(row.id)
         now = self.clock.now()
         fallback = envelope.fallback
         async with self.store.unit() as unit:

@@ -35,6 +35,11 @@ class Repo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    @property
+    def _skip_locked(self) -> str:
+        """Lock the rows a subquery picks, passing over those another transaction holds (nothing on SQLite)."""
+        return f"{self.conn.lock_rows} SKIP LOCKED" if self.conn.lock_rows else ""
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         found = await self.conn.execute_fetchall(sql, params)
         return found[0] if found else None

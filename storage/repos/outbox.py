@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.model import (
     ChatRef,
@@ -17,6 +17,8 @@ from storage.rows import ts
 _ERASED = "payload = '', chat_id = NULL, thread_id = NULL, member_id = NULL, message_id = NULL"
 _ABOUT_MEMBER = ("report_note", "fallback", "nudge_unreachable")
 """Dedupe-key prefixes of entries sent to others that name a member (their first id part is the member's)."""
+LEASE = timedelta(seconds=90)
+"""How long an entry taken for delivery is kept from other deliverers: longer than any one send with its retries."""
 
 
 class SqlOutbox(Repo, ports.Outbox):
@@ -50,12 +52,28 @@ class SqlOutbox(Repo, ports.Outbox):
             ),
         )
 
-    async def due(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    async def due(self, platform: str, now: datetime, limit: int = 100, lease: timedelta = LEASE) -> list[OutboxRow]:
         found = await self._all(
-            "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND not_before <= ? ORDER BY id LIMIT ?",
-            (platform, ts(now), limit),
+            "UPDATE outbox SET leased_until = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
+            " AND platform = ? AND not_before <= ? AND (leased_until IS NULL OR leased_until <= ?)"
+            f" ORDER BY id LIMIT ?{self._skip_locked}) RETURNING *",
+            (ts(now + lease), platform, ts(now), ts(now), limit),
         )
-        return [rows.outbox(r) for r in found]
+        return sorted((rows.outbox(r) for r in found), key=lambda row: row.id)
+
+    async def release(self, outbox_ids: Sequence[int]) -> None:
+        if not outbox_ids:
+            return
+        marks = ", ".join("?" for _ in outbox_ids)
+        await self._run(f"UPDATE outbox SET leased_until = NULL WHERE id IN ({marks})", tuple(outbox_ids))
+
+    async def release_all(self, platform: str) -> int:
+        found = await self._all(
+            "UPDATE outbox SET leased_until = NULL WHERE platform = ? AND status = 'pending'"
+            " AND leased_until IS NOT NULL RETURNING 1",
+            (platform,),
+        )
+        return len(found)
 
     async def next_time(self, platform: str) -> datetime | None:
         return rows.to_dt(
@@ -75,8 +93,9 @@ class SqlOutbox(Repo, ports.Outbox):
         not_before: datetime | None = None,
     ) -> None:
         await self._run(
-            "UPDATE outbox SET status = ?, attempts = attempts + 1, sent_at = CASE WHEN ? = 'sent' THEN ? END,"
-            " message_id = coalesce(?, message_id), error = ?, not_before = coalesce(?, not_before) WHERE id = ?",
+            "UPDATE outbox SET status = ?, leased_until = NULL, attempts = attempts + 1,"
+            " sent_at = CASE WHEN ? = 'sent' THEN ? END, message_id = coalesce(?, message_id), error = ?,"
+            " not_before = coalesce(?, not_before) WHERE id = ?",
             (status, status, ts(now), message_id, error, ts(not_before), outbox_id),
         )
 

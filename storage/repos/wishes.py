@@ -133,9 +133,9 @@ class SqlWishes(Repo, ports.Wishes):
         due = " AND w.expired_at IS NULL AND (w.deadline IS NULL OR w.deadline >= ?)" if due_from is not None else ""
         params = (branch_id, *((due_from.isoformat(),) if due_from is not None else ()), limit)
         found = await self._all(
-            "SELECT w.*, (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN "
-            f"{rows.ACTIVE_SQL}) AS taken FROM wishes w WHERE w.branch_id = ? AND w.status = 'open'"
-            f"{due} AND taken < w.slots ORDER BY taken, w.deadline IS NULL, w.deadline, w.id LIMIT ?",
+            "SELECT * FROM (SELECT w.*, (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN "
+            f"{rows.ACTIVE_SQL}) AS taken FROM wishes w WHERE w.branch_id = ? AND w.status = 'open'{due}) AS w"
+            " WHERE w.taken < w.slots ORDER BY w.taken, w.deadline IS NULL, w.deadline, w.id LIMIT ?",
             params,
         )
         return [(rows.wish(r), int(r["taken"])) for r in found]

@@ -110,7 +110,16 @@ class Outbox(Protocol):
         ...
 
     async def due(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxRow]:
-        """Pending messages whose time has come, oldest first."""
+        """Pending messages whose time has come, oldest first, taken for delivery: no other deliverer gets them until
+        they are marked or released, or their lease ends (a deliverer that died holding them)."""
+        ...
+
+    async def release(self, outbox_ids: Sequence[int]) -> None:
+        """Give back entries taken for delivery but not attempted (a paused chat, a retry later)."""
+        ...
+
+    async def release_all(self, platform: str) -> int:
+        """Give back every entry of a platform taken for delivery (a restarted deliverer that is the only one)."""
         ...
 
     async def next_time(self, platform: str) -> datetime | None:
