@@ -176,25 +176,33 @@ class LeaderWork:
     leader); a shutdown stops gracefully, the platforms' own stop finishing their delivery passes.
     """
 
-    def __init__(self, core: Core, instance: str) -> None:
+    def __init__(self, core: Core, instance: str, handover: float = 0.0) -> None:
         self.core = core
         self.instance = instance
+        self.handover = handover
         self.leading = False
+        self.delivering = False
         self.shutting_down = False
         self.scheduler: Scheduler | None = None
         self.platforms: list[Platform] = []
         self._lock = asyncio.Lock()
+        self._handing_over: asyncio.Task[None] | None = None
 
     async def changed(self, leading: bool) -> None:
-        """Start (or stop) the leader's work."""
+        """Start (or stop) the leader's work: the scheduler at once (its runs are claimed), the deliveries after the
+        handover (a predecessor that lost the lead may still be sending for that long)."""
         async with self._lock:
             self.leading = leading
             if leading:
                 log.info("%s leads: starting the scheduler, the outbox delivery and the card sync", self.instance)
                 self.scheduler = start_enabled_scheduler(self.core, new_claimant(self.instance))
-                for platform in self.platforms:
-                    await platform.lead()
+                self._handing_over = asyncio.create_task(self._deliver_after(self.handover), name="leader-handover")
                 return
+            handing_over, self._handing_over = self._handing_over, None
+            if handing_over is not None:
+                handing_over.cancel()
+                await asyncio.gather(handing_over, return_exceptions=True)
+            self.delivering = False
             scheduler, self.scheduler = self.scheduler, None
             if scheduler is not None:
                 await scheduler.stop(at_once=not self.shutting_down)
@@ -207,7 +215,17 @@ class LeaderWork:
         """A platform is up: it delivers too if this instance leads."""
         async with self._lock:
             self.platforms.append(platform)
-            if self.leading:
+            if self.delivering:
+                await platform.lead()
+
+    async def _deliver_after(self, seconds: float) -> None:
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+        async with self._lock:
+            if not self.leading:
+                return
+            self.delivering = True
+            for platform in self.platforms:
                 await platform.lead()
 
 
@@ -305,7 +323,7 @@ async def _serve(config: Config, stop: asyncio.Event) -> None:
     async with open_core(config) as core:
         core.platforms = build_platforms(core)
         leadership = leadership_for(config)
-        work = LeaderWork(core, leadership.instance)
+        work = LeaderWork(core, leadership.instance, leadership.handover)
         up: list[bool] = []
         try:
             for platform in core.platforms:

@@ -10,14 +10,17 @@ What bounds a takeover after the leader dies:
 
 - the process dies (``kill -9``, a crash): the kernel closes its socket, the server ends the session at once and
   frees the lock; another instance takes it at its next try, within ``retry_every`` (2 s);
-- the machine or the network dies (nothing closes the socket): the session is idle between the checks, so the
-  server ends it after ``idle_session_timeout`` (8 s, set on this connection only); TCP keepalives (5 s idle, then
-  every 2 s, 2 probes) and ``tcp_user_timeout`` (8 s) end it as well when the peer has gone; then the next try
-  takes it: within 8 + 2 = 10 s;
+- the machine or the network dies, or the process hangs (nothing closes the socket): the session is idle between
+  the checks, so the server ends it after ``idle_session_timeout`` (7 s, set on this connection only); TCP
+  keepalives (5 s idle, then every 2 s, 2 probes) and ``tcp_user_timeout`` (7 s) end it as well when the peer has
+  gone; the next try takes it: within 7 + 2 = 9 s;
 - the leader stops leading by itself no later than ``check_every + check_timeout`` (4 s) after its last good check,
-  earlier than the server lets the lock go (8 s), so two leaders overlap only when the server ends the session
-  on purpose (``pg_terminate_backend``, a server restart), and then for at most ``check_every`` (the leader hears
-  of the closed connection at once, through asyncpg's termination listener, in the usual case).
+  earlier than the server lets the lock go (7 s), so two leaders overlap only when the server ends the session
+  on purpose (``pg_terminate_backend``, a server restart), and then for at most that long (the leader hears of the
+  closed connection at once, through asyncpg's termination listener, in the usual case). A new leader therefore
+  starts its scheduler at once (job runs are claimed in the database) but delivers only after ``handover`` (4 s).
+
+Worst case from the leader's death to the next one delivering: 7 + 2 + 4 = 13 s; after ``kill -9``: 2 + 4 = 6 s.
 
 A session advisory lock needs a session: point the URL at PostgreSQL itself or at a pooler in session mode, not
 at PgBouncer's transaction mode.
@@ -41,7 +44,7 @@ CHECK_EVERY = 2.0
 CHECK_TIMEOUT = 2.0
 RETRY_EVERY = 2.0
 CONNECT_TIMEOUT = 5.0
-IDLE_SESSION_TIMEOUT_MS = 8000
+IDLE_SESSION_TIMEOUT_MS = 7000
 _HELD = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
     " AND ((classid::bigint << 32) | objid::bigint) = $1 AND objsubid = 1)"
@@ -90,6 +93,11 @@ class AdvisoryLeadership:
     def leading(self) -> bool:
         """Whether this instance holds the lock, as of its last check."""
         return self._leading
+
+    @property
+    def handover(self) -> float:
+        """The longest a leader that lost its session goes on before it notices: one check and its timeout."""
+        return self.check_every + self.check_timeout
 
     async def start(self, changed: Changed) -> None:
         """Begin trying to lead, in the background."""

@@ -304,3 +304,40 @@ async def test_only_the_leader_delivers_and_runs_the_scheduler_and_a_new_leader_
         work.shutting_down = True
         await platform.stop()
         await work.changed(False)
+
+
+async def test_a_new_leader_delivers_after_the_handover_and_takes_back_what_its_predecessor_had_taken(
+    api: FakeBotApi, world: World, tmp_path: Path
+) -> None:
+    secretary = await api.add_user(SECRETARY_ID, "王书记")
+    secretary.started = True
+    await api.add_group(GROUP_ID, "幸福里e支部", [secretary])
+    core = Core(default_config(tmp_path / "unused.sqlite3"), world.db, world.store, world.clock, world.app,
+                world.renderer, world.jobs)  # fmt: skip
+    platform = platform_for(api, world)
+    await platform.start(lead=False)
+    work = LeaderWork(core, "host-b:2", handover=0.5)
+    await work.joined(platform)
+    try:
+        await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+        await work.changed(True)
+        assert work.scheduler is not None and not work.delivering, "the scheduler at once, the deliveries later"
+        await work.changed(False)  # lost again during the handover: it never delivered
+        await asyncio.sleep(1.0)
+        assert not work.delivering and cards(api) == 0
+
+        await work.changed(True)
+        await eventually(lambda: work.delivering, within=TAKEOVER)
+        await eventually(lambda: cards(api) == 1, within=TAKEOVER)
+        await eventually(lambda: nothing_pending(world), within=TAKEOVER)
+        await work.changed(False)  # another instance leads for a while, takes a card for delivery, and dies
+
+        await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮忙修水管 名额1"))
+        async with world.store.unit() as unit:
+            assert await unit.outbox.due("telegram", world.clock.now(), 100)
+        await work.changed(True)
+        await eventually(lambda: cards(api) == 2, within=TAKEOVER)  # not once the dead leader's lease ran out
+    finally:
+        work.shutting_down = True
+        await platform.stop()
+        await work.changed(False)

@@ -130,6 +130,11 @@ class OutboxDelivery:
         self.limiter = limiter
         self.foreground_busy = foreground_busy
 
+    def take_over(self) -> None:
+        """This deliverer just became the only one (its instance leads, and a predecessor has stopped): its next
+        pass takes back the entries a predecessor left leased instead of waiting their lease out."""
+        self._resumed = False
+
     def poke(self) -> None:
         """Something was just enqueued: deliver without waiting for the next tick."""
         self._wake.set()

@@ -31,6 +31,11 @@ class Leadership(Protocol):
         """Whether this instance leads now."""
         ...
 
+    @property
+    def handover(self) -> float:
+        """Seconds a new leader waits before it delivers: by then a predecessor that lost the lead has stopped."""
+        ...
+
     async def start(self, changed: Changed) -> None:
         """Take part: ``changed`` is awaited on every change of ``leading`` until :meth:`stop`; returns at once."""
         ...
@@ -57,6 +62,11 @@ class SoleInstance:
     def leading(self) -> bool:
         """True between start and stop."""
         return self._leading
+
+    @property
+    def handover(self) -> float:
+        """No predecessor can be running: none."""
+        return 0.0
 
     async def start(self, changed: Changed) -> None:
         """Lead at once."""

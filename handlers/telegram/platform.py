@@ -263,6 +263,7 @@ class TelegramPlatform:
         """Start delivering the outbox and keeping cards current: this instance leads."""
         if self._tasks:
             return
+        self.delivery.take_over()
         self._stop = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, idle_wait=self.idle_wait), name="telegram-outbox"),

@@ -78,6 +78,7 @@ class WeComPlatform:
         """Start delivering the outbox and keeping cards current: this instance leads."""
         if self._tasks:
             return
+        self.delivery.take_over()
         self._stop = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, self.idle_wait), name="wecom-delivery"),
