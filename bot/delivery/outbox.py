@@ -111,7 +111,8 @@ class OutboxDelivery:
         self.store = store
         self.alone = alone
         """No other deliverer can exist (one process on SQLite): leases left by a predecessor that died are taken
-        back at the first pass rather than waited out. Several instances (a leader on PostgreSQL) wait them out."""
+        back at the first pass rather than waited out. Of several instances only the leader delivers: it takes them
+        back at its first pass after each ``take_over`` (once its predecessor has stopped)."""
         self._resumed = False
         self.gateway = gateway
         self.clock = clock
