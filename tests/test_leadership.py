@@ -17,7 +17,7 @@ from bot.config import default_config
 from bot.jobs.digest import decide_digests
 from bot.jobs.nudges import JobDeps
 from bot.ports.leadership import SoleInstance
-from bot.scheduler import CLAIM_STALE_AFTER, Job, catch_up, jobs, run_due
+from bot.scheduler import CLAIM_STALE_AFTER, Job, Scheduler, catch_up, jobs, run_due
 from bot.usecases import commands as cmd
 from handlers.sandbox import FakeBotApi
 from storage.leader import LEADER_LOCK, AdvisoryLeadership
@@ -341,3 +341,33 @@ async def test_a_new_leader_delivers_after_the_handover_and_takes_back_what_its_
         work.shutting_down = True
         await platform.stop()
         await work.changed(False)
+
+
+async def test_a_job_running_when_the_lead_is_lost_is_cancelled_and_run_once_by_the_next_leader(world: World) -> None:
+    deps = deps_for(world)
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[str] = []
+
+    async def slow_digest(deps: JobDeps, now: datetime) -> int:
+        started.set()
+        await release.wait()
+        finished.append("digest")
+        return 0
+
+    async with world.store.unit() as unit:
+        await unit.jobs.set_run("digest", at(2026, 11, 16, 9, 0))  # the digest of Monday 23 November is due
+    old = Scheduler(deps, world.clock, claimant="a/1")
+    old.jobs = [Job("digest", slow_digest, digest_job(deps).trigger)]
+    old.start()
+    await asyncio.wait_for(started.wait(), timeout=TAKEOVER)
+    await old.stop(at_once=True)  # the lead was lost mid-run
+    release.set()
+    assert finished == []
+    [(claimed_by, finished_at)] = await query(world.db, "SELECT claimed_by, finished_at FROM job_periods")
+    assert (claimed_by, finished_at) == ("a/1", None)
+
+    world.clock.set(world.clock.now() + CLAIM_STALE_AFTER * 2)
+    job = Job("digest", slow_digest, digest_job(deps).trigger)
+    assert await catch_up(deps, [job], world.clock.now(), claimant="b/1") == ["digest"]
+    assert await catch_up(deps, [job], world.clock.now(), claimant="c/1") == []
+    assert finished == ["digest"]
