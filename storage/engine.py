@@ -39,6 +39,10 @@ class Engine(Protocol):
         """The highest migration applied."""
         ...
 
+    async def ping(self) -> None:
+        """One round trip to the database; raises when it cannot be reached."""
+        ...
+
     async def close(self) -> None:
         """Close every connection."""
         ...

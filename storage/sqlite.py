@@ -259,6 +259,11 @@ class Database:
             yield InPlace(self._in_place_connection())
         await asyncio.sleep(0)
 
+    async def ping(self) -> None:
+        """One read of the file, for readiness checks."""
+        async with self.unit_read() as conn:
+            await conn.execute_fetchall("SELECT count(*) FROM schema_version")
+
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
         """Both locks, the thread's connection's first (the one order every path takes them in)."""

@@ -12,6 +12,7 @@ import pytest
 from bot.config import (
     Config,
     ConfigError,
+    HealthConfig,
     SchedulerConfig,
     TelegramConfig,
     WebhookConfig,
@@ -60,7 +61,7 @@ def enable_wecom(example_text: str) -> str:
 
 
 def uncomment_settings(example_text: str) -> str:
-    return re.sub(r"^# (\[telegram\.webhook\]|\w+ = .*)$", r"\1", example_text, flags=re.MULTILINE)
+    return re.sub(r"^# (\[telegram\.webhook\]|\[health\]|\w+ = .*)$", r"\1", example_text, flags=re.MULTILINE)
 
 
 # The example file
@@ -113,17 +114,20 @@ def test_the_settings_commented_out_in_the_example_are_real_settings(tmp_path: P
     assert config.telegram.webhook is not None
     assert config.telegram.webhook.url == "https://bot.example.org/telegram"
     assert config.telegram.webhook.secret_token is None
+    assert config.instance_name == "bot-1"
+    assert config.health == HealthConfig(host="127.0.0.1", port=8090)
 
 
 def test_every_setting_is_explained_in_the_example_file() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     settings = set(re.findall(r"^(?:# )?(\w+) = ", text, flags=re.MULTILINE))
 
-    for section in ("[general]", "[telegram]", "# [telegram.webhook]", "[wecom]", "[scheduler]"):
+    for section in ("[general]", "[telegram]", "# [telegram.webhook]", "[wecom]", "[scheduler]", "# [health]"):
         assert f"\n{section}\n" in text
     for settings_type in (TelegramConfig, WebhookConfig, WeComConfig, SchedulerConfig):
         assert {field.name for field in fields(settings_type)} - {"webhook"} <= settings
-    assert {"timezone", "locale", "database", "log_level", "done_counts_as_served"} <= settings
+    assert {"timezone", "locale", "database", "log_level", "done_counts_as_served", "instance_name"} <= settings
+    assert "listen" in settings
 
 
 # Defaults and where things are found

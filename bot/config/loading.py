@@ -24,6 +24,7 @@ from bot.config.sections import (
     WECOM_TOKEN_ENV,
     Config,
     ConfigError,
+    HealthConfig,
     SchedulerConfig,
     TelegramConfig,
     WebhookConfig,
@@ -65,6 +66,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, 
         telegram=_telegram(root),
         wecom=_wecom(root),
         scheduler=_scheduler(root.table("scheduler")),
+        instance_name=_instance_name(general),
+        health=_health(root.table("health")) if root.has("health") else None,
     )
 
 
@@ -158,6 +161,27 @@ def redacted(url: str) -> str:
 
 def _env_refused(name: str, problem: str, /, **args: object) -> NoReturn:
     raise ConfigError("config.at_key", key=name, problem=Phrase(problem, args))
+
+
+_INSTANCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}")
+_LISTEN = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})")
+
+
+def _instance_name(general: Table) -> str | None:
+    """A short name of letters, digits and ``.-_:@`` (it goes into logs, a JSON answer and a database session)."""
+    name = general.optional_text("instance_name")
+    if name is not None and not _INSTANCE_NAME.fullmatch(name):
+        general.fail("instance_name", "config.expected_instance_name", got=show(name))
+    return name
+
+
+def _health(section: Table) -> HealthConfig:
+    """``listen = "HOST:PORT"``: where this instance answers /healthz, /readyz and /leader."""
+    listen = section.text("listen", "127.0.0.1:8090")
+    found = _LISTEN.fullmatch(listen)
+    if found is None or not 1 <= int(found["port"]) <= 65535:
+        section.fail("listen", "config.expected_listen", got=show(listen))
+    return HealthConfig(host=found["host"].strip("[]"), port=int(found["port"]))
 
 
 def _enabled(root: Table, name: str) -> bool:

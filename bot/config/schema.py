@@ -17,8 +17,11 @@ from bot.config.table import show
 from bot.i18n import Phrase, reason
 
 _SCHEMA: dict[str, frozenset[str]] = {
-    "": frozenset({"general", "telegram", "wecom", "scheduler"}),
-    "general": frozenset({"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served"}),
+    "": frozenset({"general", "telegram", "wecom", "scheduler", "health"}),
+    "general": frozenset(
+        {"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served", "instance_name"}
+    ),
+    "health": frozenset({"listen"}),
     "telegram": frozenset(
         {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace", "proxy"}
     ),
@@ -137,7 +140,7 @@ def _hint(section: str, key: str, value: object) -> Phrase | str:
         name = f"[{close[0]}]" if isinstance(value, dict) else close[0]
         return Phrase.of("config.hint_did_you_mean", name=name)
     if not section:
-        homes = [name for name in ("general", "telegram", "wecom", "scheduler") if key in _SCHEMA[name]]
+        homes = [name for name in ("general", "telegram", "wecom", "scheduler", "health") if key in _SCHEMA[name]]
         if homes:
             return Phrase.of("config.hint_belongs", section=homes[0])
     return ""

@@ -71,6 +71,14 @@ class WeComConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HealthConfig:
+    """The health endpoints (/healthz, /readyz, /leader) a load balancer or a monitor asks each instance."""
+
+    host: str = "127.0.0.1"
+    port: int = 8090
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerConfig:
     """When reminders, the weekly digest and the at-risk lists go out, and when the bot keeps quiet."""
 
@@ -110,3 +118,6 @@ class Config:
     telegram: TelegramConfig | None = None
     wecom: WeComConfig | None = None
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    instance_name: str | None = None
+    """How this instance names itself in logs, the health endpoint and the database; None for ``host:pid``."""
+    health: HealthConfig | None = None

@@ -114,7 +114,8 @@ class OutboxDelivery:
         self.store = store
         self.alone = alone
         """No other deliverer can exist (one process on SQLite): leases left by a predecessor that died are taken
-        back at the first pass rather than waited out. Several instances (a leader on PostgreSQL) wait them out."""
+        back at the first pass rather than waited out. Of several instances only the leader delivers: it takes them
+        back at its first pass after each ``take_over`` (once its predecessor has stopped)."""
         self._resumed = False
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Who holds the entries this deliverer took (one per process and platform)."""
@@ -134,6 +135,11 @@ class OutboxDelivery:
         self.renderer = renderer
         self.limiter = limiter
         self.foreground_busy = foreground_busy
+
+    def take_over(self) -> None:
+        """This deliverer just became the only one (its instance leads, and a predecessor has stopped): its next
+        pass takes back the entries a predecessor left leased instead of waiting their lease out."""
+        self._resumed = False
 
     def poke(self) -> None:
         """Something was just enqueued: deliver without waiting for the next tick."""

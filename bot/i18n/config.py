@@ -167,6 +167,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": '应为以 "/" 开头的路径，实际是 {got}',
         "en": 'expected a path starting with "/", got {got}',
     },
+    "config.expected_instance_name": {
+        "zh": "应为最多 63 个字母、数字或 .-_:@ 组成的名称，实际是 {got}",
+        "en": "expected a name of at most 63 letters, digits or .-_:@, got {got}",
+    },
+    "config.expected_listen": {
+        "zh": '应为 "主机:端口"，例如 "127.0.0.1:8090"，实际是 {got}',
+        "en": 'expected "HOST:PORT", such as "127.0.0.1:8090", got {got}',
+    },
+    "config.health_cannot_listen": {
+        "zh": "{file}：[health] listen 无法监听 {where}（{reason}）：换一个端口，或删掉 [health] 一节",
+        "en": "{file}: [health] listen cannot listen on {where} ({reason}); pick another port or remove [health]",
+    },
     "config.quiet_same": {
         "zh": "不能与 quiet_start 相同（免打扰时段从 quiet_start 到 quiet_end）",
         "en": "must differ from quiet_start (quiet hours run from start to end)",

@@ -12,6 +12,9 @@ in which the same decision could be taken again (a quarter's nudges, a yearly we
 PROCESSED_EVENTS_KEPT = timedelta(days=7)
 """How long a handled update is remembered: Telegram gives up redelivering an update after 24 hours and WeCom
 retries a callback within seconds, so a week leaves a wide margin for a bot that was down for days."""
+JOB_PERIODS_KEPT = timedelta(days=120)
+"""How long the record of which period of a job ran is kept: longer than the longest period (a quarter); older periods
+are also guarded by ``job_runs.last_run``."""
 
 
 class Housekeeping(Base):
@@ -26,6 +29,25 @@ class Housekeeping(Base):
         """Record that a scheduled job completed as of ``at``."""
         async with self.store.unit() as unit:
             await unit.jobs.set_run(job, at)
+
+    async def claim_job_period(
+        self, job: str, period: datetime, claimant: str, now: datetime, stale_after: timedelta
+    ) -> bool:
+        """Decide, in one transaction, that this claimant runs ``job`` for ``period``: False when that period ran
+        already, or another claimant took it less than ``stale_after`` ago and has not finished it."""
+        async with self.store.unit() as unit:
+            return await unit.jobs.claim_period(job, period, claimant, now, stale_before=now - stale_after)
+
+    async def job_period_done(self, job: str, period: datetime, now: datetime) -> None:
+        """Record that the claimed run of ``job`` for ``period`` completed as of ``now`` (its last run too)."""
+        async with self.store.unit() as unit:
+            await unit.jobs.finish_period(job, period, now)
+            await unit.jobs.set_run(job, now)
+
+    async def prune_job_periods(self, now: datetime, keep: timedelta = JOB_PERIODS_KEPT) -> int:
+        """Forget which instance ran which period of a job, for periods older than ``keep``."""
+        async with self.store.unit() as unit:
+            return await unit.jobs.prune_periods(now - keep)
 
     async def prune_processed(self, now: datetime, keep: timedelta = PROCESSED_EVENTS_KEPT) -> int:
         """Forget handled updates older than ``keep``; returns how many were forgotten."""

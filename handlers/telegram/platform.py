@@ -229,8 +229,9 @@ class TelegramPlatform:
     async def _follow_migration(self, old_chat_id: str, new_chat_id: str) -> None:
         await self.usecases.chat_migrated(PLATFORM, old_chat_id, new_chat_id)
 
-    async def start(self) -> None:
-        """Connect, set the command menus, receive updates and start delivering the outbox and card edits."""
+    async def start(self, *, lead: bool = True) -> None:
+        """Connect, set the command menus, receive updates and (when ``lead``) start delivering the outbox and card
+        edits."""
         app = self.application
         try:
             await app.initialize()
@@ -254,12 +255,28 @@ class TelegramPlatform:
             )
             await self.webhook.start()
             await publish(app.bot, self.usecases, webhook.url, webhook.secret_token, Update.ALL_TYPES)
-        self._stop.clear()
+        if lead:
+            await self.lead()
+
+    async def lead(self) -> None:
+        """Start delivering the outbox and keeping cards current: this instance leads."""
+        if self._tasks:
+            return
+        self.delivery.take_over()
+        self._stop = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, idle_wait=self.idle_wait), name="telegram-outbox"),
             asyncio.create_task(self.cards.run(self._stop, idle_wait=self.idle_wait), name="telegram-cards"),
         ]
         self.adapter.changed()
+
+    async def follow(self) -> None:
+        """Stop delivering at once, mid-pass: another instance leads (a send in flight may be repeated by it)."""
+        self._stop.set()
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _set_menus(self) -> None:
         scopes = (

@@ -69,15 +69,32 @@ class WeComPlatform:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def start(self) -> None:
-        """Serve callbacks and start delivering the outbox and keeping cards current."""
-        self._stop.clear()
+    async def start(self, *, lead: bool = True) -> None:
+        """Serve callbacks and (when ``lead``) start delivering the outbox and keeping cards current."""
         await self.server.start()
+        if lead:
+            await self.lead()
+        log.info("WeCom callback listening on %s", self.server.url)
+
+    async def lead(self) -> None:
+        """Start delivering the outbox and keeping cards current: this instance leads."""
+        if self._tasks:
+            return
+        self.delivery.take_over()
+        self._stop = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, self.idle_wait), name="wecom-delivery"),
             asyncio.create_task(self.card_sync.run(self._stop, self.idle_wait), name="wecom-cards"),
         ]
-        log.info("WeCom callback listening on %s", self.server.url)
+        self.poke()
+
+    async def follow(self) -> None:
+        """Stop delivering at once, mid-pass: another instance leads (a send in flight may be repeated by it)."""
+        self._stop.set()
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop taking callbacks, let running handlers finish, stop the loops and close the API client."""

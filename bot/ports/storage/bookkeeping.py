@@ -84,6 +84,21 @@ class JobRuns(Protocol):
         """Record a scheduled job's completion."""
         ...
 
+    async def claim_period(
+        self, job: str, period: datetime, claimant: str, now: datetime, *, stale_before: datetime
+    ) -> bool:
+        """Claim the run of ``job`` for ``period``: True when no one has, or when another claimant's unfinished claim
+        is older than ``stale_before``; False when it ran or is running elsewhere."""
+        ...
+
+    async def finish_period(self, job: str, period: datetime, now: datetime) -> None:
+        """Record that the claimed run of ``job`` for ``period`` completed."""
+        ...
+
+    async def prune_periods(self, before: datetime) -> int:
+        """Forget the runs of periods before ``before``; how many were forgotten."""
+        ...
+
 
 class AuditLog(Protocol):
     """Who changed what."""
