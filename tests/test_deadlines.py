@@ -13,7 +13,7 @@ from bot.domain import errors
 from bot.domain.deadlines import closes_at, deadline_passed
 from bot.domain.model import ClaimStatus, Urgency
 from bot.domain.reports import LedgerWish, WishState
-from bot.jobs.nudges import send_nudges
+from bot.jobs.nudges import daily_reminders, send_nudges
 from bot.notices import views
 from bot.notices.callbacks import Act, Payload, decode
 from bot.notices.outbox import NudgeCard
@@ -276,6 +276,22 @@ async def test_quarterly_nudges_suggest_no_wish_past_its_deadline(world: World) 
     (nudge,) = [row for row in await outbox(world, "nudge") if row["member_id"] == zhang]
     notice = decode_notice(nudge["payload"]).notice
     assert isinstance(notice, NudgeCard) and notice.wish_ids == (fresh,), afternoon
+
+
+async def test_a_wish_past_its_deadline_is_left_out_of_the_unclaimed_reminders_until_extended(world: World) -> None:
+    gone = await posted(world, "陪老人聊天 名额2 截止11月24日")
+    fresh = await posted(world, "帮忙买年货 名额2")
+    deps = deps_for(world)
+
+    for day in range(24, 31):
+        world.clock.set(at(2026, 11, day))
+        await daily_reminders(deps, world.clock.now())
+    (reminder,) = await outbox(world, "unclaimed")
+    assert f"#{fresh}" in reminder["payload"] and f"#{gone}" not in reminder["payload"]
+
+    await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, gone, "12月10日"))
+    await daily_reminders(deps, world.clock.now())
+    assert sorted(f"#{gone}" in row["payload"] for row in await outbox(world, "unclaimed")) == [False, True]
 
 
 def test_the_ledger_says_expired_from_the_deadlines_time_of_day() -> None:
