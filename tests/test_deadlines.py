@@ -116,6 +116,28 @@ async def test_a_time_of_day_typed_in_the_wish_text_closes_it_at_that_moment(wor
         await world.app.claim(cmd.ClaimWish(li, wish_id))
 
 
+async def test_an_urgent_wish_due_in_hours_closes_that_many_hours_after_it_was_posted(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    wish_id = await posted(world, "紧急 为隔离户送药 名额2 3小时内")  # posted at 10:00
+    wish = (await world.app.wish_view(wish_id)).wish
+    assert (wish.deadline, wish.deadline_time) == (date(2026, 11, 23), time(13, 0))
+    assert "截止：2026年11月23日（周一）13:00" in views.wish_card(await world.app.wish_view(wish_id), "zh").text
+
+    world.clock.set(at(2026, 11, 23, 12, 59))
+    await world.app.claim(cmd.ClaimWish(zhang, wish_id))
+    world.clock.set(at(2026, 11, 23, 13, 0))
+    with pytest.raises(errors.DeadlinePassed):
+        await world.app.claim(cmd.ClaimWish(li, wish_id))
+
+
+async def test_extending_by_hours_counts_them_from_now(world: World) -> None:
+    wish_id = await posted(world, "帮忙买年货 名额2 截止11月23日")
+    world.clock.set(at(2026, 11, 23, 22, 30))
+    await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, wish_id, "2小时内"))
+    wish = (await world.app.wish_view(wish_id)).wish
+    assert (wish.deadline, wish.deadline_time) == (date(2026, 11, 24), time(0, 30))
+
+
 async def test_extending_to_a_time_of_day_closes_it_then(world: World) -> None:
     wish_id = await posted(world, "帮忙买年货 名额2 截止11月23日")
     await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, wish_id, "明天18点"))
