@@ -316,6 +316,21 @@ async def test_a_wish_past_its_deadline_is_left_out_of_the_unclaimed_reminders_u
     assert sorted(f"#{gone}" in row["payload"] for row in await outbox(world, "unclaimed")) == [False, True]
 
 
+async def test_a_nudge_sent_before_the_deadline_loses_that_wishs_claim_button_once_it_passed(world: World) -> None:
+    gone = await posted(world, "陪老人聊天 名额2 截止11月24日")
+    fresh = await posted(world, "帮忙买年货 名额2")
+    world.clock.set(at(2026, 11, 25, 9, 0))
+    deps, job = deadline_job(world)
+    await run_job(deps, job, world.clock.now())
+
+    views_now = [await world.app.wish_view(wish_id) for wish_id in (gone, fresh)]
+    card = views.nudge_card("本季度您还没有服务记录", views_now, 14, "zh")
+
+    claims = [decode(b.payload) for row in card.buttons for b in row]
+    assert Payload(Act.CLAIM, fresh) in claims and Payload(Act.CLAIM, gone) not in claims
+    assert "已截止" in next(line for line in card.text.splitlines() if f"#{gone}" in line)
+
+
 def test_the_ledger_says_expired_from_the_deadlines_time_of_day() -> None:
     wish = LedgerWish(
         1, "b", "t", "", 2, "open", "normal", datetime(2026, 11, 1, tzinfo=SHANGHAI), date(2026, 11, 23), "",
