@@ -242,11 +242,24 @@ def test_commands_that_do_not_talk_to_a_platform_run_without_its_secrets(tmp_pat
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("EBRANCH_")}
-    for command in (["migrate"], ["backup", str(tmp_path / "copy.sqlite3")]):
+    structure = tmp_path / "setup.csv"
+    structure.write_text("党委,支部\n南湖区e党委,幸福里e支部\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,手机号\n张伟,13800138000\n", encoding="utf-8")
+    for command in (
+        ["migrate"],
+        ["backup", str(tmp_path / "copy.sqlite3")],
+        ["setup", str(structure)],
+        ["import-roster", str(roster), "--branch", "幸福里e支部"],
+        ["export", "--committee", "南湖区e党委", "--out", str(tmp_path / "ledger.xlsx")],
+        ["digest", "--committee", "南湖区e党委", "--out", str(tmp_path / "digest")],
+    ):
         done = subprocess.run(
             [str(EBRANCH), *command, "--config", str(config)], capture_output=True, text=True, env=env
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0, (command, done.stderr)
+    assert (tmp_path / "ledger.xlsx").read_bytes()[:2] == b"PK"
+    assert any(path.suffix == ".png" for path in (tmp_path / "digest").iterdir())
     refused = subprocess.run([str(EBRANCH), "run", "--config", str(config)], capture_output=True, text=True, env=env)
     assert refused.returncode == 2 and "token" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
 

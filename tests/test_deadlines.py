@@ -13,7 +13,7 @@ from bot.domain import errors
 from bot.domain.deadlines import closes_at, deadline_passed
 from bot.domain.model import ClaimStatus, Urgency
 from bot.domain.reports import LedgerWish, WishState
-from bot.jobs.nudges import send_nudges
+from bot.jobs.nudges import daily_reminders, send_nudges
 from bot.notices import views
 from bot.notices.callbacks import Act, Payload, decode
 from bot.notices.outbox import NudgeCard
@@ -114,6 +114,28 @@ async def test_a_time_of_day_typed_in_the_wish_text_closes_it_at_that_moment(wor
     world.clock.set(at(2026, 11, 23, 15, 0))
     with pytest.raises(errors.DeadlinePassed):
         await world.app.claim(cmd.ClaimWish(li, wish_id))
+
+
+async def test_an_urgent_wish_due_in_hours_closes_that_many_hours_after_it_was_posted(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    wish_id = await posted(world, "紧急 为隔离户送药 名额2 3小时内")  # posted at 10:00
+    wish = (await world.app.wish_view(wish_id)).wish
+    assert (wish.deadline, wish.deadline_time) == (date(2026, 11, 23), time(13, 0))
+    assert "截止：2026年11月23日（周一）13:00" in views.wish_card(await world.app.wish_view(wish_id), "zh").text
+
+    world.clock.set(at(2026, 11, 23, 12, 59))
+    await world.app.claim(cmd.ClaimWish(zhang, wish_id))
+    world.clock.set(at(2026, 11, 23, 13, 0))
+    with pytest.raises(errors.DeadlinePassed):
+        await world.app.claim(cmd.ClaimWish(li, wish_id))
+
+
+async def test_extending_by_hours_counts_them_from_now(world: World) -> None:
+    wish_id = await posted(world, "帮忙买年货 名额2 截止11月23日")
+    world.clock.set(at(2026, 11, 23, 22, 30))
+    await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, wish_id, "2小时内"))
+    wish = (await world.app.wish_view(wish_id)).wish
+    assert (wish.deadline, wish.deadline_time) == (date(2026, 11, 24), time(0, 30))
 
 
 async def test_extending_to_a_time_of_day_closes_it_then(world: World) -> None:
@@ -276,6 +298,37 @@ async def test_quarterly_nudges_suggest_no_wish_past_its_deadline(world: World) 
     (nudge,) = [row for row in await outbox(world, "nudge") if row["member_id"] == zhang]
     notice = decode_notice(nudge["payload"]).notice
     assert isinstance(notice, NudgeCard) and notice.wish_ids == (fresh,), afternoon
+
+
+async def test_a_wish_past_its_deadline_is_left_out_of_the_unclaimed_reminders_until_extended(world: World) -> None:
+    gone = await posted(world, "陪老人聊天 名额2 截止11月24日")
+    fresh = await posted(world, "帮忙买年货 名额2")
+    deps = deps_for(world)
+
+    for day in range(24, 31):
+        world.clock.set(at(2026, 11, day))
+        await daily_reminders(deps, world.clock.now())
+    (reminder,) = await outbox(world, "unclaimed")
+    assert f"#{fresh}" in reminder["payload"] and f"#{gone}" not in reminder["payload"]
+
+    await world.app.extend_deadline(cmd.ExtendDeadline(world.secretary, gone, "12月10日"))
+    await daily_reminders(deps, world.clock.now())
+    assert sorted(f"#{gone}" in row["payload"] for row in await outbox(world, "unclaimed")) == [False, True]
+
+
+async def test_a_nudge_sent_before_the_deadline_loses_that_wishs_claim_button_once_it_passed(world: World) -> None:
+    gone = await posted(world, "陪老人聊天 名额2 截止11月24日")
+    fresh = await posted(world, "帮忙买年货 名额2")
+    world.clock.set(at(2026, 11, 25, 9, 0))
+    deps, job = deadline_job(world)
+    await run_job(deps, job, world.clock.now())
+
+    views_now = [await world.app.wish_view(wish_id) for wish_id in (gone, fresh)]
+    card = views.nudge_card("本季度您还没有服务记录", views_now, 14, "zh")
+
+    claims = [decode(b.payload) for row in card.buttons for b in row]
+    assert Payload(Act.CLAIM, fresh) in claims and Payload(Act.CLAIM, gone) not in claims
+    assert "已截止" in next(line for line in card.text.splitlines() if f"#{gone}" in line)
 
 
 def test_the_ledger_says_expired_from_the_deadlines_time_of_day() -> None:

@@ -90,7 +90,14 @@ def test_a_platform_name_is_not_asked_and_typed_skills_and_none_are_read() -> No
 
 @pytest.mark.parametrize(
     ("text", "skills"),
-    [("维修、助老", ("维修", "助老")), ("1，10", ("矛盾调解", "助学")), ("无", ()), ("Repairs, 维修", ("维修",))],
+    [
+        ("维修、助老", ("维修", "助老")),
+        ("1，10", ("矛盾调解", "助学")),
+        ("无", ()),
+        ("Repairs, 维修", ("维修",)),
+        ("1、²", ("矛盾调解", "²")),  # a superscript digit, which int() refuses: kept as typed, not a traceback
+        ("١٢、8", ("١٢", "维修")),  # digits of another script are no number of the list
+    ],
 )
 def test_typed_skills(text: str, skills: tuple[str, ...]) -> None:
     assert report_in.read_skills(text) == skills

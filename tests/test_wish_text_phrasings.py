@@ -462,6 +462,57 @@ def test_an_impossible_time_is_refused(phrase: str) -> None:
     ]
 
 
+# (phrase, now, deadline, time): urgent needs counted in hours (or minutes) from the moment the wish is posted
+HOURS_AHEAD = [
+    ("3小时内", MORNING, FRIDAY, time(12, 30)),
+    ("三小时内", MORNING, FRIDAY, time(12, 30)),
+    ("两小时内", MORNING, FRIDAY, time(11, 30)),
+    ("两个小时之内", MORNING, FRIDAY, time(11, 30)),
+    ("两个半小时内", MORNING, FRIDAY, time(12, 0)),
+    ("一个半小时以内", MORNING, FRIDAY, time(11, 0)),
+    ("半小时内", MORNING, FRIDAY, time(10, 0)),
+    ("半个小时内", MORNING, FRIDAY, time(10, 0)),
+    ("30分钟内", MORNING, FRIDAY, time(10, 0)),
+    ("四十五分钟以内", MORNING, FRIDAY, time(10, 15)),
+    ("24小时内", MORNING, date(2026, 11, 21), time(9, 30)),
+    ("3小时内", time(22, 45), date(2026, 11, 21), time(1, 45)),
+    ("3个钟头内", time(9, 30, 59), FRIDAY, time(12, 30)),
+    ("within 3 hours", MORNING, FRIDAY, time(12, 30)),
+    ("within three hours", MORNING, FRIDAY, time(12, 30)),
+    ("in 2 hours", MORNING, FRIDAY, time(11, 30)),
+    ("in the next 2 hours", MORNING, FRIDAY, time(11, 30)),
+    ("within 2.5 hours", MORNING, FRIDAY, time(12, 0)),
+    ("within two and a half hours", MORNING, FRIDAY, time(12, 0)),
+    ("in an hour", MORNING, FRIDAY, time(10, 30)),
+    ("in an hour and a half", MORNING, FRIDAY, time(11, 0)),
+    ("within half an hour", MORNING, FRIDAY, time(10, 0)),
+    ("within a half hour", MORNING, FRIDAY, time(10, 0)),
+    ("in 45 minutes", MORNING, FRIDAY, time(10, 15)),
+    ("in 90 mins", MORNING, FRIDAY, time(11, 0)),
+    ("in 3 hrs", MORNING, FRIDAY, time(12, 30)),
+]
+
+
+@pytest.mark.parametrize(("phrase", "now", "deadline", "at"), HOURS_AHEAD, ids=[r[0] for r in HOURS_AHEAD])
+def test_an_urgent_need_is_measured_in_hours_from_now(phrase: str, now: time, deadline: date, at: time) -> None:
+    wish = read(f"为王奶奶送药，2人，{phrase}", FRIDAY, now)
+    assert (wish.title, wish.description, wish.deadline, wish.deadline_time) == ("为王奶奶送药", "", deadline, at)
+
+
+@pytest.mark.parametrize("text", ["为王奶奶送药，2人，3小时内", "Deliver medicine, 2 people, within 3 hours"])
+def test_hours_from_now_without_the_time_it_counts_from_or_past_a_week_are_refused(text: str) -> None:
+    assert [p.key for p in parse_wish_text(text, FRIDAY, None).problems] == ["parse.deadline_invalid"]
+    assert [p.key for p in parse_wish_text(text.replace("3", "200"), FRIDAY, MORNING).problems] == [
+        "parse.deadline_invalid"
+    ]
+
+
+@pytest.mark.parametrize("text", ["陪老人聊天2小时，2人", "服务时长3小时，2人", "Visit Mr Li for 3 hours, 2 people"])
+def test_hours_that_are_not_within_are_no_deadline(text: str) -> None:
+    wish = read(text)
+    assert (wish.deadline, wish.deadline_time) == (None, None)
+
+
 def test_a_time_of_day_without_a_marker_names_no_deadline() -> None:
     wish = read("为王奶奶送药，下午2点出发，2人")
     assert (wish.deadline, wish.deadline_time, wish.description) == (None, None, "下午2点出发")

@@ -39,7 +39,7 @@ def read_skills(text: str) -> tuple[str, ...]:
     for item in _LIST_SEP.split(text.strip()):
         if not item:
             continue
-        if item.isdigit() and 1 <= int(item) <= SKILL_COUNT:
+        if item.isascii() and item.isdigit() and 1 <= int(item) <= SKILL_COUNT:
             item = skill_value(int(item) - 1)
         else:
             item = next(

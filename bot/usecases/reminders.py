@@ -198,9 +198,12 @@ class Reminders(Base):
     async def record_unclaimed(
         self, now: datetime, wishes: Sequence[Wish], *, not_before: datetime | None, lang: str
     ) -> int:
-        """One reminder to the branch secretaries (else the branch chat) for each wish nobody claimed for days."""
+        """One reminder to the branch secretaries (else the branch chat) for each wish nobody claimed for days; a wish
+        past its deadline takes no claims, so nobody is asked to mention it again (extended, it is again)."""
         recorded = 0
         for wish in wishes:
+            if expired(wish, now, self.tz):
+                continue
             async with self.store.unit() as unit:
                 branch = await unit.branches.get(wish.branch_id)
                 if branch is None or branch.chat is None:

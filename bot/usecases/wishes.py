@@ -402,7 +402,7 @@ class Wishes(Base):
 
     def _new_deadline(self, text: str, now: datetime) -> tuple[date, time | None]:
         """The deadline a secretary typed, read as wish texts are; refused if unreadable or already past."""
-        reading = read_deadline_phrase(text, local_date(now, self.tz))
+        reading = read_deadline_phrase(text, local_date(now, self.tz), now.astimezone(self.tz).time())
         if reading.problem is not None or reading.day is None:
             past = reading.problem is not None and reading.problem.key == "parse.deadline_past"
             raise (errors.DeadlineInPast if past else errors.DeadlineUnreadable)(seen=escape(text))

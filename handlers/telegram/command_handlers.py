@@ -274,8 +274,9 @@ class Commands(Flows):
             return
         ctx = await self.adapter.ctx(user)
         args = context.args or []
-        if args and args[0].lstrip("#").isdigit():
-            await self._end_wish(message, ctx.actor, ctx.lang, int(args[0].lstrip("#")), close=False)
+        wish_id = wish_number(args[0]) if args else None
+        if wish_id is not None:
+            await self._end_wish(message, ctx.actor, ctx.lang, wish_id, close=False)
             return
         await show(self.adapter, await self.adapter.conversations.cancel(ctx), ctx.lang, message)
 
@@ -286,10 +287,11 @@ class Commands(Flows):
             return
         account, lang = await self.adapter.who(user)
         args = context.args or []
-        if not args or not args[0].lstrip("#").isdigit():
+        wish_id = wish_number(args[0]) if args else None
+        if wish_id is None:
             await reply(message, t("tg.close.usage", lang))
             return
-        await self._end_wish(message, account, lang, int(args[0].lstrip("#")), close=True)
+        await self._end_wish(message, account, lang, wish_id, close=True)
 
     async def extend(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/extend N 日期 (a secretary): micro-wish N closes at the new deadline and takes claims again."""
@@ -317,11 +319,12 @@ class Commands(Flows):
             return
         account, lang = await self.adapter.who(user)
         args = context.args or []
-        if not args or not args[0].lstrip("#").isdigit():
+        wish_id = wish_number(args[0]) if args else None
+        if wish_id is None:
             await reply(message, t("tg.manage.usage", lang))
             return
         try:
-            await self.adapter.usecases.send_manage_card(account, int(args[0].lstrip("#")))
+            await self.adapter.usecases.send_manage_card(account, wish_id)
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return

@@ -154,12 +154,13 @@ class WeComRouter:
         parts = text.split(maxsplit=1)
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
-        if command in ("/cancel", "取消", "/close", "结束") and rest.lstrip("#").isdigit():
-            await self._end_wish(account, lang, int(rest.lstrip("#")), close=command in ("/close", "结束"))
+        wish_id = wish_number(rest) if rest else None
+        if command in ("/cancel", "取消", "/close", "结束") and wish_id is not None:
+            await self._end_wish(account, lang, wish_id, close=command in ("/close", "结束"))
         elif command in ("/extend", "延期"):
             await self._extend(account, lang, rest)
-        elif command in ("/manage", "管理") and rest.lstrip("#").isdigit():
-            await self.usecases.send_manage_card(account, int(rest.lstrip("#")))
+        elif command in ("/manage", "管理") and wish_id is not None:
+            await self.usecases.send_manage_card(account, wish_id)
             self.changed()
         elif command in ("/cancel", "取消"):
             await self._show(account, lang, await self.conversations.cancel(self._ctx(account, lang)))

@@ -57,6 +57,10 @@ _DATE_FORMS = "|".join(
         r"(?P<iso>(?<![0-9])(?P<iso_y>[0-9]{4})-(?P<iso_m>[0-9]{1,2})-(?P<iso_d>[0-9]{1,2})(?![0-9]))",
         r"(?P<num>(?<![0-9./])(?P<num_a>[0-9]{1,2})/(?P<num_b>[0-9]{1,2})(?:/(?P<num_y>[0-9]{4}|[0-9]{2}))?(?![0-9./]))",
         r"(?P<rel>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)",
+        rf"(?P<hours>(?:within|in)\s+(?:the\s+next\s+)?(?:(?P<hours_an>an?)\s+(?P<hours_an_half>hour\s+and\s+a\s+half|half\s+hour)"
+        rf"|half\s+an?\s+(?P<hours_only_half>hour)"
+        rf"|(?P<hours_n>{_COUNT}(?:\.5)?)\s+(?:(?P<hours_half>and\s+a\s+half)\s+)?(?:hours?|hrs?)"
+        rf"|(?P<minutes_n>{_COUNT})\s+(?:minutes?|mins?)))",
         rf"(?P<within>(?:within|in)\s+(?:the\s+next\s+)?(?P<within_n>{_COUNT})\s+(?P<within_u>days?|weeks?|months?))",
         r"(?P<end>(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<end_p>this\s+|next\s+)?(?P<end_u>week|month|year))",
         r"(?P<unitend>(?P<unitend_u>month|year|week)[-\s]end)",
@@ -64,7 +68,7 @@ _DATE_FORMS = "|".join(
         rf"(?P<week>(?:(?P<week_p>next|this|coming|the\s+coming)\s+)?(?P<week_d>{_DAY_NAME})\.?(?P<week_after>\s+after\s+next)?)",
     )
 )
-_KINDS = ("md", "dm", "iso", "num", "rel", "within", "end", "unitend", "weekend", "week")
+_KINDS = ("md", "dm", "iso", "num", "rel", "hours", "within", "end", "unitend", "weekend", "week")
 _PRE = (
     rf"(?:{_L}(?P<pre>by|before|due(?:\s+(?:by|on|before))?|deadline\s*(?:is)?\s*[:：]?|until|till"
     rf"|no\s+later\s+than|on\s+or\s+before|not\s+later\s+than|closes?(?:\s+on)?|ends?(?:\s+on)?){_R}\s*)?"
@@ -76,6 +80,25 @@ _DEADLINE = re.compile(
     rf"|(?P<clock>{EN_CLOCK}))",
     re.IGNORECASE,
 )
+
+
+def _hours(match: re.Match[str]) -> float | None:
+    """How many hours ``within 3 hours``, ``in 2.5 hours``, ``in an hour and a half``, ``within half an hour`` or
+    ``in 30 minutes`` give."""
+    g = match.group
+    if g("minutes_n") is not None:
+        minutes = _count(g("minutes_n"))
+        return None if minutes is None else minutes / 60
+    if g("hours_only_half") is not None:
+        return 0.5
+    if g("hours_an") is not None:
+        return 1.5 if g("hours_an_half").lower().startswith("hour") else 0.5
+    number = g("hours_n")
+    if number.endswith(".5"):
+        whole = _count(number[:-2])
+        return None if whole is None else whole + 0.5
+    whole = _count(number)
+    return None if whole is None else whole + (0.5 if g("hours_half") else 0.0)
 
 
 def _month(name: str) -> int:
@@ -159,13 +182,16 @@ def find_en_dates(
         if overlaps(span, protected):
             continue
         kind = next((k for k in _KINDS if match.group(k) is not None), "clock")
-        marked = all_marked or match.group("pre") is not None or kind == "within"
+        marked = all_marked or match.group("pre") is not None or kind in ("within", "hours")
         if kind == "num" and not marked:
             continue
         clock_text = match.group("clock") or match.group("t1") or match.group("t2") or ""
         clock = read_en_time(clock_text)
         evening = kind == "rel" and match.group("rel").lower() == "tonight"
         reading = _EnReading(match, today, now)
+        if kind == "hours":
+            hits.append(reading.hit(span, True, *reading.after_hours(_hours(match))))
+            continue
         if kind == "clock" and not marked:
             hits.append(DateHit(span, reading.seen, False, None, clock.at, exact=False, mention=True))
             continue

@@ -1,4 +1,4 @@
-"""Dates and times written in Chinese (12月31日, 下周五, 三天内, 春节前, 正月十五, 今天18点前), read from today."""
+"""Dates and times written in Chinese (12月31日, 下周五, 三天内, 3小时内, 春节前, 正月十五, 今天18点前), from today."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ _DATE_FORMS = "|".join(
         rf"(?P<md>(?<![0-9])(?P<md_m>{_M})\s*月\s*(?P<md_d>{_D}))",
         rf"(?P<rmday>(?P<rmday_p>本|这个?|当|下个?)月\s*(?P<rmday_d>{_D}))",
         r"(?P<rmend>(?P<rmend_p>本|这个?|当|下个?)?月(?:底|末))",
+        rf"(?P<hours>(?:(?P<hours_n>{_N})\s*个?\s*(?P<hours_half>半)?|(?P<hours_only_half>半)\s*个?\s*)"
+        rf"(?:小时|钟头)\s*(?:之内|以内|内)|(?P<minutes_n>{_N})\s*分钟\s*(?:之内|以内|内))",
         rf"(?P<within>(?P<within_n>{_N})\s*个?\s*(?P<within_u>天|日|周|星期|礼拜|月)\s*(?:之内|以内|内))",
         r"(?P<period>(?P<period_p>本|这个?|今)(?P<period_u>周|星期|礼拜|月|年)\s*(?:之内|以内|内))",
         r"(?P<rel>大后天|后天|明天|明日|明晚|今天|今日|今晚)",
@@ -61,6 +63,7 @@ _KINDS = (
     "md",
     "rmday",
     "rmend",
+    "hours",
     "within",
     "period",
     "rel",
@@ -72,7 +75,7 @@ _KINDS = (
     "day",
     "clock",
 )
-_ALWAYS_MARKED = frozenset(("within", "period"))
+_ALWAYS_MARKED = frozenset(("hours", "within", "period"))
 _NEEDS_MARKER = frozenset(("dot", "day"))
 _STANDING_ALONE = frozenset(("fest", "lunar"))
 _PRE = (
@@ -130,6 +133,17 @@ class _ZhReading(Reading):
     def __init__(self, match: re.Match[str], today: date, now: time | None) -> None:
         super().__init__(match.group(0).strip(), today, now)
         self.match = match
+
+    def hours(self) -> float | None:
+        """How many hours ``3小时内``, ``两个半小时内``, ``半小时内`` or ``30分钟内`` give."""
+        g = self.match.group
+        if g("minutes_n") is not None:
+            minutes = read_number(g("minutes_n"))
+            return None if minutes is None else minutes / 60
+        if g("hours_only_half") is not None:
+            return 0.5
+        whole = read_number(g("hours_n"))
+        return None if whole is None else whole + (0.5 if g("hours_half") else 0.0)
 
     def resolve(self, kind: str) -> date | ParseProblem:
         g = self.match.group
@@ -247,6 +261,9 @@ def find_zh_dates(
             ("晚上" if evening and not re.match(r"\s*(?:" + PERIOD + ")", clock_text) else "") + clock_text
         )
         reading = _ZhReading(match, today, now)
+        if kind == "hours":
+            hits.append(reading.hit(span, True, *reading.after_hours(reading.hours())))
+            continue
         if kind == "every" or (kind == "clock" and not marked):
             bare = kind == "clock" and match.group("clock_p") is None and not re.search("[:：]", clock_text)
             if bare and not _bounded(text, match.start(kind), match.end()):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.wish_text.results import YEARLESS_TYPO_DAYS, ParseProblem
 from bot.domain.wish_text.spans import Span
+
+MAX_HOURS_AHEAD = 7 * 24  # "N hours from now" beyond a week is a slip, not an urgent need
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,15 @@ class Reading:
             end = month_end(self.today.year, self.today.month + count)
             return self.checked(None if end is None else end.replace(day=min(self.today.day, end.day)))
         return self.checked(shift(self.today, 7 * count) if count <= 52 else None)
+
+    def after_hours(self, hours: float | None) -> tuple[date | ParseProblem, time | None]:
+        """The moment ``hours`` from now (``3小时内``, ``within 2 hours``): its day and time to the minute; a phrase
+        without the time it counts from, or past a week, cannot be used."""
+        if self.now is None or hours is None or not 0 < hours <= MAX_HOURS_AHEAD:
+            return self.invalid(), None
+        start = datetime.combine(self.today, self.now.replace(second=0, microsecond=0))
+        end = start + timedelta(hours=hours)
+        return end.date(), end.time()
 
     def weekday(self, weeks_ahead: int | None, target: int) -> date | ParseProblem:
         """A weekday (0 = Monday): the next one on or after today (``weeks_ahead`` None), else in this week
