@@ -171,10 +171,11 @@ class Demo:
         while monotonic() < deadline:
             await asyncio.sleep(0.05)
             async with self.core.store.unit() as unit:
-                due = await unit.outbox.due("telegram", self.clock.now(), 1)
+                first = await unit.outbox.next_time("telegram")
                 stale = await unit.cards.stale("telegram", 1)
             quiet = monotonic() - self._last_event >= SETTLE_QUIET
             pending = self.sandbox.updates.pending
+            due = first is not None and first <= self.clock.now()
             if not due and not stale and quiet and pending == 0:
                 return
             if due or stale:
