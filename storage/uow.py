@@ -17,6 +17,7 @@ from storage.repos.drafts import SqlDrafts
 from storage.repos.events import SqlProcessedEvents
 from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
+from storage.repos.pairings import SqlPairings
 from storage.repos.people import SqlPeople
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
@@ -39,6 +40,7 @@ class SqlUnit:
         "events",
         "jobs",
         "outbox",
+        "pairings",
         "people",
         "services",
         "shared",
@@ -64,6 +66,7 @@ class SqlUnit:
         self.jobs = SqlJobRuns(conn)
         self.audit = SqlAuditLog(conn)
         self.shared = SqlSharedState(conn)
+        self.pairings = SqlPairings(conn)
 
 
 class SqlStore:

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents, SharedState
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
+from bot.ports.storage.pairings import Pairings
 from bot.ports.storage.people import People
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
@@ -26,6 +27,7 @@ __all__ = [
     "JobRuns",
     "Outbox",
     "OutboxRow",
+    "Pairings",
     "People",
     "ProcessedEvents",
     "Services",
@@ -88,6 +90,9 @@ class Unit(Protocol):
 
     @property
     def shared(self) -> SharedState: ...
+
+    @property
+    def pairings(self) -> Pairings: ...
 
 
 class Store(Protocol):
