@@ -68,3 +68,56 @@ async def overdue_pairings(unit: Unit, branch_id: int, today: date) -> list[outc
 def overdue_pairings_text(overdue: list[outcomes.PairingView], today: date, lang: str) -> str:
     """The overdue pairings under the at-risk list (aliases only, no contacts: the list may be forwarded)."""
     return "\n".join([t("pair.atrisk.head", lang), *(pairing_line(v, today, lang) for v in overdue)])
+
+
+def made_text(made: outcomes.PairingMade, lang: str) -> str:
+    """The secretary's answer to /pair."""
+    p = made.view.pairing
+    return t(
+        "pair.made",
+        lang,
+        id=p.id,
+        member=escape(made.view.member_name),
+        alias=escape(p.alias),
+        rhythm=rhythm_text(p.rhythm, lang),
+        day=day_text(p.next_due, lang),
+    )
+
+
+def changed_text(action: str, made: outcomes.PairingMade, lang: str) -> str:
+    """The secretary's answer to pause, resume, end or hand over."""
+    p = made.view.pairing
+    return t(
+        f"pair.changed.{action}",
+        lang,
+        id=p.id,
+        alias=escape(p.alias),
+        member=escape(made.view.member_name),
+        day=day_text(p.next_due, lang),
+    )
+
+
+def confirmed_text(confirmed: outcomes.VisitConfirmed, lang: str) -> str:
+    """The secretary's answer to /confirmvisit."""
+    if confirmed.already:
+        return t("pair.visit.already", lang)
+    return t(
+        "pair.visit.confirmed",
+        lang,
+        member=escape(confirmed.member.name),
+        alias=escape(confirmed.pairing.alias),
+        visit=confirmed.visit.id,
+    )
+
+
+def mine_text(found: outcomes.PairingList, lang: str) -> str:
+    """A member's own pairings (/visit without a number)."""
+    if not found.pairings:
+        return t("pair.mine.none", lang)
+    return "\n".join([t("pair.mine.head", lang), *(pairing_line(v, found.today, lang) for v in found.pairings)])
+
+
+def pairing_number(text: str) -> int | None:
+    """The pairing (or visit) number a person typed ("3" or "#3"); None when it is not one."""
+    digits = text.strip().lstrip("#")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 12 else None
