@@ -19,6 +19,7 @@ from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
 from storage.repos.pairings import SqlPairings
 from storage.repos.people import SqlPeople
+from storage.repos.recurring import SqlRecurringSeries
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
 from storage.repos.teams import SqlTeams
@@ -42,6 +43,7 @@ class SqlUnit:
         "outbox",
         "pairings",
         "people",
+        "recurring",
         "services",
         "shared",
         "teams",
@@ -67,6 +69,7 @@ class SqlUnit:
         self.audit = SqlAuditLog(conn)
         self.shared = SqlSharedState(conn)
         self.pairings = SqlPairings(conn)
+        self.recurring = SqlRecurringSeries(conn)
 
 
 class SqlStore:

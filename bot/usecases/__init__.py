@@ -7,6 +7,7 @@ from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.pairings import Pairs
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
+from bot.usecases.recurring import Recurring
 from bot.usecases.reminders import Reminders
 from bot.usecases.reports import Reports
 from bot.usecases.service import Services
@@ -23,5 +24,5 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs, Recurring):
     """The application service: the only way the outside world changes e-branch state."""

@@ -244,3 +244,31 @@ class HandOverPairing:
     actor: Account
     pairing_id: int
     to: str
+
+
+# -- recurring activities ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostSeries:
+    """A secretary posts a recurring activity ("每周六上午小区巡逻 名额4"): each occurrence becomes its own wish."""
+
+    actor: Account
+    branch_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinSeries:
+    """A member claims every occurrence of a series (those posted and those to come, while slots are free)."""
+
+    actor: Account
+    series_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndSeries:
+    """A secretary ends a series: no more occurrences are posted (those posted stay)."""
+
+    actor: Account
+    series_id: int

@@ -312,3 +312,35 @@ class VisitConfirmed:
     pairing: Pairing
     member: Member
     already: bool = False
+
+
+# -- recurring activities ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPosted:
+    """A series and the occurrences posted so far (day, wish id); ``next_days`` are the days coming after."""
+
+    series_id: int
+    title: str
+    posted: tuple[tuple[date, int], ...]
+    next_days: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesJoined:
+    """A member claimed a series: the occurrence wishes they were claimed into now (others as they are posted)."""
+
+    series_id: int
+    title: str
+    claimed: tuple[int, ...]
+    already: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFile:
+    """An .ics file of what a member claimed (``events``: how many)."""
+
+    filename: str
+    content: bytes
+    events: int

@@ -13,6 +13,7 @@ from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.pairings import Pairings
 from bot.ports.storage.people import People
+from bot.ports.storage.recurring import RecurringSeries
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Pairings",
     "People",
     "ProcessedEvents",
+    "RecurringSeries",
     "Services",
     "SharedState",
     "Store",
@@ -93,6 +95,9 @@ class Unit(Protocol):
 
     @property
     def pairings(self) -> Pairings: ...
+
+    @property
+    def recurring(self) -> RecurringSeries: ...
 
 
 class Store(Protocol):
