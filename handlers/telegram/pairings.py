@@ -1,12 +1,14 @@
 """The pairing commands (结对帮扶): /pair, /pairings, /visit, /confirmvisit, /pausepair, /resumepair, /endpair,
-/handover. Each reads the update, runs a use case, replies; the visit conversation runs in bot.flows."""
+/handover; and those of recurring activities: /recurring, /series, /endseries, /calendar. Each reads the update,
+runs a use case, replies; the visit conversation runs in bot.flows."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
@@ -20,6 +22,7 @@ from bot.usecases.pairing_lists import (
     pairing_list_text,
     pairing_number,
 )
+from bot.usecases.recurring import series_joined_text, series_posted_text
 from handlers.telegram.command_handlers import Commands
 from handlers.telegram.context import privately, reply
 from handlers.telegram.conversation import show
@@ -44,6 +47,10 @@ class PairingCommands(Commands):
             "resumepair": self.resume_pair,
             "endpair": self.end_pair,
             "handover": self.handover,
+            "recurring": self.recurring,
+            "series": self.series,
+            "endseries": self.end_series,
+            "calendar": self.calendar,
         }
 
     async def pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,3 +187,82 @@ class PairingCommands(Commands):
             return
         self.adapter.changed()
         await reply(message, changed_text(action, made, lang))
+
+    async def recurring(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/recurring 每周六上午 小区巡逻 名额4`` (a secretary): a recurring activity, each occurrence a card."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        text = command_text(message)
+        if not text:
+            await reply(message, t("series.usage.post", lang))
+            return
+        branch = await self._branch_here(message, account, as_secretary=True)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        try:
+            posted = await self.adapter.usecases.post_series(cmd.PostSeries(account, branch.id, text))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, series_posted_text(posted, lang))
+
+    async def series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/series N (a member): claim every occurrence of series N."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("series.usage.number", lang, command="/series"))
+            return
+        try:
+            joined = await self.adapter.usecases.join_series(cmd.JoinSeries(account, number))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, series_joined_text(joined, lang))
+
+    async def end_series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/endseries N (a secretary): no more occurrences of series N are posted."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("series.usage.number", lang, command="/endseries"))
+            return
+        try:
+            ended = await self.adapter.usecases.end_series(cmd.EndSeries(account, number))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, t("series.ended", lang, id=ended.series_id, title=ended.title))
+
+    async def calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/calendar (privately): an .ics file of what I claimed, to import into a phone's calendar."""
+        message, user = await self._private(update)
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        try:
+            found = await self.adapter.usecases.calendar(account)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        if not found.events:
+            await reply(message, t("series.calendar.none", lang))
+            return
+        try:
+            await message.reply_document(
+                InputFile(found.content, filename=found.filename),
+                caption=t("series.calendar.caption", lang, n=found.events),
+            )
+        except TelegramError:
+            await reply(message, error_text(DomainError(), lang))
