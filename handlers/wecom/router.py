@@ -19,7 +19,7 @@ from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
 from bot.notices import views
 from bot.notices.callbacks import Act, Payload, decode
-from bot.ports.chat import Button, DeliveryError, OutgoingMessage
+from bot.ports.chat import Attachment, Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 from bot.usecases.pairing_lists import (
@@ -30,6 +30,7 @@ from bot.usecases.pairing_lists import (
     pairing_list_text,
     pairing_number,
 )
+from bot.usecases.recurring import series_joined_text, series_posted_text
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
@@ -64,6 +65,17 @@ PAIRING_COMMANDS = {
     "移交结对": "handover",
 }
 """The pairing commands (结对帮扶) and their Chinese words, each to what it does."""
+RECURRING_COMMANDS = {
+    "/recurring": "recurring",
+    "周期活动": "recurring",
+    "/series": "series",
+    "认领系列": "series",
+    "/endseries": "endseries",
+    "停止系列": "endseries",
+    "/calendar": "calendar",
+    "日历": "calendar",
+}
+"""The commands of recurring activities and their Chinese words."""
 
 
 def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
@@ -218,6 +230,8 @@ class WeComRouter:
             await self._reply(account, await self._help_text(account, lang))
         elif command in PAIRING_COMMANDS:
             await self._pairing(account, lang, PAIRING_COMMANDS[command], rest)
+        elif command in RECURRING_COMMANDS:
+            await self._recurring(account, lang, RECURRING_COMMANDS[command], rest)
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
@@ -416,6 +430,40 @@ class WeComRouter:
         made = await usecases.create_pairing(cmd.CreatePairing(account, branch.id, rest))
         self.changed()
         await self._reply(account, made_text(made, lang))
+
+    async def _recurring(self, account: Account, lang: str, name: str, rest: str) -> None:
+        """A recurring activity posted (its occurrences' cards go to every member privately), a series claimed or
+        ended, or the .ics file of what the person claimed."""
+        usecases = self.usecases
+        if name == "calendar":
+            found = await usecases.calendar(account)
+            if not found.events:
+                await self._reply(account, t("series.calendar.none", lang))
+                return
+            await self._reply(account, t("series.calendar.caption", lang, n=found.events))
+            await self.gateway.send_attachment(account.user_id, Attachment(found.filename, found.content))
+            return
+        if name in ("series", "endseries"):
+            number = pairing_number(rest)
+            if number is None:
+                await self._reply(account, t("series.usage.number", lang, command=f"/{name}"))
+            elif name == "series":
+                joined = await usecases.join_series(cmd.JoinSeries(account, number))
+                self.changed()
+                await self._reply(account, series_joined_text(joined, lang))
+            else:
+                ended = await usecases.end_series(cmd.EndSeries(account, number))
+                await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
+            return
+        if not rest:
+            await self._reply(account, t("series.usage.post", lang))
+            return
+        roles = await usecases.roles(account)
+        if not roles.secretary_of:
+            raise NotSecretary()
+        posted = await usecases.post_series(cmd.PostSeries(account, roles.wish_branches[0].id, rest))
+        self.changed()
+        await self._reply(account, series_posted_text(posted, lang))
 
     # -- report-in (报到) -----------------------------------------------------------------------------------
 
