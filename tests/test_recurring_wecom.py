@@ -57,7 +57,7 @@ async def test_series_cards_reach_members_privately_and_a_series_claim_follows(r
     await bench.say("lisi", "日历")
     await eventually(lambda: any(m.msgtype == "file" for m in bench.fake.inbox.get("lisi", [])))
     [sent] = [m for m in bench.fake.inbox["lisi"] if m.msgtype == "file"]
-    kind, filename, data = bench.fake.media[sent.content["media_id"]]
+    _kind, filename, data = bench.fake.media[sent.content["media_id"]]
     assert filename.endswith(".ics")
     starts = sorted(
         e.decoded("dtstart").replace(tzinfo=None).isoformat() for e in Calendar.from_ical(data).walk("VEVENT")
