@@ -103,6 +103,12 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/digest")
     if roles.secretary_of or roles.admin_of:
         names.append("/export")
+    if member is not None and member.reported:  # pairings and recurring activities
+        names += ["/visit", "/calendar"]
+    if roles.secretary_of:
+        names += ["/pair", "/pairings"]
+    if any(b.chat is not None for b in roles.secretary_of):
+        names.append("/recurring")
     return tuple(names)
 
 
