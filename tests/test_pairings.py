@@ -222,3 +222,18 @@ async def test_the_weekly_at_risk_list_names_overdue_pairings_by_alias(world: Wo
     [listed] = await outbox(world, "at_risk")
     assert "逾期未走访的结对" in listed["payload"] and "王奶奶" in listed["payload"]
     assert "13800138000" not in listed["payload"]
+
+
+async def test_a_team_is_paired_under_its_leader(world: World) -> None:
+    leader = await world.member("10", "张伟")
+    async with world.store.unit() as unit:
+        leader_id = (await unit.people.by_account("telegram", "10")).id  # type: ignore[union-attr]
+        team_id = await unit.teams.create(world.clock.now(), world.branch.id, "助老服务队", leader_id)
+
+    made = await world.app.create_pairing(
+        cmd.CreatePairing(world.secretary, world.branch.id, "助老服务队 刘爷爷 每两周")
+    )
+
+    assert made.view.pairing.team_id == team_id and made.view.pairing.member_id == leader_id
+    reported = await world.app.report_visit(cmd.ReportVisit(leader, made.view.pairing.id, 3.0, "全队一起打扫"))
+    assert reported.pairing.rhythm == Rhythm(RhythmKind.FORTNIGHTLY)
