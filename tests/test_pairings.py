@@ -13,7 +13,8 @@ from bot.domain import errors
 from bot.domain.pairings import PairingStatus, Rhythm, RhythmKind, read_pair_request, read_rhythm
 from bot.jobs.pairings import remind_pairings
 from bot.usecases import commands as cmd
-from tests.conftest import World, query
+from storage.reports import SqlReports
+from tests.conftest import SHANGHAI, World, query
 from tests.schedule_support import at, deps_for, outbox
 
 
@@ -237,3 +238,16 @@ async def test_a_team_is_paired_under_its_leader(world: World) -> None:
     assert made.view.pairing.team_id == team_id and made.view.pairing.member_id == leader_id
     reported = await world.app.report_visit(cmd.ReportVisit(leader, made.view.pairing.id, 3.0, "全队一起打扫"))
     assert reported.pairing.rhythm == Rhythm(RhythmKind.FORTNIGHTLY)
+
+
+async def test_a_confirmed_visit_is_a_service_row_of_the_ledger_by_alias(world: World) -> None:
+    member = await world.member("10", "张伟")
+    pairing_id = await paired(world)
+    reported = await world.app.report_visit(cmd.ReportVisit(member, pairing_id, 2.0, "陪老人聊天"))
+    await world.app.confirm_visit(cmd.ConfirmVisit(world.secretary, reported.visit.id))
+
+    data = await SqlReports(world.db).ledger(world.branch.committee_id, None, world.clock.now(), SHANGHAI)
+    services = [s for s in data.services if s.member == "张伟"]
+
+    assert [(s.hours, s.confirmed, s.wish_id) for s in services] == [(2.0, True, None)]
+    assert "王奶奶" in services[0].subject + services[0].note and "13800138000" not in services[0].subject
