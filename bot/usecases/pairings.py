@@ -24,6 +24,12 @@ SWEEP_PAGE = (
 )
 
 
+def reminder_key(pairing: Pairing, today: date) -> str:
+    """The outbox key of the reminder due for a pairing today: one before its due day, one once it is overdue."""
+    kind = "pairing_overdue" if pairing.overdue(today) else "pairing_due"
+    return f"{kind}:{pairing.id}:{pairing.next_due.isoformat()}"
+
+
 class Pairs(Base):
     """Pairings and their visits; every notice recorded in the outbox."""
 
@@ -310,6 +316,8 @@ class Pairs(Base):
                     if pairing.branch_id not in branches:
                         branches[pairing.branch_id] = await unit.branches.get(pairing.branch_id)
                     branch = branches[pairing.branch_id]
+                    if await unit.outbox.by_key(reminder_key(pairing, today)) is not None:
+                        continue  # reminded for this due day already: one indexed read, nothing more
                     member = await unit.people.get(pairing.member_id)
                     if branch is None or branch.chat is None or member is None or not member.reported:
                         continue
@@ -350,7 +358,7 @@ class Pairs(Base):
                 now,
                 member,
                 branch.chat.platform,
-                f"{kind}:{pairing.id}:{pairing.next_due.isoformat()}",
+                reminder_key(pairing, today),
                 kind,
                 OutgoingMessage(text),
                 not_before=not_before,
