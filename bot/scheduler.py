@@ -25,6 +25,8 @@ from bot.jobs.deadlines import show_deadlines_passed
 from bot.jobs.digest import decide_digests, decide_workplace_feedback
 from bot.jobs.housekeeping import prune_processed_events
 from bot.jobs.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
+from bot.jobs.pairings import remind_pairings
+from bot.jobs.recurring import post_recurring
 from bot.ports.clock import Clock
 from bot.ports.leadership import default_instance_name
 
@@ -61,6 +63,8 @@ def jobs(settings: SchedulerConfig, tz: Any) -> list[Job]:
     return [
         Job("reminders", daily_reminders, at(settings.reminder_time)),
         Job("nudges", send_nudges, at(settings.reminder_time)),
+        Job("pairings", remind_pairings, at(settings.reminder_time)),
+        Job("recurring", post_recurring, at(settings.reminder_time)),
         Job("at_risk", remind_at_risk, at(settings.at_risk_time, day_of_week=_DAYS[settings.at_risk_weekday])),
         Job("digest", decide_digests, at(settings.digest_time, day_of_week=_DAYS[settings.digest_weekday])),
         Job("workplace_feedback", decide_workplace_feedback, at(settings.feedback_time, month="1,4,7,10", day=1)),

@@ -17,7 +17,9 @@ from storage.repos.drafts import SqlDrafts
 from storage.repos.events import SqlProcessedEvents
 from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
+from storage.repos.pairings import SqlPairings
 from storage.repos.people import SqlPeople
+from storage.repos.recurring import SqlRecurringSeries
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
 from storage.repos.teams import SqlTeams
@@ -39,7 +41,9 @@ class SqlUnit:
         "events",
         "jobs",
         "outbox",
+        "pairings",
         "people",
+        "recurring",
         "services",
         "shared",
         "teams",
@@ -64,6 +68,8 @@ class SqlUnit:
         self.jobs = SqlJobRuns(conn)
         self.audit = SqlAuditLog(conn)
         self.shared = SqlSharedState(conn)
+        self.pairings = SqlPairings(conn)
+        self.recurring = SqlRecurringSeries(conn)
 
 
 class SqlStore:

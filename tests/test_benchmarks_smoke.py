@@ -56,3 +56,15 @@ def test_webhook_burst_runs_bare_sqlite_and_two_postgres_instances() -> None:
     assert all(r["answered"] == 200 and r["wrong_wishes"] == 0 for r in by.values())
     assert by["pg-2"]["instances"] == 2 and min(by["pg-2"]["per_instance"]) > 0
     assert "Projection" in webhook_burst.render(result)
+
+
+def test_pairing_sweep_reminds_once_per_due_day() -> None:
+    from benchmarks import pairing_sweep
+
+    result = pairing_sweep.main(["--pairings=300", "--branches=3", "--members=60", "--runs=1", "--no-save"])
+
+    by = {r["scenario"]: r for r in result["results"]}
+    assert by["all_due"]["recorded"] == by["all_due"]["overdue"] > 0
+    assert by["spread"]["recorded"] == by["spread"]["due"] > 0
+    assert all(r["recorded_again"] == 0 for r in by.values())
+    assert "Pairing" in pairing_sweep.render(result) or "pairings" in pairing_sweep.render(result)

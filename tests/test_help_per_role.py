@@ -74,6 +74,11 @@ EVERY_TELEGRAM_COMMAND = (
     "secretary",
     "branch",
     "committee",
+    "pair",
+    "pairings",
+    "recurring",
+    "visit",
+    "calendar",
 )
 
 
@@ -118,6 +123,8 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "cancel": "/cancel" if private else f"/cancel {cancel}",
         "branch": "/branch 探测e支部",
         "committee": "/committee 探测e党委",
+        "pair": "/pair 探测员 王奶奶",
+        "recurring": "/recurring 探测",
     }.get(name, f"/{name}")
 
 
@@ -317,6 +324,11 @@ EVERY_WECOM_COMMAND = (
     "/cancel",
     "/branch",
     "/committee",
+    "/pair",
+    "/pairings",
+    "/recurring",
+    "/visit",
+    "/calendar",
 )
 
 
@@ -342,6 +354,8 @@ async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
             "/wish": "/wish 帮忙修水管 名额1",
             "/branch": "/branch 探测e支部 sunqi",
             "/committee": "/committee 探测e党委",
+            "/pair": "/pair 探测员 王奶奶",
+            "/recurring": "/recurring 探测",
         }.get(name, name)
         before = len(bench.fake.texts(user_id))
         status, _, _ = await bench.post(text_message_xml(user_id, text, str(next(bench.ids))))

@@ -37,7 +37,8 @@ async def test_a_job_not_yet_due_is_not_caught_up(world: World) -> None:
     world.clock.set(at(2026, 11, 23, 23, 0))
     assert await catch_up(deps, schedule, world.clock.now()) == []
     world.clock.set(at(2026, 11, 24, 10, 1))
-    assert sorted(await catch_up(deps, schedule, world.clock.now())) == ["nudges", "prune_events", "reminders"]
+    caught = sorted(await catch_up(deps, schedule, world.clock.now()))
+    assert caught == ["nudges", "pairings", "prune_events", "recurring", "reminders"]
 
 
 async def _deadline_wish(world: World) -> tuple[int, int]:

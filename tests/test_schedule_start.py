@@ -37,14 +37,15 @@ async def test_the_jobs_fire_on_cron_triggers_in_the_configured_zone_and_times(w
     try:
         jobs = {job.id: job for job in scheduler.apscheduler.get_jobs()}
         assert set(jobs) == {
-            "reminders", "nudges", "at_risk", "digest", "workplace_feedback", "prune_events", "deadlines"
+            "reminders", "nudges", "pairings", "recurring", "at_risk", "digest", "workplace_feedback", "prune_events",
+            "deadlines",
         }  # fmt: skip
         assert scheduler.apscheduler.running
         now = datetime.now(BERLIN)
         for job in jobs.values():
             assert isinstance(job.trigger, CronTrigger) and job.trigger.timezone == BERLIN
             assert now < _local(job.next_run_time)
-        for name in ("reminders", "nudges"):
+        for name in ("reminders", "nudges", "pairings", "recurring"):
             daily = _local(jobs[name].next_run_time)
             assert (daily.hour, daily.minute) == (8, 15) and daily - now <= timedelta(days=1)
         digest = _local(jobs["digest"].next_run_time)

@@ -311,4 +311,10 @@ def _scheduler(section: Table) -> SchedulerConfig:
         deadline_check_minutes=section.integer(
             "deadline_check_minutes", defaults.deadline_check_minutes, low=1, high=30
         ),
+        pairing_remind_days_before=section.integer(
+            "pairing_remind_days_before", defaults.pairing_remind_days_before, low=0, high=30
+        ),
+        recurring_post_days_ahead=section.integer(
+            "recurring_post_days_ahead", defaults.recurring_post_days_ahead, low=0, high=60
+        ),
     )

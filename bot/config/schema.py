@@ -62,6 +62,8 @@ _SCHEMA: dict[str, frozenset[str]] = {
             "feedback_time",
             "workplace_feedback_chat",
             "deadline_check_minutes",
+            "pairing_remind_days_before",
+            "recurring_post_days_ahead",
         }
     ),
 }

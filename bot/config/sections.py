@@ -100,6 +100,8 @@ class SchedulerConfig:
     feedback_time: time = time(9, 30)
     workplace_feedback_chat: str | None = None
     deadline_check_minutes: int = 5
+    pairing_remind_days_before: int = 2
+    recurring_post_days_ahead: int = 7
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

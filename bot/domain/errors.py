@@ -169,3 +169,32 @@ class StorageUnavailable(DomainError):
 
 class AlreadyHandled(Exception):
     """The incoming event was processed before (a replay after a restart); nothing was changed."""
+
+
+# -- pairings (结对帮扶) -------------------------------------------------------------------------------------------
+
+
+class PairingNotFound(NotFound):
+    key = "error.pairing_not_found"
+
+
+class VisitNotFound(NotFound):
+    key = "error.visit_not_found"
+
+
+class NotYourPairing(DomainError):
+    """Only the member responsible for a pairing reports its visits."""
+
+    key = "error.not_your_pairing"
+
+
+class PairingNotActive(DomainError):
+    """A paused or ended pairing takes no visit (and an ended one no change)."""
+
+    key = "error.pairing_not_active"
+
+
+class PairMemberUnknown(DomainError):
+    """The name given for a pairing is no reported-in member or team of the branch (or more than one member)."""
+
+    key = "error.pair_member_unknown"

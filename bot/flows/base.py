@@ -81,7 +81,15 @@ class Prompt:
         return dict(self.args)
 
 
-Finish = cmd.ReportIn | cmd.MarkDone | cmd.ReturnService | cmd.PostWish | cmd.CreateBranch | cmd.ExtendDeadline
+Finish = (
+    cmd.ReportIn
+    | cmd.MarkDone
+    | cmd.ReturnService
+    | cmd.PostWish
+    | cmd.CreateBranch
+    | cmd.ExtendDeadline
+    | cmd.ReportVisit
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from bot.flows.states import (
     FlowState,
     ReportState,
     ReturnState,
+    VisitState,
     WishBranchState,
     WishDraftState,
 )
@@ -28,6 +29,7 @@ TAGS: dict[str, type[Any]] = {
     "wish_draft": WishDraftState,
     "branch": CommitteeState,
     "extend": ExtendState,
+    "visit": VisitState,
 }
 _TAG_OF = {cls: tag for tag, cls in TAGS.items()}
 

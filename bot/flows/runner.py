@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.model import Account, Branch
-from bot.flows import committee, done, draft, extend, report_in, returning, wish_branch
+from bot.flows import committee, done, draft, extend, report_in, returning, visit, wish_branch
 from bot.flows.base import Cancel, Ctx, Finish, Input, Pick, Prompt, Step, Text
 from bot.flows.codec import decode, encode
 from bot.flows.states import (
@@ -18,9 +18,11 @@ from bot.flows.states import (
     FlowState,
     ReportState,
     ReturnState,
+    VisitState,
     WishBranchState,
     WishDraftState,
 )
+from bot.i18n import t
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 
@@ -33,6 +35,7 @@ Outcome = (
     | outcomes.BranchCreated
     | outcomes.ChooseCommittee
     | outcomes.DeadlineExtended
+    | outcomes.VisitReported
 )
 
 
@@ -113,6 +116,14 @@ class Conversations:
         except DomainError as error:
             return Reply(error=error)
         return await self.run(ctx, done.start(claim_id))
+
+    async def begin_visit(self, ctx: Ctx, pairing_id: int) -> Reply:
+        """Start reporting a pairing's visit, only when this person may (its member, the pairing active)."""
+        try:
+            pairing = await self.usecases.ready_to_visit(ctx.actor, pairing_id)
+        except DomainError as error:
+            return Reply(error=error)
+        return await self.run(ctx, visit.start(pairing.id, pairing.alias))
 
     async def begin_extend(self, ctx: Ctx, wish_id: int) -> Reply:
         """Start giving a wish a new deadline, only when this person may (a secretary of its branch, wish open)."""
@@ -204,6 +215,8 @@ class Conversations:
             return await u.post_wish(command)
         if isinstance(command, cmd.ExtendDeadline):
             return await u.extend_deadline(command)
+        if isinstance(command, cmd.ReportVisit):
+            return await u.report_visit(command)
         return await u.create_branch(command)
 
 
@@ -221,6 +234,8 @@ def _advance(state: FlowState, given: Input, ctx: Ctx) -> Step:
         return extend.advance(state, given, ctx)
     if isinstance(state, WishDraftState):
         return draft.advance(state, given, ctx)
+    if isinstance(state, VisitState):
+        return visit.advance(state, given, ctx)
     return committee.advance(state, given, ctx)
 
 
@@ -231,6 +246,8 @@ def _after_error(state: FlowState | None, ctx: Ctx, error: DomainError) -> Step:
         return extend.again(state) if isinstance(error, InvalidInput) else Step(None)
     if isinstance(state, DoneState):
         return Step(DoneState(state.claim_id, DoneStep.HOURS), (Prompt("flow.done.hours"),))
+    if isinstance(state, VisitState):
+        return visit.again(state) if isinstance(error, InvalidInput) else Step(None)
     if isinstance(state, ReportState):
         return report_in.start(state.branch_id, state.branch_name, ctx, wish_id=state.wish_id)
     return Step(None)
@@ -248,4 +265,8 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         return (Prompt("flow.return.returned", (("reason", outcome.claim.return_reason),)),)
     if isinstance(outcome, outcomes.DeadlineExtended):
         return (extend.extended(outcome, ctx.lang),)
+    if isinstance(outcome, outcomes.VisitReported):
+        due = outcome.pairing.next_due
+        day = t("pair.day", ctx.lang, y=due.year, m=due.month, d=due.day)
+        return (Prompt("flow.visit.sent", (("id", str(outcome.pairing.id)), ("day", day))),)
     return ()

@@ -118,4 +118,15 @@ class CommitteeState:
     step: PickStep = PickStep.PICK
 
 
-FlowState = ReportState | DoneState | ReturnState | WishBranchState | WishDraftState | CommitteeState | ExtendState
+@dataclass(frozen=True, slots=True)
+class VisitState:
+    """Reporting one visit of a pairing (结对走访): the same questions as reporting a claim done."""
+
+    pairing_id: int
+    step: DoneStep
+    hours: float | None = None
+
+
+FlowState = (
+    ReportState | DoneState | ReturnState | WishBranchState | WishDraftState | CommitteeState | ExtendState | VisitState
+)

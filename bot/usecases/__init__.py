@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE
 from bot.usecases.housekeeping import Housekeeping
+from bot.usecases.pairings import Pairs
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
+from bot.usecases.recurring import Recurring
 from bot.usecases.reminders import Reminders
 from bot.usecases.reports import Reports
 from bot.usecases.service import Services
@@ -22,5 +24,5 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs, Recurring):
     """The application service: the only way the outside world changes e-branch state."""

@@ -195,3 +195,80 @@ class Leave:
     """Leave: remove one's personal data; past service stays in the totals without a name."""
 
     actor: Account
+
+
+# -- pairings (结对帮扶) -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePairing:
+    """A secretary pairs a member (or a team, under its leader) with a household: ``张伟 王奶奶 每月 [联系方式]``."""
+
+    actor: Account
+    branch_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportVisit:
+    """The paired member reports a visit, as a done wish is reported: hours, a note or a photo."""
+
+    actor: Account
+    pairing_id: int
+    hours: float
+    note: str = ""
+    photo_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmVisit:
+    """A secretary confirms a reported visit: it counts as service."""
+
+    actor: Account
+    visit_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePairing:
+    """A secretary pauses, resumes or ends a pairing (``action``: pause, resume, end)."""
+
+    actor: Account
+    pairing_id: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandOverPairing:
+    """A secretary hands a pairing over to another member of the branch, named as on the roster."""
+
+    actor: Account
+    pairing_id: int
+    to: str
+
+
+# -- recurring activities ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostSeries:
+    """A secretary posts a recurring activity ("每周六上午小区巡逻 名额4"): each occurrence becomes its own wish."""
+
+    actor: Account
+    branch_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinSeries:
+    """A member claims every occurrence of a series (those posted and those to come, while slots are free)."""
+
+    actor: Account
+    series_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndSeries:
+    """A secretary ends a series: no more occurrences are posted (those posted stay)."""
+
+    actor: Account
+    series_id: int

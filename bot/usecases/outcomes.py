@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
+from bot.domain.pairings import Pairing, Visit
 from bot.domain.wish_text import ParseProblem
 from bot.i18n import Phrase
 
@@ -263,3 +265,82 @@ class StructureSet:
     new_people: int
     waiting: tuple[tuple[str, str], ...]
     notes: tuple[tuple[Phrase, str, str], ...] = ()
+
+
+# -- pairings (结对帮扶) -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PairingView:
+    """A pairing with the name of the member responsible for it (what lists and notices show)."""
+
+    pairing: Pairing
+    member_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairingMade:
+    """A pairing created, changed (paused, resumed, ended) or handed over; ``told``: members told privately."""
+
+    view: PairingView
+    told: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PairingList:
+    """A branch's (or a member's) pairings as of ``today``, soonest due first."""
+
+    branch_name: str
+    pairings: tuple[PairingView, ...]
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class VisitReported:
+    """A visit reported; the branch's secretaries were asked to confirm it (``reviewers``)."""
+
+    visit: Visit
+    pairing: Pairing
+    reviewers: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitConfirmed:
+    """A visit confirmed by a secretary: it now counts as service (``already`` when it was before)."""
+
+    visit: Visit
+    pairing: Pairing
+    member: Member
+    already: bool = False
+
+
+# -- recurring activities ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPosted:
+    """A series and the occurrences posted so far (day, wish id); ``next_days`` are the days coming after."""
+
+    series_id: int
+    title: str
+    posted: tuple[tuple[date, int], ...]
+    next_days: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesJoined:
+    """A member claimed a series: the occurrence wishes they were claimed into now (others as they are posted)."""
+
+    series_id: int
+    title: str
+    claimed: tuple[int, ...]
+    already: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFile:
+    """An .ics file of what a member claimed (``events``: how many)."""
+
+    filename: str
+    content: bytes
+    events: int

@@ -17,6 +17,7 @@ from bot.ports.chat import OutgoingMessage
 from bot.ports.reports import NudgeCandidate
 from bot.ports.storage import Unit
 from bot.usecases.base import Base, private_chat, record
+from bot.usecases.pairing_lists import overdue_pairings, overdue_pairings_text
 
 SUGGESTIONS = 3
 UNIT = 500  # members recorded per transaction: a unit runs on the event loop, so it stays short
@@ -176,12 +177,16 @@ class Reminders(Base):
                     members = await unit.services.at_risk(
                         branch.id, quarter.start, quarter.end, branch.done_counts_as_served
                     )
-                    if not members:
+                    overdue = await overdue_pairings(unit, branch.id, local_date(now, self.tz))
+                    if not members and not overdue:
                         continue
                     reported = len(await unit.people.of_branch(branch.id, reported_only=True))
                     for secretary in await unit.branches.secretaries(branch.id):
                         text_lang = language(secretary, lang)
                         text = views.at_risk_text(branch.name, quarter.label(text_lang), members, reported, text_lang)
+                        if overdue:  # pairings (结对) whose visit is past due
+                            today = local_date(now, self.tz)
+                            text += "\n\n" + overdue_pairings_text(overdue, today, text_lang)
                         recorded += await self._notify(
                             unit,
                             now,

@@ -65,6 +65,12 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names.append("export")
         if bot_admin:
             names.append("committee")
+        if member is not None and member.reported:  # pairings and recurring activities
+            names += ["visit", "calendar"]
+        if roles.secretary_of:
+            names += ["pair", "pairings"]
+            if roles.secretary_of[0].chat is not None:
+                names.append("recurring")
         return tuple(names)
     if here.branch is not None:
         branch = here.branch
@@ -77,6 +83,8 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names.append("secretary")
         if secretary or admin:
             names.append("export")
+        if secretary:  # pairings and recurring activities
+            names += ["pair", "pairings", "recurring"]
         return tuple(names)
     names = ["help", *mine, "lang"]
     if here.committee is not None:

@@ -38,6 +38,7 @@ from handlers.telegram.direct_pace import DirectPace
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
+from handlers.telegram.pairings import PairingCommands
 from handlers.telegram.render import error_text
 from handlers.telegram.reports import Reports
 from handlers.telegram.setup import SetupHandlers
@@ -186,6 +187,7 @@ class TelegramPlatform:
             "join": setup.join,
             "digest": reports.digest,
             "export": reports.export,
+            **PairingCommands(adapter, wishes).handlers(),
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(CallbackQueryHandler(buttons.handle))

@@ -186,6 +186,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.cmd.committee": {"zh": "设为党委群", "en": "Make this the committee chat"},
     "tg.cmd.digest": {"zh": "立即发送本周简报", "en": "Send this week's digest now"},
     "tg.cmd.export": {"zh": "导出台账（Excel）", "en": "Export the ledger (Excel)"},
+    # pairings (结对) and recurring activities
+    "tg.cmd.pair": {"zh": "结对：/pair 成员 别名 每月", "en": "Pair: /pair MEMBER ALIAS monthly"},
+    "tg.cmd.pairings": {"zh": "本支部的结对（逾期在前）", "en": "The branch's pairings (overdue first)"},
+    "tg.cmd.recurring": {
+        "zh": "周期活动：/recurring 每周六上午 巡逻 名额4",
+        "en": "Recurring activity: /recurring every Saturday 9:00 patrol 4 people",
+    },
+    "tg.cmd.visit": {"zh": "报告结对走访：/visit 编号", "en": "Report a pairing visit: /visit N"},
+    "tg.cmd.calendar": {"zh": "我的认领日历（.ics）", "en": "My claims as a calendar (.ics)"},
     # /digest and /export
     "tg.digest.queued": {
         "zh": "正在生成本周简报（含图表和台账），稍后发到本群。",

@@ -19,9 +19,18 @@ from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
 from bot.notices import views
 from bot.notices.callbacks import Act, Payload, decode
-from bot.ports.chat import Button, DeliveryError, OutgoingMessage
+from bot.ports.chat import Attachment, Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
+from bot.usecases.pairing_lists import (
+    changed_text,
+    confirmed_text,
+    made_text,
+    mine_text,
+    pairing_list_text,
+    pairing_number,
+)
+from bot.usecases.recurring import series_joined_text, series_posted_text
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
@@ -35,6 +44,38 @@ _LIST_SEP = re.compile(r"[,，、;；\s]+")
 _FIELD_SEP = re.compile(r"[|｜]")
 _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
+PAIRING_COMMANDS = {
+    "/pair": "pair",
+    "结对": "pair",
+    "/结对": "pair",
+    "/pairings": "pairings",
+    "结对列表": "pairings",
+    "/visit": "visit",
+    "走访": "visit",
+    "/走访": "visit",
+    "/confirmvisit": "confirmvisit",
+    "确认走访": "confirmvisit",
+    "/pausepair": "pause",
+    "暂停结对": "pause",
+    "/resumepair": "resume",
+    "恢复结对": "resume",
+    "/endpair": "end",
+    "结束结对": "end",
+    "/handover": "handover",
+    "移交结对": "handover",
+}
+"""The pairing commands (结对帮扶) and their Chinese words, each to what it does."""
+RECURRING_COMMANDS = {
+    "/recurring": "recurring",
+    "周期活动": "recurring",
+    "/series": "series",
+    "认领系列": "series",
+    "/endseries": "endseries",
+    "停止系列": "endseries",
+    "/calendar": "calendar",
+    "日历": "calendar",
+}
+"""The commands of recurring activities and their Chinese words."""
 
 
 def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
@@ -62,6 +103,12 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/digest")
     if roles.secretary_of or roles.admin_of:
         names.append("/export")
+    if member is not None and member.reported:  # pairings and recurring activities
+        names += ["/visit", "/calendar"]
+    if roles.secretary_of:
+        names += ["/pair", "/pairings"]
+    if any(b.chat is not None for b in roles.secretary_of):
+        names.append("/recurring")
     return tuple(names)
 
 
@@ -188,6 +235,10 @@ class WeComRouter:
             await self._export(account, lang)
         elif command in ("/help", "/start", "帮助"):
             await self._reply(account, await self._help_text(account, lang))
+        elif command in PAIRING_COMMANDS:
+            await self._pairing(account, lang, PAIRING_COMMANDS[command], rest)
+        elif command in RECURRING_COMMANDS:
+            await self._recurring(account, lang, RECURRING_COMMANDS[command], rest)
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
@@ -334,6 +385,92 @@ class WeComRouter:
             found = await self.usecases.at_risk(account, branch.id, lang)
             text = views.at_risk_text(found.branch.name, found.quarter_label, found.members, found.reported, lang)
             await self._reply(account, text)
+
+    # -- pairings (结对帮扶) -----------------------------------------------------------------------------------
+
+    async def _pairing(self, account: Account, lang: str, name: str, rest: str) -> None:
+        """The pairing commands, sent privately to the app: a secretary's for the first branch they run."""
+        usecases = self.usecases
+        number = pairing_number(rest.split(maxsplit=1)[0]) if rest else None
+        if name == "visit":
+            if number is None:
+                await self._reply(account, mine_text(await usecases.my_pairings(account), lang))
+                return
+            await self._show(account, lang, await self.conversations.begin_visit(self._ctx(account, lang), number))
+            return
+        if name == "confirmvisit":
+            if number is None:
+                await self._reply(account, t("pair.usage.confirm", lang))
+                return
+            confirmed = await usecases.confirm_visit(cmd.ConfirmVisit(account, number))
+            self.changed()
+            await self._reply(account, confirmed_text(confirmed, lang))
+            return
+        if name in ("pause", "resume", "end"):
+            if number is None:
+                await self._reply(account, t("pair.usage.number", lang, command=f"/{name}pair"))
+                return
+            made = await usecases.change_pairing(cmd.ChangePairing(account, number, name))
+            self.changed()
+            await self._reply(account, changed_text(name, made, lang))
+            return
+        if name == "handover":
+            to = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) == 2 else ""
+            if number is None or not to.strip():
+                await self._reply(account, t("pair.usage.handover", lang))
+                return
+            made = await usecases.hand_over_pairing(cmd.HandOverPairing(account, number, to))
+            self.changed()
+            await self._reply(account, changed_text("handover", made, lang))
+            return
+        roles = await usecases.roles(account)
+        if not roles.secretary_of:
+            raise NotSecretary()
+        branch = roles.wish_branches[0]
+        if name == "pairings":
+            found = await usecases.pairings_of_branch(account, branch.id)
+            await self._reply(account, pairing_list_text(found, lang, private=True))
+            return
+        if not rest:
+            await self._reply(account, t("pair.usage.pair", lang))
+            return
+        made = await usecases.create_pairing(cmd.CreatePairing(account, branch.id, rest))
+        self.changed()
+        await self._reply(account, made_text(made, lang))
+
+    async def _recurring(self, account: Account, lang: str, name: str, rest: str) -> None:
+        """A recurring activity posted (its occurrences' cards go to every member privately), a series claimed or
+        ended, or the .ics file of what the person claimed."""
+        usecases = self.usecases
+        if name == "calendar":
+            found = await usecases.calendar(account)
+            if not found.events:
+                await self._reply(account, t("series.calendar.none", lang))
+                return
+            await self._reply(account, t("series.calendar.caption", lang, n=found.events))
+            await self.gateway.send_attachment(account.user_id, Attachment(found.filename, found.content))
+            return
+        if name in ("series", "endseries"):
+            number = pairing_number(rest)
+            if number is None:
+                await self._reply(account, t("series.usage.number", lang, command=f"/{name}"))
+            elif name == "series":
+                joined = await usecases.join_series(cmd.JoinSeries(account, number))
+                self.changed()
+                await self._reply(account, series_joined_text(joined, lang))
+            else:
+                ended = await usecases.end_series(cmd.EndSeries(account, number))
+                await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
+            return
+        if not rest:
+            await self._reply(account, t("series.usage.post", lang))
+            return
+        roles = await usecases.roles(account)
+        if not roles.secretary_of:
+            raise NotSecretary()
+        posted = await usecases.post_series(cmd.PostSeries(account, roles.wish_branches[0].id, rest))
+        self.changed()
+        await self._reply(account, series_posted_text(posted, lang))
 
     # -- report-in (报到) -----------------------------------------------------------------------------------
 

@@ -46,6 +46,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "post this week's digest (chart and ledger) to the committee chat now",
     },
     "wc.cmd./export": {"zh": "导出台账（以文件私信发给您）", "en": "your ledger, sent to you as a file"},
+    # pairings (结对) and recurring activities
+    "wc.cmd./pair": {"zh": "结对：结对 成员 别名 每月", "en": "pair: /pair MEMBER ALIAS monthly"},
+    "wc.cmd./pairings": {"zh": "本支部的结对（结对列表）", "en": "your branch's pairings"},
+    "wc.cmd./recurring": {
+        "zh": "周期活动：周期活动 每周六上午 巡逻 名额4",
+        "en": "recurring activity: /recurring every Saturday 9:00 patrol 4 people",
+    },
+    "wc.cmd./visit": {"zh": "报告结对走访：走访 编号", "en": "report a pairing visit: /visit N"},
+    "wc.cmd./calendar": {"zh": "我的认领日历（日历）", "en": "your claims as a calendar file"},
     "wc.digest.queued": {
         "zh": "正在生成本周简报（含图表和台账），稍后发到e党委群聊。",
         "en": "Preparing this week's digest (with the chart and the ledger); it will be posted to the committee chat"

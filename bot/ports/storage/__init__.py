@@ -11,7 +11,9 @@ from typing import Protocol
 from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents, SharedState
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
+from bot.ports.storage.pairings import Pairings
 from bot.ports.storage.people import People
+from bot.ports.storage.recurring import RecurringSeries
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
 __all__ = [
@@ -26,8 +28,10 @@ __all__ = [
     "JobRuns",
     "Outbox",
     "OutboxRow",
+    "Pairings",
     "People",
     "ProcessedEvents",
+    "RecurringSeries",
     "Services",
     "SharedState",
     "Store",
@@ -88,6 +92,12 @@ class Unit(Protocol):
 
     @property
     def shared(self) -> SharedState: ...
+
+    @property
+    def pairings(self) -> Pairings: ...
+
+    @property
+    def recurring(self) -> RecurringSeries: ...
 
 
 class Store(Protocol):

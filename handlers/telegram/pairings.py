@@ -1,0 +1,268 @@
+"""The pairing commands (结对帮扶): /pair, /pairings, /visit, /confirmvisit, /pausepair, /resumepair, /endpair,
+/handover; and those of recurring activities: /recurring, /series, /endseries, /calendar. Each reads the update,
+runs a use case, replies; the visit conversation runs in bot.flows."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import InputFile, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.domain.errors import DomainError
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
+from bot.usecases.pairing_lists import (
+    changed_text,
+    confirmed_text,
+    made_text,
+    mine_text,
+    pairing_list_text,
+    pairing_number,
+)
+from bot.usecases.recurring import series_joined_text, series_posted_text
+from handlers.telegram.command_handlers import Commands
+from handlers.telegram.context import privately, reply
+from handlers.telegram.conversation import show
+from handlers.telegram.render import clip, error_text
+from handlers.telegram.texts import t
+from handlers.telegram.updates import command_text, is_private
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+class PairingCommands(Commands):
+    """Handlers of the pairing commands secretaries and paired members type."""
+
+    def handlers(self) -> dict[str, Handler]:
+        """The command names and their handlers, registered beside the others."""
+        return {
+            "pair": self.pair,
+            "pairings": self.pairings,
+            "visit": self.visit,
+            "confirmvisit": self.confirm_visit,
+            "pausepair": self.pause_pair,
+            "resumepair": self.resume_pair,
+            "endpair": self.end_pair,
+            "handover": self.handover,
+            "recurring": self.recurring,
+            "series": self.series,
+            "endseries": self.end_series,
+            "calendar": self.calendar,
+        }
+
+    async def pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/pair 成员 别名 节奏 [联系方式]`` (a secretary): pair a member with a household known by an alias."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        text = command_text(message)
+        if not text:
+            await reply(message, t("pair.usage.pair", lang))
+            return
+        branch = await self._branch_here(message, account, as_secretary=True)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        try:
+            made = await self.adapter.usecases.create_pairing(cmd.CreatePairing(account, branch.id, text))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, made_text(made, lang))
+
+    async def pairings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/pairings (a secretary): the branch's pairings, overdue first, with contacts, sent privately."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        branch = await self._branch_here(message, account, as_secretary=True)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        try:
+            found = await self.adapter.usecases.pairings_of_branch(account, branch.id)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        text = pairing_list_text(found, lang, private=True)
+
+        async def send(chat_id: int) -> None:
+            await self.adapter.bot.send_message(chat_id, clip(text), parse_mode="HTML")
+
+        await privately(self.adapter, message, user, lang, send)
+
+    async def visit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/visit N (the paired member, privately): report a visit with hours and a note or photo; without N, the
+        member's pairings."""
+        message, user = await self._private(update)
+        if message is None or user is None:
+            return
+        ctx = await self.adapter.ctx(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            try:
+                await reply(message, mine_text(await self.adapter.usecases.my_pairings(ctx.actor), ctx.lang))
+            except DomainError as error:
+                await reply(message, error_text(error, ctx.lang))
+            return
+        await show(self.adapter, await self.adapter.conversations.begin_visit(ctx, number), ctx.lang, message)
+
+    async def confirm_visit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/confirmvisit V (a secretary): the reported visit counts as service."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("pair.usage.confirm", lang))
+            return
+        try:
+            confirmed = await self.adapter.usecases.confirm_visit(cmd.ConfirmVisit(account, number))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, confirmed_text(confirmed, lang))
+
+    async def pause_pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/pausepair N (a secretary): no reminders until it is resumed."""
+        await self._change(update, "pause", "/pausepair")
+
+    async def resume_pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/resumepair N (a secretary): reminders again."""
+        await self._change(update, "resume", "/resumepair")
+
+    async def end_pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/endpair N (a secretary): the pairing ends; its visits stay in the ledger."""
+        await self._change(update, "end", "/endpair")
+
+    async def _change(self, update: Update, action: str, command: str) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("pair.usage.number", lang, command=command))
+            return
+        await self._changed(
+            message,
+            lang,
+            action,
+            lambda: self.adapter.usecases.change_pairing(cmd.ChangePairing(account, number, action)),
+        )
+
+    async def handover(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/handover N 成员 (a secretary): another member of the branch takes the pairing over."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number_text, to = [*command_text(message).split(maxsplit=1), "", ""][:2]
+        number = pairing_number(number_text)
+        if number is None or not to.strip():
+            await reply(message, t("pair.usage.handover", lang))
+            return
+        await self._changed(
+            message,
+            lang,
+            "handover",
+            lambda: self.adapter.usecases.hand_over_pairing(cmd.HandOverPairing(account, number, to)),
+        )
+
+    async def _changed(
+        self, message: Message, lang: str, action: str, run: Callable[[], Awaitable[outcomes.PairingMade]]
+    ) -> None:
+        try:
+            made = await run()
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, changed_text(action, made, lang))
+
+    async def recurring(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/recurring 每周六上午 小区巡逻 名额4`` (a secretary): a recurring activity, each occurrence a card."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        text = command_text(message)
+        if not text:
+            await reply(message, t("series.usage.post", lang))
+            return
+        branch = await self._branch_here(message, account, as_secretary=True)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        try:
+            posted = await self.adapter.usecases.post_series(cmd.PostSeries(account, branch.id, text))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, series_posted_text(posted, lang))
+
+    async def series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/series N (a member): claim every occurrence of series N."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("series.usage.number", lang, command="/series"))
+            return
+        try:
+            joined = await self.adapter.usecases.join_series(cmd.JoinSeries(account, number))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, series_joined_text(joined, lang))
+
+    async def end_series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/endseries N (a secretary): no more occurrences of series N are posted."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        number = pairing_number(command_text(message))
+        if number is None:
+            await reply(message, t("series.usage.number", lang, command="/endseries"))
+            return
+        try:
+            ended = await self.adapter.usecases.end_series(cmd.EndSeries(account, number))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        await reply(message, t("series.ended", lang, id=ended.series_id, title=ended.title))
+
+    async def calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/calendar (privately): an .ics file of what I claimed, to import into a phone's calendar."""
+        message, user = await self._private(update)
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        try:
+            found = await self.adapter.usecases.calendar(account)
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        if not found.events:
+            await reply(message, t("series.calendar.none", lang))
+            return
+        try:
+            await message.reply_document(
+                InputFile(found.content, filename=found.filename),
+                caption=t("series.calendar.caption", lang, n=found.events),
+            )
+        except TelegramError:
+            await reply(message, error_text(DomainError(), lang))

@@ -1,0 +1,135 @@
+"""Recurring activities through the use cases on both engines: the rule read from the text, each occurrence its own
+wish with its own slots posted ahead once, claiming one occurrence or the series, ending a series, the .ics file;
+rules across month ends and time zones."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from bot.domain import errors
+from bot.domain.recurring import Frequency, Recurrence, read_recurrence
+from bot.jobs.recurring import post_recurring
+from bot.usecases import UseCases
+from bot.usecases import commands as cmd
+from storage.reports import SqlReports
+from tests.conftest import World, query
+from tests.schedule_support import at, deps_for, outbox
+
+TODAY = date(2026, 12, 3)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("每周六上午小区巡逻 名额4 每周", Recurrence(Frequency.WEEKLY, 5, at=time(9, 0))),
+        ("每月第一个周日 义诊 名额3", Recurrence(Frequency.MONTHLY, 6, 1)),
+        ("每月最后一个周五下午3点 学习", Recurrence(Frequency.MONTHLY, 4, -1, at=time(15, 0))),
+        ("每月15号 理发", Recurrence(Frequency.MONTHLY, monthday=15)),
+        ("每月十五号 理发", Recurrence(Frequency.MONTHLY, monthday=15)),
+        ("每天晚上 送餐", Recurrence(Frequency.DAILY, at=time(19, 0))),
+        ("every Saturday 9:00 patrol", Recurrence(Frequency.WEEKLY, 5, at=time(9, 0))),
+        ("first Sunday of every month clinic", Recurrence(Frequency.MONTHLY, 6, 1)),
+        ("小区巡逻 每周", Recurrence(Frequency.WEEKLY, 3)),
+    ],
+)
+def test_rules_are_read_from_the_wish_text(text: str, rule: Recurrence) -> None:
+    assert read_recurrence(text, TODAY) == rule
+
+
+def test_a_text_without_a_rule_is_not_a_series() -> None:
+    assert read_recurrence("帮独居老人买年货 名额2", TODAY) is None
+
+
+def test_occurrence_days_across_month_and_year_ends() -> None:
+    first_sunday = Recurrence(Frequency.MONTHLY, 6, 1).days(date(2026, 12, 1), date(2027, 3, 31))
+    assert first_sunday == [date(2026, 12, 6), date(2027, 1, 3), date(2027, 2, 7), date(2027, 3, 7)]
+    last_friday = Recurrence(Frequency.MONTHLY, 4, -1).days(date(2026, 12, 1), date(2027, 3, 31))
+    assert last_friday == [date(2026, 12, 25), date(2027, 1, 29), date(2027, 2, 26), date(2027, 3, 26)]
+    thirty_first = Recurrence(Frequency.MONTHLY, monthday=31).days(date(2027, 1, 1), date(2027, 5, 31))
+    assert thirty_first == [date(2027, 1, 31), date(2027, 3, 31), date(2027, 5, 31)], "months without one are skipped"
+    saturdays = Recurrence(Frequency.WEEKLY, 5).days(date(2026, 12, 25), date(2027, 1, 10))
+    assert saturdays == [date(2026, 12, 26), date(2027, 1, 2), date(2027, 1, 9)]
+
+
+async def test_a_series_posts_its_first_occurrence_then_the_job_posts_ahead_once_each(world: World) -> None:
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    posted = await world.app.post_series(
+        cmd.PostSeries(world.secretary, world.branch.id, "每周六上午小区巡逻 名额4 每周")
+    )
+
+    assert [day for day, _ in posted.posted] == [date(2026, 12, 5)]
+    assert posted.next_days[:2] == (date(2026, 12, 12), date(2026, 12, 19))
+    first = await world.app.wish_view(posted.posted[0][1])
+    assert first.wish.slots == 4 and first.wish.deadline == date(2026, 12, 5)
+    assert first.wish.deadline_time == time(9, 0) and "12月5日（周六）" in first.wish.title
+    assert f"/series {posted.series_id}" in first.wish.description
+
+    deps = deps_for(world, recurring_post_days_ahead=16)
+    assert await post_recurring(deps, world.clock.now()) == 2
+    assert await post_recurring(deps, world.clock.now()) == 0, "each day posted once"
+    days = await query(world.db, "SELECT occurs_on FROM recurring_occurrences ORDER BY occurs_on")
+    assert [row["occurs_on"] for row in days] == ["2026-12-05", "2026-12-12", "2026-12-19"]
+    assert len(await outbox(world, "wish_card")) == 3, "each occurrence its own card in the branch chat"
+    world.clock.set(at(2026, 12, 5, 9, 30))
+    assert await post_recurring(deps, world.clock.now()) == 0
+    world.clock.set(at(2026, 12, 10, 10, 0))
+    assert await post_recurring(deps, world.clock.now()) == 1, "the 26th comes within 16 days"
+
+
+async def test_claiming_the_series_claims_each_occurrence_while_slots_are_free(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    posted = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 小区巡逻 名额1"))
+    first_wish = posted.posted[0][1]
+    await world.app.claim(cmd.ClaimWish(li, first_wish))
+
+    joined = await world.app.join_series(cmd.JoinSeries(zhang, posted.series_id))
+
+    assert joined.claimed == () and not joined.already, "the one slot of 5 December is taken"
+    deps = deps_for(world, recurring_post_days_ahead=7)
+    world.clock.set(at(2026, 12, 6, 10, 0))
+    assert await post_recurring(deps, world.clock.now()) == 1
+    mine = await world.app.my_claims(zhang)
+    assert [wish.deadline for _, wish in mine.claims] == [date(2026, 12, 12)]
+    again = await world.app.join_series(cmd.JoinSeries(zhang, posted.series_id))
+    assert again.already
+
+    ics = await world.app.calendar(zhang)
+    calendar = Calendar.from_ical(ics.content)
+    [event] = calendar.walk("VEVENT")
+    assert ics.events == 1 and "小区巡逻" in str(event["summary"])
+    assert event.decoded("dtstart").replace(tzinfo=None).isoformat() == "2026-12-12T09:00:00"
+    assert str(event["dtstart"].params["TZID"]) == "Asia/Shanghai"
+
+
+async def test_ending_a_series_stops_new_occurrences_and_only_secretaries_may(world: World) -> None:
+    zhang = await world.member("10", "张伟")
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    posted = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每月第一个周日 义诊 名额3"))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.end_series(cmd.EndSeries(zhang, posted.series_id))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.post_series(cmd.PostSeries(zhang, world.branch.id, "每周六 巡逻 名额2"))
+    with pytest.raises(errors.InvalidInput):
+        await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "帮忙买年货 名额2"))
+
+    await world.app.end_series(cmd.EndSeries(world.secretary, posted.series_id))
+
+    world.clock.set(at(2026, 12, 30, 10, 0))
+    assert await post_recurring(deps_for(world, recurring_post_days_ahead=7), world.clock.now()) == 0
+    with pytest.raises(errors.NotFound):
+        await world.app.join_series(cmd.JoinSeries(zhang, posted.series_id))
+
+
+async def test_occurrence_days_follow_the_configured_time_zone(world: World) -> None:
+    new_york = ZoneInfo("America/New_York")
+    app = UseCases(world.store, world.clock, new_york, reports=SqlReports(world.db))
+    world.clock.set(at(2026, 12, 5, 10, 0))  # Saturday 10:00 in Shanghai, still Friday 21:00 in New York
+    posted = await app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六 巡逻 名额2"))
+    assert [day for day, _ in posted.posted] == [date(2026, 12, 5)], "Saturday has not begun in New York"
+    shanghai = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 巡逻 名额2"))
+    assert [day for day, _ in shanghai.posted] == [date(2026, 12, 12)], "Saturday 9:00 has passed in Shanghai"
