@@ -11,12 +11,14 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst")
+ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst", "webhook_burst", "failover")
 TITLES = {
     "storage_ceiling": "Storage ceiling",
     "city_scale": "City scale: digests, ledger, at-risk",
     "delivery": "Delivery at the platform's limit",
     "claim_burst": "Claim burst, end to end",
+    "webhook_burst": "Claim burst over webhooks: SQLite, PostgreSQL and several instances",
+    "failover": "Leader failover time",
 }
 DOC = common.ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
@@ -54,6 +56,9 @@ def render_doc() -> str:
         "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`) | 30 min |",
         "| delivery | `python -m benchmarks.delivery` (10,000 messages at 30/s) | 6 min |",
         "| claim burst | `python -m benchmarks.claim_burst` | 3 min |",
+        "| claim burst over webhooks | `python -m benchmarks.webhook_burst` (PostgreSQL on 127.0.0.1:5432 or"
+        " `EBRANCH_BENCH_POSTGRES_URL`) | 10 min |",
+        "| leader failover | `python -m benchmarks.failover` (PostgreSQL, as above) | 5 min |",
         "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
         "",
         "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 
 from benchmarks import common
 from benchmarks.instances import (
@@ -37,25 +36,14 @@ from handlers.sandbox.state import CallbackQueryRecord
 
 NAME = "webhook_burst"
 VARIANTS = ("bare", "sqlite-1", "pg-1", "pg-2", "pg-4")
-ADMIN_URL = os.environ.get("EBRANCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
 async def _bare_process(port: int, token: str, base_url: str, file_url: str) -> None:
     """A PTB bot in webhook mode that only answers taps: the ceiling of one Python process."""
-    from telegram import Update
-    from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-
-    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.callback_query is not None
-        await update.callback_query.answer("ok")
-
-    builder = Application.builder().token(token).base_url(base_url).base_file_url(file_url).concurrent_updates(16)
-    application = builder.build()
-    application.add_handler(CallbackQueryHandler(answer))
+    application = common.bare_application(token, base_url, file_url)
     await application.initialize()
     await application.start()
     assert application.updater is not None
@@ -110,14 +98,7 @@ async def _database(variant: str, workdir: Path) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
         return str(path)
-    name = f"ebranch_bench_burst_{os.getpid()}"
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    finally:
-        await conn.close()
-    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    return await common.create_pg_database(f"ebranch_bench_burst_{os.getpid()}")
 
 
 async def _active_claims(database: str) -> dict[int, tuple[int, int]]:
@@ -216,11 +197,7 @@ async def _run(
             await balancer.stop()
         await api.stop()
         if not variant.startswith("sqlite"):
-            conn = await asyncpg.connect(ADMIN_URL)
-            try:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{database.rsplit("/", 1)[1]}" WITH (FORCE)')
-            finally:
-                await conn.close()
+            await common.drop_pg_database(database.rsplit("/", 1)[1])
 
 
 async def _burst(
