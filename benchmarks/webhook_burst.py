@@ -68,17 +68,22 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return total
 
 
-def postgres_pids() -> list[int]:
-    """The PostgreSQL server's processes on this machine (its CPU is the database's share of a tap)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+async def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``database`` (the database's share of a tap; other
+    databases on the same server, such as other test runs, are left out)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(common.ADMIN_URL)
+    try:
+        found = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database.rsplit("/", 1)[1])
+    finally:
+        await conn.close()
+    return {int(r[0]): cpu_seconds([int(r[0])]) for r in found}
+
+
+def backend_cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends used between two readings (a backend that appeared in between counts from zero)."""
+    return sum(max(0.0, spent - before.get(pid, 0.0)) for pid, spent in after.items())
 
 
 async def _bare_cards(api: FakeBotApi, city: City) -> None:
@@ -155,8 +160,9 @@ async def _run(
         random.Random(7).shuffle(plan)
         plan = (plan * (taps // len(plan) + 1))[:taps]
         pids = [p.pid for p in processes]
-        db_pids = postgres_pids() if variant.startswith("pg") else []
-        cpu_before, db_before = [cpu_seconds([pid]) for pid in pids], cpu_seconds(db_pids)
+        measured_db = variant.startswith("pg")
+        db_before = await backend_cpu(database) if measured_db else {}
+        cpu_before = [cpu_seconds([pid]) for pid in pids]
         sent_before = list(balancer.sent)
         latencies, first = await _burst(api, plan, spread)
         elapsed = time.monotonic() - first
@@ -164,7 +170,7 @@ async def _run(
         cpu = sum(each)
         handled = [after - before for after, before in zip(balancer.sent, sent_before, strict=True)]
         per_instance = common.median([c / h for c, h in zip(each, handled, strict=True) if h])
-        db_cpu = cpu_seconds(db_pids) - db_before
+        db_cpu = backend_cpu_since(db_before, await backend_cpu(database)) if measured_db else 0.0
         answered = [x for x in latencies if x is not None]
         wrong = 0
         if variant != "bare":
@@ -228,8 +234,31 @@ async def _burst(
 
 def render(result: dict[str, Any]) -> str:
     """The results as a Markdown table, the medians of each variant's runs, and the projection to N machines."""
+    variants = list(dict.fromkeys(r["variant"] for r in result["results"]))
     lines = [
-        f"`{result['command']}`",
+        f"{result['taps']:,} claim taps spread over {result['spread']} s, pushed by the fake Bot API's webhook to a"
+        " round-robin balancer in front of the instances (5 branch groups, "
+        f"{result['members']} members and {result['wishes']} wishes each); latency is from the tap to"
+        " answerCallbackQuery. CPU from /proc (user + system) over the burst; PostgreSQL's is its backends serving"
+        " the benchmark's database. Medians over the runs first, then every run.",
+        "",
+        "| variant | runs | taps/s (median) | p50 s | p99 s | CPU ms/tap per instance | PostgreSQL CPU ms/tap |"
+        " answered | wrong wishes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for variant in variants:
+        mine = [r for r in result["results"] if r["variant"] == variant]
+
+        def med(key: str, runs: list[dict[str, Any]] = mine) -> float:
+            return common.median([r[key] for r in runs])
+
+        lines.append(
+            f"| {variant} | {len(mine)} | {med('taps_per_s'):.0f} | {med('p50'):.2f} | {med('p99'):.2f} |"
+            f" {1000 * med('cpu_s_per_tap_per_instance'):.2f} | {1000 * med('db_cpu_s_per_tap'):.2f} |"
+            f" {sum(r['answered'] for r in mine)}/{sum(r['taps'] for r in mine)} |"
+            f" {sum(r['wrong_wishes'] for r in mine)} |"
+        )
+    lines += [
         "",
         "| variant | instances | taps/s | p50 s | p95 s | p99 s | CPU s/tap (bot, all instances) | CPU s/tap per"
         " instance (its CPU / taps it took) | PostgreSQL CPU s/tap | answered | wrong wishes |",
