@@ -20,6 +20,11 @@ TITLES = {
     "webhook_burst": "Claim burst over webhooks: SQLite, PostgreSQL and several instances",
     "failover": "Leader failover time",
 }
+VARIANT_RUNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "storage_ceiling": (("--engine=postgresql",),),
+    "city_scale": (("--engine=postgresql", "--name=city_scale_postgresql"),),
+}
+"""The PostgreSQL runs `python -m benchmarks.all` makes beside each benchmark's default (SQLite) one."""
 DOC = common.ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 
@@ -36,6 +41,8 @@ def _machine_table(machine: dict[str, Any]) -> list[str]:
         f"| SQLite | {machine['sqlite']} |",
         f"| python-telegram-bot | {machine['python-telegram-bot']} |",
         f"| aiosqlite / aiohttp / openpyxl | {machine['aiosqlite']} / {machine['aiohttp']} / {machine['openpyxl']} |",
+        f"| PostgreSQL (127.0.0.1, default settings) | {machine.get('postgresql', 'not recorded')} |",
+        f"| asyncpg / psycopg | {machine.get('asyncpg', '?')} / {machine.get('psycopg', '?')} |",
     ]
 
 
@@ -52,8 +59,10 @@ def render_doc() -> str:
         "| benchmark | command (defaults = the issue's sizes) | about |",
         "|---|---|---|",
         "| everything, then this file | `python -m benchmarks.all` | 45-60 min |",
-        "| storage ceiling | `python -m benchmarks.storage_ceiling` | 2 min |",
-        "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`) | 30 min |",
+        "| storage ceiling | `python -m benchmarks.storage_ceiling` (and `--engine postgresql`) | 2 + 10 min |",
+        "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`; and"
+        " `--engine postgresql --name=city_scale_postgresql`, the same cities loaded with COPY, kept as databases"
+        " `ebranch_bench_city_*`) | 30 + 40 min |",
         "| delivery | `python -m benchmarks.delivery` (10,000 messages at 30/s) | 6 min |",
         "| claim burst | `python -m benchmarks.claim_burst` | 3 min |",
         "| claim burst over webhooks | `python -m benchmarks.webhook_burst` (PostgreSQL on 127.0.0.1:5432 or"
@@ -65,13 +74,16 @@ def render_doc() -> str:
         "",
     ]
     machine_shown = False
+    saved = [found for name in ORDER if (found := common.load_result(name)) is not None]
+    newest = max(saved, key=lambda found: ("postgresql" in found["machine"], found["at"]), default=None)
     for name in ORDER:
         result = common.load_result(name)
         if result is None:
             lines += [f"## {TITLES[name]}", "", f"Not run yet: `python -m benchmarks.{name}`.", ""]
             continue
         if not machine_shown:
-            lines += ["## Machine", "", *_machine_table(result["machine"]), ""]
+            assert newest is not None
+            lines += ["## Machine", "", *_machine_table(newest["machine"]), ""]
             machine_shown = True
         module = importlib.import_module(f"benchmarks.{name}")
         lines += [f"## {TITLES[name]}", ""]
@@ -111,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         for name in args.only.split(","):
             print(f"== {name}", flush=True)
-            subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], cwd=common.ROOT, check=True)
+            for flags in ((), *VARIANT_RUNS.get(name, ())):
+                subprocess.run([sys.executable, "-m", f"benchmarks.{name}", *flags], cwd=common.ROOT, check=True)
     print(f"wrote {write_doc()}")
 
 

@@ -75,6 +75,19 @@ def git_commit() -> str:
         return "unknown"
 
 
+def postgres_version() -> str:
+    """The benchmarks' PostgreSQL server version (psql), or why it is unknown."""
+    try:
+        done = subprocess.run(
+            ["psql", os.environ.get("EBRANCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+             "-tAc", "SHOW server_version"],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
 def machine_info() -> dict[str, Any]:
     """CPU, cores, RAM and the versions that bound the figures."""
     return {
@@ -88,6 +101,9 @@ def machine_info() -> dict[str, Any]:
         "aiosqlite": _version("aiosqlite"),
         "aiohttp": _version("aiohttp"),
         "openpyxl": _version("openpyxl"),
+        "postgresql": postgres_version(),
+        "asyncpg": _version("asyncpg"),
+        "psycopg": _version("psycopg"),
         "commit": git_commit(),
     }
 

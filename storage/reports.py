@@ -402,7 +402,6 @@ def _read_lazily(path: str, sql: str, params: Sequence[Any], convert: Callable[[
         conn.close()
 
 
-@lru_cache(maxsize=4096)
 def _stream_postgres(
     db: Any, loop: asyncio.AbstractEventLoop, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]
 ) -> Iterator[T]:
@@ -453,6 +452,7 @@ def _stream_postgres(
             ended.result()
 
 
+@lru_cache(maxsize=4096)
 def _skills(value: str | None) -> tuple[str, ...]:
     """A member's skills from their JSON text; few distinct lists, so each is parsed once."""
     return tuple(json.loads(value or "[]"))

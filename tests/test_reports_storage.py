@@ -7,7 +7,6 @@ import io
 from datetime import date, timedelta
 
 import openpyxl
-import pytest
 
 from bot.domain.model import Account, ChatRef
 from bot.ports.clock import ManualClock
