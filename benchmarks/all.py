@@ -46,6 +46,30 @@ def _machine_table(machine: dict[str, Any]) -> list[str]:
     ]
 
 
+KEPT_NOTE = (
+    "_Not re-run with the others: the section below is the one last published here (its command, date and commit"
+    " are its own)._"
+)
+
+
+def _published_sections() -> dict[str, str]:
+    """The benchmark sections of the docs/benchmarks.md on disk, by title, so a benchmark whose result file is absent
+    (benchmarks/out/ is not committed) keeps its last published figures instead of losing them."""
+    if not DOC.exists():
+        return {}
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), []) if line[3:].strip() in TITLES.values() else None
+            continue
+        if line.startswith("## Findings"):
+            current = None
+        if current is not None and line != KEPT_NOTE:
+            current.append(line)
+    return {title: "\n".join(body).strip() for title, body in sections.items()}
+
+
 def render_doc() -> str:
     """docs/benchmarks.md from the saved results in benchmarks/out/ and the hand-written findings."""
     lines = [
@@ -76,10 +100,15 @@ def render_doc() -> str:
     machine_shown = False
     saved = [found for name in ORDER if (found := common.load_result(name)) is not None]
     newest = max(saved, key=lambda found: ("postgresql" in found["machine"], found["at"]), default=None)
+    published = _published_sections()
     for name in ORDER:
         result = common.load_result(name)
         if result is None:
-            lines += [f"## {TITLES[name]}", "", f"Not run yet: `python -m benchmarks.{name}`.", ""]
+            kept = published.get(TITLES[name])
+            if kept:
+                lines += [f"## {TITLES[name]}", "", KEPT_NOTE, "", kept, ""]
+            else:
+                lines += [f"## {TITLES[name]}", "", f"Not run yet: `python -m benchmarks.{name}`.", ""]
             continue
         if not machine_shown:
             assert newest is not None
