@@ -11,14 +11,21 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst", "pairing_sweep")
+ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst", "webhook_burst", "failover", "pairing_sweep")
 TITLES = {
     "storage_ceiling": "Storage ceiling",
     "city_scale": "City scale: digests, ledger, at-risk",
     "delivery": "Delivery at the platform's limit",
     "claim_burst": "Claim burst, end to end",
     "pairing_sweep": "Pairing sweep: 100,000 pairings",
+    "webhook_burst": "Claim burst over webhooks: SQLite, PostgreSQL and several instances",
+    "failover": "Leader failover time",
 }
+VARIANT_RUNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "storage_ceiling": (("--engine=postgresql",),),
+    "city_scale": (("--engine=postgresql", "--name=city_scale_postgresql"),),
+}
+"""The PostgreSQL runs `python -m benchmarks.all` makes beside each benchmark's default (SQLite) one."""
 DOC = common.ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 
@@ -35,7 +42,33 @@ def _machine_table(machine: dict[str, Any]) -> list[str]:
         f"| SQLite | {machine['sqlite']} |",
         f"| python-telegram-bot | {machine['python-telegram-bot']} |",
         f"| aiosqlite / aiohttp / openpyxl | {machine['aiosqlite']} / {machine['aiohttp']} / {machine['openpyxl']} |",
+        f"| PostgreSQL (127.0.0.1, default settings) | {machine.get('postgresql', 'not recorded')} |",
+        f"| asyncpg / psycopg | {machine.get('asyncpg', '?')} / {machine.get('psycopg', '?')} |",
     ]
+
+
+KEPT_NOTE = (
+    "_Not re-run with the others: the section below is the one last published here (its command, date and commit"
+    " are its own)._"
+)
+
+
+def _published_sections() -> dict[str, str]:
+    """The benchmark sections of the docs/benchmarks.md on disk, by title, so a benchmark whose result file is absent
+    (benchmarks/out/ is not committed) keeps its last published figures instead of losing them."""
+    if not DOC.exists():
+        return {}
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), []) if line[3:].strip() in TITLES.values() else None
+            continue
+        if line.startswith("## Findings"):
+            current = None
+        if current is not None and line != KEPT_NOTE:
+            current.append(line)
+    return {title: "\n".join(body).strip() for title, body in sections.items()}
 
 
 def render_doc() -> str:
@@ -51,24 +84,37 @@ def render_doc() -> str:
         "| benchmark | command (defaults = the issue's sizes) | about |",
         "|---|---|---|",
         "| everything, then this file | `python -m benchmarks.all` | 45-60 min |",
-        "| storage ceiling | `python -m benchmarks.storage_ceiling` | 2 min |",
-        "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`) | 30 min |",
+        "| storage ceiling | `python -m benchmarks.storage_ceiling` (and `--engine postgresql`) | 2 + 10 min |",
+        "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`; and"
+        " `--engine postgresql --name=city_scale_postgresql`, the same cities loaded with COPY, kept as databases"
+        " `ebranch_bench_city_*`) | 30 + 40 min |",
         "| delivery | `python -m benchmarks.delivery` (10,000 messages at 30/s) | 6 min |",
         "| claim burst | `python -m benchmarks.claim_burst` | 3 min |",
         "| pairing sweep | `python -m benchmarks.pairing_sweep` (100,000 pairings, two scenarios) | 10 min |",
+        "| claim burst over webhooks | `python -m benchmarks.webhook_burst` (PostgreSQL on 127.0.0.1:5432 or"
+        " `EBRANCH_BENCH_POSTGRES_URL`) | 10 min |",
+        "| leader failover | `python -m benchmarks.failover` (PostgreSQL, as above) | 5 min |",
         "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
         "",
         "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",
         "",
     ]
     machine_shown = False
+    saved = [found for name in ORDER if (found := common.load_result(name)) is not None]
+    newest = max(saved, key=lambda found: ("postgresql" in found["machine"], found["at"]), default=None)
+    published = _published_sections()
     for name in ORDER:
         result = common.load_result(name)
         if result is None:
-            lines += [f"## {TITLES[name]}", "", f"Not run yet: `python -m benchmarks.{name}`.", ""]
+            kept = published.get(TITLES[name])
+            if kept:
+                lines += [f"## {TITLES[name]}", "", KEPT_NOTE, "", kept, ""]
+            else:
+                lines += [f"## {TITLES[name]}", "", f"Not run yet: `python -m benchmarks.{name}`.", ""]
             continue
         if not machine_shown:
-            lines += ["## Machine", "", *_machine_table(result["machine"]), ""]
+            assert newest is not None
+            lines += ["## Machine", "", *_machine_table(newest["machine"]), ""]
             machine_shown = True
         module = importlib.import_module(f"benchmarks.{name}")
         lines += [f"## {TITLES[name]}", ""]
@@ -108,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         for name in args.only.split(","):
             print(f"== {name}", flush=True)
-            subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], cwd=common.ROOT, check=True)
+            for flags in ((), *VARIANT_RUNS.get(name, ())):
+                subprocess.run([sys.executable, "-m", f"benchmarks.{name}", *flags], cwd=common.ROOT, check=True)
     print(f"wrote {write_doc()}")
 
 

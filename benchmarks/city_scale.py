@@ -1,4 +1,5 @@
-"""City scale: time and peak memory of digests, the ledger and at-risk queries on a generated city-sized committee."""
+"""City scale: time and peak memory of digests, the ledger and at-risk queries on a generated city-sized committee,
+on SQLite (default) or PostgreSQL (--engine postgresql: the same generated data, loaded with COPY)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks import common
-from benchmarks.populate import NOW, CitySize, generate_city, quarter_of
+from benchmarks.populate import NOW, CitySize, copy_city_to_postgres, generate_city, quarter_of
 from bot.jobs.nudges import PAGE
 from bot.reports import build_ledger_xlsx
+from storage.engine import Engine, open_engine
 from storage.reports import SqlReports
-from storage.sqlite import Database, open_database
 from storage.uow import SqlStore
 
 NAME = "city_scale"
@@ -39,7 +40,7 @@ def _today() -> date:
     return NOW.astimezone(SHANGHAI).date()
 
 
-async def _digest(db: Database) -> int:
+async def _digest(db: Engine) -> int:
     """One committee's weekly digest data: this week's and last week's per-branch stats."""
     reports = SqlReports(db)
     today = _today()
@@ -53,7 +54,7 @@ async def _digest(db: Database) -> int:
     return rows
 
 
-async def _at_risk_all(db: Database) -> int:
+async def _at_risk_all(db: Engine) -> int:
     """The quarter-end sweep: every member to nudge across the committee, page by page (nudge_candidates)."""
     start, end = quarter_of(_today())
     total = 0
@@ -62,29 +63,29 @@ async def _at_risk_all(db: Database) -> int:
     return total
 
 
-async def _ledger(db: Database) -> int:
+async def _ledger(db: Engine) -> int:
     """The committee's ledger as the bot builds it: rows streamed from storage into the workbook, off the loop."""
     data = await SqlReports(db).ledger(1, None, NOW, SHANGHAI)
     workbook = await asyncio.to_thread(build_ledger_xlsx, data, "zh")
     return len(workbook)
 
 
-MEASURES: dict[str, Callable[[Database], Awaitable[int]]] = {
+MEASURES: dict[str, Callable[[Engine], Awaitable[int]]] = {
     "digest": _digest,
     "at_risk_all": _at_risk_all,
     "ledger": _ledger,
 }
 
 
-async def _measure_one(path: Path, what: str) -> dict[str, Any]:
-    db = await open_database(path)
+async def _measure_one(database: str, what: str) -> dict[str, Any]:
+    db = await open_engine(database if database.startswith("postgresql") else Path(database))
     try:
         baseline = common.peak_rss_mib()
         if what == "at_risk_branch":
             store = SqlStore(db)
             start, end = quarter_of(_today())
-            async with db.conn.execute("SELECT id FROM branches ORDER BY id") as cur:
-                ids = [int(r[0]) for r in await cur.fetchall()]
+            async with db.snapshot() as conn:
+                ids = [int(r[0]) for r in await conn.execute_fetchall("SELECT id FROM branches ORDER BY id")]
             branches = random.Random(1).sample(ids, min(SAMPLE_BRANCHES, len(ids)))
             times, found = [], 0
             for branch in branches:
@@ -115,6 +116,20 @@ def database_for(size: CitySize, *, regenerate: bool = False) -> tuple[Path, dic
     return path, info
 
 
+def postgres_for(size: CitySize, *, regenerate: bool = False) -> tuple[str, dict[str, Any]]:
+    """The same generated city in PostgreSQL database ebranch_bench_city_<tag> (kept between runs, like the SQLite
+    files; loaded from the SQLite file with COPY), and how long generating and loading took."""
+    path, info = database_for(size, regenerate=regenerate)
+    name = f"ebranch_bench_city_{size.tag}"
+    meta = common.out_dir("city") / f"{size.tag}.postgresql.json"
+    if regenerate or not meta.exists():
+        url = asyncio.run(common.create_pg_database(name))
+        loaded = asyncio.run(copy_city_to_postgres(path, url))
+        meta.write_text(json.dumps({**info, "copy_seconds": loaded}))
+    found: dict[str, Any] = json.loads(meta.read_text())
+    return common.pg_url(name), found
+
+
 def measure(
     sizes: Sequence[int],
     runs: int,
@@ -123,12 +138,17 @@ def measure(
     regenerate: bool,
     ledger_runs: int | None = None,
     queries: Sequence[str] = WHATS,
+    engine: str = "sqlite",
 ) -> dict[str, Any]:
     """Generate each size and time each of ``queries`` ``runs`` times, each run in a fresh interpreter."""
     levels = []
     for claims in sizes:
         size = CitySize(branches=branches, members=members, claims=claims)
-        path, info = database_for(size, regenerate=regenerate)
+        path: Path | str
+        if engine == "postgresql":
+            path, info = postgres_for(size, regenerate=regenerate)
+        else:
+            path, info = database_for(size, regenerate=regenerate)
         results: dict[str, Any] = {}
         for what in queries:
             times = ledger_runs if what == "ledger" and ledger_runs else runs
@@ -143,14 +163,20 @@ def measure(
                 "size": samples[0]["size"],
             }
         levels.append({"claims": claims, "data": info, "results": results})
-    return {"runs": runs, "branches": branches, "members": members, "levels": levels}
+    return {"engine": engine, "runs": runs, "branches": branches, "members": members, "levels": levels}
 
 
 def render(result: dict[str, Any]) -> str:
     """The markdown section for docs/benchmarks.md."""
+    engine = result.get("engine", "sqlite")
+    where = (
+        "SQLite file (WAL)"
+        if engine == "sqlite"
+        else "PostgreSQL on 127.0.0.1 (the same generated rows, loaded with COPY, then ANALYZE)"
+    )
     lines = [
-        f"One committee, {result['branches']:,} branches, {result['members']:,} members; claims spread over the year"
-        " before Monday 23 Nov 2026 (about 4 per wish, 80% served). Each figure is the median of"
+        f"{where}. One committee, {result['branches']:,} branches, {result['members']:,} members; claims spread"
+        " over the year before Monday 23 Nov 2026 (about 4 per wish, 80% served). Each figure is the median of"
         f" {result['runs']} runs, each in a fresh interpreter; peak RSS is the child's ru_maxrss (includes the"
         " interpreter and imports, shown as baseline).",
         "",
@@ -199,13 +225,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ledger-runs", type=int, help="runs for the (slow) ledger; default --runs")
     parser.add_argument("--queries", default=",".join(WHATS), help=f"what to time, comma-separated: {','.join(WHATS)}")
     parser.add_argument("--regenerate", action="store_true", help="regenerate cached databases")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--name", default=NAME, help="result name in benchmarks/out/ (for variants)")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/<name>.json")
     parser.add_argument("--child", choices=WHATS, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        measured = asyncio.run(_measure_one(Path(args.db), args.child))
+        measured = asyncio.run(_measure_one(args.db, args.child))
         print(json.dumps(measured))
         return measured
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -213,7 +240,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     unknown = sorted(set(queries) - set(WHATS))
     if unknown or not queries:
         parser.error(f"--queries: choose from {', '.join(WHATS)} (got {args.queries!r})")
-    result = measure(sizes, args.runs, args.branches, args.members, args.regenerate, args.ledger_runs, queries)
+    result = measure(
+        sizes, args.runs, args.branches, args.members, args.regenerate, args.ledger_runs, queries, args.engine
+    )
     flags = [f"--sizes={args.sizes}", f"--runs={args.runs}"]
     if args.ledger_runs:
         flags.append(f"--ledger-runs={args.ledger_runs}")
@@ -221,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         flags += [f"--branches={args.branches}", f"--members={args.members}"]
     if queries != list(WHATS):
         flags.append(f"--queries={','.join(queries)}")
+    if args.engine != "sqlite":
+        flags.append(f"--engine={args.engine}")
     if args.name != NAME:
         flags.append(f"--name={args.name}")
     result["command"] = common.command_line(f"benchmarks.{NAME}", flags)

@@ -42,15 +42,8 @@ async def _bot_process(variant: str, db_path: Path, base_url: str, file_url: str
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if variant == "bare":
         from telegram import Update
-        from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-        async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            assert update.callback_query is not None
-            await update.callback_query.answer("ok")
-
-        app = Application.builder().token(token).base_url(base_url).base_file_url(file_url).concurrent_updates(16)
-        application = app.build()
-        application.add_handler(CallbackQueryHandler(answer))
+        application = common.bare_application(token, base_url, file_url)
         await application.initialize()
         await application.start()
         assert application.updater is not None

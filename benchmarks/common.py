@@ -75,6 +75,19 @@ def git_commit() -> str:
         return "unknown"
 
 
+def postgres_version() -> str:
+    """The benchmarks' PostgreSQL server version (psql), or why it is unknown."""
+    try:
+        done = subprocess.run(
+            ["psql", os.environ.get("EBRANCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+             "-tAc", "SHOW server_version"],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
 def machine_info() -> dict[str, Any]:
     """CPU, cores, RAM and the versions that bound the figures."""
     return {
@@ -88,6 +101,9 @@ def machine_info() -> dict[str, Any]:
         "aiosqlite": _version("aiosqlite"),
         "aiohttp": _version("aiohttp"),
         "openpyxl": _version("openpyxl"),
+        "postgresql": postgres_version(),
+        "asyncpg": _version("asyncpg"),
+        "psycopg": _version("psycopg"),
         "commit": git_commit(),
     }
 
@@ -153,3 +169,51 @@ def fmt(value: float, digits: int = 2) -> str:
 def verdict(ok: bool) -> str:
     """A target check for a table cell."""
     return "met" if ok else "**missed**"
+
+
+ADMIN_URL = os.environ.get("EBRANCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_url(name: str) -> str:
+    """The URL of database ``name`` on the benchmarks' PostgreSQL server (EBRANCH_BENCH_POSTGRES_URL)."""
+    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+async def create_pg_database(name: str) -> str:
+    """A new, empty PostgreSQL database (an old one of that name dropped first); its URL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    finally:
+        await conn.close()
+    return pg_url(name)
+
+
+async def drop_pg_database(name: str) -> None:
+    """Drop a database a benchmark made, closing whatever still holds it."""
+    import asyncpg
+
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def bare_application(token: str, base_url: str, file_url: str) -> Any:
+    """A PTB Application that only answers button taps ("ok"): the ceiling of one Python process, the baseline of
+    the claim-burst benchmarks (polling in claim_burst.py, webhooks in webhook_burst.py)."""
+    from telegram import Update
+    from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer("ok")
+
+    builder = Application.builder().token(token).base_url(base_url).base_file_url(file_url).concurrent_updates(16)
+    application = builder.build()
+    application.add_handler(CallbackQueryHandler(answer))
+    return application

@@ -307,6 +307,25 @@ def _flush(
     services.clear()
 
 
+async def copy_city_to_postgres(sqlite_path: Path, url: str) -> float:
+    """Load a generated SQLite city into the empty PostgreSQL database at ``url`` with COPY (storage.copy, which
+    uses asyncpg's copy_records_to_table), then ANALYZE; the seconds it took."""
+    import time
+
+    import asyncpg
+
+    from storage.copy import copy_database
+
+    began = time.perf_counter()
+    await copy_database(sqlite_path, url)
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return time.perf_counter() - began
+
+
 def quarter_of(day: date) -> tuple[date, date]:
     """The calendar quarter containing ``day`` as [start, end)."""
     first_month = 3 * ((day.month - 1) // 3) + 1

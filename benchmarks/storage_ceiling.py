@@ -1,4 +1,5 @@
-"""Storage ceiling: claims committed per second through UseCases.claim against plain SQLite inserts, same run."""
+"""Storage ceiling: claims committed per second through UseCases.claim against plain driver inserts, same run, on
+SQLite (default) or PostgreSQL (--engine postgresql, which also times the claim unit's SQL on asyncpg and psycopg 3)."""
 
 from __future__ import annotations
 
@@ -116,8 +117,8 @@ def _fresh(template: Path, target: Path) -> Path:
     return target
 
 
-def measure(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
-    """Time every mode ``runs`` times on a fresh copy of the same seeded database; claims/s per mode."""
+def _seed(claims: int, workdir: Path) -> tuple[Path, BranchWorld]:
+    """A seeded SQLite template: one branch, 10 wishes with a slot for each of ``claims / 10`` members."""
     wishes = 10
     members = max(1, -(-claims // wishes))
     template = workdir / "template.sqlite3"
@@ -127,6 +128,31 @@ def measure(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
     checkpoint = sqlite3.connect(str(template))
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint.close()
+    return template, world
+
+
+def _summary(
+    pairs: Sequence[tuple[int, int, int]], runs: int, times: dict[str, list[float]], modes: dict[str, str]
+) -> dict[str, Any]:
+    rates = {mode: [len(pairs) / t for t in ts_] for mode, ts_ in times.items()}
+    return {
+        "claims": len(pairs),
+        "runs": runs,
+        "modes": {
+            mode: {
+                "what": modes[mode],
+                "median_claims_per_s": common.median(rates[mode]),
+                "runs_claims_per_s": [round(r, 1) for r in rates[mode]],
+                "median_seconds": common.median(times[mode]),
+            }
+            for mode in times
+        },
+    }
+
+
+def measure(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
+    """Time every mode ``runs`` times on a fresh copy of the same seeded database; claims/s per mode."""
+    template, world = _seed(claims, workdir)
     pairs = _pairs(world, claims)
     runners: dict[str, Callable[[Path], float]] = {
         "usecase_sequential": lambda p: asyncio.run(_usecase(p, pairs, False)),
@@ -139,31 +165,40 @@ def measure(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
     for _ in range(runs):
         for mode, runner in runners.items():
             times[mode].append(runner(_fresh(template, workdir / f"{mode}.sqlite3")))
-    rates = {mode: [len(pairs) / t for t in ts_] for mode, ts_ in times.items()}
-    return {
-        "claims": len(pairs),
-        "runs": runs,
-        "modes": {
-            mode: {
-                "what": MODES[mode],
-                "median_claims_per_s": common.median(rates[mode]),
-                "runs_claims_per_s": [round(r, 1) for r in rates[mode]],
-                "median_seconds": common.median(times[mode]),
-            }
-            for mode in runners
-        },
-    }
+    return {"engine": "sqlite", "baseline": "sqlite3_insert_tx", **_summary(pairs, runs, times, MODES)}
+
+
+def measure_postgres(claims: int, runs: int, workdir: Path, pool: int) -> dict[str, Any]:
+    """The same on PostgreSQL: each mode on a fresh database cloned from one seeded template (copied in with COPY)."""
+    from benchmarks import pg_ceiling
+
+    template, world = _seed(claims, workdir)
+    pairs = _pairs(world, claims)
+    times = asyncio.run(pg_ceiling.measure(template, world.branch_id, pairs, runs, pool))
+    result = _summary(pairs, runs, times, pg_ceiling.MODES)
+    return {"engine": "postgresql", "baseline": "asyncpg_insert_tx", "pool": pool, **result}
 
 
 def render(result: dict[str, Any]) -> str:
     """The markdown section for docs/benchmarks.md."""
     modes = result["modes"]
-    ceiling = modes["sqlite3_insert_tx"]["median_claims_per_s"]
+    baseline = result.get("baseline", "sqlite3_insert_tx")
+    ceiling = modes[baseline]["median_claims_per_s"]
+    if result.get("engine", "sqlite") == "sqlite":
+        about = "real file, WAL, synchronous=NORMAL, the real schema (indexes and the over-fill trigger)."
+    else:
+        about = (
+            "PostgreSQL on 127.0.0.1 (default settings: fsync on, synchronous_commit on), the real schema (indexes and"
+            f" the over-fill trigger), pools of {result['pool']} connections. The `*_claim_unit*` modes replay the 13"
+            " statements `UseCases.claim` runs on PostgreSQL (wish FOR UPDATE, branch, member by account, membership,"
+            " existing claim, INSERT claim, waitlist, wish version, audit, card view, claimers, accounts, outbox) in"
+            " one transaction, the same SQL on both drivers (psycopg prepares after its default 5 executions)."
+        )
     lines = [
-        f"{result['claims']:,} claims per mode, {result['runs']} runs, fresh copy of the same database each run;"
-        " real file, WAL, synchronous=NORMAL, the real schema (indexes and the over-fill trigger).",
+        f"{result['claims']:,} claims per mode, {result['runs']} runs, fresh copy of the same database each run; "
+        + about,
         "",
-        "| mode | what | claims/s (median) | runs | vs plain one-per-tx |",
+        f"| mode | what | claims/s (median) | runs | vs `{baseline}` |",
         "|---|---|---:|---|---:|",
     ]
     for mode, data in modes.items():
@@ -178,13 +213,24 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{NAME}", description=__doc__)
     parser.add_argument("--claims", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pool", type=int, default=10, help="PostgreSQL pool size (the bot's default)")
+    parser.add_argument("--name", help="result name in benchmarks/out/ (default storage_ceiling[_postgresql])")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/ (smoke runs)")
     args = parser.parse_args(argv)
     workdir = common.scratch_dir(NAME)
-    result = measure(args.claims, args.runs, workdir)
-    result["command"] = common.command_line(f"benchmarks.{NAME}", [f"--claims={args.claims}", f"--runs={args.runs}"])
+    flags = [f"--claims={args.claims}", f"--runs={args.runs}"]
+    if args.engine == "postgresql":
+        result = measure_postgres(args.claims, args.runs, workdir, args.pool)
+        flags += ["--engine=postgresql", f"--pool={args.pool}"]
+    else:
+        result = measure(args.claims, args.runs, workdir)
+    name = args.name or (NAME if args.engine == "sqlite" else f"{NAME}_postgresql")
+    if name not in (NAME, f"{NAME}_postgresql"):
+        flags.append(f"--name={name}")
+    result["command"] = common.command_line(f"benchmarks.{NAME}", flags)
     if not args.no_save:
-        common.save_result(NAME, result)
+        common.save_result(name, result)
     print(render(result))
     shutil.rmtree(workdir, ignore_errors=True)
     return result

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 
 from benchmarks import common
 from benchmarks.instances import (
@@ -37,25 +36,14 @@ from handlers.sandbox.state import CallbackQueryRecord
 
 NAME = "webhook_burst"
 VARIANTS = ("bare", "sqlite-1", "pg-1", "pg-2", "pg-4")
-ADMIN_URL = os.environ.get("EBRANCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
 async def _bare_process(port: int, token: str, base_url: str, file_url: str) -> None:
     """A PTB bot in webhook mode that only answers taps: the ceiling of one Python process."""
-    from telegram import Update
-    from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-
-    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.callback_query is not None
-        await update.callback_query.answer("ok")
-
-    builder = Application.builder().token(token).base_url(base_url).base_file_url(file_url).concurrent_updates(16)
-    application = builder.build()
-    application.add_handler(CallbackQueryHandler(answer))
+    application = common.bare_application(token, base_url, file_url)
     await application.initialize()
     await application.start()
     assert application.updater is not None
@@ -80,17 +68,22 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return total
 
 
-def postgres_pids() -> list[int]:
-    """The PostgreSQL server's processes on this machine (its CPU is the database's share of a tap)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+async def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``database`` (the database's share of a tap; other
+    databases on the same server, such as other test runs, are left out)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(common.ADMIN_URL)
+    try:
+        found = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database.rsplit("/", 1)[1])
+    finally:
+        await conn.close()
+    return {int(r[0]): cpu_seconds([int(r[0])]) for r in found}
+
+
+def backend_cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends used between two readings (a backend that appeared in between counts from zero)."""
+    return sum(max(0.0, spent - before.get(pid, 0.0)) for pid, spent in after.items())
 
 
 async def _bare_cards(api: FakeBotApi, city: City) -> None:
@@ -110,14 +103,7 @@ async def _database(variant: str, workdir: Path) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
         return str(path)
-    name = f"ebranch_bench_burst_{os.getpid()}"
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    finally:
-        await conn.close()
-    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    return await common.create_pg_database(f"ebranch_bench_burst_{os.getpid()}")
 
 
 async def _active_claims(database: str) -> dict[int, tuple[int, int]]:
@@ -174,8 +160,9 @@ async def _run(
         random.Random(7).shuffle(plan)
         plan = (plan * (taps // len(plan) + 1))[:taps]
         pids = [p.pid for p in processes]
-        db_pids = postgres_pids() if variant.startswith("pg") else []
-        cpu_before, db_before = [cpu_seconds([pid]) for pid in pids], cpu_seconds(db_pids)
+        measured_db = variant.startswith("pg")
+        db_before = await backend_cpu(database) if measured_db else {}
+        cpu_before = [cpu_seconds([pid]) for pid in pids]
         sent_before = list(balancer.sent)
         latencies, first = await _burst(api, plan, spread)
         elapsed = time.monotonic() - first
@@ -183,7 +170,7 @@ async def _run(
         cpu = sum(each)
         handled = [after - before for after, before in zip(balancer.sent, sent_before, strict=True)]
         per_instance = common.median([c / h for c, h in zip(each, handled, strict=True) if h])
-        db_cpu = cpu_seconds(db_pids) - db_before
+        db_cpu = backend_cpu_since(db_before, await backend_cpu(database)) if measured_db else 0.0
         answered = [x for x in latencies if x is not None]
         wrong = 0
         if variant != "bare":
@@ -216,11 +203,7 @@ async def _run(
             await balancer.stop()
         await api.stop()
         if not variant.startswith("sqlite"):
-            conn = await asyncpg.connect(ADMIN_URL)
-            try:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{database.rsplit("/", 1)[1]}" WITH (FORCE)')
-            finally:
-                await conn.close()
+            await common.drop_pg_database(database.rsplit("/", 1)[1])
 
 
 async def _burst(
@@ -251,8 +234,31 @@ async def _burst(
 
 def render(result: dict[str, Any]) -> str:
     """The results as a Markdown table, the medians of each variant's runs, and the projection to N machines."""
+    variants = list(dict.fromkeys(r["variant"] for r in result["results"]))
     lines = [
-        f"`{result['command']}`",
+        f"{result['taps']:,} claim taps spread over {result['spread']} s, pushed by the fake Bot API's webhook to a"
+        " round-robin balancer in front of the instances (5 branch groups, "
+        f"{result['members']} members and {result['wishes']} wishes each); latency is from the tap to"
+        " answerCallbackQuery. CPU from /proc (user + system) over the burst; PostgreSQL's is its backends serving"
+        " the benchmark's database. Medians over the runs first, then every run.",
+        "",
+        "| variant | runs | taps/s (median) | p50 s | p99 s | CPU ms/tap per instance | PostgreSQL CPU ms/tap |"
+        " answered | wrong wishes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for variant in variants:
+        mine = [r for r in result["results"] if r["variant"] == variant]
+
+        def med(key: str, runs: list[dict[str, Any]] = mine) -> float:
+            return common.median([r[key] for r in runs])
+
+        lines.append(
+            f"| {variant} | {len(mine)} | {med('taps_per_s'):.0f} | {med('p50'):.2f} | {med('p99'):.2f} |"
+            f" {1000 * med('cpu_s_per_tap_per_instance'):.2f} | {1000 * med('db_cpu_s_per_tap'):.2f} |"
+            f" {sum(r['answered'] for r in mine)}/{sum(r['taps'] for r in mine)} |"
+            f" {sum(r['wrong_wishes'] for r in mine)} |"
+        )
+    lines += [
         "",
         "| variant | instances | taps/s | p50 s | p95 s | p99 s | CPU s/tap (bot, all instances) | CPU s/tap per"
         " instance (its CPU / taps it took) | PostgreSQL CPU s/tap | answered | wrong wishes |",

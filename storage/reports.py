@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections import defaultdict
@@ -15,7 +16,7 @@ from bot.domain.model import BranchStats, Claim, Member, Wish
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.ports.reports import NudgeCandidate
 from storage import rows
-from storage.dialect import SqlFunctions, functions
+from storage.dialect import SqlFunctions, functions, numbered
 from storage.engine import Engine
 from storage.rows import ts
 
@@ -204,7 +205,8 @@ class SqlReports:
 
         Members, wishes and services are lazy: each is read when first iterated, on a read-only connection of its
         own and in chunks (one consistent snapshot per sheet), so neither memory nor the store's lock is held for
-        the whole ledger. Iterate them in any one thread, e.g. the one building the workbook.
+        the whole ledger. Iterate them in any one thread other than the event loop's, e.g. the one building the
+        workbook (``asyncio.to_thread``): on PostgreSQL the chunks are fetched on the loop meanwhile.
         """
         scope = "b.committee_id = ?" + (" AND b.id = ?" if branch_id is not None else "")
         params: tuple[int, ...] = (committee_id,) if branch_id is None else (committee_id, branch_id)
@@ -297,10 +299,12 @@ class SqlReports:
     async def _lazy(self, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]) -> Iterable[T]:
         """A query's rows converted as they are iterated, read on a connection of their own.
 
-        An in-memory database has no second connection to it, and PostgreSQL's rows arrive on the event loop's
-        connection: there the rows are read at once, in one snapshot.
+        An in-memory database has no second connection to it: there the rows are read at once, in one snapshot.
+        On PostgreSQL a server-side cursor in a read-only transaction of its own hands them over chunk by chunk.
         """
-        if self.db.dialect != "sqlite" or self.db.path == ":memory:":
+        if self.db.dialect == "postgresql":
+            return _stream_postgres(self.db, asyncio.get_running_loop(), sql, params, convert)
+        if self.db.path == ":memory:":
             return [convert(r) for r in await self._all(sql, params)]  # type: ignore[arg-type]
         return _read_lazily(self.db.path, sql, params, convert)
 
@@ -396,6 +400,56 @@ def _read_lazily(path: str, sql: str, params: Sequence[Any], convert: Callable[[
             yield from map(convert, chunk)
     finally:
         conn.close()
+
+
+def _stream_postgres(
+    db: Any, loop: asyncio.AbstractEventLoop, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]
+) -> Iterator[T]:
+    """Take a pooled connection when first iterated, open a REPEATABLE READ, read-only transaction (one snapshot)
+    and a server-side cursor in it, yield converted rows chunk by chunk, give the connection back at the end.
+    The planner is told every row will be read (a cursor is otherwise planned for its first tenth).
+
+    The connection lives on ``loop``; this runs in another thread (the workbook's) and waits for each chunk there.
+    """
+
+    def on_loop() -> bool:
+        try:
+            return asyncio.get_running_loop() is loop
+        except RuntimeError:
+            return False
+
+    def run(step: Any) -> Any:
+        if on_loop():
+            step.close()
+            raise RuntimeError("iterate the ledger's rows off the event loop (asyncio.to_thread)")
+        return asyncio.run_coroutine_threadsafe(step, loop).result()
+
+    async def begin() -> tuple[Any, Any, Any]:
+        conn = await db.pool.acquire()
+        try:
+            transaction = conn.transaction(isolation="repeatable_read", readonly=True)
+            await transaction.start()
+            await conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")  # every row is read: plan for all of them
+            cursor = await conn.cursor(numbered(sql), *params)
+        except BaseException:
+            await db.pool.release(conn)
+            raise
+        return conn, transaction, cursor
+
+    async def end(conn: Any, transaction: Any) -> None:
+        try:
+            await transaction.rollback()
+        finally:
+            await db.pool.release(conn)
+
+    conn, transaction, cursor = run(begin())
+    try:
+        while chunk := run(cursor.fetch(READ_CHUNK)):
+            yield from map(convert, chunk)
+    finally:
+        ended = asyncio.run_coroutine_threadsafe(end(conn, transaction), loop)
+        if not on_loop():  # an abandoned iterator collected on the loop gives its connection back later
+            ended.result()
 
 
 @lru_cache(maxsize=4096)

@@ -68,3 +68,37 @@ def test_pairing_sweep_reminds_once_per_due_day() -> None:
     assert by["spread"]["recorded"] == by["spread"]["due"] > 0
     assert all(r["recorded_again"] == 0 for r in by.values())
     assert "Pairing" in pairing_sweep.render(result) or "pairings" in pairing_sweep.render(result)
+
+
+def test_storage_ceiling_on_postgresql_runs_every_mode_on_both_drivers() -> None:
+    from benchmarks import pg_ceiling
+
+    result = storage_ceiling.main(["--engine=postgresql", "--claims=20", "--runs=1", "--pool=2", "--no-save"])
+
+    assert result["engine"] == "postgresql" and result["claims"] == 20
+    assert set(result["modes"]) == set(pg_ceiling.MODES)
+    assert all(mode["median_claims_per_s"] > 0 for mode in result["modes"].values())
+    assert "psycopg" in storage_ceiling.render(result)
+
+
+def test_city_scale_on_postgresql_measures_every_query() -> None:
+    from benchmarks import city_scale
+
+    result = city_scale.main(
+        ["--engine=postgresql", "--sizes=200", "--branches=5", "--members=50", "--runs=1", "--regenerate", "--no-save"]
+    )
+
+    level = result["levels"][0]
+    assert level["claims"] == 200 and set(level["results"]) == set(city_scale.WHATS)
+    assert level["results"]["ledger"]["size"] > 0
+    assert "PostgreSQL" in city_scale.render(result)
+
+
+def test_failover_times_a_kill_9_of_the_leader() -> None:
+    from benchmarks import failover
+
+    result = failover.main(["--kills=1", "--no-save"])
+
+    [run] = result["results"]
+    assert 0 < run["leads_s"] <= run["delivers_s"]
+    assert "kill -9" in failover.render(result)

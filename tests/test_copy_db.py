@@ -209,9 +209,9 @@ async def _answers(db: Engine, now: datetime) -> dict[str, Any]:
         ledger = await reports.ledger(committee.id, None, now, SHANGHAI)
         out[f"ledger {committee.id}"] = (
             ledger.committee_name,
-            list(ledger.members),
-            list(ledger.wishes),
-            list(ledger.services),
+            await asyncio.to_thread(list, ledger.members),
+            await asyncio.to_thread(list, ledger.wishes),
+            await asyncio.to_thread(list, ledger.services),
         )
         out[f"feedback {committee.id}"] = await reports.workplace_feedback(
             committee.id, quarter.start, quarter.end, "q", now

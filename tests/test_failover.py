@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -46,7 +46,9 @@ def free_port() -> int:
 class Instance:
     """One `ebranch run` process with its webhook and health ports."""
 
-    def __init__(self, name: str, tmp_path: Path, api: FakeBotApi, database: str) -> None:
+    def __init__(
+        self, name: str, tmp_path: Path, api: FakeBotApi, database: str, *, general: str = "", extra: str = ""
+    ) -> None:
         self.name = name
         self.webhook = free_port()
         self.health = free_port()
@@ -56,6 +58,7 @@ class Instance:
             f"""[general]
 database = "{database}"
 instance_name = "{name}"
+{general}
 
 [telegram]
 enabled = true
@@ -73,6 +76,7 @@ secret_token = "{SECRET}"
 
 [health]
 listen = "127.0.0.1:{self.health}"
+{extra}
 """,
             encoding="utf-8",
         )
@@ -252,3 +256,108 @@ async def test_a_frozen_leader_loses_the_lead_to_the_other_within_15_s(
             a.kill()
         code = await b.stop()
     assert code == 0, b.log.read_text(errors="replace")[-3000:]
+
+
+MEMBERS = 150
+IN_FLIGHT = 16
+"""The deliverer's concurrency: sends a kill -9 can leave done but not yet recorded (Telegram's sendMessage takes
+no idempotency key, so the next leader sends those again: at least once across a crash, counted below)."""
+
+
+def _hhmm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+async def test_kill_9_mid_outbox_run_and_before_the_digest_loses_and_repeats_no_nudge_or_digest(
+    api: FakeBotApi, shared: str, tmp_path: Path
+) -> None:
+    admin, secretary = await api.add_user(1, "区委组织部"), await api.add_user(2, "王书记")
+    admin.started = secretary.started = True
+    people = [await api.add_user(1000 + i, f"党员{i:03d}") for i in range(MEMBERS)]
+    for person in people:
+        person.started = True
+    await api.add_group(-100, "南湖区e党委", [admin, secretary])
+    await api.add_group(GROUP_ID, "幸福里e支部", [secretary, *people])
+    db = await open_postgres(shared)
+    try:
+        app = UseCases(SqlStore(db), SystemClock(), SHANGHAI, reports=SqlReports(db))
+        for person in people:
+            account = Account("telegram", str(person.id), person.first_name)
+            await app.report_in(cmd.ReportIn(account, 1, person.first_name, "单位", "支部", (), "每月"))
+        async with app.store.unit() as unit:  # what seeding recorded is not what this test counts
+            for row in await unit.outbox.due("telegram", app.clock.now(), 10_000):
+                await unit.outbox.mark(row.id, "sent", app.clock.now())
+    finally:
+        await db.close()
+    now = datetime.now(UTC)
+    nudges_at = (now + timedelta(seconds=100)).replace(second=0, microsecond=0)  # 40-100 s from now
+    digest_at = nudges_at + timedelta(minutes=1)
+    quiet = now + timedelta(hours=12)
+    general = 'timezone = "UTC"'
+    schedule = f"""
+[scheduler]
+enabled = true
+quiet_start = "{_hhmm(quiet)}"
+quiet_end = "{_hhmm(quiet + timedelta(minutes=1))}"
+skip_public_holidays = false
+nudge_after_days = [1]
+weekly_in_last_weeks = 0
+reminder_time = "{_hhmm(nudges_at)}"
+digest_weekday = {digest_at.weekday()}
+digest_time = "{_hhmm(digest_at)}"
+at_risk_weekday = {(digest_at.weekday() + 3) % 7}
+"""
+    a = Instance("bot-a", tmp_path, api, shared, general=general, extra=schedule)
+    b = Instance("bot-b", tmp_path, api, shared, general=general, extra=schedule)
+    recipients = [secretary, *people]
+
+    def nudged() -> list[int]:
+        return [len(api.bot_messages(person.id)) for person in recipients]
+
+    def digests() -> int:
+        return sum(1 for m in api.bot_messages(-100) if "每周工作简报" in (m.text or m.caption or ""))
+
+    await a.start()
+    await eventually(a.leading, within=30)
+    await b.start()
+    try:
+        await eventually(b.answers, within=30)
+        assert await b.leads() is False and sum(nudged()) == 0
+
+        # 1. kill -9 of the leader in the middle of its outbox run (the nudges of 151 members, paced at 30/s)
+        await eventually(lambda: sum(nudged()) >= 30, within=TAKEOVER + (nudges_at - datetime.now(UTC)).seconds)
+        a.kill()
+        killed_after = sum(nudged())
+        killed_at = asyncio.get_running_loop().time()
+        assert killed_after < len(recipients), "the kill came after the run, not in its middle"
+        await eventually(lambda: min(nudged()) >= 1, within=TAKEOVER)
+        nudges_done_in = asyncio.get_running_loop().time() - killed_at
+        assert await b.leads() is True
+
+        # 2. kill -9 of the (new) leader 3 s before the digest is due; the restarted first instance takes over
+        await a.start()
+        await eventually(a.answers, within=30)
+        assert await a.leads() is False
+        await asyncio.sleep(max(0.0, (digest_at - datetime.now(UTC)).total_seconds() - 3))
+        assert digests() == 0
+        b.kill()
+        killed_at = asyncio.get_running_loop().time()
+        await eventually(lambda: digests() >= 1, within=3 + TAKEOVER)
+        digest_in = asyncio.get_running_loop().time() - killed_at
+        await asyncio.sleep(3)
+        assert await a.leads() is True
+        assert await nothing_due(shared)
+        counts = nudged()
+        lost, repeated = sum(1 for n in counts if n == 0), sum(n - 1 for n in counts if n > 1)
+        print(
+            f"\nfailover counted: {len(recipients)} nudges, {killed_after} sent when the leader was killed, all sent"
+            f" {nudges_done_in:.1f} s after the kill; lost {lost}, sent twice {repeated} (in flight at the kill);"
+            f" digests {digests()} (expected 1), {digest_in:.1f} s after the kill 3 s before it was due"
+        )
+        assert lost == 0
+        assert repeated <= IN_FLIGHT, f"{repeated} nudges sent twice: more than the sends in flight at the kill"
+        assert digests() == 1
+    finally:
+        for instance in (a, b):
+            if instance.process is not None and instance.process.returncode is None:
+                instance.kill()

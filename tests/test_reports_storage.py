@@ -7,7 +7,6 @@ import io
 from datetime import date, timedelta
 
 import openpyxl
-import pytest
 
 from bot.domain.model import Account, ChatRef
 from bot.ports.clock import ManualClock
@@ -34,7 +33,6 @@ async def _served(world: World) -> int:
         return (await unit.committees.all())[0].id
 
 
-@pytest.mark.sqlite_only  # a second SQLite connection; PostgreSQL reads in one snapshot
 async def test_ledger_rows_stream_on_their_own_connection_without_the_store_lock(world: World) -> None:
     committee = await _served(world)
     data = await SqlReports(world.db).ledger(committee, None, START, SHANGHAI)
