@@ -14,6 +14,7 @@ from storage.repos.claims import SqlClaims
 from storage.repos.committees import SqlCommittees
 from storage.repos.conversations import SqlConversations
 from storage.repos.drafts import SqlDrafts
+from storage.repos.emergencies import SqlEmergencies
 from storage.repos.events import SqlProcessedEvents
 from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
@@ -36,6 +37,7 @@ class SqlUnit:
         "committees",
         "conversations",
         "drafts",
+        "emergencies",
         "events",
         "jobs",
         "outbox",
@@ -64,6 +66,7 @@ class SqlUnit:
         self.jobs = SqlJobRuns(conn)
         self.audit = SqlAuditLog(conn)
         self.shared = SqlSharedState(conn)
+        self.emergencies = SqlEmergencies(conn)
 
 
 class SqlStore:

@@ -103,6 +103,17 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EmergencyConfig:
+    """Emergency mode (战时应急): the posts members pick from, when non-responders are asked again and listed."""
+
+    posts: tuple[str, ...] = ("物资配送", "秩序维护", "环境消杀", "治安巡逻", "医疗救护", "信息联络")
+    reprompt_minutes: tuple[int, ...] = (10, 30)
+    list_after_minutes: int = 40
+    respect_quiet_hours: bool = False
+    board_edit_seconds: float = 3.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """Everything the bot needs to start; platforms that are absent or disabled are None."""
 
@@ -121,3 +132,4 @@ class Config:
     instance_name: str | None = None
     """How this instance names itself in logs, the health endpoint and the database; None for ``host:pid``."""
     health: HealthConfig | None = None
+    emergency: EmergencyConfig = field(default_factory=EmergencyConfig)

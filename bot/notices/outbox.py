@@ -116,7 +116,42 @@ class FeedbackFile:
     workplace: str = ""
 
 
-Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard | Digest | FeedbackFile
+@dataclass(frozen=True, slots=True)
+class EmergencyBoard:
+    """A call's board in a group (a branch's, or the committee's when ``branch_id`` is None), drawn from its state
+    whenever it changes; posted (and pinned) as the call itself."""
+
+    emergency_id: int
+    branch_id: int | None
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyPrompt:
+    """A member's private prompt of a call (可到 / 稍后可到 / 不可); ``attempt`` 2 and on are re-prompts."""
+
+    emergency_id: int
+    member_id: int
+    lang: str
+    attempt: int = 1
+
+
+EmergencyNotice = EmergencyBoard | EmergencyPrompt
+"""Notices of a call: rendered from its state when sent, and followed (boards live, prompts until it ends)."""
+
+Notice = (
+    Text
+    | WishCard
+    | ClaimCard
+    | ReviewCard
+    | OverdueCard
+    | ManageCard
+    | NudgeCard
+    | Digest
+    | FeedbackFile
+    | EmergencyBoard
+    | EmergencyPrompt
+)
 """Everything the bot can decide to send."""
 
 ClaimNotice = ClaimCard | ReviewCard | OverdueCard
@@ -167,6 +202,8 @@ _TYPES: dict[str, type[Any]] = {
     "nudge_card": NudgeCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
+    "emergency_board": EmergencyBoard,
+    "emergency_prompt": EmergencyPrompt,
 }
 _TAGS = {kind: tag for tag, kind in _TYPES.items()}
 

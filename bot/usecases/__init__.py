@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE
+from bot.usecases.emergency import Emergencies
 from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
@@ -22,5 +23,5 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Emergencies):
     """The application service: the only way the outside world changes e-branch state."""

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents, SharedState
+from bot.ports.storage.emergencies import Emergencies, EmergencyMessage
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.people import People
@@ -23,6 +24,8 @@ __all__ = [
     "Committees",
     "Conversations",
     "Drafts",
+    "Emergencies",
+    "EmergencyMessage",
     "JobRuns",
     "Outbox",
     "OutboxRow",
@@ -88,6 +91,9 @@ class Unit(Protocol):
 
     @property
     def shared(self) -> SharedState: ...
+
+    @property
+    def emergencies(self) -> Emergencies: ...
 
 
 class Store(Protocol):
