@@ -78,6 +78,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "🚨 应急岗位：{post}；网格 / 楼栋：{grid}",
         "en": "🚨 Emergency post: {post}; grid / building: {grid}",
     },
+    "em.unanswered.now": {
+        "zh": "🚨 应急召集 #{id}：尚未回复 {n} 人：\n{names}",
+        "en": "🚨 Emergency call #{id}: {n} not answered yet:\n{names}",
+    },
+    "em.usage": {
+        "zh": "在党委群（全体支部）或支部群（本支部）发送：\n/emergency 内容（或 /应急 内容）发起应急召集\n"
+        "/emergency drill 内容（或 /应急演练 内容）发起演练\n/emergency end（或 /应急结束）结束\n"
+        "/headcount（或 /人数）查看人数",
+        "en": "In the committee chat (all branches) or a branch group (that branch):\n/emergency TEXT starts a call\n"
+        "/emergency drill TEXT starts a drill\n/emergency end ends it\n/headcount shows the board",
+    },
+    "em.headcount.usage": {
+        "zh": "请在党委群或支部群里发送 /headcount。",
+        "en": "Send /headcount in the committee chat or a branch group.",
+    },
+    "em.post.usage": {
+        "zh": "设置：/post 岗位 网格（或 /应急岗位 岗位 网格），岗位可选：{posts}，也可自填。",
+        "en": "Set it: /post POST GRID; posts: {posts}, or your own words.",
+    },
     "error.no_emergency": {"zh": "现在没有正在进行的应急召集。", "en": "There is no emergency call going on."},
     "error.emergency_running": {
         "zh": "应急召集 #{id} 正在进行，请先发送 /emergency end 结束它。",

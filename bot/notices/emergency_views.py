@@ -95,3 +95,9 @@ def unanswered(emergency: Emergency, names: Sequence[str], times: int, lang: str
     """The secretary's private list of members who did not answer after every prompt."""
     sep = t("list.sep", lang)
     return t("em.unanswered", lang, id=emergency.id, n=len(names), times=times, names=sep.join(map(escape, names)))
+
+
+def unanswered_now(emergency: Emergency, names: Sequence[str], lang: str) -> str:
+    """Who has not answered yet, for a secretary or admin who asked for the headcount."""
+    sep = t("list.sep", lang)
+    return t("em.unanswered.now", lang, id=emergency.id, n=len(names), names=sep.join(map(escape, names)))

@@ -363,14 +363,13 @@ class Emergencies(Base):
                 emergency = await unit.emergencies.get(emergency_id)
                 if emergency is None or not emergency.open:
                     return 0, 0
-                due = await unit.emergencies.unanswered(
+                due = await unit.emergencies.take_unanswered(
                     emergency_id, prompts=number, called_before=now - after, limit=FAN_OUT_UNIT
                 )
                 branches = {b.id: b for b in await self._branches_of(unit, emergency)}
                 sent = 0
                 for call in due:
                     sent += await self._prompt(unit, moment, emergency, call.member_id, branches, attempt=number + 1)
-                await unit.emergencies.prompted(emergency_id, [call.member_id for call in due], number + 1)
                 return len(due), sent
 
             found, sent = await self._tx(page)

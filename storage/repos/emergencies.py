@@ -140,23 +140,16 @@ class SqlEmergencies(Repo, Port):
         )
         return _call(row) if row else None
 
-    async def unanswered(
+    async def take_unanswered(
         self, emergency_id: int, *, prompts: int, called_before: datetime, limit: int
     ) -> list[EmergencyCall]:
         found = await self._all(
-            "SELECT * FROM emergency_calls WHERE emergency_id = ? AND answer IS NULL AND prompts = ?"
-            " AND called_at <= ? ORDER BY member_id LIMIT ?",
-            (emergency_id, prompts, ts(called_before), limit),
+            "UPDATE emergency_calls SET prompts = prompts + 1 WHERE emergency_id = ? AND member_id IN"
+            " (SELECT member_id FROM emergency_calls WHERE emergency_id = ? AND answer IS NULL AND prompts = ?"
+            " AND called_at <= ? ORDER BY member_id LIMIT ?) RETURNING *",
+            (emergency_id, emergency_id, prompts, ts(called_before), limit),
         )
-        return [_call(r) for r in found]
-
-    async def prompted(self, emergency_id: int, member_ids: Sequence[int], prompts: int) -> None:
-        if member_ids:
-            await self._run(
-                "UPDATE emergency_calls SET prompts = ? WHERE emergency_id = ?"
-                f" AND member_id IN ({_marks(member_ids)})",
-                (prompts, emergency_id, *member_ids),
-            )
+        return sorted((_call(r) for r in found), key=lambda call: call.member_id)
 
     async def to_list(self, emergency_id: int, called_before: datetime) -> list[EmergencyCall]:
         found = await self._all(

@@ -76,14 +76,11 @@ class Emergencies(Protocol):
         """One member's call row."""
         ...
 
-    async def unanswered(
+    async def take_unanswered(
         self, emergency_id: int, *, prompts: int, called_before: datetime, limit: int
     ) -> list[EmergencyCall]:
-        """Members who have not answered, prompted ``prompts`` times, called before a moment."""
-        ...
-
-    async def prompted(self, emergency_id: int, member_ids: Sequence[int], prompts: int) -> None:
-        """Record that these members have now been prompted ``prompts`` times."""
+        """Members who have not answered, prompted ``prompts`` times, called before a moment: up to ``limit`` of
+        them, each counted as prompted once more (their rows as they were)."""
         ...
 
     async def to_list(self, emergency_id: int, called_before: datetime) -> list[EmergencyCall]:
