@@ -9,9 +9,10 @@ import pytest
 
 from bot.domain import errors
 from bot.domain.emergency import Answer, EmergencyPost
-from bot.domain.model import Account, ChatRef
+from bot.domain.model import Account, ChatRef, Urgency
 from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, Text, decode
 from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 from tests.conftest import World, execute, query
 
 COMMITTEE_CHAT = ChatRef("telegram", "-100")
@@ -195,3 +196,38 @@ async def test_posts_are_kept_and_notices_are_typed(world: World) -> None:
     rows = await query(world.db, "SELECT payload FROM outbox WHERE dedupe_key LIKE 'emergency:%' ORDER BY id")
     kinds = {type(decode(str(r[0])).notice) for r in rows}
     assert kinds == {EmergencyBoard, EmergencyPrompt} and emergency_id == 1
+
+
+async def test_a_wish_posted_during_a_call_is_an_emergency_task_offered_first_to_fitting_members_who_come(
+    world: World,
+) -> None:
+    deliver, order, clean = await world.members(3)
+    await world.app.set_emergency_post(cmd.SetEmergencyPost(deliver, "物资配送", "一网格"))
+    await world.app.set_emergency_post(cmd.SetEmergencyPost(order, "秩序维护", "一网格"))
+    emergency_id = await call_from_committee(world)
+    for account in (deliver, order):
+        await world.app.answer_emergency(cmd.AnswerEmergency(account, emergency_id, Answer.YES))
+    await world.app.answer_emergency(cmd.AnswerEmergency(clean, emergency_id, Answer.NO))
+
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "物资配送 名额2 8:00-12:00"))
+
+    assert isinstance(posted, outcomes.WishPosted)
+    wish_id = posted.view.wish.id
+    assert posted.view.wish.urgency == Urgency.EMERGENCY
+    rows = await query(world.db, "SELECT emergency_id, emergency_post, shift FROM wishes WHERE id = ?", (wish_id,))
+    assert tuple(rows[0]) == (emergency_id, "物资配送", "08:00-12:00")
+    offered = await outbox(world, f"emergency:{emergency_id}:task:{wish_id}:")
+    assert [chat for _, chat, _ in offered] == ["m0"]
+    async with world.store.unit() as unit:
+        kinds = [row.kind for row in await unit.outbox.due("telegram", world.clock.now(), 100, owner="test")]
+    assert kinds.index("emergency_task") < kinds.index("wish_card")
+    await world.app.claim(cmd.ClaimWish(deliver, wish_id))
+    world.clock.advance(timedelta(hours=1))
+    closed = await world.app.end_emergency(cmd.EndEmergency(world.admin, COMMITTEE_CHAT, by_bot_admin=True))
+    assert (closed.summary.stats.tasks_posted, closed.summary.stats.tasks_claimed) == (1, 1)
+
+
+async def test_a_wish_posted_with_no_call_going_on_stays_routine(world: World) -> None:
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "物资配送 名额2 8:00-12:00"))
+    assert isinstance(posted, outcomes.WishPosted)
+    assert (await world.app.wish_view(posted.view.wish.id)).wish.urgency == Urgency.NORMAL

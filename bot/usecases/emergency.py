@@ -7,6 +7,7 @@ is prompted twice (the prompt's dedupe key names the call, the member and the at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -14,17 +15,20 @@ from zoneinfo import ZoneInfo
 from bot.config.sections import EmergencyConfig
 from bot.domain import errors
 from bot.domain.emergency import (
+    Answer,
     Emergency,
     EmergencyPost,
     EmergencySummary,
     Headcount,
+    fits_post,
     headcount,
     summarize,
 )
 from bot.domain.model import Account, Branch, ChatRef, Member
+from bot.domain.wish_text import ParsedWish
 from bot.i18n import t
 from bot.notices import emergency_views
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, Text
+from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, Text, WishCard
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
@@ -48,11 +52,6 @@ def _quiet_until(now: datetime, tz_now: datetime, start: time, end: time) -> dat
 
 class Emergencies(Base):
     """The call to members in a crisis, written once for every platform."""
-
-    emergency_config: EmergencyConfig | None = None
-    """Set by the composition root from ``[emergency]``; None reads the defaults."""
-    quiet_hours: tuple[time, time] | None = None
-    """The scheduler's quiet hours, respected by prompts only when ``[emergency] respect_quiet_hours``."""
 
     @property
     def emergency_settings(self) -> EmergencyConfig:
@@ -214,7 +213,7 @@ class Emergencies(Base):
             member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if member is None:
                 return False
-            for emergency in reversed(await unit.emergencies.open_all()):
+            for emergency in reversed(await unit.emergencies.open_covering(None, None)):
                 call = await unit.emergencies.call(emergency.id, member.id)
                 if call is not None and call.answer is not None:
                     await unit.emergencies.get(emergency.id)
@@ -230,7 +229,7 @@ class Emergencies(Base):
             member = await unit.people.by_account(actor.platform, actor.user_id)
             if member is None:
                 return None
-            for emergency in reversed(await unit.emergencies.open_all()):
+            for emergency in reversed(await unit.emergencies.open_covering(None, None)):
                 call = await unit.emergencies.call(emergency.id, member.id)
                 if call is not None and call.answer is not None:
                     return emergency.id
@@ -347,7 +346,7 @@ class Emergencies(Base):
         settings = self.emergency_settings
         recorded = 0
         async with self.store.read() as unit:
-            running = await unit.emergencies.open_all()
+            running = await unit.emergencies.open_covering(None, None)
         for emergency in running:
             await self.resume_calls(emergency.id)
             for number, minutes in enumerate(settings.reprompt_minutes, start=1):
@@ -451,3 +450,40 @@ def summary_text(summary: EmergencySummary, lang: str, tz: ZoneInfo) -> str:
     if len(summary.by_branch) > 1:
         lines += [emergency_views.tally_line(tally, lang) for tally in summary.by_branch[: emergency_views.MAX_GROUPS]]
     return "\n".join(lines)
+
+
+async def offer_task(
+    unit: Unit, now: datetime, branch: Branch, wish_id: int, parsed: ParsedWish, posts: Sequence[str]
+) -> int:
+    """A wish a secretary posts while a call covers their branch is an emergency task (战时): marked with the post it
+    names and its shift, and offered first, privately, to the branch's members who answered 可到 and whose post fits
+    (their cards go ahead of everything queued, the group's card included); how many were offered it."""
+    if branch.chat is None:
+        return 0
+    running = await unit.emergencies.open_covering(branch.committee_id, branch.id)
+    if not running:
+        return 0
+    emergency = running[-1]
+    text = f"{parsed.title} {parsed.description}"
+    post = next((name for name in posts if name and name in text), "")
+    await unit.emergencies.mark_task(wish_id, emergency.id, post, parsed.shift.label() if parsed.shift else "")
+    offered = 0
+    for line in await unit.emergencies.lines(emergency.id, branch.id):
+        if line.answer != Answer.YES or not fits_post(post, line.post):
+            continue
+        member = await unit.people.get(line.member_id)
+        if member is None or not member.reported:
+            continue
+        chat = await private_chat(unit, member, branch.chat.platform, only_reachable=False)
+        if chat is None:
+            continue
+        offered += await record(
+            unit,
+            now,
+            key=f"emergency:{emergency.id}:task:{wish_id}:{member.id}",
+            kind="emergency_task",
+            chat=chat,
+            member_id=member.id,
+            notice=WishCard(wish_id),
+        )
+    return offered

@@ -56,5 +56,6 @@ CREATE INDEX emergency_messages_of ON emergency_messages (emergency_id, kind);
 
 ALTER TABLE wishes ADD COLUMN emergency_id INTEGER REFERENCES emergencies (id);
 ALTER TABLE wishes ADD COLUMN emergency_post TEXT NOT NULL DEFAULT '';
+ALTER TABLE wishes ADD COLUMN shift TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX outbox_priority ON outbox (status, priority, id);

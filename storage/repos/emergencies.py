@@ -84,7 +84,11 @@ class SqlEmergencies(Repo, Port):
         row = await self._one(f"SELECT * FROM emergencies WHERE id = ?{self.conn.lock_rows}", (emergency_id,))
         return _emergency(row) if row else None
 
-    async def open_covering(self, committee_id: int, branch_id: int | None) -> list[Emergency]:
+    async def open_covering(self, committee_id: int | None, branch_id: int | None) -> list[Emergency]:
+        if committee_id is None:
+            return [
+                _emergency(r) for r in await self._all("SELECT * FROM emergencies WHERE ended_at IS NULL ORDER BY id")
+            ]
         scope, params = _scope(branch_id)
         found = await self._all(
             f"SELECT * FROM emergencies WHERE committee_id = ? AND ended_at IS NULL{scope} ORDER BY id",
@@ -101,8 +105,12 @@ class SqlEmergencies(Repo, Port):
         )
         return _emergency(row) if row else None
 
-    async def open_all(self) -> list[Emergency]:
-        return [_emergency(r) for r in await self._all("SELECT * FROM emergencies WHERE ended_at IS NULL ORDER BY id")]
+    async def mark_task(self, wish_id: int, emergency_id: int, post: str, shift: str) -> None:
+        await self._run(
+            "UPDATE wishes SET emergency_id = ?, emergency_post = ?, shift = ?, urgency = 'emergency',"
+            " version = version + 1 WHERE id = ?",
+            (emergency_id, post, shift, wish_id),
+        )
 
     async def end(self, now: datetime, emergency_id: int, ended_by: int) -> bool:
         return await self._changed(

@@ -47,16 +47,17 @@ class Emergencies(Protocol):
         """One call, its row locked for the unit when it will change it."""
         ...
 
-    async def open_covering(self, committee_id: int, branch_id: int | None) -> list[Emergency]:
-        """Open calls that cover a branch (its own or its committee's); ``branch_id`` None: all of the committee's."""
+    async def open_covering(self, committee_id: int | None, branch_id: int | None) -> list[Emergency]:
+        """Open calls that cover a branch (its own or its committee's); ``branch_id`` None: all of the committee's;
+        ``committee_id`` None: every open call."""
         ...
 
     async def latest_covering(self, committee_id: int, branch_id: int | None) -> Emergency | None:
         """The newest call covering a branch (or the committee's newest), open or ended."""
         ...
 
-    async def open_all(self) -> list[Emergency]:
-        """Every open call."""
+    async def mark_task(self, wish_id: int, emergency_id: int, post: str, shift: str) -> None:
+        """Make a wish a task of a call (战时): its emergency post and shift; its cards redraw."""
         ...
 
     async def end(self, now: datetime, emergency_id: int, ended_by: int) -> bool:
