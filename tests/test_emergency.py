@@ -3,14 +3,16 @@ grid, non-responders are prompted again and listed, the end closes it with a sum
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.domain import errors
 from bot.domain.emergency import Answer, EmergencyPost
 from bot.domain.model import Account, ChatRef, Urgency
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, Text, decode
+from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from tests.conftest import World, execute, query
@@ -162,9 +164,17 @@ async def test_the_end_closes_the_call_refuses_answers_and_sends_the_summary(wor
     rows = await query(
         world.db, "SELECT chat_id, payload FROM outbox WHERE dedupe_key = ?", (f"emergency:{emergency_id}:summary",)
     )
-    text = decode(str(rows[0][1])).notice
-    assert rows[0][0] == "-100" and isinstance(text, Text)
-    assert "应急演练" in text.text and "回复 2 人" in text.text and "5分钟内 1 人" in text.text
+    report = decode(str(rows[0][1])).notice
+    assert rows[0][0] == "-100" and isinstance(report, EmergencyReport)
+    message = await world.renderer.render(report)
+    assert message is not None
+    assert "应急演练" in message.text and "回复 2 人" in message.text and "5分钟内 1 人" in message.text
+    chart, sheet = message.attachments
+    assert chart.is_image and chart.content.startswith(b"\x89PNG")
+    assert sheet.filename.startswith("应急台账_1_")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("姓名", "支部", "应急岗位", "网格 / 楼栋", "回复")
+    assert ("党员000", "幸福里e支部", "", "", "可到", 3.0, "") in rows
     assert await world.app.record_reprompts(world.clock.now() + timedelta(hours=1)) == 0
 
 

@@ -78,7 +78,13 @@ async def test_call_answers_reprompt_board_headcount_end_and_summary(telegram: T
 
     assert "应急召集 #1 已结束" in (ended.text or "")
     summary = await bot_said(tg.api, COMMITTEE_ID, "应急召集 #1 总结")
-    assert "召集 3 人，私聊送达 3 人，回复 1 人（33%）" in (summary.text or "")
+    assert "召集 3 人，私聊送达 3 人，回复 1 人（33%）" in (summary.text or summary.caption or "")
+
+    def ledger_sent() -> bool:
+        files = [m.document for m in tg.api.bot_messages(COMMITTEE_ID) if m.document is not None]
+        return any((f.file_name or "").startswith("应急台账_1_") for f in files)
+
+    await eventually(ledger_sent)
     await eventually(lambda: labels(other) == [] and labels(again) == [] and labels(prompt) == [])
     assert "本次应急召集已结束" in (other.text or "")
     await eventually(lambda: "本次召集已结束" in (board.text or ""))

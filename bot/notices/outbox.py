@@ -136,6 +136,14 @@ class EmergencyPrompt:
     attempt: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class EmergencyReport:
+    """A call's report for its committee at the end: summary text, chart and ledger sheet, built when sent."""
+
+    emergency_id: int
+    lang: str
+
+
 EmergencyNotice = EmergencyBoard | EmergencyPrompt
 """Notices of a call: rendered from its state when sent, and followed (boards live, prompts until it ends)."""
 
@@ -151,6 +159,7 @@ Notice = (
     | FeedbackFile
     | EmergencyBoard
     | EmergencyPrompt
+    | EmergencyReport
 )
 """Everything the bot can decide to send."""
 
@@ -160,7 +169,7 @@ ClaimNotice = ClaimCard | ReviewCard | OverdueCard
 FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard
 """Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
-Rendered = Digest | FeedbackFile
+Rendered = Digest | FeedbackFile | EmergencyReport
 """Notices whose content is built by the report renderers at delivery."""
 
 
@@ -204,6 +213,7 @@ _TYPES: dict[str, type[Any]] = {
     "workplace_feedback": FeedbackFile,
     "emergency_board": EmergencyBoard,
     "emergency_prompt": EmergencyPrompt,
+    "emergency_report": EmergencyReport,
 }
 _TAGS = {kind: tag for tag, kind in _TYPES.items()}
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
-from html import escape
-from zoneinfo import ZoneInfo
 
 from bot.config.sections import EmergencyConfig
 from bot.domain import errors
@@ -26,10 +24,10 @@ from bot.domain.emergency import (
 )
 from bot.domain.model import Account, Branch, ChatRef, Member
 from bot.domain.wish_text import ParsedWish
-from bot.i18n import t
 from bot.notices import emergency_views
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, Text, WishCard
+from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, WishCard
 from bot.ports.storage import Unit
+from bot.reports.emergency import summary_text
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.base import MAX_FIELD, MAX_NOTE, Base, clean_text, private_chat, record
@@ -264,7 +262,7 @@ class Emergencies(Base):
                 kind="emergency_summary",
                 chat=target,
                 member_id=None,
-                notice=Text(summary_text(summary, self.lang, self.tz)),
+                notice=EmergencyReport(emergency.id, self.lang),
             )
             if branch is not None and branch.chat is not None and target != branch.chat:
                 await record(
@@ -413,43 +411,6 @@ class Emergencies(Base):
             return recorded
 
         return await self._tx(work)
-
-
-def summary_text(summary: EmergencySummary, lang: str, tz: ZoneInfo) -> str:
-    """The committee's summary of a call: time, reach, answers and speed, per branch, tasks and hours."""
-    emergency = summary.emergency
-    what = t("em.what.drill" if emergency.drill else "em.what.call", lang)
-    end = emergency.ended_at or emergency.started_at
-    total = summary.total.total
-    rate = round(100 * summary.answered / total) if total else 0
-    within = {minutes: count for minutes, count in summary.within}
-    median = "-" if summary.median_minutes is None else f"{summary.median_minutes:.1f}"
-    stats = summary.stats
-    lines = [
-        t("em.summary.head", lang, what=what, id=emergency.id),
-        escape(emergency.text),
-        t(
-            "em.summary.time",
-            lang,
-            start=emergency_views.clock(emergency.started_at, tz),
-            end=emergency_views.clock(end, tz),
-            minutes=round((end - emergency.started_at).total_seconds() / 60),
-        ),
-        t("em.summary.reach", lang, total=total, reached=stats.reached, answered=summary.answered, rate=rate),
-        emergency_views.totals(summary.total, lang),
-        t("em.summary.speed", lang, m5=within.get(5, 0), m10=within.get(10, 0), m30=within.get(30, 0), median=median),
-        t(
-            "em.summary.tasks",
-            lang,
-            posted=stats.tasks_posted,
-            claimed=stats.tasks_claimed,
-            done=stats.tasks_done,
-            hours=f"{stats.hours:g}",
-        ),
-    ]
-    if len(summary.by_branch) > 1:
-        lines += [emergency_views.tally_line(tally, lang) for tally in summary.by_branch[: emergency_views.MAX_GROUPS]]
-    return "\n".join(lines)
 
 
 async def offer_task(
