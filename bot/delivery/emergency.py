@@ -37,7 +37,7 @@ async def render_emergency(unit: Unit, notice: EmergencyNotice) -> tuple[Outgoin
         message = emergency_views.board(
             headcount(emergency, lines), scope, notice.lang, committee=notice.branch_id is None
         )
-        return message, emergency.version
+        return message, emergency.version + sum(line.changes for line in lines)
     call = await unit.emergencies.call(emergency.id, notice.member_id)
     if call is None or not emergency.open or (notice.attempt > 1 and call.answer is not None):
         return None

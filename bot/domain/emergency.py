@@ -70,6 +70,7 @@ class EmergencyCall:
     answered_at: datetime | None
     prompts: int
     listed_at: datetime | None = None
+    changes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class CallLine:
     answer: Answer | None
     note: str = ""
     answered_at: datetime | None = None
+    changes: int = 0
+    """How many answers this member gave (a board's version counts them)."""
 
 
 @dataclass(frozen=True, slots=True)

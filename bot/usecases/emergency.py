@@ -188,16 +188,15 @@ class Emergencies(Base):
             member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
             if member is None:
                 raise errors.NotCalled()
+            call = await unit.emergencies.answer(now, c.emergency_id, member.id, c.answer, note)
+            if call is not None:
+                return outcomes.EmergencyAnswered(c.emergency_id, c.answer, call.changes == 1)
             emergency = await unit.emergencies.get(c.emergency_id)
             if emergency is None:
                 raise errors.NoEmergency()
             if not emergency.open:
                 raise errors.EmergencyEnded()
-            before = await unit.emergencies.call(emergency.id, member.id)
-            if before is None:
-                raise errors.NotCalled()
-            await unit.emergencies.answer(now, emergency.id, member.id, c.answer, note)
-            return outcomes.EmergencyAnswered(emergency.id, c.answer, before.answer is None)
+            raise errors.NotCalled()
 
         return await self._tx(work)
 
@@ -214,8 +213,7 @@ class Emergencies(Base):
             for emergency in reversed(await unit.emergencies.open_covering(None, None)):
                 call = await unit.emergencies.call(emergency.id, member.id)
                 if call is not None and call.answer is not None:
-                    await unit.emergencies.get(emergency.id)
-                    return await unit.emergencies.answer(now, emergency.id, member.id, call.answer, note)
+                    return await unit.emergencies.answer(now, emergency.id, member.id, call.answer, note) is not None
             return False
 
         return await self._tx(work)

@@ -32,9 +32,12 @@ CREATE TABLE emergency_calls (
     answered_at  TEXT,
     prompts      INTEGER NOT NULL DEFAULT 1,
     listed_at    TEXT,
+    changes      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (emergency_id, member_id)
 );
-CREATE INDEX emergency_calls_branch ON emergency_calls (emergency_id, branch_id, answer);
+-- A board is stale when its call's version plus the answers given since (the sum of ``changes`` of its calls) is
+-- more than it shows: an answer touches only its own row, so 2,000 answers at once do not queue on one hot row.
+CREATE INDEX emergency_calls_changes ON emergency_calls (emergency_id, branch_id, changes);
 
 CREATE TABLE emergency_messages (
     id               INTEGER PRIMARY KEY,

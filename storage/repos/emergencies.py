@@ -42,6 +42,7 @@ def _call(row: Row) -> EmergencyCall:
         answered_at=to_dt(row["answered_at"]),
         prompts=int(row["prompts"]),
         listed_at=to_dt(row["listed_at"]),
+        changes=int(row["changes"]),
     )
 
 
@@ -132,15 +133,16 @@ class SqlEmergencies(Repo, Port):
         )
         return sorted(int(r["member_id"]) for r in found)
 
-    async def answer(self, now: datetime, emergency_id: int, member_id: int, answer: Answer, note: str) -> bool:
-        changed = await self._changed(
+    async def answer(
+        self, now: datetime, emergency_id: int, member_id: int, answer: Answer, note: str
+    ) -> EmergencyCall | None:
+        row = await self._one(
             "UPDATE emergency_calls SET answer = ?, note = CASE WHEN ? = '' THEN note ELSE ? END,"
-            " answered_at = coalesce(answered_at, ?) WHERE emergency_id = ? AND member_id = ? RETURNING 1",
-            (answer.value, note, note, ts(now), emergency_id, member_id),
+            " answered_at = coalesce(answered_at, ?), changes = changes + 1 WHERE emergency_id = ? AND member_id = ?"
+            " AND EXISTS (SELECT 1 FROM emergencies e WHERE e.id = ? AND e.ended_at IS NULL) RETURNING *",
+            (answer.value, note, note, ts(now), emergency_id, member_id, emergency_id),
         )
-        if changed:
-            await self._run("UPDATE emergencies SET version = version + 1 WHERE id = ?", (emergency_id,))
-        return changed
+        return _call(row) if row else None
 
     async def call(self, emergency_id: int, member_id: int) -> EmergencyCall | None:
         row = await self._one(
@@ -178,7 +180,7 @@ class SqlEmergencies(Repo, Port):
     async def lines(self, emergency_id: int, branch_id: int | None = None) -> list[CallLine]:
         found = await self._all(
             "SELECT c.member_id, m.name, c.branch_id, coalesce(p.post, '') AS post, coalesce(p.grid, '') AS grid,"
-            " c.answer, c.note, c.answered_at FROM emergency_calls c JOIN members m ON m.id = c.member_id"
+            " c.answer, c.note, c.answered_at, c.changes FROM emergency_calls c JOIN members m ON m.id = c.member_id"
             " LEFT JOIN member_emergency_posts p ON p.member_id = c.member_id"
             f" WHERE c.emergency_id = ?{'' if branch_id is None else ' AND c.branch_id = ?'} ORDER BY c.member_id",
             (emergency_id,) if branch_id is None else (emergency_id, branch_id),
@@ -193,6 +195,7 @@ class SqlEmergencies(Repo, Port):
                 Answer(r["answer"]) if r["answer"] else None,
                 str(r["note"]),
                 to_dt(r["answered_at"]),
+                int(r["changes"]),
             )
             for r in found
         ]
@@ -231,9 +234,11 @@ class SqlEmergencies(Repo, Port):
 
     async def stale_messages(self, platform: str, limit: int = 200) -> list[EmergencyMessage]:
         found = await self._all(
-            "SELECT g.*, e.version FROM emergency_messages g JOIN emergencies e ON e.id = g.emergency_id"
-            " WHERE g.platform = ? AND g.rendered_version < e.version"
-            " AND (g.kind = 'board' OR e.ended_at IS NOT NULL) ORDER BY g.kind, g.id LIMIT ?",
+            "SELECT g.* FROM emergency_messages g JOIN emergencies e ON e.id = g.emergency_id WHERE g.platform = ?"
+            " AND ((g.kind = 'prompt' AND e.ended_at IS NOT NULL AND g.rendered_version < e.version)"
+            " OR (g.kind = 'board' AND g.rendered_version < e.version + coalesce((SELECT sum(c.changes)"
+            " FROM emergency_calls c WHERE c.emergency_id = g.emergency_id"
+            " AND (g.branch_id IS NULL OR c.branch_id = g.branch_id)), 0))) ORDER BY g.kind, g.id LIMIT ?",
             (platform, limit),
         )
         return [

@@ -68,9 +68,11 @@ class Emergencies(Protocol):
         """Add up to ``limit`` reported members of the branches not yet called; the ids of those added."""
         ...
 
-    async def answer(self, now: datetime, emergency_id: int, member_id: int, answer: Answer, note: str) -> bool:
-        """Record a called member's answer (a later one replaces it) and bump the call's version; False if not
-        called."""
+    async def answer(
+        self, now: datetime, emergency_id: int, member_id: int, answer: Answer, note: str
+    ) -> EmergencyCall | None:
+        """Record a called member's answer while the call is open (a later one replaces it), touching only their
+        row; the row as it is now, or None when they were not called or the call ended."""
         ...
 
     async def call(self, emergency_id: int, member_id: int) -> EmergencyCall | None:
