@@ -126,9 +126,13 @@ class Emergencies(Base):
         members, reached = await self.resume_calls(emergency.id)
         return outcomes.EmergencyStarted(emergency, len(branches), members, reached)
 
-    async def resume_calls(self, emergency_id: int, *, unit_size: int = FAN_OUT_UNIT) -> tuple[int, int]:
+    fan_out_unit = FAN_OUT_UNIT
+    """Members called per transaction (a test may make it small to cut a fan-out short)."""
+
+    async def resume_calls(self, emergency_id: int, *, unit_size: int | None = None) -> tuple[int, int]:
         """Call every member of the call's branches not called yet, a page per transaction, each with their prompt;
         how many were called now and how many of them have a private chat. Safe to repeat after a crash."""
+        size = unit_size or self.fan_out_unit
         called = reached = 0
         while True:
 
@@ -138,7 +142,7 @@ class Emergencies(Base):
                     return 0, 0
                 branches = await self._branches_of(unit, emergency)
                 by_id = {b.id: b for b in branches}
-                added = await unit.emergencies.call_members(now, emergency_id, list(by_id), unit_size)
+                added = await unit.emergencies.call_members(now, emergency_id, list(by_id), size)
                 prompted = 0
                 for member_id in added:
                     prompted += await self._prompt(unit, now, emergency, member_id, by_id, attempt=1)
@@ -147,7 +151,7 @@ class Emergencies(Base):
             added, prompted = await self._tx(page)
             called += added
             reached += prompted
-            if added < unit_size:
+            if added < size:
                 return called, reached
 
     async def _branches_of(self, unit: Unit, emergency: Emergency) -> list[Branch]:
