@@ -56,3 +56,15 @@ def test_webhook_burst_runs_bare_sqlite_and_two_postgres_instances() -> None:
     assert all(r["answered"] == 200 and r["wrong_wishes"] == 0 for r in by.values())
     assert by["pg-2"]["instances"] == 2 and min(by["pg-2"]["per_instance"]) > 0
     assert "Projection" in webhook_burst.render(result)
+
+
+def test_emergency_reach_reaches_every_member_on_both_platforms() -> None:
+    from benchmarks import emergency_reach
+
+    result = emergency_reach.main(["--members=40", "--wecom-latency=0.01", "--no-save"])
+
+    assert result["telegram"]["members"] == 41 and result["telegram"]["messages"] == 43
+    assert result["telegram"]["too_many_requests"] == 0
+    assert result["wecom"]["per_member"]["reached"] == result["wecom"]["batched"]["reached"] == 40
+    assert result["wecom"]["batched"]["calls"] == 1
+    assert "1,000 recipients" in emergency_reach.render(result)
