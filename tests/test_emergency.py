@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from bot.domain.model import Account, ChatRef, Urgency
 from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
+from bot.usecases.roster import read_roster
 from tests.conftest import World, execute, query
 
 COMMITTEE_CHAT = ChatRef("telegram", "-100")
@@ -241,3 +243,20 @@ async def test_a_wish_posted_with_no_call_going_on_stays_routine(world: World) -
     posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "物资配送 名额2 8:00-12:00"))
     assert isinstance(posted, outcomes.WishPosted)
     assert (await world.app.wish_view(posted.view.wish.id)).wish.urgency == Urgency.NORMAL
+
+
+async def test_the_roster_import_takes_the_emergency_post_and_grid_as_columns(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "姓名,手机号,应急岗位,网格/楼栋\n陈静,13800138000,医疗救护,3号楼\n李强,13900139000,,\n", encoding="utf-8"
+    )
+    rows = read_roster(path).rows
+    assert [(r.emergency_post, r.grid) for r in rows] == [("医疗救护", "3号楼"), ("", "")]
+
+    await world.app.import_roster("幸福里e支部", rows)
+
+    found = await query(
+        world.db,
+        "SELECT m.name, p.post, p.grid FROM member_emergency_posts p JOIN members m ON m.id = p.member_id",
+    )
+    assert [tuple(r) for r in found] == [("陈静", "医疗救护", "3号楼")]
