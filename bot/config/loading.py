@@ -299,7 +299,6 @@ def _emergency(section: Table) -> EmergencyConfig:
         reprompt_minutes=reprompts,
         list_after_minutes=list_after,
         respect_quiet_hours=section.boolean("respect_quiet_hours", defaults.respect_quiet_hours),
-        board_edit_seconds=section.number("board_edit_seconds", defaults.board_edit_seconds, low=1.0, high=60.0),
     )
 
 

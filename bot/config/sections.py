@@ -110,7 +110,6 @@ class EmergencyConfig:
     reprompt_minutes: tuple[int, ...] = (10, 30)
     list_after_minutes: int = 40
     respect_quiet_hours: bool = False
-    board_edit_seconds: float = 3.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
