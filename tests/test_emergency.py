@@ -228,8 +228,11 @@ async def test_a_wish_posted_during_a_call_is_an_emergency_task_offered_first_to
     assert posted.view.wish.urgency == Urgency.EMERGENCY
     rows = await query(world.db, "SELECT emergency_id, emergency_post, shift FROM wishes WHERE id = ?", (wish_id,))
     assert tuple(rows[0]) == (emergency_id, "物资配送", "08:00-12:00")
-    offered = await outbox(world, f"emergency:{emergency_id}:task:{wish_id}:")
-    assert [chat for _, chat, _ in offered] == ["m0"]
+    offered = await query(world.db, "SELECT chat_id FROM outbox WHERE kind = 'emergency_task'")
+    assert [r[0] for r in offered] == ["m0"]
+    assert await world.app.send_member_cards(wish_id, "telegram") == 3  # the others; m0's card is the one offered
+    cards = await query(world.db, "SELECT count(*) FROM outbox WHERE dedupe_key = ?", (f"card:{wish_id}:telegram:m0",))
+    assert cards[0][0] == 1
     async with world.store.unit() as unit:
         kinds = [row.kind for row in await unit.outbox.due("telegram", world.clock.now(), 100, owner="test")]
     assert kinds.index("emergency_task") < kinds.index("wish_card")
@@ -260,3 +263,17 @@ async def test_the_roster_import_takes_the_emergency_post_and_grid_as_columns(wo
         "SELECT m.name, p.post, p.grid FROM member_emergency_posts p JOIN members m ON m.id = p.member_id",
     )
     assert [tuple(r) for r in found] == [("陈静", "医疗救护", "3号楼")]
+
+
+async def test_my_data_shows_the_emergency_post_and_leaving_forgets_it_and_the_notes(world: World) -> None:
+    member = (await world.members(1))[0]
+    await world.app.set_emergency_post(cmd.SetEmergencyPost(member, "物资配送", "一网格"))
+    emergency_id = await call_from_committee(world)
+    await world.app.answer_emergency(cmd.AnswerEmergency(member, emergency_id, Answer.YES, "住3号楼"))
+    assert (await world.app.my_data(member)).data["emergency_post"] == {"post": "物资配送", "grid": "一网格"}
+
+    await world.app.leave(cmd.Leave(member))
+
+    assert await query(world.db, "SELECT * FROM member_emergency_posts") == []
+    notes = await query(world.db, "SELECT note FROM emergency_calls WHERE note != ''")
+    assert notes == []

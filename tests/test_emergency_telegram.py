@@ -64,6 +64,13 @@ async def test_call_answers_reprompt_board_headcount_end_and_summary(telegram: T
     note = await tg.says(first, first.id, "30分钟后到")
     assert "备注已记录" in (note.text or "")
 
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "#微心愿 物资配送 名额2 8:00-12:00")
+    task = await bot_said(tg.api, first.id, "应急 · 微心愿 #1")
+    assert "8:00-12:00" in (task.text or "") and "认领" in labels(task)
+    assert not any("微心愿 #1" in (m.text or "") for m in tg.api.bot_messages(second.id))
+    await tg.api.user_presses(first, task, button(task, "认领"))
+    await bot_said(tg.api, first.id, "您已认领微心愿 #1")
+
     assert await emergency_job_runs(tg, timedelta(minutes=10)) == 2
     again = await bot_said(tg.api, second.id, "第 2 次提醒")
     assert labels(again) == ["可到", "稍后可到", "不可"]
@@ -79,6 +86,7 @@ async def test_call_answers_reprompt_board_headcount_end_and_summary(telegram: T
     assert "应急召集 #1 已结束" in (ended.text or "")
     summary = await bot_said(tg.api, COMMITTEE_ID, "应急召集 #1 总结")
     assert "召集 3 人，私聊送达 3 人，回复 1 人（33%）" in (summary.text or summary.caption or "")
+    assert "应急任务：发布 1，认领 1，完成 0" in (summary.text or summary.caption or "")
 
     def ledger_sent() -> bool:
         files = [m.document for m in tg.api.bot_messages(COMMITTEE_ID) if m.document is not None]

@@ -66,6 +66,15 @@ async def test_call_answer_reprompt_headcount_end_and_summary(rig: Rig) -> None:
     await bench.say("zhangsan", "30分钟后到")
     assert "备注已记录" in bench.last_text("zhangsan")
 
+    await bench.say("admin", "#微心愿 物资配送 名额2 8:00-12:00")
+    claim = encode(Act.CLAIM, 1)
+    await eventually(partial(has_card, bench, "zhangsan", claim))
+    assert len(cards_with(rig, "zhangsan", claim)) == 1
+    task_card = find_card(bench, "zhangsan", claim)
+    assert "应急" in str(task_card[1]) and "8:00-12:00" in str(task_card[1])
+    await rig.press("zhangsan", task_card[0], claim)
+    await eventually(lambda: "认领" in bench.last_text("zhangsan"))
+
     assert await emergency_job_runs(rig, timedelta(minutes=10)) >= 1
     await eventually(lambda: len(cards_with(rig, "lisi", YES)) == 2)
     assert cards_with(rig, "zhangsan", YES) == []
@@ -79,7 +88,9 @@ async def test_call_answer_reprompt_headcount_end_and_summary(rig: Rig) -> None:
 
     assert "应急召集 #1 已结束" in bench.last_text("admin")
     await eventually(lambda: any("应急召集 #1 总结" in text for text in chat_texts(rig, "南湖区e党委")))
+    summary = next(text for text in chat_texts(rig, "南湖区e党委") if "应急召集 #1 总结" in text)
+    assert "应急任务：发布 1，认领 1" in summary
     await eventually(lambda: cards_with(rig, "lisi", YES) == [])
     for lisi_task in rig.bench.fake.cards["lisi"]:
-        if "应急" in str(seen(rig, "lisi", lisi_task)):
+        if "应急召集" in str(seen(rig, "lisi", lisi_task)):
             assert "本次应急召集已结束" in str(seen(rig, "lisi", lisi_task))

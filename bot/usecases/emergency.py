@@ -443,7 +443,7 @@ async def offer_task(
         offered += await record(
             unit,
             now,
-            key=f"emergency:{emergency.id}:task:{wish_id}:{member.id}",
+            key=f"card:{wish_id}:{chat.platform}:{chat.chat_id}",  # the member's card of it, once, ahead of others
             kind="emergency_task",
             chat=chat,
             member_id=member.id,

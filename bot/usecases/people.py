@@ -231,6 +231,9 @@ class People(Base):
             ]
             data["services"] = [plain_data(asdict(s)) for s in await unit.services.of_member(member.id)]
             data["audit"] = await unit.audit.of_member(member.id)
+            post = await unit.emergencies.post_of(member.id)
+            if post.post or post.grid:
+                data["emergency_post"] = plain_data(asdict(post))
             return outcomes.MyData(data)
 
     async def leave(self, c: cmd.Leave) -> outcomes.Left:
