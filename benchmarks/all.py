@@ -11,7 +11,16 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst", "webhook_burst", "failover", "pairing_sweep")
+ORDER = (
+    "storage_ceiling",
+    "city_scale",
+    "delivery",
+    "claim_burst",
+    "webhook_burst",
+    "failover",
+    "pairing_sweep",
+    "emergency_reach",
+)
 TITLES = {
     "storage_ceiling": "Storage ceiling",
     "city_scale": "City scale: digests, ledger, at-risk",
@@ -20,6 +29,7 @@ TITLES = {
     "pairing_sweep": "Pairing sweep: 100,000 pairings",
     "webhook_burst": "Claim burst over webhooks: SQLite, PostgreSQL and several instances",
     "failover": "Leader failover time",
+    "emergency_reach": "Emergency reach: a call to every member",
 }
 VARIANT_RUNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "storage_ceiling": (("--engine=postgresql",),),
@@ -94,6 +104,7 @@ def render_doc() -> str:
         "| claim burst over webhooks | `python -m benchmarks.webhook_burst` (PostgreSQL on 127.0.0.1:5432 or"
         " `EBRANCH_BENCH_POSTGRES_URL`) | 10 min |",
         "| leader failover | `python -m benchmarks.failover` (PostgreSQL, as above) | 5 min |",
+        "| emergency reach | `python -m benchmarks.emergency_reach` (10,000 members) | 7 min |",
         "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
         "",
         "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",

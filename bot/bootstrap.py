@@ -98,6 +98,8 @@ async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator
             reports=reports,
             lang=config.locale,
         )
+        usecases.emergency_config = config.emergency
+        usecases.quiet_hours = (config.scheduler.quiet_start, config.scheduler.quiet_end)
         renderer = ReportRenderer(store, reports, config.timezone, config.locale)
         jobs = JobDeps(reports, usecases, config.timezone, config.scheduler, config.locale)
         yield Core(config, db, store, real_clock, usecases, renderer, jobs)

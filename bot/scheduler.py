@@ -23,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import SchedulerConfig
 from bot.jobs.deadlines import show_deadlines_passed
 from bot.jobs.digest import decide_digests, decide_workplace_feedback
+from bot.jobs.emergencies import emergency_prompts
 from bot.jobs.housekeeping import prune_processed_events
 from bot.jobs.nudges import JobDeps, daily_reminders, remind_at_risk, send_nudges
 from bot.jobs.pairings import remind_pairings
@@ -74,6 +75,7 @@ def jobs(settings: SchedulerConfig, tz: Any) -> list[Job]:
             show_deadlines_passed,
             CronTrigger(minute=f"*/{settings.deadline_check_minutes}", timezone=tz),
         ),
+        Job("emergencies", emergency_prompts, CronTrigger(minute="*", timezone=tz)),
     ]
 
 

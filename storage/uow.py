@@ -14,6 +14,7 @@ from storage.repos.claims import SqlClaims
 from storage.repos.committees import SqlCommittees
 from storage.repos.conversations import SqlConversations
 from storage.repos.drafts import SqlDrafts
+from storage.repos.emergencies import SqlEmergencies
 from storage.repos.events import SqlProcessedEvents
 from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
@@ -38,6 +39,7 @@ class SqlUnit:
         "committees",
         "conversations",
         "drafts",
+        "emergencies",
         "events",
         "jobs",
         "outbox",
@@ -70,6 +72,7 @@ class SqlUnit:
         self.shared = SqlSharedState(conn)
         self.pairings = SqlPairings(conn)
         self.recurring = SqlRecurringSeries(conn)
+        self.emergencies = SqlEmergencies(conn)
 
 
 class SqlStore:

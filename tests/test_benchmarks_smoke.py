@@ -102,3 +102,15 @@ def test_failover_times_a_kill_9_of_the_leader() -> None:
     [run] = result["results"]
     assert 0 < run["leads_s"] <= run["delivers_s"]
     assert "kill -9" in failover.render(result)
+
+
+def test_emergency_reach_reaches_every_member_on_both_platforms() -> None:
+    from benchmarks import emergency_reach
+
+    result = emergency_reach.main(["--members=40", "--wecom-latency=0.01", "--no-save"])
+
+    assert result["telegram"]["members"] == 41 and result["telegram"]["messages"] == 43
+    assert result["telegram"]["too_many_requests"] == 0
+    assert result["wecom"]["per_member"]["reached"] == result["wecom"]["batched"]["reached"] == 40
+    assert result["wecom"]["batched"]["calls"] == 1
+    assert "1,000 recipients" in emergency_reach.render(result)

@@ -12,6 +12,7 @@ import pytest
 from bot.config import (
     Config,
     ConfigError,
+    EmergencyConfig,
     HealthConfig,
     SchedulerConfig,
     TelegramConfig,
@@ -440,3 +441,30 @@ def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
 
 def test_a_folder_instead_of_a_file_is_one_line(tmp_path: Path) -> None:
     assert "directory" in config_error(tmp_path)
+
+
+# Emergency mode (战时应急)
+
+
+def test_the_emergency_section_uncommented_in_the_example_gives_its_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, uncomment_settings(EXAMPLE.read_text(encoding="utf-8")))
+
+    config = load_config(path, {"EBRANCH_TELEGRAM_TOKEN": TOKEN})
+
+    assert config.emergency == EmergencyConfig()
+    assert {field.name for field in fields(EmergencyConfig)} <= set(
+        re.findall(r"^(?:# )?(\w+) = ", EXAMPLE.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    )
+
+
+def test_emergency_posts_and_reprompts_are_read_and_a_list_before_the_last_reprompt_is_refused(tmp_path: Path) -> None:
+    good = write(
+        tmp_path, '[emergency]\nposts = [" 物资配送 ", "核酸采样"]\nreprompt_minutes = [5]\nlist_after_minutes = 15\n'
+    )
+    config = load_config(good, {})
+    assert config.emergency.posts == ("物资配送", "核酸采样") and config.emergency.reprompt_minutes == (5,)
+
+    bad = write(tmp_path, "[emergency]\nreprompt_minutes = [10, 30]\nlist_after_minutes = 20\n", "bad.toml")
+    message = config_error(bad)
+    assert "list_after_minutes" in message and "30" in message
+    assert "reprompt_minute" in config_error(write(tmp_path, "[emergency]\nreprompt_minute = [5]\n", "typo.toml"))

@@ -504,7 +504,8 @@ _TABLES = tuple(
     sorted(
         "committees branches members accounts activity_branches branch_secretaries committee_admins teams"
         " team_members wishes claims waitlist services audit_log cards card_wishes outbox processed_events drafts"
-        " job_runs conversations pairings".split(),
+        " job_runs conversations pairings"
+        " member_emergency_posts emergencies emergency_calls emergency_messages".split(),
         key=len,
         reverse=True,
     )

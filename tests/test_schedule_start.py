@@ -38,7 +38,7 @@ async def test_the_jobs_fire_on_cron_triggers_in_the_configured_zone_and_times(w
         jobs = {job.id: job for job in scheduler.apscheduler.get_jobs()}
         assert set(jobs) == {
             "reminders", "nudges", "pairings", "recurring", "at_risk", "digest", "workplace_feedback", "prune_events",
-            "deadlines",
+            "deadlines", "emergencies",
         }  # fmt: skip
         assert scheduler.apscheduler.running
         now = datetime.now(BERLIN)
@@ -52,6 +52,8 @@ async def test_the_jobs_fire_on_cron_triggers_in_the_configured_zone_and_times(w
         assert (digest.weekday(), digest.hour, digest.minute) == (2, 18, 30) and digest - now <= timedelta(days=7)
         at_risk = _local(jobs["at_risk"].next_run_time)
         assert (at_risk.weekday(), at_risk.hour, at_risk.minute) == (4, 10, 0)
+        emergencies = _local(jobs["emergencies"].next_run_time)
+        assert emergencies - now <= timedelta(minutes=1), "re-prompts are looked for every minute"
         deadlines = _local(jobs["deadlines"].next_run_time)
         assert deadlines.minute % 5 == 0 and deadlines - now <= timedelta(minutes=5), "every 5 minutes by default"
         feedback = _local(jobs["workplace_feedback"].next_run_time)

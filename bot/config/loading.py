@@ -24,6 +24,7 @@ from bot.config.sections import (
     WECOM_TOKEN_ENV,
     Config,
     ConfigError,
+    EmergencyConfig,
     HealthConfig,
     SchedulerConfig,
     TelegramConfig,
@@ -68,6 +69,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, 
         scheduler=_scheduler(root.table("scheduler")),
         instance_name=_instance_name(general),
         health=_health(root.table("health")) if root.has("health") else None,
+        emergency=_emergency(root.table("emergency")),
     )
 
 
@@ -281,6 +283,22 @@ def _wecom(root: Table) -> WeComConfig | None:
         path=path,
         admins=section.text_list("admins"),
         max_clock_skew_seconds=section.number("max_clock_skew_seconds", 300.0, low=0.0, high=86400.0),
+    )
+
+
+def _emergency(section: Table) -> EmergencyConfig:
+    """[emergency]: the posts offered at report-in, the re-prompt minutes, when non-responders are listed."""
+    defaults = EmergencyConfig()
+    posts = section.text_list("posts") if section.has("posts") else defaults.posts
+    reprompts = section.int_list("reprompt_minutes", defaults.reprompt_minutes, low=1, high=1440)
+    list_after = section.integer("list_after_minutes", defaults.list_after_minutes, low=1, high=1440)
+    if reprompts and list_after <= reprompts[-1]:
+        section.fail("list_after_minutes", "config.emergency_list_after", last=reprompts[-1])
+    return EmergencyConfig(
+        posts=tuple(" ".join(p.split()) for p in posts),
+        reprompt_minutes=reprompts,
+        list_after_minutes=list_after,
+        respect_quiet_hours=section.boolean("respect_quiet_hours", defaults.respect_quiet_hours),
     )
 
 

@@ -17,11 +17,12 @@ from bot.config.table import show
 from bot.i18n import Phrase, reason
 
 _SCHEMA: dict[str, frozenset[str]] = {
-    "": frozenset({"general", "telegram", "wecom", "scheduler", "health"}),
+    "": frozenset({"general", "telegram", "wecom", "scheduler", "health", "emergency"}),
     "general": frozenset(
         {"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served", "instance_name"}
     ),
     "health": frozenset({"listen"}),
+    "emergency": frozenset({"posts", "reprompt_minutes", "list_after_minutes", "respect_quiet_hours"}),
     "telegram": frozenset(
         {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace", "proxy"}
     ),

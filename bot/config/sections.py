@@ -105,6 +105,16 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EmergencyConfig:
+    """Emergency mode (战时应急): the posts members pick from, when non-responders are asked again and listed."""
+
+    posts: tuple[str, ...] = ("物资配送", "秩序维护", "环境消杀", "治安巡逻", "医疗救护", "信息联络")
+    reprompt_minutes: tuple[int, ...] = (10, 30)
+    list_after_minutes: int = 40
+    respect_quiet_hours: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """Everything the bot needs to start; platforms that are absent or disabled are None."""
 
@@ -123,3 +133,4 @@ class Config:
     instance_name: str | None = None
     """How this instance names itself in logs, the health endpoint and the database; None for ``host:pid``."""
     health: HealthConfig | None = None
+    emergency: EmergencyConfig = field(default_factory=EmergencyConfig)

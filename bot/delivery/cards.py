@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from bot.delivery.claim_cards import render_claim_card
+from bot.delivery.emergency import BoardSync
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
@@ -59,6 +60,8 @@ class CardSync:
         self._wake = asyncio.Event()
         self._waiting: dict[int, str] = {}
         self.edits = 0
+        self.boards = BoardSync(store, gateway, clock, interval=interval, limiter=limiter, monotonic=monotonic)
+        """The emergency boards and prompts of the same platform, kept current by the same loop."""
 
     def poke(self) -> None:
         """A wish changed: look for stale cards now."""
@@ -68,8 +71,8 @@ class CardSync:
         """Edit every stale card whose last edit is old enough; return seconds until the next one may be edited."""
         async with self.store.read() as unit:
             stale = await unit.cards.stale(self.gateway.platform, limit=200)
+        soonest: float | None = await self.boards.sync_due()
         now = self._monotonic()
-        soonest: float | None = None
         ready = []
         for card in stale:
             if self._waiting.get(card.id) == card.message_id:

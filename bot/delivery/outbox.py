@@ -16,11 +16,14 @@ from html import escape
 from typing import Any, Protocol
 
 from bot.delivery.claim_cards import render_claim_card
+from bot.delivery.emergency import remember_sent, render_emergency
 from bot.delivery.pacing import RateLimiter
 from bot.i18n import t
 from bot.notices.outbox import (
     ClaimCard,
     ClaimNotice,
+    EmergencyBoard,
+    EmergencyPrompt,
     Envelope,
     FollowedCard,
     ManageCard,
@@ -269,6 +272,13 @@ class OutboxDelivery:
                 return None
             self._shown[row.id] = rendered[1]
             return rendered[0]
+        if isinstance(notice, EmergencyBoard | EmergencyPrompt):
+            async with self.store.read() as unit:
+                drawn = await render_emergency(unit, notice)
+            if drawn is None:
+                return None
+            self._shown[row.id] = drawn[1]
+            return drawn[0]
         if self.renderer is None:
             raise LookupError(f"no renderer for {type(notice).__name__}")
         return await self.renderer.render(notice)
@@ -279,7 +289,9 @@ class OutboxDelivery:
         async with self.store.unit() as unit:
             await unit.outbox.mark(row.id, "sent", now, message_id=message_id)
             notice = envelope.notice
-            if isinstance(notice, WishCard) and row.chat is not None:
+            if isinstance(notice, EmergencyBoard | EmergencyPrompt) and row.chat is not None:
+                await remember_sent(unit, now, notice, row.chat, message_id, shown or 0)
+            elif isinstance(notice, WishCard) and row.chat is not None:
                 wish = await unit.wishes.get(notice.wish_id)
                 if wish is not None:
                     kind = "group" if row.member_id is None else "member"  # a member's private card

@@ -167,6 +167,27 @@ class StorageUnavailable(DomainError):
     key = "error.storage_unavailable"
 
 
+# Emergency mode (战时应急)
+class NoEmergency(DomainError):
+    key = "error.no_emergency"
+
+
+class EmergencyRunning(DomainError):
+    key = "error.emergency_running"
+
+
+class EmergencyEnded(DomainError):
+    key = "error.emergency_ended"
+
+
+class NotCalled(DomainError):
+    key = "error.not_called"
+
+
+class EmergencyWhere(DomainError):
+    key = "error.emergency_where"
+
+
 class AlreadyHandled(Exception):
     """The incoming event was processed before (a replay after a restart); nothing was changed."""
 

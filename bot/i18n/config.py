@@ -179,6 +179,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{file}：[health] listen 无法监听 {where}（{reason}）：换一个端口，或删掉 [health] 一节",
         "en": "{file}: [health] listen cannot listen on {where} ({reason}); pick another port or remove [health]",
     },
+    "config.emergency_list_after": {
+        "zh": "须晚于最后一次再提醒（reprompt_minutes 的最后一项是 {last} 分钟）",
+        "en": "must come after the last re-prompt (reprompt_minutes ends at {last} minutes)",
+    },
     "config.quiet_same": {
         "zh": "不能与 quiet_start 相同（免打扰时段从 quiet_start 到 quiet_end）",
         "en": "must differ from quiet_start (quiet hours run from start to end)",

@@ -53,9 +53,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "flow.report.confirm": {"zh": "确认报到", "en": "Report in"},
     "flow.report.done": {
-        "zh": "✅ {name}，您已到「{branch}」报到。群里可以看到您的身份和承诺，现在可以认领微心愿了。",
+        "zh": "✅ {name}，您已到「{branch}」报到。群里可以看到您的身份和承诺，现在可以认领微心愿了。\n"
+        "🚨 平时服务、急时应急：请发送 /post 应急岗位 网格（如 /post 物资配送 一网格）登记您的战时应急岗位。",
         "en": "✅ {name}, you reported in to “{branch}”. The group sees your commitment; you can claim micro-wishes"
-        " now.",
+        " now.\n🚨 For emergencies, send /post POST GRID (e.g. /post 物资配送 一网格) to state your emergency post.",
     },
     "flow.report.none": {"zh": "无", "en": "none"},
     "flow.needs_text": {"zh": "请用文字回复。", "en": "Please answer with text."},

@@ -37,6 +37,7 @@ class Act(StrEnum):
     CLOSE_WISH = "z"
     CANCEL_WISH = "Z"
     EXTEND = "e"
+    EMERGENCY_ANSWER = "E"
 
 
 @dataclass(frozen=True, slots=True)

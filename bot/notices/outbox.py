@@ -116,7 +116,51 @@ class FeedbackFile:
     workplace: str = ""
 
 
-Notice = Text | WishCard | ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard | Digest | FeedbackFile
+@dataclass(frozen=True, slots=True)
+class EmergencyBoard:
+    """A call's board in a group (a branch's, or the committee's when ``branch_id`` is None), drawn from its state
+    whenever it changes; posted (and pinned) as the call itself."""
+
+    emergency_id: int
+    branch_id: int | None
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyPrompt:
+    """A member's private prompt of a call (可到 / 稍后可到 / 不可); ``attempt`` 2 and on are re-prompts."""
+
+    emergency_id: int
+    member_id: int
+    lang: str
+    attempt: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyReport:
+    """A call's report for its committee at the end: summary text, chart and ledger sheet, built when sent."""
+
+    emergency_id: int
+    lang: str
+
+
+EmergencyNotice = EmergencyBoard | EmergencyPrompt
+"""Notices of a call: rendered from its state when sent, and followed (boards live, prompts until it ends)."""
+
+Notice = (
+    Text
+    | WishCard
+    | ClaimCard
+    | ReviewCard
+    | OverdueCard
+    | ManageCard
+    | NudgeCard
+    | Digest
+    | FeedbackFile
+    | EmergencyBoard
+    | EmergencyPrompt
+    | EmergencyReport
+)
 """Everything the bot can decide to send."""
 
 ClaimNotice = ClaimCard | ReviewCard | OverdueCard
@@ -125,7 +169,7 @@ ClaimNotice = ClaimCard | ReviewCard | OverdueCard
 FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard
 """Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
-Rendered = Digest | FeedbackFile
+Rendered = Digest | FeedbackFile | EmergencyReport
 """Notices whose content is built by the report renderers at delivery."""
 
 
@@ -167,6 +211,9 @@ _TYPES: dict[str, type[Any]] = {
     "nudge_card": NudgeCard,
     "digest": Digest,
     "workplace_feedback": FeedbackFile,
+    "emergency_board": EmergencyBoard,
+    "emergency_prompt": EmergencyPrompt,
+    "emergency_report": EmergencyReport,
 }
 _TAGS = {kind: tag for tag, kind in _TYPES.items()}
 

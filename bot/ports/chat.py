@@ -48,6 +48,8 @@ class OutgoingMessage:
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     photo_ref: str | None = None
     mention: Mention | None = None
+    pin: bool = False
+    """Pin the message in its chat where the platform allows (an emergency call); ignored on an edit."""
 
 
 class PlatformUnavailable(Exception):

@@ -12,12 +12,13 @@ from bot.domain.model import Committee
 from bot.domain.quarters import local_date, quarter_of
 from bot.domain.reports import DigestData, WorkplaceFeedback
 from bot.i18n import t
-from bot.notices.outbox import Digest, FeedbackFile, Rendered
+from bot.notices.outbox import Digest, EmergencyReport, FeedbackFile, Rendered
 from bot.ports.chat import Attachment, OutgoingMessage
 from bot.ports.reports import ReportQueries
 from bot.ports.storage import Store
 from bot.reports.chart import render_chart_png
 from bot.reports.digest_text import render_digest_text
+from bot.reports.emergency import render_report
 from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx, feedback_label
 
 
@@ -105,6 +106,9 @@ class ReportRenderer:
 
     async def render(self, notice: Rendered) -> OutgoingMessage | None:
         """The message of a report notice as of its moment; None when there is nothing to send any more."""
+        if isinstance(notice, EmergencyReport):
+            async with self.store.read() as unit:
+                return await render_report(unit, notice.emergency_id, notice.lang, self.tz)
         if isinstance(notice, Digest):
             found = await render_digest_files(
                 self.store, self.reports, notice.committee_id, notice.as_of, self.tz, self.lang

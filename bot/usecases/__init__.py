@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE
+from bot.usecases.emergency import Emergencies
 from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.pairings import Pairs
 from bot.usecases.people import People
@@ -24,5 +25,7 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs, Recurring):
+class UseCases(
+    Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs, Recurring, Emergencies
+):
     """The application service: the only way the outside world changes e-branch state."""

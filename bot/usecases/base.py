@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.config.sections import EmergencyConfig
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef, Member, Wish, WishView
 from bot.domain.privacy import normalize_phone
@@ -51,6 +52,11 @@ def require_phone(raw: str) -> str:
 
 class Base:
     """The use cases' common state and helpers; each group of use cases builds on it."""
+
+    emergency_config: EmergencyConfig | None = None
+    """``[emergency]``, set by the composition root; None reads the defaults."""
+    quiet_hours: tuple[time, time] | None = None
+    """The scheduler's quiet hours, respected by emergency prompts only with ``[emergency] respect_quiet_hours``."""
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.emergency import Answer
 from bot.domain.model import Account, ChatRef
 
 
@@ -272,3 +273,52 @@ class EndSeries:
 
     actor: Account
     series_id: int
+
+
+# Emergency mode (战时应急)
+@dataclass(frozen=True, slots=True)
+class StartEmergency:
+    """Call every member: a committee admin in the committee chat (all branches), a secretary in a branch group
+    (that branch); ``drill`` runs the same flow marked 演练."""
+
+    actor: Account
+    chat: ChatRef
+    text: str
+    drill: bool = False
+    by_bot_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerEmergency:
+    """A called member answers 可到 / 稍后可到 / 不可 (a later answer replaces an earlier one)."""
+
+    actor: Account
+    emergency_id: int
+    answer: Answer
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteEmergency:
+    """A short note added to one's answer of the open call one answered last."""
+
+    actor: Account
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndEmergency:
+    """Close the open call of this chat (the committee's, or the branch's)."""
+
+    actor: Account
+    chat: ChatRef
+    by_bot_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetEmergencyPost:
+    """A member states their emergency post (战时应急岗位) and where they can serve (网格 or 楼栋)."""
+
+    actor: Account
+    post: str
+    grid: str = ""

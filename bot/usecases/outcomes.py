@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.domain.emergency import Answer, Emergency, EmergencyPost, EmergencySummary, Headcount
 from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
 from bot.domain.pairings import Pairing, Visit
 from bot.domain.wish_text import ParseProblem
@@ -344,3 +345,47 @@ class CalendarFile:
     filename: str
     content: bytes
     events: int
+
+
+# Emergency mode (战时应急)
+@dataclass(frozen=True, slots=True)
+class EmergencyStarted:
+    """A call went out: to how many branch groups and members, how many of them privately reachable."""
+
+    emergency: Emergency
+    branches: int
+    members: int
+    reached: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyAnswered:
+    """A member's answer was recorded; ``first`` unless it replaced an earlier one."""
+
+    emergency_id: int
+    answer: Answer
+    first: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyClosed:
+    """A call ended; its summary went to the committee."""
+
+    emergency: Emergency
+    summary: EmergencySummary
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyPostSet:
+    """A member's emergency post and grid as recorded."""
+
+    post: EmergencyPost
+
+
+@dataclass(frozen=True, slots=True)
+class HeadcountShown:
+    """A call's board as of now, for the chat it was asked in."""
+
+    headcount: Headcount
+    scope: str
+    committee: bool

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
+from bot.domain.emergency import EmergencyPost
 from bot.domain.model import Account, ChatRef, ClaimStatus, Member
 from bot.i18n import normalize_language
 from bot.notices import views
@@ -161,6 +162,9 @@ class People(Base):
                         )
                     )
                     updated += 1
+                if row.emergency_post or row.grid:
+                    post = EmergencyPost(row.emergency_post[:MAX_NAME], row.grid[:MAX_NAME])
+                    await unit.emergencies.set_post(now, member_id, post)
                 if row.team:
                     team = await unit.teams.by_name(branch.id, row.team[:MAX_NAME])
                     team_id = team.id if team else await unit.teams.create(now, branch.id, row.team[:MAX_NAME], None)
@@ -227,6 +231,9 @@ class People(Base):
             ]
             data["services"] = [plain_data(asdict(s)) for s in await unit.services.of_member(member.id)]
             data["audit"] = await unit.audit.of_member(member.id)
+            post = await unit.emergencies.post_of(member.id)
+            if post.post or post.grid:
+                data["emergency_post"] = plain_data(asdict(post))
             return outcomes.MyData(data)
 
     async def leave(self, c: cmd.Leave) -> outcomes.Left:

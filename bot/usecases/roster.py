@@ -30,6 +30,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "skills": ("技能", "skills", "特长", "专长"),
     "commitment": ("承诺", "commitment", "服务承诺"),
     "team": ("服务队", "team", "志愿服务队"),
+    # emergency mode (战时应急)
+    "emergency_post": ("应急岗位", "战时应急岗位", "战时岗位", "emergency_post"),
+    "grid": ("网格", "楼栋", "网格/楼栋", "grid"),
 }
 _REQUIRED_COLUMNS = (("name", "roster.file_no_name_column"), ("phone", "roster.file_no_phone_column"))
 
@@ -55,6 +58,8 @@ class RosterRow:
     skills: tuple[str, ...] = ()
     commitment: str = ""
     team: str = ""
+    emergency_post: str = ""
+    grid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +248,8 @@ def _read_rows(header: _Header, rows: Iterator[Line]) -> RosterReadResult:
                 skills=split_skills(values.get("skills", "")),
                 commitment=values.get("commitment", "").strip(),
                 team=_collapse(values.get("team", "")),
+                emergency_post=_collapse(values.get("emergency_post", "")),
+                grid=_collapse(values.get("grid", "")),
             )
         )
     return RosterReadResult(rows=tuple(accepted), problems=tuple(problems))

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from html import escape
 
+from bot.config.sections import EmergencyConfig
 from bot.domain import errors
 from bot.domain.deadlines import deadline_passed, expired
 from bot.domain.model import Account, Branch, ChatRef, ClaimStatus, Member, Wish, WishStatus, WishView
@@ -19,6 +20,7 @@ from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.base import MAX_FIELD, MAX_NOTE, Base, clean_text, record
+from bot.usecases.emergency import offer_task
 
 EXPIRY_BATCH = 500  # wishes looked at per transaction of the deadline job
 
@@ -72,6 +74,8 @@ class Wishes(Base):
                 member_id=None,
                 notice=WishCard(wish_id),
             )
+            posts = (self.emergency_config or EmergencyConfig()).posts
+            await offer_task(unit, now, branch, wish_id, parsed, posts)
             await unit.audit.record(
                 now,
                 secretary.id,

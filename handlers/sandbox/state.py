@@ -129,6 +129,8 @@ class SandboxChat:
     reply_keyboard: dict[str, Any] | None = None
     messages: dict[int, SandboxMessage] = field(default_factory=dict)
     next_message_id: int = 1
+    pinned: list[int] = field(default_factory=list)
+    """Message ids pinned in the chat, the latest last."""
 
     @property
     def is_group(self) -> bool:

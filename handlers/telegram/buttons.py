@@ -16,6 +16,7 @@ from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, Tap
 from handlers.telegram.conversation import markup, prompt_text, show
+from handlers.telegram.emergency import EmergencyHandlers
 from handlers.telegram.render import error_text
 from handlers.telegram.setup import SetupHandlers
 from handlers.telegram.texts import t
@@ -41,10 +42,12 @@ class Buttons:
         adapter: Adapter,
         wishes: WishPosting,
         setup: SetupHandlers,
+        emergency: EmergencyHandlers | None = None,
     ) -> None:
         self.adapter = adapter
         self.wishes = wishes
         self.setup = setup
+        self.emergency = emergency or EmergencyHandlers(adapter)
 
     async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the tap whatever happens: with the outcome, the refusal, or "this button is outdated"."""
@@ -132,6 +135,8 @@ class Buttons:
         elif act == Act.PAUSE_NUDGES:
             await usecases.pause_nudges(cmd.PauseNudges(account, target or 14))
             await tap.answer(t("tg.toast.ok", lang))
+        elif act == Act.EMERGENCY_ANSWER:
+            await self.emergency.answer(tap, account, lang, target, payload.arg)
         elif act in FLOW_ACTS:
             await self._conversation_button(tap, account, lang, payload)
         else:

@@ -21,6 +21,7 @@ from bot.notices.callbacks import Act, encode
 from bot.usecases import commands as cmd
 from handlers.telegram.context import privately, reply
 from handlers.telegram.conversation import prompt_text, share_phone_keyboard, show
+from handlers.telegram.emergency import post_text
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import Here, allowed_commands, help_text
 from handlers.telegram.render import clip, error_text
@@ -140,7 +141,8 @@ class Commands(Flows):
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
-        await reply(message, views.quarter_text(status, lang))
+        post = await self.adapter.usecases.emergency_post(account)
+        await reply(message, views.quarter_text(status, lang) + "\n" + post_text(post.post, post.grid, lang))
 
     async def mine(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/mine: my claims."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.domain.model import ChatRef
 from bot.ports.chat import DeliveryError, OutgoingMessage, RecipientUnreachable, RetryLater
@@ -43,7 +43,16 @@ class TelegramGateway:
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> str:
         """Send text (and files) with buttons; returns the id of the message carrying the buttons."""
         sent = await self._call(chat, lambda chat_id: self._send(chat_id, chat.thread_id, message))
+        if message.pin:
+            await self._pin(sent)
         return str(sent.message_id)
+
+    async def _pin(self, sent: Message) -> None:
+        """Pin an emergency call in its group; a bot that may not pin there still sent it, so that is only logged."""
+        try:
+            await self.bot.pin_chat_message(sent.chat_id, sent.message_id, disable_notification=False)
+        except TelegramError as error:
+            log.info("could not pin message %s in %s: %s", sent.message_id, sent.chat_id, error)
 
     async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
         """Replace a card's text (a photo's caption) and buttons; an unchanged card is success, a vanished one a

@@ -41,6 +41,10 @@ class Messages(Flows):
         given: Input = Photo(message.photo[-1].file_id, text) if message.photo else Text(text)
         answer = await self.adapter.conversations.feed(ctx, given)
         if answer is None:
+            if text and await self.adapter.usecases.note_emergency(cmd.NoteEmergency(ctx.actor, text)):
+                self.adapter.changed()
+                await reply(message, t("em.note_saved", ctx.lang))
+                return
             await reply(message, t("tg.start.welcome", ctx.lang))
             return
         await self._shown(message, answer, ctx.lang)

@@ -35,6 +35,7 @@ from handlers.telegram.buttons import Buttons, records_itself
 from handlers.telegram.command_handlers import Commands
 from handlers.telegram.context import Adapter, Tap, reply
 from handlers.telegram.direct_pace import DirectPace
+from handlers.telegram.emergency import CHINESE_COMMAND, EmergencyHandlers
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
@@ -159,7 +160,8 @@ class TelegramPlatform:
         setup = SetupHandlers(adapter)
         commands = Commands(adapter, wishes)
         messages = Messages(adapter, wishes)
-        buttons = Buttons(adapter, wishes, setup)
+        emergency = EmergencyHandlers(adapter)
+        buttons = Buttons(adapter, wishes, setup, emergency)
         reports = Reports(adapter)
         app = self.application
         app.add_handler(TypeHandler(Update, self._only_once), group=-1)
@@ -188,8 +190,13 @@ class TelegramPlatform:
             "digest": reports.digest,
             "export": reports.export,
             **PairingCommands(adapter, wishes).handlers(),
+            # emergency mode (战时应急)
+            "emergency": emergency.emergency,
+            "headcount": emergency.headcount,
+            "post": emergency.post,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
+        app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))
         app.add_handler(CallbackQueryHandler(buttons.handle))
         app.add_handler(ChatMemberHandler(setup.membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, setup.migrated))

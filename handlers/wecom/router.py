@@ -32,6 +32,8 @@ from bot.usecases.pairing_lists import (
 )
 from bot.usecases.recurring import series_joined_text, series_posted_text
 from handlers.wecom.api import WeComApi
+from handlers.wecom.emergency import COMMANDS as EMERGENCY_COMMANDS
+from handlers.wecom.emergency import EmergencyRouter
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
@@ -136,6 +138,7 @@ class WeComRouter:
         self.changed = changed
         self._names: dict[str, str] = {}
         self.conversations = Conversations(usecases)
+        self.emergency = EmergencyRouter(usecases, gateway, self._reply, admins=self.admins, changed=changed)
 
     async def handle(self, event: WeComEvent) -> None:
         """React to one decrypted, deduplicated callback event."""
@@ -202,7 +205,9 @@ class WeComRouter:
         command = parts[0].lower() if parts else ""
         rest = parts[1].strip() if len(parts) > 1 else ""
         wish_id = wish_number(rest) if rest else None
-        if command in ("/cancel", "取消", "/close", "结束") and wish_id is not None:
+        if command in EMERGENCY_COMMANDS:
+            await self.emergency.text(account, lang, command, rest)
+        elif command in ("/cancel", "取消", "/close", "结束") and wish_id is not None:
             await self._end_wish(account, lang, wish_id, close=command in ("/close", "结束"))
         elif command in ("/extend", "延期"):
             await self._extend(account, lang, rest)
@@ -223,7 +228,10 @@ class WeComRouter:
             await self._report(account, lang, rest)
         elif command == "/me":
             status = await self.usecases.my_quarter(account)
-            await self._reply(account, views.quarter_text(status, lang))
+            post = await self.usecases.emergency_post(account)
+            unset = t("em.unset", lang)
+            shown = t("em.post.show", lang, post=post.post or unset, grid=post.grid or unset)
+            await self._reply(account, views.quarter_text(status, lang) + "\n" + shown)
         elif command == "/mine":
             mine = await self.usecases.my_claims(account)
             await self._reply(account, views.claims_text(mine.claims, lang))
@@ -242,7 +250,8 @@ class WeComRouter:
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
-                await self._reply(account, t("wc.unknown", lang))
+                if not await self.emergency.note(account, lang, text):
+                    await self._reply(account, t("wc.unknown", lang))
             else:
                 await self._show(account, lang, answer)
                 await self._finished(account, lang, answer)
@@ -569,6 +578,8 @@ class WeComRouter:
             await self._show(
                 account, lang, await self.conversations.begin_extend(self._ctx(account, lang), payload.target)
             )
+        elif payload.act == Act.EMERGENCY_ANSWER:
+            await self.emergency.press(account, lang, payload, handle)
         elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)

@@ -23,6 +23,15 @@ SENDING = timedelta(minutes=3)
 """How long an entry being sent is kept: longer than one send with the platform's own waits and retries."""
 
 
+URGENT_KINDS = ("emergency",)
+"""Kind prefixes delivered before anything else queued: a call in a crisis (战时应急) goes first."""
+
+
+def priority(kind: str) -> int:
+    """An entry's place in the queue: 1 for an emergency's, 0 for the rest (ties in the order recorded)."""
+    return 1 if kind.startswith(URGENT_KINDS) else 0
+
+
 class SqlOutbox(Repo, ports.Outbox):
     __slots__ = ()
 
@@ -40,7 +49,8 @@ class SqlOutbox(Repo, ports.Outbox):
     ) -> bool:
         return await self._changed(
             "INSERT INTO outbox (dedupe_key, kind, platform, chat_id, thread_id, member_id, payload,"
-            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            " not_before, created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
             (
                 dedupe_key,
                 kind,
@@ -51,6 +61,7 @@ class SqlOutbox(Repo, ports.Outbox):
                 payload,
                 ts(not_before or now),
                 ts(now),
+                priority(kind),
             ),
         )
 
@@ -60,10 +71,12 @@ class SqlOutbox(Repo, ports.Outbox):
         found = await self._all(
             "UPDATE outbox SET leased_until = ?, leased_by = ? WHERE id IN (SELECT id FROM outbox"
             " WHERE status = 'pending' AND platform = ? AND not_before <= ?"
-            f" AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?{self._skip_locked}) RETURNING *",
+            f" AND (leased_until IS NULL OR leased_until <= ?) ORDER BY priority DESC, id LIMIT ?{self._skip_locked})"
+            " RETURNING *",
             (ts(now + lease), owner, platform, ts(now), ts(now), limit),
         )
-        return sorted((rows.outbox(r) for r in found), key=lambda row: row.id)
+        taken = sorted(found, key=lambda r: (-int(r["priority"]), int(r["id"])))
+        return [rows.outbox(r) for r in taken]
 
     async def renew(self, outbox_id: int, owner: str, now: datetime, lease: timedelta = SENDING) -> bool:
         return await self._changed(

@@ -132,6 +132,8 @@ class SqlPeople(Repo, ports.People):
         await self._run("DELETE FROM drafts WHERE user_id NOT IN (SELECT user_id FROM accounts)")
         await self._run("UPDATE services SET note = '' WHERE member_id = ?", (member_id,))
         await self._run("UPDATE claims SET note = '', photo_ref = NULL WHERE member_id = ?", (member_id,))
+        await self._run("DELETE FROM member_emergency_posts WHERE member_id = ?", (member_id,))
+        await self._run("UPDATE emergency_calls SET note = '' WHERE member_id = ?", (member_id,))
 
     async def merge_into(self, from_id: int, into_id: int) -> None:
         for table, other in _ROLE_TABLES:
@@ -141,6 +143,12 @@ class SqlPeople(Repo, ports.People):
                 (into_id, from_id),
             )
             await self._run(f"DELETE FROM {table} WHERE member_id = ?", (from_id,))
+        await self._run(
+            "INSERT INTO member_emergency_posts (member_id, post, grid, updated_at) SELECT ?, post, grid, updated_at"
+            " FROM member_emergency_posts WHERE member_id = ? ON CONFLICT DO NOTHING",
+            (into_id, from_id),
+        )
+        await self._run("DELETE FROM member_emergency_posts WHERE member_id = ?", (from_id,))
         await self._run("UPDATE teams SET leader_member_id = ? WHERE leader_member_id = ?", (into_id, from_id))
         await self._run("UPDATE accounts SET member_id = ? WHERE member_id = ?", (into_id, from_id))
         await self._run(

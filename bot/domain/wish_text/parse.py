@@ -23,6 +23,7 @@ from bot.domain.wish_text.results import (
     ParseProblem,
     ParseResult,
 )
+from bot.domain.wish_text.shift import read_shift
 from bot.domain.wish_text.slots import read_slots
 from bot.domain.wish_text.spans import Span
 from bot.domain.wish_text.title import FLAG_CLAUSE, Clause, cut_out, joined, split_clauses
@@ -153,6 +154,7 @@ def parse_wish_text(text: str, today: date, now: time | None = None, *, slots: i
         urgency=Urgency.EMERGENCY if urgent else Urgency.NORMAL,
         notes=tuple(dict.fromkeys(notes)),
         deadline_time=deadline.at if deadline.value is not None else None,
+        shift=read_shift(text),
     )
     return ParseResult(wish, ())
 

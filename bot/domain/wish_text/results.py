@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.domain.model import Urgency
+from bot.domain.wish_text.shift import Shift
 
 MAX_WISH_TEXT = 1000
 MAX_SLOTS = 500
@@ -36,6 +37,8 @@ class ParsedWish:
     notes: tuple[ParseProblem, ...] = ()
     deadline_time: time | None = None
     """The time of day the wish closes on ``deadline`` (local); None closes it at the end of that day."""
+    shift: Shift | None = None
+    """An hour-by-hour shift the text gives (8:00-12:00), for emergency tasks."""
 
 
 @dataclass(frozen=True, slots=True)

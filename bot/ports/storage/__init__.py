@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRuns, ProcessedEvents, SharedState
+from bot.ports.storage.emergencies import Emergencies, EmergencyMessage
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.pairings import Pairings
@@ -25,6 +26,8 @@ __all__ = [
     "Committees",
     "Conversations",
     "Drafts",
+    "Emergencies",
+    "EmergencyMessage",
     "JobRuns",
     "Outbox",
     "OutboxRow",
@@ -98,6 +101,9 @@ class Unit(Protocol):
 
     @property
     def recurring(self) -> RecurringSeries: ...
+
+    @property
+    def emergencies(self) -> Emergencies: ...
 
 
 class Store(Protocol):

@@ -147,3 +147,15 @@ class MessageMethods(SandboxCore):
             {"type": "reaction", "chat_id": chat.id, "message_id": message.message_id, "reaction": reaction}
         )
         return True
+
+    async def _pin_chat_message(self, params: Params) -> bool:
+        chat = self._chat(params, to_write=False)
+        message_id = params.integer("message_id")
+        message = chat.messages.get(message_id) if message_id is not None else None
+        if message is None or message.deleted:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        if chat.is_group and chat.bot_status not in ADMINS:
+            raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+        chat.pinned = [m for m in chat.pinned if m != message.message_id] + [message.message_id]
+        self.events.publish({"type": "pin", "chat_id": chat.id, "message_id": message.message_id})
+        return True

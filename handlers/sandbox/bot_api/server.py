@@ -113,6 +113,7 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
                 "getChatMemberCount": self._get_chat_member_count,
                 "leaveChat": self._leave_chat,
                 "setMessageReaction": self._set_message_reaction,
+                "pinChatMessage": self._pin_chat_message,
             }.items()
         }
 

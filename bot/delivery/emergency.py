@@ -1,0 +1,162 @@
+"""Emergency boards and prompts: drawn from the call's state when sent, then kept current (edits coalesced)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.delivery.pacing import RateLimiter
+from bot.domain.emergency import headcount
+from bot.domain.model import ChatRef
+from bot.notices import emergency_views
+from bot.notices.outbox import EmergencyBoard, EmergencyNotice, EmergencyPrompt
+from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
+from bot.ports.clock import Clock
+from bot.ports.storage import EmergencyMessage, Store, Unit
+
+log = logging.getLogger(__name__)
+
+
+async def render_emergency(unit: Unit, notice: EmergencyNotice) -> tuple[OutgoingMessage, int] | None:
+    """What a board or prompt shows now and the call's version it shows; None for a prompt no longer needed (the
+    call ended before it went out, or a re-prompt to someone who answered meanwhile)."""
+    emergency = await unit.emergencies.get(notice.emergency_id)
+    if emergency is None:
+        return None
+    if isinstance(notice, EmergencyBoard):
+        lines = await unit.emergencies.lines(emergency.id, notice.branch_id)
+        if notice.branch_id is not None:
+            branch = await unit.branches.get(notice.branch_id)
+            scope = branch.name if branch else ""
+        else:
+            committee = await unit.committees.get(emergency.committee_id)
+            scope = committee.name if committee else ""
+        message = emergency_views.board(
+            headcount(emergency, lines), scope, notice.lang, committee=notice.branch_id is None
+        )
+        return message, emergency.version + sum(line.changes for line in lines)
+    call = await unit.emergencies.call(emergency.id, notice.member_id)
+    if call is None or not emergency.open or (notice.attempt > 1 and call.answer is not None):
+        return None
+    post = await unit.emergencies.post_of(notice.member_id)
+    return emergency_views.prompt(emergency, post, call.answer, notice.lang, notice.attempt), emergency.version
+
+
+async def remember_sent(
+    unit: Unit, now: datetime, notice: EmergencyNotice, chat: ChatRef, message_id: str, version: int
+) -> None:
+    """Remember a sent board or prompt so it follows its call (a board live, a prompt until the call ends)."""
+    board = isinstance(notice, EmergencyBoard)
+    await unit.emergencies.add_message(
+        now,
+        notice.emergency_id,
+        "board" if board else "prompt",
+        chat,
+        message_id,
+        branch_id=notice.branch_id if isinstance(notice, EmergencyBoard) else None,
+        member_id=notice.member_id if isinstance(notice, EmergencyPrompt) else None,
+        lang=notice.lang,
+        version=version,
+    )
+
+
+def _notice_of(message: EmergencyMessage) -> EmergencyNotice:
+    if message.kind == "board":
+        return EmergencyBoard(message.emergency_id, message.branch_id, message.lang)
+    assert message.member_id is not None
+    return EmergencyPrompt(message.emergency_id, message.member_id, message.lang)
+
+
+async def _follow_up(unit: Unit, message: EmergencyMessage) -> tuple[OutgoingMessage, int] | None:
+    """A followed message as it must look now: a board with today's counts, a prompt after the end without buttons."""
+    notice = _notice_of(message)
+    if isinstance(notice, EmergencyBoard):
+        return await render_emergency(unit, notice)
+    emergency = await unit.emergencies.get(notice.emergency_id)
+    call = await unit.emergencies.call(notice.emergency_id, notice.member_id)
+    if emergency is None or call is None:
+        return None
+    post = await unit.emergencies.post_of(notice.member_id)
+    return emergency_views.prompt(emergency, post, call.answer, notice.lang), emergency.version
+
+
+class BoardSync:
+    """Edits the boards and prompts of one platform's calls: each at most once per ``interval`` seconds, within the
+    chat budgets shared with the outbox (a 2,000-answer burst is a handful of edits per group, never a 429 storm)."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: ChatGateway,
+        clock: Clock,
+        *,
+        interval: float = 3.0,
+        limiter: RateLimiter | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.clock = clock
+        self.interval = interval
+        self.limiter = limiter
+        self._monotonic = monotonic
+        self._last_edit: dict[int, float] = {}
+        self._chat_paused_until: dict[str, float] = {}
+        self._waiting: dict[int, int] = {}
+        self.edits = 0
+
+    async def sync_due(self) -> float | None:
+        """Edit every stale board or prompt whose last edit is old enough; seconds until the next may be edited."""
+        async with self.store.read() as unit:
+            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=200)
+        now = self._monotonic()
+        soonest: float | None = None
+        ready = []
+        for message in stale:
+            if self._waiting.get(message.id) == message.rendered_version:
+                continue
+            free_at = max(
+                self._last_edit.get(message.id, 0.0) + self.interval,
+                self._chat_paused_until.get(message.chat.chat_id, 0.0),
+            )
+            if free_at <= now and self.limiter is not None:
+                free_at = now + self.limiter.try_acquire(message.chat.chat_id)
+            if free_at <= now:
+                ready.append(message)
+            else:
+                soonest = free_at - now if soonest is None else min(soonest, free_at - now)
+        await asyncio.gather(*(self._edit(message) for message in ready))
+        if ready:
+            soonest = self.interval if soonest is None else min(soonest, self.interval)
+        return soonest
+
+    async def _edit(self, message: EmergencyMessage) -> None:
+        self._last_edit[message.id] = self._monotonic()
+        async with self.store.read() as unit:
+            found = await _follow_up(unit, message)
+        if found is None:
+            return
+        content, version = found
+        try:
+            await self.gateway.edit(message.chat, message.message_id, content)
+        except RetryLater as error:
+            self._chat_paused_until[message.chat.chat_id] = self._monotonic() + error.retry_after
+            return
+        except EditUnavailable as error:
+            log.info("emergency message %s waits for a fresh edit handle (%s)", message.id, error)
+            self._waiting[message.id] = message.rendered_version
+            return
+        except DeliveryError as error:
+            log.info("emergency message %s can no longer be edited (%s); forgetting it", message.id, error)
+            async with self.store.unit() as unit:
+                await unit.emergencies.drop_message(message.id)
+            return
+        except Exception:
+            log.exception("editing emergency message %s failed", message.id)
+            return
+        self.edits += 1
+        async with self.store.unit() as unit:
+            await unit.emergencies.mark_message(message.id, version, self.clock.now())
