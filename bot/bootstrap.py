@@ -97,6 +97,7 @@ async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator
             done_counts_default=config.done_counts_as_served,
             reports=reports,
             lang=config.locale,
+            records=config.records,
         )
         renderer = ReportRenderer(store, reports, config.timezone, config.locale)
         jobs = JobDeps(reports, usecases, config.timezone, config.scheduler, config.locale)

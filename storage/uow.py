@@ -18,6 +18,7 @@ from storage.repos.events import SqlProcessedEvents
 from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
 from storage.repos.people import SqlPeople
+from storage.repos.records import SqlCertificates, SqlSignins
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
 from storage.repos.teams import SqlTeams
@@ -32,6 +33,7 @@ class SqlUnit:
         "audit",
         "branches",
         "cards",
+        "certificates",
         "claims",
         "committees",
         "conversations",
@@ -42,6 +44,7 @@ class SqlUnit:
         "people",
         "services",
         "shared",
+        "signins",
         "teams",
         "waitlist",
         "wishes",
@@ -64,6 +67,8 @@ class SqlUnit:
         self.jobs = SqlJobRuns(conn)
         self.audit = SqlAuditLog(conn)
         self.shared = SqlSharedState(conn)
+        self.signins = SqlSignins(conn)
+        self.certificates = SqlCertificates(conn)
 
 
 class SqlStore:

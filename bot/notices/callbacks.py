@@ -37,6 +37,8 @@ class Act(StrEnum):
     CLOSE_WISH = "z"
     CANCEL_WISH = "Z"
     EXTEND = "e"
+    CORRECTION_ACCEPT = "A"
+    CORRECTION_REFUSE = "X"
 
 
 @dataclass(frozen=True, slots=True)

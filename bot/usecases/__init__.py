@@ -6,6 +6,7 @@ from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NAME, MAX_NOTE
 from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
+from bot.usecases.records import Records
 from bot.usecases.reminders import Reminders
 from bot.usecases.reports import Reports
 from bot.usecases.service import Services
@@ -22,5 +23,5 @@ __all__ = [
 ]
 
 
-class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared):
+class UseCases(Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Records):
     """The application service: the only way the outside world changes e-branch state."""

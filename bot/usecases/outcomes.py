@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
+from bot.domain.model import (
+    AtRiskMember,
+    Branch,
+    Claim,
+    Committee,
+    Member,
+    QuarterStatus,
+    ServiceRecord,
+    Wish,
+    WishView,
+)
+from bot.domain.records import CertificateContent, Correction
 from bot.domain.wish_text import ParseProblem
 from bot.i18n import Phrase
 
@@ -116,6 +128,8 @@ class DoneReported:
     claim: Claim
     wish: Wish
     reviewers: int
+    verified: bool = False
+    """The member had checked in and reported no more than the activity's length: counted as verified at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,3 +277,64 @@ class StructureSet:
     new_people: int
     waiting: tuple[tuple[str, str], ...]
     notes: tuple[tuple[Phrase, str, str], ...] = ()
+
+
+# -- service records: sign-in codes, certificates, corrections (issue 15) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SigninOpened:
+    """A sign-in code is open: the digits exist only here (the database keeps a salted hash)."""
+
+    wish: Wish
+    code: str
+    hours: float
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedIn:
+    """A member checked in to an activity; ``claimed`` whether they hold a claim on it."""
+
+    wish: Wish
+    member: Member
+    hours: float
+    already: bool
+    claimed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIssued:
+    """A certificate was issued: what it says and its verification code."""
+
+    id: int
+    content: CertificateContent
+    code: str
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateVerified:
+    """A verification code matched a certificate whose content is unchanged since it was issued."""
+
+    content: CertificateContent
+    code: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRequested:
+    """A member's correction request, and how many secretaries were asked."""
+
+    correction: Correction
+    record: ServiceRecord
+    reviewers: int
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionDecided:
+    """A secretary's decision on a correction request."""
+
+    correction: Correction
+    record: ServiceRecord
+    member: Member

@@ -12,6 +12,7 @@ from bot.ports.storage.bookkeeping import AuditLog, Conversations, Drafts, JobRu
 from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.people import People
+from bot.ports.storage.records import Certificates, Signins
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Branches",
     "CardRow",
     "Cards",
+    "Certificates",
     "Claims",
     "Committees",
     "Conversations",
@@ -30,6 +32,7 @@ __all__ = [
     "ProcessedEvents",
     "Services",
     "SharedState",
+    "Signins",
     "Store",
     "Teams",
     "Unit",
@@ -88,6 +91,12 @@ class Unit(Protocol):
 
     @property
     def shared(self) -> SharedState: ...
+
+    @property
+    def signins(self) -> Signins: ...
+
+    @property
+    def certificates(self) -> Certificates: ...
 
 
 class Store(Protocol):
