@@ -103,7 +103,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # corrections
     "records.correction.usage": {
-        "zh": "用法：/correct 记录编号 [正确时长] 理由，例如 /correct 12 1.5 实际服务了一个半小时。/me 可查看记录编号。",
+        "zh": "用法：/correct 记录编号 [正确时长] 理由，例如 /correct 12 1.5 实际服务了一个半小时。"
+        "/me 可查看记录编号。",
         "en": "Usage: /correct RECORD [HOURS] REASON, e.g. /correct 12 1.5 I served an hour and a half. /me shows"
         " record numbers.",
     },
@@ -112,7 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Correction of record {id} asked; {n} secretaries were told.",
     },
     "records.correction.ask": {
-        "zh": "📝 <b>{name}</b> 申请更正第 {id} 号服务记录：{date}「{content}」{hours} 小时，{wanted}。\n理由：{reason}",
+        "zh": "📝 <b>{name}</b> 申请更正第 {id} 号服务记录：{date}「{content}」{hours} 小时，{wanted}。\n"
+        "理由：{reason}",
         "en": "📝 <b>{name}</b> asks to correct service record {id}: {date} “{content}”, {hours} h, {wanted}.\n"
         "Reason: {reason}",
     },
@@ -143,7 +145,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "records.verify.usage": {"zh": "用法：/verify 验证码", "en": "Usage: /verify CODE"},
     "records.verify.ok": {
-        "zh": "✅ 证明有效：{number}\n志愿者：{name}\n出具单位：{committee}\n服务期间：{period}，共 {hours} 小时\n出具日期：{issued}",
+        "zh": "✅ 证明有效：{number}\n志愿者：{name}\n出具单位：{committee}\n"
+        "服务期间：{period}，共 {hours} 小时\n出具日期：{issued}",
         "en": "✅ Valid certificate {number}\nVolunteer: {name}\nIssued by: {committee}\nPeriod: {period}, {hours}"
         " hours in all\nIssued on: {issued}",
     },

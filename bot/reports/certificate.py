@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain.records import CertificateContent
