@@ -19,6 +19,8 @@ from bot.reports.chart import FONT_PATH
 FONT = "noto"
 PNG_WIDTH = 1240
 PNG_MARGIN = 90
+PNG_MIN_HEIGHT = 1754
+"""A4 at 150 dpi (1240 x 1754); a longer certificate grows taller."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,8 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
 
 
 def render_png(content: CertificateContent, code: str, lang: str = "zh") -> bytes:
-    """The certificate as one PNG image (white, black text, the table ruled), as tall as its rows need."""
+    """The certificate as one PNG image (white, black text, the table ruled): A4 at 150 dpi, taller when its rows
+    need."""
     text = certificate_text(content, code, lang)
     fonts = {size: ImageFont.truetype(str(FONT_PATH), size) for size in (22, 26, 30, 56)}
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
@@ -147,7 +150,7 @@ def render_png(content: CertificateContent, code: str, lang: str = "zh") -> byte
     row_heights = [max(len(cell) for cell in row) * 36 + 14 for row in wrapped_rows]
     hint = _wrap(probe, text.hint, fonts[22], inner)
     height = PNG_MARGIN + 90 + 50 + len(statement) * 44 + 30 + 50 + sum(row_heights) + 70 + len(text.footer) * 44
-    height += 30 + len(hint) * 32 + PNG_MARGIN
+    height = max(PNG_MIN_HEIGHT, height + 30 + len(hint) * 32 + PNG_MARGIN)
     image = Image.new("RGB", (PNG_WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     y = PNG_MARGIN
