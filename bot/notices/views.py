@@ -20,6 +20,7 @@ from bot.domain.model import (
 )
 from bot.domain.privacy import mask_phones
 from bot.domain.quarters import Quarter
+from bot.domain.records import CertificateContent
 from bot.i18n import has, t
 from bot.notices.callbacks import Act, encode
 from bot.ports.chat import Button, OutgoingMessage
@@ -437,3 +438,17 @@ def overdue_notice(claim: Claim, wish: Wish, lang: str) -> OutgoingMessage:
         ),
     )
     return OutgoingMessage(text, buttons)
+
+
+def verified_text(content: CertificateContent, lang: str) -> str:
+    """``/verify CODE``: what the certificate a valid code names says (HTML-escaped)."""
+    return t(
+        "records.verify.ok",
+        lang,
+        number=escape(content.number),
+        name=escape(content.member_name),
+        committee=escape(content.committee),
+        period=f"{content.period_start.isoformat()} ~ {content.period_end.isoformat()}",
+        hours=f"{content.total_hours:g}",
+        issued=content.issued_on.isoformat(),
+    )
