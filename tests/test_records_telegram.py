@@ -91,7 +91,6 @@ async def test_a_member_gets_a_certificate_that_verifies_and_asks_a_correction(t
     await tg.api.user_sends(member, member.id, "/certificate")
     caption = await bot_said(tg.api, member.id, "志愿服务记录证明 ZYFW-")
 
-    documents = [m.document for m in tg.api.bot_messages(member.id) if m.document is not None]
     await eventually(lambda: len([m for m in tg.api.bot_messages(member.id) if m.document is not None]) == 2)
     documents = [m.document for m in tg.api.bot_messages(member.id) if m.document is not None]
     pdf, png = documents[-2], documents[-1]
