@@ -22,9 +22,11 @@ from bot.notices.callbacks import Act, Payload, decode
 from bot.ports.chat import Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
+from handlers.wecom import records
 from handlers.wecom.api import WeComApi
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
+from handlers.wecom.records import RecordsCommands
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
 from handlers.wecom.texts import t
 
@@ -89,6 +91,7 @@ class WeComRouter:
         self.changed = changed
         self._names: dict[str, str] = {}
         self.conversations = Conversations(usecases)
+        self.records = RecordsCommands(usecases, gateway, lambda: self.changed())
 
     async def handle(self, event: WeComEvent) -> None:
         """React to one decrypted, deduplicated callback event."""
@@ -187,6 +190,8 @@ class WeComRouter:
             await self._export(account, lang)
         elif command in ("/help", "/start", "帮助"):
             await self._reply(account, await self._help_text(account, lang))
+        elif command in records.COMMANDS:
+            await self.records.text(account, lang, command, rest)
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
@@ -431,6 +436,8 @@ class WeComRouter:
             await self._show(
                 account, lang, await self.conversations.begin_extend(self._ctx(account, lang), payload.target)
             )
+        elif payload.act in records.ACTS:
+            await self.records.press(account, lang, payload, handle)
         elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)
