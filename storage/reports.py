@@ -280,7 +280,8 @@ class SqlReports:
         )
         services = await self._lazy(
             "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
-            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note FROM services s"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note, s.provenance"
+            " FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
             params,
@@ -405,7 +406,9 @@ def _skills(value: str | None) -> tuple[str, ...]:
 
 
 def _ledger_service(r: Sequence[Any]) -> LedgerService:
-    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8])
+    return LedgerService(
+        date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8], provenance=r[9]
+    )
 
 
 def _service(r: rows.Row) -> LedgerService:
@@ -419,4 +422,5 @@ def _service(r: rows.Row) -> LedgerService:
         rating=r["rating"],
         wish_id=r["wish_id"],
         note=r["note"],
+        provenance=r["provenance"],
     )

@@ -155,6 +155,8 @@ class LedgerService:
     rating: int | None = None
     wish_id: int | None = None
     note: str = ""
+    provenance: str = ""
+    """How the hours are known (verified, confirmed, self_reported); empty: from ``confirmed``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ class _Labels:
             float(service.hours),
             self.yes if service.confirmed else self.no,
             service.rating,
+            self.label("provenance", service.provenance or ("confirmed" if service.confirmed else "self_reported")),
         )
 
 
@@ -330,6 +331,7 @@ def _services_table(services: Iterable[LedgerService], labels: _Labels) -> Ledge
             "hours",
             "confirmed",
             "rating",
+            "provenance",
         ),
         map(labels.service_row, services),
     )
