@@ -11,12 +11,13 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst")
+ORDER = ("storage_ceiling", "city_scale", "delivery", "claim_burst", "certificates")
 TITLES = {
     "storage_ceiling": "Storage ceiling",
     "city_scale": "City scale: digests, ledger, at-risk",
     "delivery": "Delivery at the platform's limit",
     "claim_burst": "Claim burst, end to end",
+    "certificates": "A year's certificates for 10,000 members",
 }
 DOC = common.ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
@@ -54,6 +55,7 @@ def render_doc() -> str:
         "| city scale | `python -m benchmarks.city_scale` (databases cached in `benchmarks/out/city/`) | 30 min |",
         "| delivery | `python -m benchmarks.delivery` (10,000 messages at 30/s) | 6 min |",
         "| claim burst | `python -m benchmarks.claim_burst` | 3 min |",
+        "| certificates | `python -m benchmarks.certificates` (10,000 members, 40 rendered) | 10 min |",
         "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
         "",
         "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",

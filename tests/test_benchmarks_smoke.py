@@ -56,3 +56,14 @@ def test_webhook_burst_runs_bare_sqlite_and_two_postgres_instances() -> None:
     assert all(r["answered"] == 200 and r["wrong_wishes"] == 0 for r in by.values())
     assert by["pg-2"]["instances"] == 2 and min(by["pg-2"]["per_instance"]) > 0
     assert "Projection" in webhook_burst.render(result)
+
+
+def test_certificates_issue_verify_and_render_a_sample() -> None:
+    from benchmarks import certificates
+
+    result = certificates.main(["--members=12", "--branches=3", "--services=4", "--render-sample=1", "--no-save"])
+
+    run = result["results"]
+    assert run["members"] == 12 and run["rendered"] == 1
+    assert run["issue_s"] > 0 and run["verify_s"] > 0 and run["pdf_kib_mean"] > 1
+    assert "10,000" not in certificates.render(result) and "certificates" in certificates.render(result)

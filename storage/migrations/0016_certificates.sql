@@ -25,6 +25,7 @@ CREATE TABLE certificates (
     issued_at    TEXT NOT NULL
 );
 CREATE INDEX certificates_member ON certificates (member_id);
+CREATE INDEX certificates_committee ON certificates (committee_id);
 
 -- A member asks for a record to be corrected; a secretary accepts or refuses it. Both stay (and the audit log
 -- records each step).
