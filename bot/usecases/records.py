@@ -124,7 +124,7 @@ class Records(Base):
 
         async def work(unit: Unit, now: datetime) -> outcomes.CertificateIssued:
             actor = await unit.people.by_account(c.actor.platform, c.actor.user_id) if c.actor else None
-            if c.actor is not None and actor is None:
+            if c.actor is not None and (actor is None or (c.member_id is None and not actor.reported)):
                 raise errors.NotAMember()
             member_id = c.member_id if c.member_id is not None else (actor.id if actor else None)
             member = await unit.people.get(member_id) if member_id is not None else None

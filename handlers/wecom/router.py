@@ -64,6 +64,11 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/digest")
     if roles.secretary_of or roles.admin_of:
         names.append("/export")
+    if member is not None and member.reported:
+        names += ["/签到", "/证明", "/更正"]
+    names.append("/verify")
+    if roles.secretary_of:
+        names.append("/signin")
     return tuple(names)
 
 
