@@ -227,6 +227,9 @@ class SqlReports:
                 date.fromisoformat(r[12]) if r[12] else None,
                 r[13] is not None,
                 r[14],
+                verified_hours=float(r[15]),
+                self_reported_hours=float(r[16]),
+                points_spent=float(r[17]),
             )
 
         def wish(r: Sequence[Any]) -> LedgerWish:
@@ -260,7 +263,10 @@ class SqlReports:
             " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT avg(CAST(rating AS REAL)) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
-            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no"
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no,"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.provenance = 'verified'),"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 0),"
+            " (SELECT coalesce(sum(points), 0) FROM points_spent p WHERE p.member_id = m.id)"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN numbered n ON n.id = m.id"
             f" WHERE {scope} ORDER BY b.id, n.no IS NULL, n.no, m.id",
             (committee_id, *params),

@@ -266,3 +266,31 @@ async def test_points_are_off_by_default_and_follow_the_rule_when_on(world: Worl
     assert (await app.my_quarter(member)).points == 2.0
     with pytest.raises(errors.InvalidInput):
         await app.spend_points(member_id, 5.0, "太多")
+
+
+async def test_the_ledgers_members_sheet_shows_each_balance_when_points_are_on(world: World) -> None:
+    import openpyxl
+
+    from bot.reports import build_ledger_xlsx
+    from storage.reports import SqlReports
+
+    member = await world.member("10", "张小伟")
+    await serve(world, member, "帮王奶奶买菜", checkin=True, hours=1.5)  # verified: 1.5 x 2
+    done = await serve(world, member, "修水管", checkin=False, hours=2.0)
+    await world.app.confirm(cmd.ConfirmService(world.secretary, done.claim.id))  # confirmed: 2 x 1
+    await serve(world, member, "送书包", checkin=False, hours=1.0)  # self-reported: 0
+    rule = RecordsConfig(points_enabled=True, points_per_verified_hour=2.0, points_per_confirmed_hour=1.0)
+    app = UseCases(world.store, world.clock, SHANGHAI, reports=SqlReports(world.db), records=rule)
+    member_id = (await app.roles(member)).member.id  # type: ignore[union-attr]
+    await app.spend_points(member_id, 1.0, "爱心超市")
+
+    off = await world.app.ledger_of(None, committee_id=world.branch.committee_id)
+    on = await app.ledger_of(None, committee_id=world.branch.committee_id)
+
+    sheet_off = openpyxl.load_workbook(io.BytesIO(build_ledger_xlsx(off.data, "zh")))["党员"]
+    assert "积分" not in [c.value for c in sheet_off[1]]
+    sheet = openpyxl.load_workbook(io.BytesIO(build_ledger_xlsx(on.data, "zh")))["党员"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "积分"
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "张小伟")
+    assert row[-1] == 4.0
