@@ -294,3 +294,15 @@ async def test_the_ledgers_members_sheet_shows_each_balance_when_points_are_on(w
     assert header[-1] == "积分"
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "张小伟")
     assert row[-1] == 4.0
+
+
+async def test_verify_refuses_when_the_key_was_removed_and_makes_none(world: World) -> None:
+    _, issued = await certified_member(world)
+    await execute(world.db, "DELETE FROM certificate_keys")
+
+    with pytest.raises(errors.CertificateAltered):
+        await world.app.verify_certificate(issued.code)
+    assert (
+        await query(world.db, "SELECT count(*) FROM certificate_keys") == [(0,)]
+        or (await query(world.db, "SELECT count(*) FROM certificate_keys"))[0][0] == 0
+    )

@@ -216,7 +216,7 @@ class Records(Base):
             found = await unit.certificates.by_code(code)
             if found is None:
                 raise errors.CertificateUnknown()
-            key = await unit.certificates.key(found.issued_at, "")
+            key = await unit.certificates.key(found.issued_at, "")  # reads only
             digest = found.content.digest()
             expected = verification_code(key, found.content.number, digest) if key else ""
             if digest != found.digest or expected != code or found.content.number != found.number:

@@ -105,8 +105,8 @@ class SqlCertificates(Repo, ports.Certificates):
 
     async def key(self, now: datetime, candidate: str) -> str:
         found = await self._scalar("SELECT secret FROM certificate_keys ORDER BY id LIMIT 1")
-        if found is not None:
-            return str(found)
+        if found is not None or not candidate:
+            return str(found or "")
         await self._run("INSERT INTO certificate_keys (secret, created_at) VALUES (?, ?)", (candidate, ts(now)))
         return str(await self._scalar("SELECT secret FROM certificate_keys ORDER BY id LIMIT 1"))
 

@@ -55,7 +55,8 @@ class Certificates(Protocol):
     """Issued certificates and their key, corrections of service records, points spent."""
 
     async def key(self, now: datetime, candidate: str) -> str:
-        """The key of verification codes: the stored one, or ``candidate`` stored now if there is none."""
+        """The key of verification codes: the stored one, or ``candidate`` stored now if there is none (an empty
+        ``candidate`` only reads: "" when no key was ever made)."""
         ...
 
     async def count_of_committee(self, committee_id: int) -> int:
