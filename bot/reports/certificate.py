@@ -96,7 +96,7 @@ def render_pdf(content: CertificateContent, code: str, lang: str = "zh") -> byte
     pdf.cell(0, 7, text.number, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font(FONT, size=12)
-    pdf.multi_cell(0, 7, text.statement, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, text.statement, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font(FONT, size=10)
     with pdf.table(
@@ -116,7 +116,7 @@ def render_pdf(content: CertificateContent, code: str, lang: str = "zh") -> byte
         pdf.cell(0, 7, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font(FONT, size=9)
-    pdf.multi_cell(0, 5, text.hint, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5, text.hint, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
