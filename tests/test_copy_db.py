@@ -504,7 +504,8 @@ _TABLES = tuple(
     sorted(
         "committees branches members accounts activity_branches branch_secretaries committee_admins teams"
         " team_members wishes claims waitlist services audit_log cards card_wishes outbox processed_events drafts"
-        " job_runs conversations".split(),
+        " job_runs conversations signin_codes checkins checkin_failures certificate_keys certificates corrections"
+        " points_spent".split(),
         key=len,
         reverse=True,
     )
