@@ -89,9 +89,9 @@ async def test_a_member_gets_a_certificate_that_verifies_and_asks_a_correction(t
     await reported_done(tg, member, private, "2小时")
 
     await tg.api.user_sends(member, member.id, "/certificate")
-    caption = await bot_said(tg.api, member.id, "志愿服务记录证明 ZYFW-")
+    caption = await bot_said(tg.api, member.id, "志愿服务记录证明 ZYFW-", within=60)  # rendering takes seconds
 
-    await eventually(lambda: len([m for m in tg.api.bot_messages(member.id) if m.document is not None]) == 2)
+    await eventually(lambda: len([m for m in tg.api.bot_messages(member.id) if m.document is not None]) == 2, 30)
     documents = [m.document for m in tg.api.bot_messages(member.id) if m.document is not None]
     pdf, png = documents[-2], documents[-1]
     assert pdf is not None and png is not None

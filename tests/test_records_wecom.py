@@ -69,7 +69,7 @@ async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accep
 
     before = set(bench.fake.media)
     await bench.say("zhangsan", "/证明")
-    await eventually(lambda: len(set(bench.fake.media) - before) == 2)
+    await eventually(lambda: len(set(bench.fake.media) - before) == 2, within=60)  # rendering takes seconds
     caption = next(text for text in bench.fake.texts("zhangsan") if "志愿服务记录证明" in text)
     files = {kind: data for kind, _, data in (bench.fake.media[m] for m in set(bench.fake.media) - before)}
     assert "帮独居老人买年货" in pdf_text(files["file"])
