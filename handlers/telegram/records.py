@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 from html import escape
+from types import ModuleType
 
 from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
@@ -15,7 +17,6 @@ from bot.domain.errors import DomainError
 from bot.flows.records import certificate_args, correction_args, signin_args
 from bot.notices.callbacks import Act, decode
 from bot.notices.views import verified_text
-from bot.reports.certificate import render_pdf, render_png, render_qr
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, Tap, privately, reply
@@ -56,7 +57,7 @@ class RecordsHandlers:
 
         async def send(chat_id: int) -> None:
             if url:
-                qr = await asyncio.to_thread(render_qr, url)
+                qr = await asyncio.to_thread(certificate_files().render_qr, url)
                 await self.adapter.bot.send_photo(
                     chat_id, InputFile(qr, filename="signin.png"), caption=text, parse_mode="HTML"
                 )
@@ -115,8 +116,8 @@ class RecordsHandlers:
         except DomainError as error:
             await reply(message, error_text(error, lang))
             return
-        pdf = await asyncio.to_thread(render_pdf, issued.content, issued.code, lang)
-        png = await asyncio.to_thread(render_png, issued.content, issued.code, lang)
+        pdf = await asyncio.to_thread(certificate_files().render_pdf, issued.content, issued.code, lang)
+        png = await asyncio.to_thread(certificate_files().render_png, issued.content, issued.code, lang)
         caption = t(
             "records.certificate.caption",
             lang,
@@ -223,3 +224,8 @@ def is_checkin_link(message: Message) -> str | None:
     """The code of a sign-in link's ``/start k123456``, if this is one."""
     found = CHECKIN_START.match(command_text(message))
     return found.group("code") if found else None
+
+
+def certificate_files() -> ModuleType:
+    """The certificate renderers, imported on first use: fpdf2 and Pillow stay out of every instance's start-up."""
+    return importlib.import_module("bot.reports.certificate")

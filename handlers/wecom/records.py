@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable
 from html import escape
+from types import ModuleType
 
 from bot.domain.model import Account
 from bot.flows.records import certificate_args, correction_args, signin_args
 from bot.notices.callbacks import Act, Payload
 from bot.notices.views import verified_text
 from bot.ports.chat import Attachment, OutgoingMessage
-from bot.reports.certificate import render_pdf, render_png
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
 from handlers.wecom.gateway import CardHandle, WeComGateway
@@ -85,8 +86,8 @@ class RecordsCommands:
             return
         member_id = await self.usecases.member_named(account, args.name) if args.name else None
         issued = await self.usecases.issue_certificate(cmd.IssueCertificate(account, member_id, args.start, args.end))
-        pdf = await asyncio.to_thread(render_pdf, issued.content, issued.code, lang)
-        png = await asyncio.to_thread(render_png, issued.content, issued.code, lang)
+        pdf = await asyncio.to_thread(certificate_files().render_pdf, issued.content, issued.code, lang)
+        png = await asyncio.to_thread(certificate_files().render_png, issued.content, issued.code, lang)
         number = issued.content.number
         caption = t(
             "records.certificate.caption",
@@ -123,3 +124,8 @@ def _opened(opened: outcomes.SigninOpened, lang: str, usecases: UseCases) -> str
         link="",
         hours=f"{opened.hours:g}",
     )
+
+
+def certificate_files() -> ModuleType:
+    """The certificate renderers, imported on first use: fpdf2 and Pillow stay out of every instance's start-up."""
+    return importlib.import_module("bot.reports.certificate")
