@@ -20,6 +20,7 @@ ORDER = (
     "failover",
     "pairing_sweep",
     "emergency_reach",
+    "certificates",
 )
 TITLES = {
     "storage_ceiling": "Storage ceiling",
@@ -30,6 +31,7 @@ TITLES = {
     "webhook_burst": "Claim burst over webhooks: SQLite, PostgreSQL and several instances",
     "failover": "Leader failover time",
     "emergency_reach": "Emergency reach: a call to every member",
+    "certificates": "A year's certificates for 10,000 members",
 }
 VARIANT_RUNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "storage_ceiling": (("--engine=postgresql",),),
@@ -105,6 +107,7 @@ def render_doc() -> str:
         " `EBRANCH_BENCH_POSTGRES_URL`) | 10 min |",
         "| leader failover | `python -m benchmarks.failover` (PostgreSQL, as above) | 5 min |",
         "| emergency reach | `python -m benchmarks.emergency_reach` (10,000 members) | 7 min |",
+        "| certificates | `python -m benchmarks.certificates` (10,000 members, 40 rendered) | 10 min |",
         "| only rewrite this file | `python -m benchmarks.all --report-only` | |",
         "",
         "Each takes `--help`; variants below were run with the flags shown and saved with `--name`.",

@@ -97,6 +97,7 @@ async def open_core(config: Config, clock: Clock | None = None) -> AsyncIterator
             done_counts_default=config.done_counts_as_served,
             reports=reports,
             lang=config.locale,
+            records=config.records,
         )
         usecases.emergency_config = config.emergency
         usecases.quiet_hours = (config.scheduler.quiet_start, config.scheduler.quiet_end)

@@ -428,6 +428,116 @@ async def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- service records: certificates, verification, points (issue 15) -------------------------------------------
+
+
+def _day(text: str) -> datetime:
+    """A YYYY-MM-DD argument."""
+    return datetime.strptime(text, "%Y-%m-%d")
+
+
+async def _member_id(core: Core, wanted: str) -> int | None:
+    """The member a ``--member`` names: an id, a phone on file, or a name only one member has; says why not."""
+    from bot.domain.privacy import normalize_phone
+
+    async with core.store.read() as unit:
+        phone = normalize_phone(wanted)
+        if phone is not None:
+            found = await unit.people.by_phone(phone)
+            if found is not None:
+                return found.id
+        if wanted.isdigit() and len(wanted) <= 10:
+            found = await unit.people.get(int(wanted))
+            if found is not None:
+                return found.id
+        named: dict[int, str] = {}
+        for committee in await unit.committees.all():
+            for branch in await unit.branches.of_committee(committee.id):
+                for member in await unit.people.of_branch(branch.id):
+                    if member.name == wanted.strip() and member.left_at is None:
+                        named[member.id] = member.name
+    if len(named) == 1:
+        return next(iter(named))
+    if named:
+        complain("cli.certificate.many", member=wanted, ids=", ".join(str(i) for i in sorted(named)))
+    else:
+        complain("cli.certificate.no_member", member=wanted)
+    return None
+
+
+async def cmd_certificate(args: argparse.Namespace) -> int:
+    """``ebranch certificate --member M --from D --to D [--out DIR]``: issue a certificate, write its PDF and PNG."""
+    from bot.bootstrap import open_core
+    from bot.domain.errors import DomainError
+    from bot.notices.views import describe_error
+    from bot.reports.certificate import render_pdf, render_png
+    from bot.usecases import commands as cmd
+
+    config = _config(args)
+    out = Path(args.out or ".")
+    async with open_core(config) as core:
+        member_id = await _member_id(core, args.member)
+        if member_id is None:
+            return EXIT_FAILED
+        try:
+            issued = await core.usecases.issue_certificate(
+                cmd.IssueCertificate(None, member_id, args.start.date(), args.end.date())
+            )
+        except DomainError as error:
+            complain("cli.error", message=describe_error(error, _lang))
+            return EXIT_FAILED
+    out.mkdir(parents=True, exist_ok=True)
+    pdf, png = out / f"{issued.content.number}.pdf", out / f"{issued.content.number}.png"
+    pdf.write_bytes(await asyncio.to_thread(render_pdf, issued.content, issued.code, config.locale))
+    png.write_bytes(await asyncio.to_thread(render_png, issued.content, issued.code, config.locale))
+    say(
+        "cli.certificate.written",
+        number=issued.content.number,
+        hours=f"{issued.content.total_hours:g}",
+        code=issued.code,
+        pdf=pdf,
+        png=png,
+    )
+    return 0
+
+
+async def cmd_verify(args: argparse.Namespace) -> int:
+    """``ebranch verify CODE``: whether a certificate with this code was issued and is unchanged."""
+    from bot.bootstrap import open_core
+    from bot.domain.errors import DomainError
+    from bot.notices.views import describe_error, verified_text
+
+    config = _config(args)
+    async with open_core(config) as core:
+        try:
+            verified = await core.usecases.verify_certificate(args.code)
+        except DomainError as error:
+            complain("cli.error", message=describe_error(error, _lang))
+            return EXIT_FAILED
+    print(html.unescape(re.sub(r"<[^>]+>", "", verified_text(verified.content, _lang))))
+    return 0
+
+
+async def cmd_points(args: argparse.Namespace) -> int:
+    """``ebranch points --member M --spend N [--note TEXT]``: points spent at a 时间银行 or 爱心超市."""
+    from bot.bootstrap import open_core
+    from bot.domain.errors import DomainError
+    from bot.notices.views import describe_error
+
+    config = _config(args)
+    async with open_core(config) as core:
+        member_id = await _member_id(core, args.member)
+        if member_id is None:
+            return EXIT_FAILED
+        try:
+            balance = await core.usecases.spend_points(member_id, args.spend, args.note)
+        except DomainError as error:
+            complain("cli.error", message=describe_error(error, _lang))
+            return EXIT_FAILED
+    say("cli.points.spent", points=f"{args.spend:g}", balance=f"{balance:g}")
+    return 0
+
+
 _ARGPARSE_TEXTS = {
     "usage: ": ("cli.argparse.usage", {}),
     "positional arguments": ("cli.argparse.positionals", {}),
@@ -529,6 +639,24 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", metavar=m("host"), help=h("demo_host"))
     demo.add_argument("--no-browser", action="store_true", help=h("no_browser"))
     demo.set_defaults(func=cmd_demo)
+    certificate = sub.add_parser("certificate", parents=[common], help=t("cli.certificate.help", lang))
+    certificate.add_argument("--member", required=True, metavar=m("name"), help=t("cli.certificate.member", lang))
+    certificate.add_argument(
+        "--from", dest="start", required=True, type=_day, metavar="YYYY-MM-DD", help=t("cli.certificate.from", lang)
+    )
+    certificate.add_argument(
+        "--to", dest="end", required=True, type=_day, metavar="YYYY-MM-DD", help=t("cli.certificate.to", lang)
+    )
+    certificate.add_argument("--out", metavar=m("dir"), help=t("cli.certificate.out", lang))
+    certificate.set_defaults(func=cmd_certificate)
+    verify = sub.add_parser("verify", parents=[common], help=t("cli.verify.help", lang))
+    verify.add_argument("code", help=t("cli.verify.code", lang))
+    verify.set_defaults(func=cmd_verify)
+    points = sub.add_parser("points", parents=[common], help=t("cli.points.help", lang))
+    points.add_argument("--member", required=True, metavar=m("name"), help=t("cli.certificate.member", lang))
+    points.add_argument("--spend", required=True, type=float, help=t("cli.points.help", lang))
+    points.add_argument("--note", default="", help=t("cli.points.help", lang))
+    points.set_defaults(func=cmd_points)
     return parser
 
 

@@ -229,6 +229,9 @@ class SqlReports:
                 date.fromisoformat(r[12]) if r[12] else None,
                 r[13] is not None,
                 r[14],
+                verified_hours=float(r[15]),
+                self_reported_hours=float(r[16]),
+                points_spent=float(r[17]),
             )
 
         def wish(r: Sequence[Any]) -> LedgerWish:
@@ -262,7 +265,10 @@ class SqlReports:
             " (SELECT count(*) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 1),"
             " (SELECT avg(CAST(rating AS REAL)) FROM services s WHERE s.member_id = m.id AND s.rating IS NOT NULL),"
-            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no"
+            " (SELECT max(served_on) FROM services s WHERE s.member_id = m.id), m.left_at, n.no,"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.provenance = 'verified'),"
+            " (SELECT coalesce(sum(hours), 0) FROM services s WHERE s.member_id = m.id AND s.confirmed = 0),"
+            " (SELECT coalesce(sum(points), 0) FROM points_spent p WHERE p.member_id = m.id)"
             " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN numbered n ON n.id = m.id"
             f" WHERE {scope} ORDER BY b.id, n.no IS NULL, n.no, m.id",
             (committee_id, *params),
@@ -282,7 +288,8 @@ class SqlReports:
         )
         services = await self._lazy(
             "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
-            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note FROM services s"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note, s.provenance"
+            " FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
             f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
             params,
@@ -459,7 +466,9 @@ def _skills(value: str | None) -> tuple[str, ...]:
 
 
 def _ledger_service(r: Sequence[Any]) -> LedgerService:
-    return LedgerService(date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8])
+    return LedgerService(
+        date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8], provenance=r[9]
+    )
 
 
 def _service(r: rows.Row) -> LedgerService:
@@ -473,4 +482,5 @@ def _service(r: rows.Row) -> LedgerService:
         rating=r["rating"],
         wish_id=r["wish_id"],
         note=r["note"],
+        provenance=r["provenance"],
     )

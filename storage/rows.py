@@ -163,6 +163,7 @@ def service(row: Row) -> ServiceRecord:
         confirmed=bool(row["confirmed"]),
         recorded_by=row["recorded_by"],
         created_at=must_dt(row["created_at"]),
+        provenance=row["provenance"],
     )
 
 

@@ -20,6 +20,7 @@ from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
 from storage.repos.pairings import SqlPairings
 from storage.repos.people import SqlPeople
+from storage.repos.records import SqlCertificates, SqlSignins
 from storage.repos.recurring import SqlRecurringSeries
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
@@ -35,6 +36,7 @@ class SqlUnit:
         "audit",
         "branches",
         "cards",
+        "certificates",
         "claims",
         "committees",
         "conversations",
@@ -48,6 +50,7 @@ class SqlUnit:
         "recurring",
         "services",
         "shared",
+        "signins",
         "teams",
         "waitlist",
         "wishes",
@@ -73,6 +76,8 @@ class SqlUnit:
         self.pairings = SqlPairings(conn)
         self.recurring = SqlRecurringSeries(conn)
         self.emergencies = SqlEmergencies(conn)
+        self.signins = SqlSignins(conn)
+        self.certificates = SqlCertificates(conn)
 
 
 class SqlStore:

@@ -114,3 +114,14 @@ def test_emergency_reach_reaches_every_member_on_both_platforms() -> None:
     assert result["wecom"]["per_member"]["reached"] == result["wecom"]["batched"]["reached"] == 40
     assert result["wecom"]["batched"]["calls"] == 1
     assert "1,000 recipients" in emergency_reach.render(result)
+
+
+def test_certificates_issue_verify_and_render_a_sample() -> None:
+    from benchmarks import certificates
+
+    result = certificates.main(["--members=12", "--branches=3", "--services=4", "--render-sample=1", "--no-save"])
+
+    run = result["results"]
+    assert run["members"] == 12 and run["rendered"] == 1
+    assert run["issue_s"] > 0 and run["verify_s"] > 0 and run["pdf_kib_mean"] > 1
+    assert "10,000" not in certificates.render(result) and "certificates" in certificates.render(result)

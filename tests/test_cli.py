@@ -30,7 +30,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 _TECHNICAL = frozenset(
     "ebranch setup branch committee import roster migrate backup restore export digest demo force config toml"
     " general database locale token telegram wecom enabled true false sql xlsx csv txt html png run help start"
-    " share join report out workplace sqlite utf bom version botfather aae copy postgresql".split()
+    " share join report out workplace sqlite utf bom version botfather aae copy postgresql"
+    " certificate verify points pdf yyyy spend note member".split()
 )
 
 

@@ -505,7 +505,9 @@ _TABLES = tuple(
         "committees branches members accounts activity_branches branch_secretaries committee_admins teams"
         " team_members wishes claims waitlist services audit_log cards card_wishes outbox processed_events drafts"
         " job_runs conversations pairings"
-        " member_emergency_posts emergencies emergency_calls emergency_messages".split(),
+        " member_emergency_posts emergencies emergency_calls emergency_messages"
+        " signin_codes checkins checkin_failures certificate_keys certificates corrections"
+        " points_spent".split(),
         key=len,
         reverse=True,
     )

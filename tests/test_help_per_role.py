@@ -42,6 +42,7 @@ REFUSALS = (
     "error.wish_not_found",
     "error.member_left",
     "error.generic",
+    "error.not_a_member",
 )
 TELEGRAM_REFUSALS = (
     "tg.not_branch",
@@ -57,6 +58,10 @@ EVERY_TELEGRAM_COMMAND = (
     "start",
     "me",
     "mine",
+    "verify",
+    "checkin",
+    "certificate",
+    "correct",
     "wishes",
     "mydata",
     "leave",
@@ -67,6 +72,7 @@ EVERY_TELEGRAM_COMMAND = (
     "manage",
     "extend",
     "lang",
+    "signin",
     "register",
     "wish",
     "close",
@@ -125,6 +131,9 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "committee": "/committee 探测e党委",
         "pair": "/pair 探测员 王奶奶",
         "recurring": "/recurring 探测",
+        "checkin": "/checkin 000001",
+        "correct": "/correct 999999 探测",
+        "signin": f"/signin {manage}",
     }.get(name, f"/{name}")
 
 
@@ -241,7 +250,7 @@ async def test_a_stranger_privately(telegram: Telegram) -> None:
     tg = telegram
     stranger = await tg.person(40, "路人")
     shown = await check(Place(tg, stranger.id, await wishes_of(tg)), stranger)
-    assert shown == {"start", "help", "lang", "mydata", "cancel"}
+    assert shown == {"start", "help", "lang", "mydata", "cancel", "verify"}
 
 
 async def test_a_member_privately_and_in_the_branch_group(telegram: Telegram) -> None:
@@ -312,6 +321,10 @@ EVERY_WECOM_COMMAND = (
     "/help",
     "/me",
     "/mine",
+    "/签到",
+    "/证明",
+    "/更正",
+    "/verify",
     "/wishes",
     "/atrisk",
     "/export",
@@ -329,6 +342,7 @@ EVERY_WECOM_COMMAND = (
     "/recurring",
     "/visit",
     "/calendar",
+    "/signin",
 )
 
 
@@ -356,6 +370,9 @@ async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
             "/committee": "/committee 探测e党委",
             "/pair": "/pair 探测员 王奶奶",
             "/recurring": "/recurring 探测",
+            "/签到": "/签到 000001",
+            "/更正": "/更正 999999 探测",
+            "/signin": f"/signin {wish_id}",
         }.get(name, name)
         before = len(bench.fake.texts(user_id))
         status, _, _ = await bench.post(text_message_xml(user_id, text, str(next(bench.ids))))

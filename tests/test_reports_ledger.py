@@ -154,7 +154,9 @@ def test_rows_and_values() -> None:
         2.5,
         "是",
         5,
+        "书记确认",
     ]
+    assert services["J3"].value == "本人自报"  # not confirmed: the member's word (issue 15's provenance column)
     assert services["D3"].value is None and services["F3"].value is None  # a logged service: its note is its subject
     assert services["H3"].value == "否" and services["A3"].is_date
 
@@ -346,4 +348,5 @@ def test_the_ledger_as_csv_is_one_utf8_file_per_sheet_with_the_values_people_rea
         "2.5",
         "是",
         "5",
+        "书记确认",
     ]

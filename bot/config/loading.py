@@ -26,6 +26,7 @@ from bot.config.sections import (
     ConfigError,
     EmergencyConfig,
     HealthConfig,
+    RecordsConfig,
     SchedulerConfig,
     TelegramConfig,
     WebhookConfig,
@@ -70,6 +71,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None, 
         instance_name=_instance_name(general),
         health=_health(root.table("health")) if root.has("health") else None,
         emergency=_emergency(root.table("emergency")),
+        records=_records(root),
     )
 
 
@@ -175,6 +177,30 @@ def _instance_name(general: Table) -> str | None:
     if name is not None and not _INSTANCE_NAME.fullmatch(name):
         general.fail("instance_name", "config.expected_instance_name", got=show(name))
     return name
+
+
+def _records(root: Table) -> RecordsConfig:
+    """[verification], [certificate] and [points]: sign-in codes, what certificates print, the points rule."""
+    verification, certificate, points = root.table("verification"), root.table("certificate"), root.table("points")
+    return RecordsConfig(
+        signin_minutes=verification.integer("signin_minutes", 30, low=1, high=24 * 60),
+        activity_hours=verification.number("activity_hours", 2.0, low=0.25, high=24.0),
+        checkin_tries=verification.integer("checkin_tries", 5, low=1, high=100),
+        checkin_try_minutes=verification.integer("checkin_try_minutes", 10, low=1, high=24 * 60),
+        responsible=certificate.optional_text("responsible") or "",
+        contact=certificate.optional_text("contact") or "",
+        points_enabled=points.boolean("enabled", False),
+        points_per_verified_hour=_rate(points, "per_verified_hour", 1.0),
+        points_per_confirmed_hour=_rate(points, "per_confirmed_hour", 1.0),
+        points_per_self_reported_hour=_rate(points, "per_self_reported_hour", 0.0),
+    )
+
+
+def _rate(section: Table, key: str, default: float) -> float:
+    """Points per hour: 0 (none) or a positive number up to 1000."""
+    if section.data.get(key, default) == 0 and not isinstance(section.data.get(key), bool):
+        return 0.0
+    return section.number(key, default, low=0.0, high=1000.0)
 
 
 def _health(section: Table) -> HealthConfig:

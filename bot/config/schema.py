@@ -17,7 +17,12 @@ from bot.config.table import show
 from bot.i18n import Phrase, reason
 
 _SCHEMA: dict[str, frozenset[str]] = {
-    "": frozenset({"general", "telegram", "wecom", "scheduler", "health", "emergency"}),
+    "": frozenset(
+        {"general", "telegram", "wecom", "scheduler", "health", "emergency", "verification", "certificate", "points"}
+    ),
+    "verification": frozenset({"signin_minutes", "activity_hours", "checkin_tries", "checkin_try_minutes"}),
+    "certificate": frozenset({"responsible", "contact"}),
+    "points": frozenset({"enabled", "per_verified_hour", "per_confirmed_hour", "per_self_reported_hour"}),
     "general": frozenset(
         {"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served", "instance_name"}
     ),

@@ -115,6 +115,28 @@ class EmergencyConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RecordsConfig:
+    """Service records (issue 15): sign-in codes, the 志愿服务记录证明 and points ([verification], [certificate],
+    [points])."""
+
+    signin_minutes: int = 30
+    """How long a sign-in code takes check-ins after the secretary opens it."""
+    activity_hours: float = 2.0
+    """The activity's length when ``/signin N`` names none: hours up to it are verified for who checked in."""
+    checkin_tries: int = 5
+    """Wrong codes a person may enter per ``checkin_try_minutes`` before being made to wait."""
+    checkin_try_minutes: int = 10
+    responsible: str = ""
+    """The responsible person printed on certificates (负责人); empty: the issuing secretary's name."""
+    contact: str = ""
+    """The contact printed on certificates (联系方式)."""
+    points_enabled: bool = False
+    points_per_verified_hour: float = 1.0
+    points_per_confirmed_hour: float = 1.0
+    points_per_self_reported_hour: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """Everything the bot needs to start; platforms that are absent or disabled are None."""
 
@@ -134,3 +156,4 @@ class Config:
     """How this instance names itself in logs, the health endpoint and the database; None for ``host:pid``."""
     health: HealthConfig | None = None
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
+    records: RecordsConfig = field(default_factory=RecordsConfig)

@@ -219,3 +219,60 @@ class PairMemberUnknown(DomainError):
     """The name given for a pairing is no reported-in member or team of the branch (or more than one member)."""
 
     key = "error.pair_member_unknown"
+
+
+# -- service records: sign-in codes, certificates, corrections (issue 15) ------------------------------------
+
+
+class CheckinCodeWrong(DomainError):
+    """No open sign-in has this code (mistyped, or its window is over); ``left`` tries remain in this window."""
+
+    key = "error.checkin_code_wrong"
+
+
+class CheckinLimited(DomainError):
+    """Too many wrong sign-in codes in a short time: wait ``minutes`` before trying again."""
+
+    key = "error.checkin_limited"
+
+
+class NotAMember(DomainError):
+    """Signing in, asking for a certificate or a correction needs a reported-in member."""
+
+    key = "error.not_a_member"
+
+
+class CertificateUnknown(DomainError):
+    """No certificate has this verification code: forged or mistyped."""
+
+    key = "error.certificate_unknown"
+
+
+class CertificateAltered(DomainError):
+    """The certificate's stored content no longer matches its verification code: altered after issue."""
+
+    key = "error.certificate_altered"
+
+
+class NothingToCertify(DomainError):
+    """The member has no verified or confirmed hours in the period."""
+
+    key = "error.nothing_to_certify"
+
+
+class RecordNotFound(NotFound):
+    """No service record of this member has this number."""
+
+    key = "error.record_not_found"
+
+
+class CorrectionPending(DomainError):
+    """A correction of this record is already waiting for the secretary."""
+
+    key = "error.correction_pending"
+
+
+class CorrectionDecided(DomainError):
+    """This correction was already accepted or refused."""
+
+    key = "error.correction_decided"

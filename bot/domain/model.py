@@ -174,6 +174,8 @@ class ServiceRecord:
     confirmed: bool
     recorded_by: int | None
     created_at: datetime
+    provenance: str = "self_reported"
+    """How the hours are known: ``verified``, ``confirmed`` or ``self_reported`` (bot.domain.records.Provenance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,13 @@ class QuarterStatus:
     served: bool
     open_claims: tuple[tuple[Claim, Wish], ...] = ()
     pending_confirmation: int = 0
+    verified_hours: float = 0.0
+    confirmed_hours: float = 0.0
+    self_reported_hours: float = 0.0
+    points: float | None = None
+    """The member's points balance when the committee runs points (``[points] enabled``), else None."""
+    recent: tuple[ServiceRecord, ...] = ()
+    """The member's latest service records (their numbers are what ``/correct N`` takes)."""
 
 
 @dataclass(frozen=True, slots=True)

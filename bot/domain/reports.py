@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.deadlines import deadline_passed
 from bot.domain.model import BranchStats
+from bot.domain.records import PointsRule
 
 TOTALS_BRANCH_ID = 0
 STANDOUTS_IN_TOTALS = 3
@@ -91,6 +92,10 @@ class LedgerMember:
     last_served_on: date | None
     left: bool = False
     number: int | None = None
+    verified_hours: float = 0.0
+    """Of ``hours``, those verified at the place (the rest were confirmed by a secretary)."""
+    self_reported_hours: float = 0.0
+    points_spent: float = 0.0
 
 
 class WishState(StrEnum):
@@ -155,6 +160,8 @@ class LedgerService:
     rating: int | None = None
     wish_id: int | None = None
     note: str = ""
+    provenance: str = ""
+    """How the hours are known (verified, confirmed, self_reported); empty: from ``confirmed``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +176,8 @@ class LedgerData:
     members: Iterable[LedgerMember]
     wishes: Iterable[LedgerWish] = ()
     services: Iterable[LedgerService] = ()
+    points: PointsRule | None = None
+    """The committee's points rule when it runs points: the members sheet then shows each balance."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,6 +260,8 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         args = (("name", outcome.member.name), ("branch", outcome.branch.name))
         return (Prompt("flow.report.done", args, in_place=pressed, clear_keyboard=not pressed),)
     if isinstance(outcome, outcomes.DoneReported):
+        if outcome.verified:
+            return (Prompt("flow.done.verified", (("id", str(outcome.wish.id)),)),)
         return (Prompt("flow.done.sent", (("id", str(outcome.wish.id)),)),)
     if isinstance(outcome, outcomes.ServiceReturned):
         return (Prompt("flow.return.returned", (("reason", outcome.claim.return_reason),)),)

@@ -38,6 +38,8 @@ class Act(StrEnum):
     CANCEL_WISH = "Z"
     EXTEND = "e"
     EMERGENCY_ANSWER = "E"
+    CORRECTION_ACCEPT = "A"
+    CORRECTION_REFUSE = "X"
 
 
 @dataclass(frozen=True, slots=True)

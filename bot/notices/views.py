@@ -20,6 +20,7 @@ from bot.domain.model import (
 )
 from bot.domain.privacy import mask_phones
 from bot.domain.quarters import Quarter
+from bot.domain.records import CertificateContent
 from bot.i18n import has, t
 from bot.notices.callbacks import Act, encode
 from bot.ports.chat import Button, OutgoingMessage
@@ -276,6 +277,26 @@ def quarter_text(status: QuarterStatus, lang: str) -> str:
         lines.append(t("me.open_claims", lang))
         for claim, wish in status.open_claims:
             lines.append(f"· #{wish.id} {escape(mask_phones(wish.title))}（{t('claim.' + claim.status, lang)}）")
+    if status.verified_hours or status.self_reported_hours:
+        lines.append(
+            t(
+                "me.provenance",
+                lang,
+                verified=format_hours(status.verified_hours),
+                confirmed=format_hours(status.confirmed_hours),
+                self_reported=format_hours(status.self_reported_hours),
+            )
+        )
+    if status.points is not None:
+        lines.append(t("me.points", lang, points=f"{status.points:g}"))
+    if status.recent:
+        lines.append(t("me.recent", lang))
+        for record in status.recent:
+            kind = t(f"provenance.{record.provenance}", lang)
+            date_text = format_date(record.served_on, lang)
+            lines.append(
+                t("me.recent_line", lang, id=record.id, date=date_text, hours=format_hours(record.hours), kind=kind)
+            )
     if m.commitment:
         lines.append(t("me.commitment", lang, commitment=escape(m.commitment)))
     return "\n".join(lines)
@@ -417,3 +438,17 @@ def overdue_notice(claim: Claim, wish: Wish, lang: str) -> OutgoingMessage:
         ),
     )
     return OutgoingMessage(text, buttons)
+
+
+def verified_text(content: CertificateContent, lang: str) -> str:
+    """``/verify CODE``: what the certificate a valid code names says (HTML-escaped)."""
+    return t(
+        "records.verify.ok",
+        lang,
+        number=escape(content.number),
+        name=escape(content.member_name),
+        committee=escape(content.committee),
+        period=f"{content.period_start.isoformat()} ~ {content.period_end.isoformat()}",
+        hours=f"{content.total_hours:g}",
+        issued=content.issued_on.isoformat(),
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.domain.records import PointsRule
 from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
 from bot.i18n import normalize_language, t
 from bot.reports.csv_tables import write_csv
@@ -79,7 +80,18 @@ class _Labels:
             float(service.hours),
             self.yes if service.confirmed else self.no,
             service.rating,
+            self.label("provenance", service.provenance or ("confirmed" if service.confirmed else "self_reported")),
         )
+
+
+def _points(member: LedgerMember, rule: PointsRule) -> float:
+    """A member's points balance: their hours by provenance under the rule, less what they spent."""
+    earned = (
+        rule.points(member.verified_hours, "verified")
+        + rule.points(member.hours - member.verified_hours, "confirmed")
+        + rule.points(member.self_reported_hours, "self_reported")
+    )
+    return round(earned - member.points_spent, 2)
 
 
 def _columns(lang: str, *names: str) -> list[str]:
@@ -204,10 +216,12 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
     tally = _Tally()
     count_member, member_row, count_wish, wish_row = tally.member, labels.member_row, tally.wish, labels.wish_row
 
+    rule = data.points
+
     def members() -> Iterator[tuple[object, ...]]:
         for member in data.members:
             count_member(member)
-            yield member_row(member)
+            yield member_row(member) if rule is None else (*member_row(member), _points(member, rule))
 
     def wishes() -> Iterator[tuple[object, ...]]:
         for wish in data.wishes:
@@ -251,6 +265,7 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
             "hours",
             "avg_rating",
             "last_served_on",
+            *(("points",) if rule is not None else ()),
         ),
         members(),
     )
@@ -330,6 +345,7 @@ def _services_table(services: Iterable[LedgerService], labels: _Labels) -> Ledge
             "hours",
             "confirmed",
             "rating",
+            "provenance",
         ),
         map(labels.service_row, services),
     )

@@ -8,6 +8,7 @@ from bot.usecases.housekeeping import Housekeeping
 from bot.usecases.pairings import Pairs
 from bot.usecases.people import People
 from bot.usecases.reading import Reading
+from bot.usecases.records import Records
 from bot.usecases.recurring import Recurring
 from bot.usecases.reminders import Reminders
 from bot.usecases.reports import Reports
@@ -26,6 +27,18 @@ __all__ = [
 
 
 class UseCases(
-    Setup, People, Wishes, Services, Reading, Reminders, Reports, Housekeeping, Shared, Pairs, Recurring, Emergencies
+    Setup,
+    People,
+    Wishes,
+    Services,
+    Reading,
+    Reminders,
+    Reports,
+    Housekeeping,
+    Shared,
+    Pairs,
+    Recurring,
+    Emergencies,
+    Records,
 ):
     """The application service: the only way the outside world changes e-branch state."""

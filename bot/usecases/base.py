@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.config import RecordsConfig
 from bot.config.sections import EmergencyConfig
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef, Member, Wish, WishView
@@ -67,7 +68,9 @@ class Base:
         done_counts_default: bool = False,
         reports: ReportQueries | None = None,
         lang: str = "zh",
+        records: RecordsConfig | None = None,
     ) -> None:
+        self.records = records or RecordsConfig()
         self.store = store
         self.clock = clock
         self.tz = tz

@@ -322,3 +322,55 @@ class SetEmergencyPost:
     actor: Account
     post: str
     grid: str = ""
+
+
+# -- service records: sign-in codes, certificates, corrections (issue 15) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSignin:
+    """A secretary opens a short-lived sign-in code for a wish's activity; ``hours`` is its length (None: the
+    configured default)."""
+
+    actor: Account
+    wish_id: int
+    hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A member at the place enters the activity's 6-digit sign-in code (typed, or from its link or QR)."""
+
+    actor: Account
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCertificate:
+    """A 志愿服务记录证明 for ``member_id`` (None: the actor themselves) over [start, end]; ``actor`` None is the
+    operator on the server (``ebranch certificate``)."""
+
+    actor: Account | None
+    member_id: int | None
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCorrection:
+    """A member asks for one of their service records to be corrected (to ``hours``, when given)."""
+
+    actor: Account
+    service_id: int
+    reason: str
+    hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DecideCorrection:
+    """A secretary accepts or refuses a member's correction request."""
+
+    actor: Account
+    correction_id: int
+    accept: bool
+    answer: str = ""

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.emergency import Answer, Emergency, EmergencyPost, EmergencySummary, Headcount
-from bot.domain.model import AtRiskMember, Branch, Claim, Committee, Member, QuarterStatus, Wish, WishView
+from bot.domain.model import (
+    AtRiskMember,
+    Branch,
+    Claim,
+    Committee,
+    Member,
+    QuarterStatus,
+    ServiceRecord,
+    Wish,
+    WishView,
+)
 from bot.domain.pairings import Pairing, Visit
+from bot.domain.records import CertificateContent, Correction
 from bot.domain.wish_text import ParseProblem
 from bot.i18n import Phrase
 
@@ -119,6 +130,8 @@ class DoneReported:
     claim: Claim
     wish: Wish
     reviewers: int
+    verified: bool = False
+    """The member had checked in and reported no more than the activity's length: counted as verified at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +318,58 @@ class VisitReported:
     reviewers: int
 
 
+# -- service records: sign-in codes, certificates, corrections (issue 15) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SigninOpened:
+    """A sign-in code is open: the digits exist only here (the database keeps a salted hash)."""
+
+    wish: Wish
+    code: str
+    hours: float
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedIn:
+    """A member checked in to an activity; ``claimed`` whether they hold a claim on it."""
+
+    wish: Wish
+    member: Member
+    hours: float
+    already: bool
+    claimed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIssued:
+    """A certificate was issued: what it says and its verification code."""
+
+    id: int
+    content: CertificateContent
+    code: str
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateVerified:
+    """A verification code matched a certificate whose content is unchanged since it was issued."""
+
+    content: CertificateContent
+    code: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRequested:
+    """A member's correction request, and how many secretaries were asked."""
+
+    correction: Correction
+    record: ServiceRecord
+    reviewers: int
+
+
 @dataclass(frozen=True, slots=True)
 class VisitConfirmed:
     """A visit confirmed by a secretary: it now counts as service (``already`` when it was before)."""
@@ -389,3 +454,12 @@ class HeadcountShown:
     headcount: Headcount
     scope: str
     committee: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionDecided:
+    """A secretary's decision on a correction request."""
+
+    correction: Correction
+    record: ServiceRecord
+    member: Member

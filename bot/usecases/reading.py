@@ -7,10 +7,12 @@ from datetime import datetime
 from bot.domain.deadlines import expired
 from bot.domain.model import Account, ClaimStatus, QuarterStatus, WishView
 from bot.domain.quarters import current_quarter
+from bot.domain.records import Provenance
 from bot.i18n import normalize_language
 from bot.ports.storage import Unit
 from bot.usecases import outcomes
 from bot.usecases.base import Base
+from bot.usecases.records import points_balance, points_rule
 
 
 class Reading(Base):
@@ -30,6 +32,7 @@ class Reading(Base):
             counted = [s for s in services if s.confirmed or done_counts]
             open_claims = await unit.claims.of_member(member.id, (ClaimStatus.CLAIMED, ClaimStatus.DONE))
             lang = normalize_language(member.language or actor.language)
+            by_kind = {kind: sum(s.hours for s in services if s.provenance == kind) for kind in Provenance}
             return QuarterStatus(
                 member=member,
                 quarter_label=quarter.label(lang),
@@ -38,6 +41,11 @@ class Reading(Base):
                 served=bool(counted),
                 open_claims=tuple(open_claims),
                 pending_confirmation=sum(1 for s in services if not s.confirmed),
+                verified_hours=by_kind[Provenance.VERIFIED],
+                confirmed_hours=by_kind[Provenance.CONFIRMED],
+                self_reported_hours=by_kind[Provenance.SELF_REPORTED],
+                points=await points_balance(unit, points_rule(self.records), member.id),
+                recent=tuple((await unit.services.of_member(member.id))[-5:]),
             )
 
     async def my_claims(self, actor: Account) -> outcomes.MyClaims:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain import errors
@@ -17,6 +17,7 @@ from bot.ports.reports import ReportQueries
 from bot.reports.ledger import build_ledger_xlsx
 from bot.reports.render import week_key
 from bot.usecases.base import Base, record
+from bot.usecases.records import points_rule
 
 
 def feedback_chat(setting: str | None, default_platform: str) -> ChatRef | None:
@@ -168,6 +169,8 @@ class Reports(Base):
         ledger = await self._queries().ledger(
             committee.id, branch.id if branch else None, now.astimezone(self.tz), self.tz
         )
+        if self.records.points_enabled:
+            ledger = replace(ledger, points=points_rule(self.records))
         return LedgerExport(branch.name if branch else committee.name, local_date(now, self.tz), ledger)
 
     async def export_ledger(

@@ -57,15 +57,18 @@ class Services(Base):
             if wish.status == WishStatus.CANCELLED:
                 raise errors.WishCancelled(wish_id=wish.id)
             branch = await self._branch(unit, wish.branch_id)
+            signin = await unit.signins.checkin_of(wish.id, member.id)
+            verified = signin is not None and c.hours <= signin.hours
             await unit.claims.save(
                 replace(
                     claim,
-                    status=ClaimStatus.DONE,
+                    status=ClaimStatus.CONFIRMED if verified else ClaimStatus.DONE,
                     done_at=now,
                     hours=c.hours,
                     note=note,
                     photo_ref=c.photo_ref,
                     return_reason="",
+                    confirmed_at=now if verified else None,
                 )
             )
             await unit.services.add(
@@ -77,13 +80,17 @@ class Services(Base):
                 note=note,
                 wish_id=wish.id,
                 claim_id=claim.id,
-                confirmed=False,
+                confirmed=verified,
                 recorded_by=member.id,
+                provenance="verified" if verified else "self_reported",
             )
             await unit.wishes.touch(wish.id)
-            await unit.audit.record(now, member.id, "claim.done", "claim", claim.id, hours=c.hours)
+            await unit.audit.record(now, member.id, "claim.done", "claim", claim.id, hours=c.hours, verified=verified)
             done = await unit.claims.get(claim.id)
             assert done is not None
+            if verified:
+                await self._complete_if_done(unit, now, wish)
+                return outcomes.DoneReported(done, wish, 0, verified=True)
             reviewers = 0
             for secretary in await unit.branches.secretaries(branch.id):
                 if secretary.id == member.id:

@@ -24,6 +24,7 @@ from handlers.telegram.conversation import prompt_text, share_phone_keyboard, sh
 from handlers.telegram.emergency import post_text
 from handlers.telegram.flows import Flows
 from handlers.telegram.menus import Here, allowed_commands, help_text
+from handlers.telegram.records import RecordsHandlers, is_checkin_link
 from handlers.telegram.render import clip, error_text
 from handlers.telegram.texts import t
 from handlers.telegram.updates import chat_of, command_text, is_private
@@ -44,6 +45,10 @@ class Commands(Flows):
         account, lang = ctx.actor, ctx.lang
         if not is_private(message):
             await self.help(update, context)
+            return
+        signin_code = is_checkin_link(message)
+        if signin_code is not None:
+            await RecordsHandlers(self.adapter).check_in(update, signin_code)
             return
         found = _START.match(command_text(message))
         kind, number = (found.group(1), int(found.group(2))) if found else ("", 0)

@@ -50,6 +50,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
     """
     member = roles.member
     mine = ["me", "mine"] if member is not None and member.reported else []
+    records = [*(["checkin", "certificate", "correct"] if mine else []), "verify"]
     if here.private:
         names = ["start", "help", *mine]
         if member is not None and member.home_branch_id is not None:
@@ -71,6 +72,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names += ["pair", "pairings"]
             if roles.secretary_of[0].chat is not None:
                 names.append("recurring")
+        names += [*records, *(["signin"] if roles.secretary_of else [])]
         return tuple(names)
     if here.branch is not None:
         branch = here.branch
@@ -85,8 +87,9 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names.append("export")
         if secretary:  # pairings and recurring activities
             names += ["pair", "pairings", "recurring"]
+        names += [*records, *(["signin"] if secretary else [])]
         return tuple(names)
-    names = ["help", *mine, "lang"]
+    names = ["help", *mine, "lang", *records]
     if here.committee is not None:
         if any(c.id == here.committee.id for c in roles.admin_of):
             names += ["digest", "export"]

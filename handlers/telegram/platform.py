@@ -40,6 +40,7 @@ from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
 from handlers.telegram.pairings import PairingCommands
+from handlers.telegram.records import BUTTON_PATTERN, CHECKIN_ALIAS, RecordsHandlers
 from handlers.telegram.render import error_text
 from handlers.telegram.reports import Reports
 from handlers.telegram.setup import SetupHandlers
@@ -163,6 +164,7 @@ class TelegramPlatform:
         emergency = EmergencyHandlers(adapter)
         buttons = Buttons(adapter, wishes, setup, emergency)
         reports = Reports(adapter)
+        records = RecordsHandlers(adapter)
         app = self.application
         app.add_handler(TypeHandler(Update, self._only_once), group=-1)
         new = filters.UpdateType.MESSAGE
@@ -194,13 +196,20 @@ class TelegramPlatform:
             "emergency": emergency.emergency,
             "headcount": emergency.headcount,
             "post": emergency.post,
+            "signin": records.signin,
+            "checkin": records.checkin,
+            "certificate": records.certificate,
+            "verify": records.verify,
+            "correct": records.correct,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))
+        app.add_handler(CallbackQueryHandler(records.button, pattern=BUTTON_PATTERN))
         app.add_handler(CallbackQueryHandler(buttons.handle))
         app.add_handler(ChatMemberHandler(setup.membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, setup.migrated))
         app.add_handler(MessageHandler(new & filters.CONTACT, messages.contact))
+        app.add_handler(MessageHandler(new & filters.Regex(CHECKIN_ALIAS), records.checkin_alias))
         app.add_handler(MessageHandler(new & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, messages.text))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, messages.edited))
         app.add_error_handler(self._on_error)

@@ -31,11 +31,13 @@ from bot.usecases.pairing_lists import (
     pairing_number,
 )
 from bot.usecases.recurring import series_joined_text, series_posted_text
+from handlers.wecom import records
 from handlers.wecom.api import WeComApi
 from handlers.wecom.emergency import COMMANDS as EMERGENCY_COMMANDS
 from handlers.wecom.emergency import EmergencyRouter
 from handlers.wecom.events import EnterAgentEvent, ImageMessage, TemplateCardEvent, TextMessage, WeComEvent
 from handlers.wecom.gateway import CARD_PREFIX, PLATFORM, CardHandle, WeComGateway
+from handlers.wecom.records import RecordsCommands
 from handlers.wecom.render import MAX_BUTTONS, error_text, problem_text
 from handlers.wecom.texts import t
 
@@ -111,6 +113,11 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names += ["/pair", "/pairings"]
     if any(b.chat is not None for b in roles.secretary_of):
         names.append("/recurring")
+    if member is not None and member.reported:
+        names += ["/签到", "/证明", "/更正"]
+    names.append("/verify")
+    if roles.secretary_of:
+        names.append("/signin")
     return tuple(names)
 
 
@@ -139,6 +146,7 @@ class WeComRouter:
         self._names: dict[str, str] = {}
         self.conversations = Conversations(usecases)
         self.emergency = EmergencyRouter(usecases, gateway, self._reply, admins=self.admins, changed=changed)
+        self.records = RecordsCommands(usecases, gateway, lambda: self.changed())
 
     async def handle(self, event: WeComEvent) -> None:
         """React to one decrypted, deduplicated callback event."""
@@ -247,6 +255,8 @@ class WeComRouter:
             await self._pairing(account, lang, PAIRING_COMMANDS[command], rest)
         elif command in RECURRING_COMMANDS:
             await self._recurring(account, lang, RECURRING_COMMANDS[command], rest)
+        elif command in records.COMMANDS:
+            await self.records.text(account, lang, command, rest)
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
@@ -580,6 +590,8 @@ class WeComRouter:
             )
         elif payload.act == Act.EMERGENCY_ANSWER:
             await self.emergency.press(account, lang, payload, handle)
+        elif payload.act in records.ACTS:
+            await self.records.press(account, lang, payload, handle)
         elif payload.act in FLOW_ACTS:
             given: Input = Cancel() if payload.act == Act.CANCEL else Pick(payload.act, payload.target)
             answer = await self.conversations.feed(self._ctx(account, lang), given)

@@ -15,6 +15,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         " or just /report, step by step",
     },
     "wc.cmd./me": {"zh": "我的本季度服务", "en": "your quarter"},
+    "wc.cmd./签到": {"zh": "现场签到：/签到 签到码", "en": "sign in at the place: /签到 CODE"},
+    "wc.cmd./证明": {"zh": "志愿服务记录证明", "en": "your volunteer service certificate"},
+    "wc.cmd./更正": {"zh": "申请更正记录：/更正 编号 理由", "en": "ask to correct a record: /更正 N REASON"},
+    "wc.cmd./verify": {"zh": "核验证明：/verify 验证码", "en": "check a certificate: /verify CODE"},
+    "wc.cmd./signin": {"zh": "现场签到码：/signin 编号 [时长]", "en": "a sign-in code: /signin N [LENGTH]"},
     "wc.cmd./mine": {"zh": "我的认领", "en": "your claims"},
     "wc.cmd./wishes": {"zh": "支部待认领的微心愿", "en": "your branch's open micro-wishes"},
     "wc.cmd./cancel": {

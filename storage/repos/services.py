@@ -32,10 +32,11 @@ class SqlServices(Repo, ports.Services):
         confirmed: bool,
         recorded_by: int | None,
         rating: int | None = None,
+        provenance: str | None = None,
     ) -> int:
         return await self._insert(
             "INSERT INTO services (member_id, branch_id, served_on, hours, note, wish_id, claim_id, confirmed,"
-            " rating, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " rating, recorded_by, created_at, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 member_id,
                 branch_id,
@@ -48,6 +49,7 @@ class SqlServices(Repo, ports.Services):
                 rating,
                 recorded_by,
                 ts(now),
+                provenance or ("confirmed" if confirmed else "self_reported"),
             ),
         )
 
@@ -56,7 +58,11 @@ class SqlServices(Repo, ports.Services):
         return rows.service(row) if row else None
 
     async def confirm_of_claim(self, claim_id: int, rating: int | None) -> None:
-        await self._run("UPDATE services SET confirmed = 1, rating = ? WHERE claim_id = ?", (rating, claim_id))
+        await self._run(
+            "UPDATE services SET confirmed = 1, rating = ?,"
+            " provenance = CASE WHEN provenance = 'verified' THEN 'verified' ELSE 'confirmed' END WHERE claim_id = ?",
+            (rating, claim_id),
+        )
 
     async def drop_unconfirmed_of_claim(self, claim_id: int) -> None:
         await self._run("DELETE FROM services WHERE claim_id = ? AND confirmed = 0", (claim_id,))

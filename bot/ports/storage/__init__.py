@@ -14,6 +14,7 @@ from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.pairings import Pairings
 from bot.ports.storage.people import People
+from bot.ports.storage.records import Certificates, Signins
 from bot.ports.storage.recurring import RecurringSeries
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
@@ -22,6 +23,7 @@ __all__ = [
     "Branches",
     "CardRow",
     "Cards",
+    "Certificates",
     "Claims",
     "Committees",
     "Conversations",
@@ -37,6 +39,7 @@ __all__ = [
     "RecurringSeries",
     "Services",
     "SharedState",
+    "Signins",
     "Store",
     "Teams",
     "Unit",
@@ -104,6 +107,12 @@ class Unit(Protocol):
 
     @property
     def emergencies(self) -> Emergencies: ...
+
+    @property
+    def signins(self) -> Signins: ...
+
+    @property
+    def certificates(self) -> Certificates: ...
 
 
 class Store(Protocol):

@@ -157,8 +157,10 @@ class Services(Protocol):
         confirmed: bool,
         recorded_by: int | None,
         rating: int | None = None,
+        provenance: str | None = None,
     ) -> int:
-        """Record one act of service."""
+        """Record one act of service; its provenance is ``confirmed`` or ``self_reported`` (from ``confirmed``)
+        unless given."""
         ...
 
     async def of_claim(self, claim_id: int) -> ServiceRecord | None:
@@ -166,7 +168,7 @@ class Services(Protocol):
         ...
 
     async def confirm_of_claim(self, claim_id: int, rating: int | None) -> None:
-        """Mark a claim's service record confirmed."""
+        """Mark a claim's service record confirmed (its provenance becomes ``confirmed`` unless it was verified)."""
         ...
 
     async def drop_unconfirmed_of_claim(self, claim_id: int) -> None:

@@ -1,0 +1,97 @@
+"""WeCom end to end (issue 15): the secretary's /signin code, members' /签到, verified hours on report; /证明 sent as a
+PDF file and a PNG image and checked by /verify; /更正 and the secretary's 接受更正 card button."""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import partial
+
+from PIL import Image
+
+from bot.notices.callbacks import Act, encode
+from tests.fakes import eventually
+from tests.test_records import ARTIFACTS, pdf_text
+from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, find_card, has_card, rig
+
+__all__ = ["rig"]
+
+
+async def claimed_and_signed_in(rig: Rig) -> str:
+    """张三 and 李四 report in; wish 1 is posted and 张三 claims it; the admin (its secretary) opens a sign-in."""
+    bench = rig.bench
+    await committee_and_branch(bench, "zhangsan", "lisi")
+    await bench.say("lisi", "/报到 市税务局 | 维修 | 每月服务一次")
+    await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周一次")
+    await bench.say("admin", "#微心愿 帮独居老人买年货 名额2")
+    await eventually(partial(has_card, bench, "zhangsan", encode(Act.CLAIM, 1)))
+    task_id, _, key = find_card(bench, "zhangsan", encode(Act.CLAIM, 1))
+    await rig.press("zhangsan", task_id, key)
+    await eventually(lambda: has_card(bench, "zhangsan", "1:d:"))
+    await bench.say("admin", "/signin 1 2小时")
+    found = re.search(r"签到码：\**(\d{6})", bench.last_text("admin"))
+    assert found is not None, bench.last_text("admin")
+    return found.group(1)
+
+
+async def report_done(rig: Rig, hours: str) -> str:
+    bench = rig.bench
+    task_id, _, done_key = find_card(bench, "zhangsan", "1:d:")
+    await rig.press("zhangsan", task_id, done_key)
+    await eventually(lambda: "请回复本次服务时长" in bench.last_text("zhangsan"))
+    await bench.say("zhangsan", hours)
+    await eventually(lambda: "/skip" in bench.last_text("zhangsan"))
+    await bench.say("zhangsan", "/skip")
+    await eventually(lambda: "已报告完成" in bench.last_text("zhangsan"))
+    return bench.last_text("zhangsan")
+
+
+async def test_a_member_checks_in_and_the_hours_are_verified(rig: Rig) -> None:
+    bench = rig.bench
+    code = await claimed_and_signed_in(rig)
+
+    await bench.say("lisi", "签到 000000" if code != "000000" else "签到 111111")
+    assert "签到码不对" in bench.last_text("lisi")
+    await bench.say("zhangsan", f"/签到 {code}")
+    assert "已签到" in bench.last_text("zhangsan")
+
+    said = await report_done(rig, "1.5小时")
+    assert "时长已核验" in said, [(d.msgtype, str(d.content)[:200]) for d in bench.fake.inbox["zhangsan"][-3:]]
+    await bench.say("zhangsan", "/me")
+    assert "现场核验 1.5 小时" in bench.last_text("zhangsan")
+
+
+async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accepted(rig: Rig) -> None:
+    bench = rig.bench
+    code = await claimed_and_signed_in(rig)
+    await bench.say("zhangsan", f"签到 {code}")
+    await report_done(rig, "2小时")
+
+    before = set(bench.fake.media)
+    await bench.say("zhangsan", "/证明")
+    await eventually(lambda: len(set(bench.fake.media) - before) == 2, within=60)  # rendering takes seconds
+    caption = next(text for text in bench.fake.texts("zhangsan") if "志愿服务记录证明" in text)
+    files = {kind: data for kind, _, data in (bench.fake.media[m] for m in set(bench.fake.media) - before)}
+    assert "帮独居老人买年货" in pdf_text(files["file"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "certificate-wecom.png").write_bytes(files["image"])
+    assert Image.open(io.BytesIO(files["image"])).size == (1240, 1754)
+    verification = re.search(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", caption)
+    assert verification is not None
+    await bench.say("admin", f"/verify {verification.group(1)}")
+    assert "证明有效" in bench.last_text("admin")
+    await bench.say("admin", "/核验 ZZZZ-ZZZZ-ZZZZ")
+    assert "查无此证明" in bench.last_text("admin")
+
+    await bench.say("zhangsan", "/me")
+    record = re.search(r"第(\d+)号", bench.last_text("zhangsan"))
+    assert record is not None
+    await bench.say("zhangsan", f"/更正 {record.group(1)} 2.5 实际两个半小时")
+    assert "已提交" in bench.last_text("zhangsan")
+    accept = encode(Act.CORRECTION_ACCEPT, 1)
+    await eventually(lambda: has_card(bench, "admin", accept))
+    task_id, _, key = find_card(bench, "admin", accept)
+    await rig.press("admin", task_id, key)
+    await eventually(lambda: any("已被接受" in text for text in bench.fake.texts("zhangsan")))
+    await bench.say("zhangsan", "/me")
+    assert "2.5小时" in bench.last_text("zhangsan")
