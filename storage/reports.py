@@ -24,8 +24,93 @@ _COUNTED = "(s.confirmed = 1 OR b.done_counts_as_served = 1)"
 TOP_MEMBERS = 3
 READ_CHUNK = 2000
 READ_TIMEOUT_S = 5.0
+SWEEP_SPAN = 4  # pages' worth of member ids read at a time by the nudge sweep
 
 T = TypeVar("T")
+
+_OPEN_AT_CUT = "w.created_at < :cut AND (w.closed_at IS NULL OR w.closed_at >= :cut)"
+# branch_stats on SQLite: one correlated subquery per figure and branch, each a short range of a covering index
+# (migration 0003).
+_STATS_CORRELATED = (
+    "SELECT b.id, b.name,"
+    " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+    "  AND m.created_at < :cut) AS members_total,"
+    " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+    "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut) AS members_reported,"
+    " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
+    "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut AND EXISTS (SELECT 1 FROM services s"
+    f"  WHERE s.member_id = m.id AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}))"
+    "  AS served,"
+    " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at >= :start"
+    "  AND w.created_at < :cut) AS posted,"
+    " (SELECT count(DISTINCT c.wish_id) FROM claims c JOIN wishes w ON w.id = c.wish_id"
+    "  WHERE w.branch_id = b.id AND c.claimed_at >= :start AND c.claimed_at < :cut) AS claimed,"
+    " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.status = 'closed'"
+    "  AND w.closed_at >= :start AND w.closed_at < :cut) AS completed,"
+    " (SELECT count(*) FROM services s LEFT JOIN claims c ON c.id = s.claim_id WHERE s.branch_id = b.id"
+    "  AND s.confirmed = 1 AND coalesce(c.confirmed_at, s.created_at) >= :start"
+    "  AND coalesce(c.confirmed_at, s.created_at) < :cut) AS confirmed,"
+    " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
+    "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS open,"
+    " (SELECT min(w.created_at) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
+    "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS oldest_open,"
+    " (SELECT count(*) FROM claims c JOIN wishes w ON w.id = c.wish_id WHERE w.branch_id = b.id"
+    "  AND c.claimed_at < :cut AND w.deadline IS NOT NULL AND w.deadline < :day_end"
+    "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)"
+    "  AND (c.status = 'claimed' OR (c.status IN ('withdrawn', 'released') AND c.ended_at >= :cut)"
+    "  OR (c.done_at IS NOT NULL AND c.done_at >= :cut))) AS overdue,"
+    " (SELECT coalesce(sum(s.hours), 0) FROM services s WHERE s.branch_id = b.id"
+    f"  AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}) AS hours"
+    " FROM branches b WHERE b.committee_id = :committee ORDER BY b.id"
+)
+# branch_stats on PostgreSQL: each table read once, grouped by branch and joined to the branches; the correlated
+# form ran its subqueries once per branch there (about 23 ms each).
+_STATS_GROUPED = (
+    "SELECT b.id, b.name, coalesce(mm.total, 0) AS members_total, coalesce(mm.reported, 0) AS members_reported,"
+    " coalesce(mm.served, 0) AS served, coalesce(ww.posted, 0) AS posted, coalesce(cl.claimed, 0) AS claimed,"
+    " coalesce(ww.completed, 0) AS completed, coalesce(cf.confirmed, 0) AS confirmed,"
+    " coalesce(ww.open, 0) AS open, ww.oldest_open, coalesce(od.overdue, 0) AS overdue,"
+    " coalesce(hq.hours, 0) AS hours"
+    " FROM branches b"
+    " LEFT JOIN (SELECT m.home_branch_id AS branch_id,"
+    "  sum(CASE WHEN m.created_at < :cut THEN 1 ELSE 0 END) AS total,"
+    "  sum(CASE WHEN m.reported_at < :cut THEN 1 ELSE 0 END) AS reported,"
+    "  sum(CASE WHEN m.reported_at < :cut AND sv.member_id IS NOT NULL"
+    "   AND (sv.confirmed = 1 OR h.done_counts_as_served = 1) THEN 1 ELSE 0 END) AS served"
+    "  FROM members m JOIN branches h ON h.id = m.home_branch_id"
+    "  LEFT JOIN (SELECT s.member_id, max(s.confirmed) AS confirmed FROM services s"
+    "   WHERE s.served_on >= :q_start AND s.served_on < :day_end GROUP BY s.member_id) sv"
+    "  ON sv.member_id = m.id"
+    "  WHERE h.committee_id = :committee AND m.left_at IS NULL GROUP BY m.home_branch_id) mm"
+    " ON mm.branch_id = b.id"
+    " LEFT JOIN (SELECT w.branch_id,"
+    "  sum(CASE WHEN w.created_at >= :start AND w.created_at < :cut THEN 1 ELSE 0 END) AS posted,"
+    "  sum(CASE WHEN w.status = 'closed' AND w.closed_at >= :start AND w.closed_at < :cut THEN 1 ELSE 0 END)"
+    "   AS completed,"
+    f"  sum(CASE WHEN {_OPEN_AT_CUT} THEN 1 ELSE 0 END) AS open,"
+    f"  min(CASE WHEN {_OPEN_AT_CUT} THEN w.created_at END) AS oldest_open"
+    "  FROM wishes w JOIN branches h ON h.id = w.branch_id WHERE h.committee_id = :committee"
+    "  GROUP BY w.branch_id) ww ON ww.branch_id = b.id"
+    " LEFT JOIN (SELECT w.branch_id, count(DISTINCT c.wish_id) AS claimed FROM claims c"
+    "  JOIN wishes w ON w.id = c.wish_id JOIN branches h ON h.id = w.branch_id"
+    "  WHERE h.committee_id = :committee AND c.claimed_at >= :start AND c.claimed_at < :cut"
+    "  GROUP BY w.branch_id) cl ON cl.branch_id = b.id"
+    " LEFT JOIN (SELECT s.branch_id, count(*) AS confirmed FROM services s"
+    "  JOIN branches h ON h.id = s.branch_id LEFT JOIN claims c ON c.id = s.claim_id"
+    "  WHERE h.committee_id = :committee AND s.confirmed = 1"
+    "  AND coalesce(c.confirmed_at, s.created_at) >= :start AND coalesce(c.confirmed_at, s.created_at) < :cut"
+    "  GROUP BY s.branch_id) cf ON cf.branch_id = b.id"
+    " LEFT JOIN (SELECT w.branch_id, count(*) AS overdue FROM claims c JOIN wishes w ON w.id = c.wish_id"
+    "  JOIN branches h ON h.id = w.branch_id WHERE h.committee_id = :committee"
+    "  AND c.claimed_at < :cut AND w.deadline IS NOT NULL AND w.deadline < :day_end"
+    "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)"
+    "  AND (c.status = 'claimed' OR (c.status IN ('withdrawn', 'released') AND c.ended_at >= :cut)"
+    "  OR (c.done_at IS NOT NULL AND c.done_at >= :cut)) GROUP BY w.branch_id) od ON od.branch_id = b.id"
+    " LEFT JOIN (SELECT s.branch_id, sum(s.hours) AS hours FROM services s JOIN branches h ON h.id = s.branch_id"
+    "  WHERE h.committee_id = :committee AND s.served_on >= :q_start AND s.served_on < :day_end"
+    "  AND (s.confirmed = 1 OR h.done_counts_as_served = 1) GROUP BY s.branch_id) hq ON hq.branch_id = b.id"
+    " WHERE b.committee_id = :committee ORDER BY b.id"
+)
 
 
 def _midnight(day: date, tz: ZoneInfo) -> str:
@@ -56,36 +141,47 @@ class SqlReports:
     async def nudge_candidates(
         self, quarter_start: date, quarter_end: date, now: datetime, *, batch: int = 2000
     ) -> AsyncIterator[list[NudgeCandidate]]:
-        """Members to remind this quarter, ``batch`` at a time in id order; each page is its own short read.
+        """Members to remind this quarter, ``batch`` at a time in id order; each read is short and its own.
 
-        The active branches are read once per sweep, not once per page. A member's private chat is their account
-        on the branch's platform, reachable ones first, then the newest; ``reachable`` is whether any is. Members
-        carry only what a reminder needs (not their phone or workplace), which also keeps a 100,000-member sweep
-        cheap.
+        The members are read in ranges of ``SWEEP_SPAN`` pages' worth of ids, each range one query bounded on both
+        ends, so PostgreSQL reads only that range of the quarter's services rather than all of them for each page;
+        the pages are cut from what the ranges found. The active branches are read once per sweep, not once per
+        read. A member's private chat is their account on the branch's platform, reachable ones first, then the
+        newest; ``reachable`` is whether any is. Members carry only what a reminder needs (not their phone or
+        workplace), which also keeps a 100,000-member sweep cheap.
         """
         sql = (
-            "SELECT m.id, m.name, m.home_branch_id, m.skills, m.reported_at, m.language, b.id, a.user_id, a.reachable"
-            " FROM members m JOIN branches b ON b.id = m.home_branch_id LEFT JOIN accounts a ON a.platform ="
-            " b.chat_platform AND a.user_id = (SELECT x.user_id FROM accounts x WHERE x.member_id = m.id"
-            " AND x.platform = b.chat_platform ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1)"
-            " WHERE m.id > ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
+            "SELECT m.id, m.name, m.home_branch_id, m.skills, m.reported_at, m.language, b.id,"
+            " (SELECT x.user_id FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform"
+            "  ORDER BY x.reachable DESC, x.created_at DESC LIMIT 1),"
+            " (SELECT max(x.reachable) FROM accounts x WHERE x.member_id = m.id AND x.platform = b.chat_platform)"
+            " FROM members m JOIN branches b ON b.id = m.home_branch_id"
+            " WHERE m.id > ? AND m.id <= ? AND m.reported_at IS NOT NULL AND m.left_at IS NULL AND b.active = 1"
             " AND b.chat_id IS NOT NULL"
             " AND (m.nudges_paused_until IS NULL OR m.nudges_paused_until <= ?)"
-            " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.served_on >= ?"
-            f" AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id LIMIT ?"
+            " AND NOT EXISTS (SELECT 1 FROM services s WHERE s.member_id = m.id AND s.member_id > ?"
+            f" AND s.member_id <= ? AND s.served_on >= ? AND s.served_on < ? AND {_COUNTED}) ORDER BY m.id"
         )
         branches = {r["id"]: rows.branch(r) for r in await self._all("SELECT * FROM branches WHERE active = 1")}
-        after = 0
+        span = batch * SWEEP_SPAN
+        after, last = 0, await self._last_member()
+        pending: list[NudgeCandidate] = []
         while True:
-            found = await self._tuples(sql, (after, ts(now), quarter_start.isoformat(), quarter_end.isoformat(), batch))
-            if not found:
-                return
+            if after >= last:
+                last = await self._last_member()
+                if after >= last:
+                    break
+            upper = after + span
+            found = await self._tuples(
+                sql, (after, upper, ts(now), after, upper, quarter_start.isoformat(), quarter_end.isoformat())
+            )
+            after = upper
             new = sorted({r[6] for r in found} - branches.keys())
             if new:
                 marks = ", ".join("?" for _ in new)
                 for r in await self._all(f"SELECT * FROM branches WHERE id IN ({marks})", new):
                     branches[r["id"]] = rows.branch(r)
-            yield [
+            pending.extend(
                 NudgeCandidate(
                     Member(
                         r[0], r[1], r[2], skills=_skills(r[3]), reported_at=datetime.fromisoformat(r[4]), language=r[5]
@@ -95,10 +191,17 @@ class SqlReports:
                     bool(r[8]),
                 )
                 for r in found
-            ]
-            if len(found) < batch:
-                return
-            after = found[-1][0]
+            )
+            while len(pending) >= batch:
+                yield pending[:batch]
+                del pending[:batch]
+        if pending:
+            yield pending
+
+    async def _last_member(self) -> int:
+        """The highest member id, where a sweep's ranges end."""
+        found = await self._tuples("SELECT max(id) FROM members", ())
+        return int(found[0][0] or 0)
 
     async def unclaimed_wishes(self, created_before: datetime) -> list[Wish]:
         """Open wishes of active branches posted before a moment that nobody holds a claim on."""
@@ -132,37 +235,9 @@ class SqlReports:
         """Per-branch counts: the period is [start_day, end_day) local; the quarter runs from quarter_start."""
         start, cut = _midnight(start_day, tz), _midnight(end_day, tz)
         q_start, day_end = quarter_start.isoformat(), end_day.isoformat()
+        sql = _STATS_GROUPED if self.db.dialect == "postgresql" else _STATS_CORRELATED
         found = await self._all(
-            "SELECT b.id, b.name,"
-            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
-            "  AND m.created_at < :cut) AS members_total,"
-            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
-            "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut) AS members_reported,"
-            " (SELECT count(*) FROM members m WHERE m.home_branch_id = b.id AND m.left_at IS NULL"
-            "  AND m.reported_at IS NOT NULL AND m.reported_at < :cut AND EXISTS (SELECT 1 FROM services s"
-            f"  WHERE s.member_id = m.id AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}))"
-            "  AS served,"
-            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at >= :start"
-            "  AND w.created_at < :cut) AS posted,"
-            " (SELECT count(DISTINCT c.wish_id) FROM claims c JOIN wishes w ON w.id = c.wish_id"
-            "  WHERE w.branch_id = b.id AND c.claimed_at >= :start AND c.claimed_at < :cut) AS claimed,"
-            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.status = 'closed'"
-            "  AND w.closed_at >= :start AND w.closed_at < :cut) AS completed,"
-            " (SELECT count(*) FROM services s LEFT JOIN claims c ON c.id = s.claim_id WHERE s.branch_id = b.id"
-            "  AND s.confirmed = 1 AND coalesce(c.confirmed_at, s.created_at) >= :start"
-            "  AND coalesce(c.confirmed_at, s.created_at) < :cut) AS confirmed,"
-            " (SELECT count(*) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
-            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS open,"
-            " (SELECT min(w.created_at) FROM wishes w WHERE w.branch_id = b.id AND w.created_at < :cut"
-            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)) AS oldest_open,"
-            " (SELECT count(*) FROM claims c JOIN wishes w ON w.id = c.wish_id WHERE w.branch_id = b.id"
-            "  AND c.claimed_at < :cut AND w.deadline IS NOT NULL AND w.deadline < :day_end"
-            "  AND (w.closed_at IS NULL OR w.closed_at >= :cut)"
-            "  AND (c.status = 'claimed' OR (c.status IN ('withdrawn', 'released') AND c.ended_at >= :cut)"
-            "  OR (c.done_at IS NOT NULL AND c.done_at >= :cut))) AS overdue,"
-            " (SELECT coalesce(sum(s.hours), 0) FROM services s WHERE s.branch_id = b.id"
-            f"  AND s.served_on >= :q_start AND s.served_on < :day_end AND {_COUNTED}) AS hours"
-            " FROM branches b WHERE b.committee_id = :committee ORDER BY b.id",
+            sql,
             {"cut": cut, "start": start, "q_start": q_start, "day_end": day_end, "committee": committee_id},
         )
         top = await self._all(

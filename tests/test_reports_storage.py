@@ -1,4 +1,4 @@
-"""Report queries on SQLite: the ledger's rows streamed on their own connection, the nudge sweep in pages."""
+"""Report queries on both engines: the ledger streamed on its own connection, the nudge sweep in pages, digest edges."""
 
 from __future__ import annotations
 
@@ -132,3 +132,65 @@ async def test_members_keep_their_number_as_others_report_in_and_leave(world: Wo
     after = await numbers()
     assert after == {"王书记": 1, "张伟": 2, f"left:{li.id}": 3, "王芳": 4, "陈静": 6, "赵强": 5}
     assert await numbers(created.branch.id) == {"赵强": 5}  # a branch's ledger shows the committee's numbers
+
+
+async def test_the_sweep_reads_past_a_run_of_members_who_all_served(world: World) -> None:
+    accounts = await world.members(14)
+    for account in accounts[:12]:
+        member = await world.get_member(account)
+        await world.app.log_service(
+            cmd.LogService(world.secretary, world.branch.id, member.id, date(2026, 11, 20), 1, "巡逻")
+        )
+    reports = SqlReports(world.db)
+    pages = [page async for page in reports.nudge_candidates(date(2026, 10, 1), date(2027, 1, 1), START, batch=2)]
+    assert [len(page) for page in pages] == [2, 1]
+    assert [c.member.name for page in pages for c in page] == ["王书记", "党员012", "党员013"]
+    assert [c.user_id for page in pages for c in page] == [world.secretary.user_id, "m12", "m13"]
+
+
+async def test_branch_stats_count_done_services_where_done_counts_and_empty_branches_as_zero(world: World) -> None:
+    zhang, _ = await world.member("10", "张伟"), await world.member("11", "李娜")
+    peace = await world.app.create_branch(
+        cmd.CreateBranch(world.secretary, "和平里e支部", ChatRef("telegram", "-300"), None, by_bot_admin=True)
+    )
+    empty = await world.app.create_branch(
+        cmd.CreateBranch(world.secretary, "空e支部", ChatRef("telegram", "-400"), None, by_bot_admin=True)
+    )
+    assert isinstance(peace, outcomes.BranchCreated) and isinstance(empty, outcomes.BranchCreated)
+    zhao = await world.member("20", "赵强", branch=peace.branch)
+    for who, branch in ((zhang, world.branch.id), (zhao, peace.branch.id)):
+        posted = await world.app.post_wish(cmd.PostWish(world.secretary, branch, "帮忙买年货 名额1"))
+        assert isinstance(posted, outcomes.WishPosted)
+        await world.app.claim(cmd.ClaimWish(who, posted.view.wish.id))
+        claim = (await world.app.my_claims(who)).claims[0][0]
+        await world.app.mark_done(cmd.MarkDone(who, claim.id, 2, "送到了"))
+    async with world.store.unit() as unit:
+        await unit.branches.set_options(world.branch.id, done_counts_as_served=True)
+
+    stats = await SqlReports(world.db).branch_stats(
+        world.branch.committee_id, date(2026, 10, 1), date(2026, 11, 23), date(2026, 11, 30), SHANGHAI
+    )
+
+    by_name = {s.branch_name: s for s in stats}
+    happy, other, nobody = by_name[world.branch.name], by_name["和平里e支部"], by_name["空e支部"]
+    assert (happy.members_total, happy.members_reported, happy.served_this_quarter, happy.hours_quarter) == (
+        3,
+        3,
+        1,
+        2.0,
+    )
+    assert (happy.wishes_posted, happy.wishes_claimed, happy.wishes_open, happy.oldest_open_days) == (1, 1, 1, 7)
+    assert (other.members_total, other.served_this_quarter, other.hours_quarter, other.wishes_claimed) == (1, 0, 0.0, 1)
+    assert (nobody.members_total, nobody.members_reported, nobody.served_this_quarter, nobody.wishes_open) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert (nobody.oldest_open_days, nobody.hours_quarter, nobody.top_members, nobody.confirmed_in_period) == (
+        None,
+        0.0,
+        (),
+        0,
+    )
+    assert happy.top_members == (("张伟", 2.0),)
