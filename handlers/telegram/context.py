@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery.cards import CardSync
 from bot.delivery.outbox import OutboxDelivery
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 PATIENCE = 4
 MAX_WAIT = 10.0
+ANSWER_TRIES = 4
+ANSWER_BACKOFF = 0.5
+"""A tap's answer that fails in transit (a timeout, a dropped connection, a 5xx) is sent again: answering a query
+twice is harmless (Telegram refuses the second), and a tap left unanswered spins on the member's screen."""
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -99,10 +103,22 @@ class Tap:
         if self.answered:
             return
         self.answered = True
-        try:
-            await self.query.answer(toast(text) or None, show_alert=alert, url=url)
-        except TelegramError as error:
-            log.warning("could not answer callback %s: %s", self.query.id, error)
+        for attempt in range(ANSWER_TRIES):
+            try:
+                await self.query.answer(toast(text) or None, show_alert=alert, url=url)
+                return
+            except RetryAfter as error:
+                await asyncio.sleep(min(seconds(error.retry_after), MAX_WAIT))
+            except BadRequest as error:
+                log.warning("could not answer callback %s: %s", self.query.id, error)
+                return
+            except NetworkError as error:
+                log.warning("answering callback %s failed (%s); trying again", self.query.id, error)
+                await asyncio.sleep(ANSWER_BACKOFF * 2**attempt)
+            except TelegramError as error:
+                log.warning("could not answer callback %s: %s", self.query.id, error)
+                return
+        log.warning("gave up answering callback %s", self.query.id)
 
     async def edit_text(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the text (a photo's caption) and buttons of the message the button was on."""

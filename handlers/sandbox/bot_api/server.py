@@ -74,6 +74,8 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
         self.webhook_push: WebhookPush | None = None
         self.webhook_set_at: float | None = None
         self.calls: list[ApiCall] = []
+        self.failing: dict[str, int] = {}
+        """Methods whose next calls fail with 502 Bad Gateway, as through a failing proxy (see ``fail_next``)."""
         self.stats = Stats()
         self.updates = UpdateQueue(first_update_id)
         self.events = EventHub()
@@ -173,6 +175,10 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
 
     # ----------------------------------------------------------------- HTTP plumbing
 
+    def fail_next(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are answered 502 Bad Gateway without being carried out."""
+        self.failing[method] = self.failing.get(method, 0) + times
+
     async def _serve_method(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         logged: dict[str, Any] = {}
@@ -184,6 +190,9 @@ class FakeBotApi(UpdateMethods, MessageMethods, ChatMethods, PeopleSide, GroupSi
             if entry is None:
                 raise ApiError(404, "Not Found")
             name, handler = entry
+            if self.failing.get(name, 0) > 0:
+                self.failing[name] -= 1
+                raise ApiError(502, "Bad Gateway")
             values, files = await self._read_params(request)
             logged = {**values, **{k: f"<upload {u.filename!r}, {len(u.data)} bytes>" for k, u in files.items()}}
             result = await handler(Params(values, files))
