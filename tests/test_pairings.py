@@ -4,6 +4,7 @@ ends and time zones."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -247,7 +248,8 @@ async def test_a_confirmed_visit_is_a_service_row_of_the_ledger_by_alias(world: 
     await world.app.confirm_visit(cmd.ConfirmVisit(world.secretary, reported.visit.id))
 
     data = await SqlReports(world.db).ledger(world.branch.committee_id, None, world.clock.now(), SHANGHAI)
-    services = [s for s in data.services if s.member == "张伟"]
+    rows = await asyncio.to_thread(list, data.services)
+    services = [s for s in rows if s.member == "张伟"]
 
     assert [(s.hours, s.confirmed, s.wish_id) for s in services] == [(2.0, True, None)]
     assert "王奶奶" in services[0].subject + services[0].note and "13800138000" not in services[0].subject
