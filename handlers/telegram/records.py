@@ -10,7 +10,6 @@ from html import escape
 from types import ModuleType
 
 from telegram import InputFile, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
@@ -191,8 +190,6 @@ class RecordsHandlers:
                 await tap.edit_text(f"{tap.message.text_html}\n\n<b>{escape(done)}</b>")
         except DomainError as error:
             await tap.answer(error_text(error, lang), alert=True)
-        except TelegramError:
-            pass
         finally:
             await tap.answer()
 
