@@ -279,8 +279,17 @@ async def permitted(place: Place, user: SandboxUser, target: SandboxUser | None 
 
 
 async def help_of(tg: Telegram, user: SandboxUser, chat: SandboxChat | int) -> str:
+    """The bot's answer to this /help (in a group, the message quoting it: notices may come in between)."""
     sent = await tg.api.user_sends(user, chat, "/help")
-    return (await tg.api.wait_for_bot_message(chat, after=sent)).text or ""
+    found: list[SandboxMessage] = []
+
+    def answered() -> bool:
+        found[:] = [m for m in tg.api.bot_messages(chat) if m.message_id > sent.message_id and m.reply_to is sent]
+        found.extend(m for m in tg.api.bot_messages(chat) if chat == user.id and m.message_id > sent.message_id)
+        return bool(found)
+
+    await eventually(answered)
+    return found[0].text or ""
 
 
 def names_in(help_text: str) -> set[str]:
@@ -778,3 +787,19 @@ async def test_on_wecom_help_names_the_points_beside_me_when_they_are_enabled(be
     assert "积分" not in await wecom_help(bench, "lisi")
     bench.usecases.records = RecordsConfig(points_enabled=True)
     assert "/me — 我的本季度服务与积分" in await wecom_help(bench, "lisi")
+
+
+async def test_help_speaks_english_to_an_english_user_with_the_chinese_spellings(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(13, "Li Na")
+    zh = await help_of(tg, member, tg.group)
+    await tg.says(member, member.id, "/lang en")
+
+    privately, in_group = await help_of(tg, member, member.id), await help_of(tg, member, tg.group)
+
+    assert "/post（/应急岗位） — 我的应急岗位" in zh and "/headcount（/人数） — 应急召集的人数看板" in zh
+    assert privately.startswith("Commands you can use:")
+    assert "/post (/应急岗位) — My emergency post: /post POST GRID" in privately
+    assert "/checkin (签到) — Sign in at the place: /checkin CODE" in privately
+    assert "/series — Claim every occurrence: /series N" in privately
+    assert "/headcount (/人数) — The emergency call's headcount" in in_group
