@@ -3,29 +3,44 @@ exactly the ones the bot does not refuse (Telegram privately and in groups, and 
 
 from __future__ import annotations
 
+import ast
+import inspect
 import itertools
 import re
+import textwrap
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from telegram.ext import CommandHandler
 
-from bot.config import TelegramConfig
+from bot.config import RecordsConfig, SchedulerConfig, TelegramConfig
 from bot.domain.model import Account, ChatRef
 from bot.i18n import Phrase, catalog
+from bot.jobs.nudges import JobDeps
+from bot.notices.callbacks import Act, encode
+from bot.scheduler import jobs, run_job
 from bot.usecases import commands as cmd
 from bot.usecases.structure import Secretary, StructureRow
 from handlers.sandbox import FakeBotApi, SandboxChat, SandboxMessage, SandboxUser
 from handlers.sandbox.flood import FloodLimits
 from handlers.telegram import TelegramPlatform
+from handlers.telegram.emergency import CHINESE_COMMAND
+from handlers.telegram.menus import menu
+from handlers.telegram.records import CHECKIN_ALIAS
 from handlers.telegram.texts import TEXTS as TELEGRAM
-from handlers.wecom import SlidingWindowLimiter
+from handlers.wecom import SlidingWindowLimiter, records, router
+from handlers.wecom.emergency import COMMANDS as WECOM_EMERGENCY
 from handlers.wecom.texts import TEXTS as WECOM
-from tests.conftest import World
+from storage.reports import SqlReports
+from storage.sqlite import Database
+from tests.conftest import SHANGHAI, World
 from tests.fakes.wecom_api import text_message_xml
-from tests.telegram_fixtures import ADMIN_ID, GROUP_ID, SECRETARY_ID, Telegram, eventually
+from tests.telegram_fixtures import ADMIN_ID, GROUP_ID, SECRETARY_ID, Telegram, bot_said, button, eventually
 from tests.test_wecom_platform import Bench, bench, set_up_branch
+from tests.test_wecom_restarts_and_delivery import find_card, has_card
 
 __all__ = ["bench"]
 
@@ -44,6 +59,7 @@ REFUSALS = (
     "error.member_left",
     "error.generic",
     "error.not_a_member",
+    "error.emergency_where",
 )
 TELEGRAM_REFUSALS = (
     "tg.not_branch",
@@ -53,6 +69,8 @@ TELEGRAM_REFUSALS = (
     "tg.register.no_branch",
     "tg.leave.nothing",
 )
+NOT_PRIVATELY = ("em.usage", "em.headcount.usage")
+"""What Telegram answers an emergency command sent privately: send it in the committee chat or a branch group."""
 WECOM_REFUSALS = ("wc.not_admin", "wc.report.no_branch")
 EVERY_TELEGRAM_COMMAND = (
     "help",
@@ -86,7 +104,19 @@ EVERY_TELEGRAM_COMMAND = (
     "recurring",
     "visit",
     "calendar",
+    "emergency",
+    "headcount",
+    "series",
+    "confirmvisit",
+    "pausepair",
+    "resumepair",
+    "handover",
+    "endseries",
+    "endpair",
+    "post",
 )
+UNPROBED = frozenset({"skip"})
+"""Listed, but not probed: /skip answers only a conversation's optional question and is silent elsewhere."""
 
 
 def fragment(text: str) -> str:
@@ -99,13 +129,24 @@ def refused(texts: list[str], keys: tuple[str, ...], messages: dict[str, dict[st
     return any(piece in text for text in texts for piece in said)
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """What the commands that take a number name: the wishes, a pairing with a reported visit, two series."""
+
+    wishes: tuple[int, int, int]
+    pairing: int
+    visit: int
+    series: int
+    ended_series: int
+
+
 @dataclass
 class Place:
-    """Where a person tries the commands, and the wishes a secretary's commands name."""
+    """Where a person tries the commands, and the numbers a secretary's commands name."""
 
     tg: Telegram
     chat: SandboxChat | int
-    wishes: tuple[int, int, int]
+    numbers: Numbers
 
 
 async def drained(tg: Telegram) -> None:
@@ -119,7 +160,8 @@ async def drained(tg: Telegram) -> None:
 
 
 def _probe_text(name: str, place: Place, private: bool) -> str:
-    manage, close, cancel = place.wishes
+    numbers = place.numbers
+    manage, close, cancel = numbers.wishes
     return {
         "lang": "/lang zh",
         "register": "/register 探测员 | 探测单位 | 每月服务一次",
@@ -135,6 +177,15 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "checkin": "/checkin 000001",
         "correct": "/correct 999999 探测",
         "signin": f"/signin {manage}",
+        "emergency": "/emergency end",
+        "series": f"/series {numbers.series}",
+        "confirmvisit": f"/confirmvisit {numbers.visit}",
+        "pausepair": f"/pausepair {numbers.pairing}",
+        "resumepair": f"/resumepair {numbers.pairing}",
+        "handover": f"/handover {numbers.pairing} 陈静",
+        "endseries": f"/endseries {numbers.ended_series}",
+        "endpair": f"/endpair {numbers.pairing}",
+        "post": "/post 物资配送 一网格",
     }.get(name, f"/{name}")
 
 
@@ -220,62 +271,98 @@ async def permitted(place: Place, user: SandboxUser, target: SandboxUser | None 
             raise AssertionError(f"no answer to {probe.text!r}") from None
         await drained(tg)
         said = [m.text or m.caption or "" for m in fresh()]
-        if not refused(said, REFUSALS, catalog()) and not refused(said, TELEGRAM_REFUSALS, TELEGRAM.messages):
+        if not refused(said, (*REFUSALS, *NOT_PRIVATELY), catalog()) and not refused(
+            said, TELEGRAM_REFUSALS, TELEGRAM.messages
+        ):
             allowed.add(name)
     return allowed
 
 
-async def listed(tg: Telegram, user: SandboxUser, chat: SandboxChat | int) -> set[str]:
+async def help_of(tg: Telegram, user: SandboxUser, chat: SandboxChat | int) -> str:
+    """The bot's answer to this /help (in a group, the message quoting it: notices may come in between)."""
     sent = await tg.api.user_sends(user, chat, "/help")
-    answer = await tg.api.wait_for_bot_message(chat, after=sent)
-    return set(re.findall(r"^/(\w+) —", answer.text or "", flags=re.MULTILINE))
+    found: list[SandboxMessage] = []
+
+    def answered() -> bool:
+        found[:] = [m for m in tg.api.bot_messages(chat) if m.message_id > sent.message_id and m.reply_to is sent]
+        found.extend(m for m in tg.api.bot_messages(chat) if chat == user.id and m.message_id > sent.message_id)
+        return bool(found)
+
+    await eventually(answered)
+    return found[0].text or ""
 
 
-async def wishes_of(tg: Telegram) -> tuple[int, int, int]:
+def names_in(help_text: str) -> set[str]:
+    """The commands a /help lists: each line's ``/name``, before its Chinese spelling and the dash."""
+    return set(re.findall(r"^/(\w+)(?:（[^）]*）| \([^)]*\))? —", help_text, flags=re.MULTILINE))
+
+
+async def listed(tg: Telegram, user: SandboxUser, chat: SandboxChat | int) -> set[str]:
+    return names_in(await help_of(tg, user, chat))
+
+
+async def numbers_of(tg: Telegram) -> Numbers:
+    """Three wishes, a pairing of 陈静 with a visit reported, and two recurring activities of the test branch."""
+    world = tg.world
     ids = []
     for title in ("帮忙买年货 名额2", "陪老人看病 名额1", "打扫楼道 名额1"):
-        posted = await tg.world.app.post_wish(cmd.PostWish(tg.world.secretary, tg.world.branch.id, title))
+        posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, title))
         ids.append(posted.view.wish.id)  # type: ignore[union-attr]
+    await tg.reported(70, "陈静")
+    paired = await world.app.create_pairing(cmd.CreatePairing(world.secretary, world.branch.id, "陈静 王奶奶 每月"))
+    pairing = paired.view.pairing.id
+    visit = await world.app.report_visit(cmd.ReportVisit(Account("telegram", "70"), pairing, 1.5))
+    series = [
+        (await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, text))).series_id
+        for text in ("每周六上午 小区巡逻 名额4", "每月15号 理发 名额2")
+    ]
     tg.platform.poke()
-    return ids[0], ids[1], ids[2]
+    return Numbers((ids[0], ids[1], ids[2]), pairing, visit.visit.id, series[0], series[1])
 
 
 async def check(place: Place, user: SandboxUser, *, target: SandboxUser | None = None) -> set[str]:
     await drained(place.tg)
     shown = await listed(place.tg, user, place.chat)
-    assert shown == await permitted(place, user, target)
+    assert shown - UNPROBED == await permitted(place, user, target)
     return shown
 
 
 async def test_a_stranger_privately(telegram: Telegram) -> None:
     tg = telegram
     stranger = await tg.person(40, "路人")
-    shown = await check(Place(tg, stranger.id, await wishes_of(tg)), stranger)
-    assert shown == {"start", "help", "lang", "mydata", "cancel", "verify"}
+    shown = await check(Place(tg, stranger.id, await numbers_of(tg)), stranger)
+    assert shown == {"start", "help", "lang", "mydata", "cancel", "verify", "post"}
 
 
 async def test_a_member_privately_and_in_the_branch_group(telegram: Telegram) -> None:
     tg = telegram
     member = await tg.reported(10, "张伟")
-    wishes = await wishes_of(tg)
-    assert {"me", "mine", "wishes", "register", "leave"} <= await check(Place(tg, member.id, wishes), member)
+    wishes = await numbers_of(tg)
+    privately = await check(Place(tg, member.id, wishes), member)
     in_group = await check(Place(tg, tg.group, wishes), member)
-    assert {"join", "wishes", "me", "mine"} <= in_group and "wish" not in in_group
+    assert {"me", "mine", "wishes", "register", "leave"} <= privately
+    assert {"checkin", "certificate", "correct", "visit", "calendar", "series", "post", "skip"} <= privately
+    assert {"join", "wishes", "me", "mine", "headcount", "post", "series"} <= in_group and "wish" not in in_group
+    for lead in ("emergency", "pair", "pairings", "confirmvisit", "endpair", "endseries", "signin"):
+        assert lead not in privately and lead not in in_group, lead
 
 
 async def test_a_secretary_privately_and_in_their_group(telegram: Telegram) -> None:
     tg = telegram
-    wishes = await wishes_of(tg)
+    wishes = await numbers_of(tg)
     target = await tg.reported(11, "李娜")
     privately = await check(Place(tg, SECRETARY_ID, wishes), tg.secretary)
     in_group = await check(Place(tg, tg.group, wishes), tg.secretary, target=target)
     assert {"wish", "manage", "close", "atrisk", "export"} <= privately and "secretary" not in privately
     assert {"wish", "manage", "close", "cancel", "atrisk", "secretary", "export"} <= in_group
+    pairings = {"pair", "pairings", "confirmvisit", "pausepair", "resumepair", "handover", "endpair"}
+    assert pairings | {"recurring", "endseries", "signin"} <= privately and "emergency" not in privately
+    assert pairings | {"recurring", "endseries", "signin", "emergency", "headcount"} <= in_group
 
 
 async def test_a_committee_admin_privately_and_in_the_committee_chat(telegram: Telegram) -> None:
     tg = telegram
-    wishes = await wishes_of(tg)
+    wishes = await numbers_of(tg)
     admin = await tg.reported(50, "组织委员")
     async with tg.world.store.unit() as unit:
         member = await unit.people.by_account("telegram", "50")
@@ -285,12 +372,13 @@ async def test_a_committee_admin_privately_and_in_the_committee_chat(telegram: T
     privately = await check(Place(tg, admin.id, wishes), admin)
     in_committee = await check(Place(tg, committee_chat, wishes), admin)
     assert {"digest", "export"} <= privately and "wish" not in privately
-    assert {"digest", "export"} <= in_committee and "join" not in in_committee
+    assert {"digest", "export", "emergency", "headcount"} <= in_committee and "join" not in in_committee
+    assert "pair" not in privately | in_committee and "emergency" not in privately
 
 
 async def test_a_bot_admin_in_a_group_bound_to_nothing_yet(telegram: Telegram) -> None:
     tg = telegram
-    wishes = await wishes_of(tg)
+    wishes = await numbers_of(tg)
     group = await tg.api.add_group(-900, "新群", [tg.admin])
     shown = await check(Place(tg, group, wishes), tg.admin)
     assert {"branch", "committee"} <= shown and tg.admin.id == ADMIN_ID
@@ -298,7 +386,7 @@ async def test_a_bot_admin_in_a_group_bound_to_nothing_yet(telegram: Telegram) -
 
 async def test_a_secretary_set_up_offline_in_the_group_they_are_to_bind(telegram: Telegram) -> None:
     tg = telegram
-    wishes = await wishes_of(tg)
+    wishes = await numbers_of(tg)
     await tg.world.app.set_up_structure(
         [
             StructureRow(
@@ -344,6 +432,16 @@ EVERY_WECOM_COMMAND = (
     "/visit",
     "/calendar",
     "/signin",
+    "/应急",
+    "/人数",
+    "/series",
+    "/confirmvisit",
+    "/pausepair",
+    "/resumepair",
+    "/handover",
+    "/endseries",
+    "/endpair",
+    "/应急岗位",
 )
 
 
@@ -359,10 +457,47 @@ async def wecom_settled(bench: Bench) -> None:
     await eventually(settled, within=15)
 
 
-async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
+@dataclass(frozen=True)
+class WeComNumbers:
+    """What the WeCom probes name: a wish, a pairing of 张三 with a visit reported, two series."""
+
+    wish: int
+    pairing: int
+    visit: int
+    series: int
+    ended_series: int
+
+
+async def wecom_numbers(bench: Bench, branch_id: int) -> WeComNumbers:
+    secretary = Account("wecom", "admin")
+    usecases = bench.usecases
+    posted = await usecases.post_wish(cmd.PostWish(secretary, branch_id, "帮忙买年货 名额2"))
+    paired = await usecases.create_pairing(cmd.CreatePairing(secretary, branch_id, "张三 王奶奶 每月"))
+    pairing = paired.view.pairing.id
+    visit = await usecases.report_visit(cmd.ReportVisit(Account("wecom", "zhangsan"), pairing, 1.5))
+    series = [
+        (await usecases.post_series(cmd.PostSeries(secretary, branch_id, text))).series_id
+        for text in ("每周六上午 小区巡逻 名额4", "每月15号 理发 名额2")
+    ]
+    bench.platform.poke()
+    wish = posted.view.wish.id  # type: ignore[union-attr]
+    return WeComNumbers(wish, pairing, visit.visit.id, series[0], series[1])
+
+
+async def wecom_permitted(bench: Bench, user_id: str, numbers: WeComNumbers) -> set[str]:
     allowed: set[str] = set()
+    wish_id = numbers.wish
     for name in EVERY_WECOM_COMMAND:
         text = {
+            "/应急": "/应急 结束",
+            "/应急岗位": "/应急岗位 物资配送 一网格",
+            "/series": f"/series {numbers.series}",
+            "/confirmvisit": f"/confirmvisit {numbers.visit}",
+            "/pausepair": f"/pausepair {numbers.pairing}",
+            "/resumepair": f"/resumepair {numbers.pairing}",
+            "/handover": f"/handover {numbers.pairing} 王五",
+            "/endseries": f"/endseries {numbers.ended_series}",
+            "/endpair": f"/endpair {numbers.pairing}",
             "/manage": f"/manage {wish_id}",
             "/extend": f"/extend {wish_id} 12月31日",
             "/close": f"/close {wish_id}",
@@ -385,11 +520,22 @@ async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
     return allowed
 
 
-async def wecom_listed(bench: Bench, user_id: str) -> set[str]:
+async def wecom_help(bench: Bench, user_id: str) -> str:
+    """The whole answer to /help (WeCom takes 2,048 bytes a message, so a long one comes in parts)."""
     await wecom_settled(bench)
+    before = len(bench.fake.texts(user_id))
     await bench.say(user_id, "/help")
     await wecom_settled(bench)
-    return set(re.findall(r"^(/\S+) —", bench.last_text(user_id), flags=re.MULTILINE))
+    return "\n".join(bench.fake.texts(user_id)[before:])
+
+
+def wecom_names_in(help_text: str) -> set[str]:
+    """The commands a WeCom /help lists: each line's first word, before its other spelling and the dash."""
+    return set(re.findall(r"^(/[^\s（(]+)(?:（[^）]*）| \([^)]*\))? —", help_text, flags=re.MULTILINE))
+
+
+async def wecom_listed(bench: Bench, user_id: str) -> set[str]:
+    return wecom_names_in(await wecom_help(bench, user_id))
 
 
 async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None:
@@ -401,8 +547,7 @@ async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None
     async with bench.store.read() as unit:
         found = await unit.branches.by_name("幸福里e支部")
     assert found is not None
-    posted = await bench.usecases.post_wish(cmd.PostWish(Account("wecom", "admin"), found.id, "帮忙买年货 名额2"))
-    wish_id = posted.view.wish.id  # type: ignore[union-attr]
+    numbers = await wecom_numbers(bench, found.id)
     async with bench.store.unit() as unit:
         person = await unit.people.by_account("wecom", "sunqi")
         sunqi = person.id if person else await unit.people.create(bench.usecases.clock.now(), "孙七")
@@ -411,6 +556,250 @@ async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None
     await bench.usecases.add_secretary(
         cmd.AddSecretary(Account("wecom", "admin"), found.id, Account("wecom", "lisi"), by_bot_admin=True)
     )
+    shown = {}
     for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin"):
-        shown = await wecom_listed(bench, user_id)
-        assert shown == await wecom_permitted(bench, user_id, wish_id), user_id
+        shown[user_id] = await wecom_listed(bench, user_id)
+        assert shown[user_id] == await wecom_permitted(bench, user_id, numbers), user_id
+    lead = {"/应急", "/pair", "/confirmvisit", "/pausepair", "/handover", "/endpair", "/endseries"}
+    assert {"/应急岗位", "/series", "/visit", "/签到"} <= shown["zhangsan"] and not lead & shown["zhangsan"]
+    assert lead | {"/人数", "/pairings", "/resumepair", "/signin"} <= shown["lisi"]
+    assert shown["zhaoliu"] == {"/help", "/cancel", "/verify", "/应急岗位"}
+
+
+# Drift guard: no command the bot takes is missing from every /help
+
+
+async def helps_of_every_role(tg: Telegram) -> list[str]:
+    """/help as a stranger, a member, a secretary, a committee admin and a bot admin, wherever each may ask."""
+    stranger = await tg.person(40, "路人")
+    member = await tg.reported(10, "张伟")
+    admin = await tg.reported(50, "组织委员")
+    async with tg.world.store.unit() as unit:
+        person = await unit.people.by_account("telegram", "50")
+        assert person is not None
+        await unit.committees.add_admin(tg.world.clock.now(), tg.world.branch.committee_id, person.id)
+    committee_chat = await tg.api.add_group(-100, "南湖区e党委", [tg.admin, admin])
+    unbound = await tg.api.add_group(-900, "新群", [tg.admin])
+    asked: list[tuple[SandboxUser, SandboxChat | int]] = [
+        (stranger, stranger.id),
+        (member, member.id),
+        (member, tg.group),
+        (tg.secretary, SECRETARY_ID),
+        (tg.secretary, tg.group),
+        (admin, admin.id),
+        (admin, committee_chat),
+        (tg.admin, ADMIN_ID),
+        (tg.admin, unbound),
+    ]
+    return [await help_of(tg, user, chat) for user, chat in asked]
+
+
+def spelled(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a command of its own (``/应急`` is not in ``/应急演练``)."""
+    return re.search(rf"(?<![\w/]){re.escape(word)}(?!\w)", text) is not None
+
+
+async def test_every_command_telegram_takes_is_in_the_help_of_some_role(telegram: Telegram) -> None:
+    """A command registered on the platform (or a Chinese spelling it reads) that no /help lists fails here."""
+    tg = telegram
+    registered = {
+        name
+        for handlers in tg.platform.application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for name in handler.commands
+    }
+    found = re.search(r"\(([^()?]+)\)", CHINESE_COMMAND.pattern)
+    assert found is not None
+    chinese = {f"/{word}" for word in found.group(1).split("|")} | set(
+        re.findall(r"[\u4e00-\u9fff]+", CHECKIN_ALIAS.pattern)
+    )
+    assert {"emergency", "headcount", "post", "pair", "endpair", "series", "signin", "correct"} <= registered
+    assert {"/应急", "/应急演练", "/应急结束", "/人数", "/应急岗位", "签到"} <= chinese
+
+    helps = await helps_of_every_role(tg)
+
+    listed = set().union(*(names_in(text) for text in helps))
+    everything = "\n".join(helps)
+    assert registered - listed == set()
+    assert {word for word in chinese if not re.search(rf"[（(]{re.escape(word)}[）)]", everything)} == set()
+    assert "/emergency drill" in everything and "/emergency end" in everything
+
+
+def wecom_words() -> set[str]:
+    """Every ``/word`` the WeCom router takes: its command tables, and each one its text handler compares."""
+    source = textwrap.dedent(inspect.getsource(router.WeComRouter._text))
+    compared = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/")
+    }
+    tables = (WECOM_EMERGENCY, router.PAIRING_COMMANDS, router.RECURRING_COMMANDS, records.COMMANDS)
+    return (
+        compared
+        | {word for table in tables for word in table if word.startswith("/")}
+        | {marker for marker in router.WISH_MARKERS if marker.startswith("/")}
+    )
+
+
+async def test_every_command_wecom_takes_is_in_the_help_of_some_role(bench: Bench) -> None:
+    words = wecom_words()
+    assert {"/help", "/cancel", "/应急", "/应急结束", "/人数", "/post", "/endpair", "/series", "/核验"} <= words
+    await set_up_branch(bench)
+    async with bench.store.unit() as unit:
+        person = await unit.people.by_account("wecom", "sunqi")
+        sunqi = person.id if person else await unit.people.create(bench.usecases.clock.now(), "孙七")
+        await unit.people.link_account(bench.usecases.clock.now(), Account("wecom", "sunqi", "孙七"), sunqi)
+        found = await unit.branches.by_name("幸福里e支部")
+        assert found is not None
+        await unit.committees.add_admin(bench.usecases.clock.now(), found.committee_id, sunqi)
+    await bench.usecases.add_secretary(
+        cmd.AddSecretary(Account("wecom", "admin"), found.id, Account("wecom", "lisi"), by_bot_admin=True)
+    )
+
+    helps = [await wecom_help(bench, user_id) for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin")]
+
+    everything = "\n".join(helps)
+    assert {word for word in words if not spelled(everything, word)} == set()
+
+
+# The command menus (setMyCommands) per scope
+
+
+def commands_in(tg: Telegram, scope: dict[str, Any], lang: str = "") -> dict[str, str]:
+    return {c["command"]: c["description"] for c in tg.api.my_commands(scope, lang)}
+
+
+async def test_the_menus_carry_the_everyday_commands_of_each_scope_in_each_language(telegram: Telegram) -> None:
+    tg = telegram
+    everyday = {"checkin", "certificate", "visit", "calendar", "post"}
+    for scope in ({"type": "default"}, {"type": "all_private_chats"}):
+        for lang in ("", "en"):
+            private = commands_in(tg, scope, lang)
+            assert everyday <= set(private), (scope, lang)
+            assert not {"emergency", "pair", "signin", "headcount"} & set(private), (scope, lang)
+    assert commands_in(tg, {"type": "all_private_chats"})["post"] == TELEGRAM.t("tg.cmd.post", "zh")
+    assert commands_in(tg, {"type": "all_private_chats"}, "en")["post"] == TELEGRAM.t("tg.cmd.post", "en")
+    group = commands_in(tg, {"type": "all_group_chats"})
+    assert "headcount" in group and not {"emergency", "pair", "signin"} & set(group)
+
+    english = await tg.person(12, "Li Na", language="en")
+    said = await tg.api.user_sends(english, tg.group, "我也想当书记")
+    await tg.api.user_sends(tg.secretary, tg.group, "/secretary", reply_to=said)
+    in_group_scope = {"type": "chat_member", "chat_id": GROUP_ID, "user_id": 12}
+    private_scope = {"type": "chat", "chat_id": 12}
+    await eventually(lambda: bool(tg.api.my_commands(private_scope)))
+    in_group = commands_in(tg, in_group_scope)
+    assert {"emergency", "headcount", "signin", "pair", "pairings", "recurring", "wish", "export"} <= set(in_group)
+    assert in_group["emergency"] == TELEGRAM.t("tg.cmd.emergency", "en"), "the new secretary reads English"
+    privately = commands_in(tg, private_scope)
+    assert {"pair", "pairings", "confirmvisit", "signin", "atrisk", "export", "checkin", "post"} <= set(privately)
+    assert "emergency" not in privately and "digest" not in privately
+
+    committee = await tg.api.add_group(-100, "南湖区e党委", [tg.admin])
+    await tg.api.user_sends(tg.admin, committee, "/committee 南湖区e党委")
+    committee_scope = {"type": "chat_member", "chat_id": -100, "user_id": ADMIN_ID}
+    await eventually(lambda: bool(tg.api.my_commands(committee_scope)))
+    assert {"emergency", "headcount", "digest", "export"} <= set(commands_in(tg, committee_scope))
+    for kind in ("private", "group", "secretary", "committee", "private_secretary", "private_secretary_admin"):
+        assert len(menu(kind, "zh")) <= 100 and all(1 <= len(c.description) <= 256 for c in menu(kind, "en"))
+
+
+# /headcount in a group: counts for everyone, names only privately to secretaries
+
+
+async def test_headcount_in_the_branch_group_shows_counts_and_no_name_of_those_who_did_not_answer(
+    telegram: Telegram,
+) -> None:
+    tg = telegram
+    answering, silent = await tg.reported(10, "张伟"), await tg.reported(11, "李娜")
+    await drained(tg)  # the report-in notes, which name them, are posted before the call
+    before = {m.message_id for m in tg.api.bot_messages(GROUP_ID)}
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "/emergency 防汛转移群众")
+    board = await bot_said(tg.api, GROUP_ID, "🚨 应急召集 #1")
+    prompt = await bot_said(tg.api, answering.id, "请问您能否到岗")
+    await bot_said(tg.api, silent.id, "请问您能否到岗")
+    await tg.api.user_presses(answering, prompt, button(prompt, "可到"))
+    await eventually(lambda: "✅ 可到 1" in (board.text or ""))
+
+    by_member = await tg.says(answering, GROUP_ID, "/headcount")
+    by_secretary = await tg.says(tg.secretary, GROUP_ID, "/headcount")
+    names = await bot_said(tg.api, SECRETARY_ID, "尚未回复")
+    deps = tg.world.jobs
+    job = next(job for job in jobs(deps.settings, deps.tz) if job.name == "emergencies")
+    for minutes in (11, 31, 41):
+        await run_job(deps, job, tg.world.clock.now() + timedelta(minutes=minutes), tg.platform.poke)
+    listed = await bot_said(tg.api, SECRETARY_ID, "次提醒仍未回复")
+
+    assert "⏳ 未回复" in (by_member.text or "") and "⏳ 未回复" in (by_secretary.text or "")
+    assert "李娜" in (names.text or "") and "李娜" in (listed.text or "")
+    in_group = [m.text or m.caption or "" for m in tg.api.bot_messages(GROUP_ID) if m.message_id not in before]
+    assert len(in_group) >= 3 and not [text for text in in_group if "李娜" in text]
+    assert not [m for m in tg.api.bot_messages(answering.id) if "李娜" in (m.text or "")]
+
+
+async def test_on_wecom_no_name_of_those_who_did_not_answer_reaches_the_branch_appchat(
+    bench: Bench, db: Database
+) -> None:
+    chat = await set_up_branch(bench)
+    await wecom_settled(bench)  # the report-in notes, which name them, are posted before the call
+    appchat = bench.fake.chats[chat.chat_id]
+    before = len(appchat.messages)
+    await bench.say("admin", "/应急 防汛转移群众")
+    yes = encode(Act.EMERGENCY_ANSWER, 1, "y")
+    await eventually(lambda: has_card(bench, "zhangsan", yes) and has_card(bench, "lisi", yes))
+    task, _, _ = find_card(bench, "zhangsan", yes)
+    await bench.press("zhangsan", task, yes)
+    await eventually(lambda: "已记录：可到" in bench.last_text("zhangsan"))
+
+    await bench.say("zhangsan", "/人数")
+    refused = bench.last_text("zhangsan")
+    await bench.say("admin", "/人数")
+    await eventually(lambda: any("尚未回复" in text for text in bench.fake.texts("admin")))
+    deps = JobDeps(SqlReports(db), bench.usecases, SHANGHAI, SchedulerConfig())
+    job = next(job for job in jobs(deps.settings, deps.tz) if job.name == "emergencies")
+    for minutes in (11, 31, 41):
+        await run_job(deps, job, bench.usecases.clock.now() + timedelta(minutes=minutes), bench.platform.poke)
+    await eventually(lambda: any("次提醒仍未回复" in text for text in bench.fake.texts("admin")))
+    await wecom_settled(bench)
+
+    assert fragment(catalog()["error.emergency_where"]["zh"]) in refused, "a member is shown no board on WeCom"
+    told = [text for text in bench.fake.texts("admin") if "未回复" in text]
+    assert any("李四" in text and "王五" in text for text in told)
+    in_appchat = [str(m.content.get("content", "")) for m in appchat.messages[before:]]
+    assert any("应急召集 #1" in text for text in in_appchat)
+    assert not [text for text in in_appchat if "李四" in text or "王五" in text]
+
+
+# Points, when enabled, are named where /me is
+
+
+async def test_help_names_the_points_beside_me_when_they_are_enabled(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    assert "积分" not in await help_of(tg, member, member.id)
+    tg.world.app.records = RecordsConfig(points_enabled=True)
+    assert "/me — 我的本季度服务与积分" in await help_of(tg, member, member.id)
+
+
+async def test_on_wecom_help_names_the_points_beside_me_when_they_are_enabled(bench: Bench) -> None:
+    await set_up_branch(bench)
+    assert "积分" not in await wecom_help(bench, "lisi")
+    bench.usecases.records = RecordsConfig(points_enabled=True)
+    assert "/me — 我的本季度服务与积分" in await wecom_help(bench, "lisi")
+
+
+async def test_help_speaks_english_to_an_english_user_with_the_chinese_spellings(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(13, "Li Na")
+    zh = await help_of(tg, member, tg.group)
+    await tg.says(member, member.id, "/lang en")
+
+    privately, in_group = await help_of(tg, member, member.id), await help_of(tg, member, tg.group)
+
+    assert "/post（/应急岗位） — 我的应急岗位" in zh and "/headcount（/人数） — 应急召集的人数看板" in zh
+    assert privately.startswith("Commands you can use:")
+    assert "/post (/应急岗位) — My emergency post: /post POST GRID" in privately
+    assert "/checkin (签到) — Sign in at the place: /checkin CODE" in privately
+    assert "/series — Claim every occurrence: /series N" in privately
+    assert "/headcount (/人数) — The emergency call's headcount" in in_group

@@ -224,7 +224,7 @@ class Commands(Flows):
             chat = chat_of(message)
             here = Here(False, await usecases.branch_of_chat(chat), await usecases.committee_of_chat(chat))
         names = allowed_commands(roles, bot_admin=self.adapter.is_bot_admin(user), here=here)
-        await reply(message, help_text(names, lang))
+        await reply(message, help_text(names, lang, points=usecases.records.points_enabled))
 
     async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/lang zh|en: the language the bot speaks to me."""

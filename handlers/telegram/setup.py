@@ -20,14 +20,16 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
+from bot.domain.model import Account
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, reply
 from handlers.telegram.conversation import show
-from handlers.telegram.menus import menu
+from handlers.telegram.menus import menu, private_menu
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
 from handlers.telegram.updates import (
+    PLATFORM,
     account_of,
     chat_of,
     chat_ref,
@@ -68,7 +70,7 @@ class SetupHandlers:
         await reply(message, t("tg.committee.set", lang, name=escape(done.committee.name)))
         if chat is not None:
             await self.staff_menu("committee", message.chat.id, user.id, lang)
-        await self.staff_menu("private_staff", None, user.id, lang)
+        await self.private_menu(user.id, lang)
 
     async def branch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Bind this group to an e-branch: the one of that name set up offline (``ebranch setup``), else a new one whose
@@ -170,9 +172,14 @@ class SetupHandlers:
         self.adapter.changed()
 
     async def secretary_menu(self, chat_id: int, user_id: int, lang: str) -> None:
-        """Show a secretary their extra commands in the branch group's menu (and /export in their private chat)."""
+        """Show a secretary their extra commands in the branch group's menu (and theirs in their private chat)."""
         await self.staff_menu("secretary", chat_id, user_id, lang)
-        await self.staff_menu("private_staff", None, user_id, lang)
+        await self.private_menu(user_id, lang)
+
+    async def private_menu(self, user_id: int, lang: str) -> None:
+        """Set a secretary's or committee admin's private menu for all the roles they hold now."""
+        roles = await self.adapter.usecases.roles(Account(PLATFORM, str(user_id)))
+        await self.staff_menu(private_menu(roles), None, user_id, lang)
 
     async def staff_menu(self, kind: str, chat_id: int | None, user_id: int, lang: str) -> None:
         """Set one person's command menu in a group (``chat_id``) or, with None, in their private chat."""

@@ -210,6 +210,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The digest is already on its way; please wait a moment.",
     },
     "tg.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
+    # /help and the menus: the commands of emergencies, pairings, recurring activities and service records
+    "tg.help.alias": {"zh": "（{alias}）", "en": " ({alias})"},
+    "tg.help.me_points": {"zh": "我的本季度服务与积分", "en": "My quarter and points"},
+    "tg.cmd.emergency": {
+        "zh": "应急召集：/emergency 内容；演练：/emergency drill 内容（/应急演练）；结束：/emergency end（/应急结束）",
+        "en": "Emergency call: /emergency TEXT; a drill: /emergency drill TEXT; end it: /emergency end",
+    },
+    "tg.cmd.headcount": {"zh": "应急召集的人数看板", "en": "The emergency call's headcount"},
+    "tg.cmd.post": {"zh": "我的应急岗位：/post 岗位 网格", "en": "My emergency post: /post POST GRID"},
+    "tg.cmd.confirmvisit": {"zh": "确认结对走访：/confirmvisit 编号", "en": "Confirm a pairing visit: /confirmvisit N"},
+    "tg.cmd.pausepair": {"zh": "暂停结对提醒：/pausepair 编号", "en": "Pause a pairing's reminders: /pausepair N"},
+    "tg.cmd.resumepair": {"zh": "恢复结对提醒：/resumepair 编号", "en": "Resume a pairing: /resumepair N"},
+    "tg.cmd.handover": {"zh": "移交结对：/handover 编号 成员", "en": "Hand a pairing over: /handover N MEMBER"},
+    "tg.cmd.endpair": {"zh": "结束结对：/endpair 编号", "en": "End a pairing: /endpair N"},
+    "tg.cmd.series": {"zh": "认领周期活动的每一次：/series 编号", "en": "Claim every occurrence: /series N"},
+    "tg.cmd.endseries": {"zh": "停止周期活动：/endseries 编号", "en": "Stop a recurring activity: /endseries N"},
+    "tg.cmd.skip": {"zh": "跳过可不填的一步（备注或照片）", "en": "Skip an optional step (a note or photo)"},
 }
 
 TEXTS = Texts(MESSAGES)

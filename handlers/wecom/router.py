@@ -85,7 +85,9 @@ RECURRING_COMMANDS = {
 def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
     """The commands (all sent privately to the app) a person may use: /报到 once on a branch's list, /me and /mine
     once reported in, a secretary's wish commands when one of their branches has its group chat, /digest for
-    admins of a committee that has its chat, /committee for the configured admins."""
+    admins of a committee that has its chat, /committee for the configured admins; an emergency call (/应急) and its
+    headcount (/人数) for whoever administers a committee or leads a branch that has its chat, the pairing and series
+    commands that take a number for secretaries, /series for reported-in members, /应急岗位 for everyone."""
     member = roles.member
     names = ["/help"]
     if member is not None and member.home_branch_id is not None:
@@ -118,7 +120,41 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
     names.append("/verify")
     if roles.secretary_of:
         names.append("/signin")
+    if any(c.chat is not None for c in roles.admin_of) or any(b.chat is not None for b in roles.secretary_of):
+        names += ["/应急", "/人数"]  # on the chat of the committee one administers, else of the branch one leads
+    names.append("/应急岗位")
+    if member is not None and member.reported:
+        names.append("/series")
+    if roles.secretary_of:
+        names += ["/confirmvisit", "/pausepair", "/resumepair", "/handover", "/endpair", "/endseries"]
     return tuple(names)
+
+
+ALIASES = {
+    "/help": "/start",
+    "/报到": "/report",
+    "/应急": "/emergency",
+    "/人数": "/headcount",
+    "/应急岗位": "/post",
+    "/签到": "/checkin",
+    "/证明": "/certificate",
+    "/更正": "/correct",
+    "/verify": "/核验",
+    "/pair": "/结对",
+    "/visit": "/走访",
+}
+"""The other spelling of a command, shown beside it in /help."""
+
+
+def help_text(names: tuple[str, ...], lang: str, *, points: bool = False) -> str:
+    """/help: one line per command, with its other spelling where it has one; /me names the points when
+    ``[points]`` is enabled."""
+    lines = [t("wc.help", lang)]
+    for name in names:
+        alias = t("wc.help.alias", lang, alias=ALIASES[name]) if name in ALIASES else ""
+        key = "wc.help.me_points" if name == "/me" and points else f"wc.cmd.{name}"
+        lines.append(f"{name}{alias} — {t(key, lang)}")
+    return "\n".join(lines)
 
 
 def _split_list(text: str) -> list[str]:
@@ -269,7 +305,7 @@ class WeComRouter:
     async def _help_text(self, account: Account, lang: str) -> str:
         """One line per command this person may use: what the router and the use cases would not refuse them."""
         commands = allowed_commands(await self.usecases.roles(account), bot_admin=account.user_id in self.admins)
-        return "\n".join([t("wc.help", lang), *(f"{name} — {t(f'wc.cmd.{name}', lang)}" for name in commands)])
+        return help_text(commands, lang, points=self.usecases.records.points_enabled)
 
     async def _enter(self, account: Account, lang: str) -> None:
         """A person opened the app: the welcome and help, the first time only."""

@@ -124,6 +124,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.withdrawn": {"zh": "已取消认领 #{id}。", "en": "Your claim on #{id} is withdrawn."},
     "wc.waitlisted": {"zh": "已加入 #{id} 的候补，第 {n} 位。", "en": "On the waitlist of #{id}, number {n}."},
     "wc.unknown": {"zh": "没看懂。发送 /help 查看可用指令。", "en": "I did not understand. Send /help for commands."},
+    # /help: the commands of emergencies, pairings, recurring activities and service records
+    "wc.help.alias": {"zh": "（{alias}）", "en": " ({alias})"},
+    "wc.help.me_points": {"zh": "我的本季度服务与积分", "en": "your quarter and points"},
+    "wc.cmd./应急": {
+        "zh": "应急召集（您管理的e党委或支部）：/应急 内容；演练：/应急演练 内容；结束：/应急结束",
+        "en": "an emergency call (your committee or branch): /emergency TEXT; a drill: /应急演练 TEXT;"
+        " end it: /应急结束",
+    },
+    "wc.cmd./人数": {
+        "zh": "应急召集的人数看板，未回复的名单私信给您",
+        "en": "the emergency call's headcount, with who has not answered",
+    },
+    "wc.cmd./应急岗位": {"zh": "我的应急岗位：/应急岗位 岗位 网格", "en": "your emergency post: /post POST GRID"},
+    "wc.cmd./confirmvisit": {
+        "zh": "确认结对走访：确认走访 编号",
+        "en": "confirm a pairing visit: /confirmvisit N",
+    },
+    "wc.cmd./pausepair": {"zh": "暂停结对提醒：暂停结对 编号", "en": "pause a pairing's reminders: /pausepair N"},
+    "wc.cmd./resumepair": {"zh": "恢复结对提醒：恢复结对 编号", "en": "resume a pairing: /resumepair N"},
+    "wc.cmd./handover": {"zh": "移交结对：移交结对 编号 成员", "en": "hand a pairing over: /handover N MEMBER"},
+    "wc.cmd./endpair": {"zh": "结束结对：结束结对 编号", "en": "end a pairing: /endpair N"},
+    "wc.cmd./series": {"zh": "认领周期活动的每一次：认领系列 编号", "en": "claim every occurrence: /series N"},
+    "wc.cmd./endseries": {"zh": "停止周期活动：停止系列 编号", "en": "stop a recurring activity: /endseries N"},
 }
 
 TEXTS = Texts(MESSAGES)
