@@ -8,7 +8,9 @@ import hashlib
 import io
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import fpdf.fonts
 import pypdf
 import pytest
 from PIL import Image
@@ -16,7 +18,7 @@ from PIL import Image
 from bot.config import RecordsConfig
 from bot.domain import errors
 from bot.domain.model import Account, ClaimStatus
-from bot.domain.records import mask_name, read_code
+from bot.domain.records import CertificateContent, CertificateLine, mask_name, read_code
 from bot.reports.certificate import render_pdf, render_png
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -304,3 +306,39 @@ async def test_verify_refuses_when_the_key_was_removed_and_makes_none(world: Wor
     with pytest.raises(errors.CertificateAltered):
         await world.app.verify_certificate(issued.code)
     assert (await query(world.db, "SELECT count(*) FROM certificate_keys"))[0][0] == 0
+
+
+def _content(n: int, title: str) -> CertificateContent:
+    line = CertificateLine(n, date(2026, 3, 1), title, 2.0, "verified")
+    return CertificateContent(
+        f"ZYFW-2026-001-{n:06d}", "张*伟", "", "南湖区e党委", "幸福里e支部", date(2026, 1, 1), date(2026, 12, 31),
+        (line,), 2.0, "王书记", "", date(2026, 12, 28),
+    )  # fmt: skip
+
+
+async def test_the_font_is_parsed_once_and_each_pdf_and_png_on_any_thread_has_its_own_glyphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parses = []
+    parse = fpdf.fonts.TTFFont.__init__
+
+    def counted(self: fpdf.fonts.TTFFont, *args: Any, **kwargs: Any) -> None:
+        parses.append(1)
+        parse(self, *args, **kwargs)
+
+    monkeypatch.setattr(fpdf.fonts.TTFFont, "__init__", counted)
+    titles = ("为独居老人安装一键通", "陪伴卧床十九年的李阿姨", "社区防汛值守", "帮邻居修缮屋顶", "义诊", "楼道清扫")
+    contents = [_content(n + 1, title) for n, title in enumerate(titles)]
+    pdfs = [render_pdf(contents[0], "AAAA-BBBB-CCCC")]
+    pdfs += await asyncio.gather(*(asyncio.to_thread(render_pdf, c, "AAAA-BBBB-CCCC") for c in contents[1:]))
+    pngs = await asyncio.gather(*(asyncio.to_thread(render_png, c, "AAAA-BBBB-CCCC") for c in contents))
+
+    assert len(parses) <= 1  # once per process (none when an earlier test parsed it)
+    for title, pdf in zip(titles, pdfs, strict=True):
+        text = pdf_text(pdf)
+        assert title in text and "志愿服务记录证明" in text
+        assert not any(other in text for other in titles if other != title)
+    for png in pngs:
+        image = Image.open(io.BytesIO(png))
+        assert image.mode == "L" and (image.width, image.height) == (1240, 1754)
+        assert 0.01 < sum(image.histogram()[:128]) / (image.width * image.height) < 0.3
