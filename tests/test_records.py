@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from PIL import Image
 
 from bot.config import RecordsConfig
 from bot.domain import errors
-from bot.domain.model import Account, ClaimStatus
+from bot.domain.model import Account, ChatRef, ClaimStatus
 from bot.domain.records import CertificateContent, CertificateLine, mask_name, read_code
+from bot.flows.records import GridWorkerArgs, gridworker_args
+from bot.notices.views import quarter_text
 from bot.reports.certificate import render_pdf, render_png
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -342,3 +345,81 @@ async def test_the_font_is_parsed_once_and_each_pdf_and_png_on_any_thread_has_it
         image = Image.open(io.BytesIO(png))
         assert image.mode == "L" and (image.width, image.height) == (1240, 1754)
         assert 0.01 < sum(image.histogram()[:128]) / (image.width * image.height) < 0.3
+
+
+async def test_a_grid_worker_opens_sign_in_codes_of_their_branch_and_nothing_else(world: World) -> None:
+    worker = await world.member("20", "刘网格")
+    present = await world.member("21", "陈志愿")
+    stranger = await world.member("22", "赵路人")
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "小区巡逻 名额3"))
+    assert isinstance(posted, outcomes.WishPosted)
+    wish = posted.view.wish
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.set_grid_worker(cmd.SetGridWorker(stranger, world.branch.id, "刘网格"))
+    with pytest.raises(errors.GridWorkerUnknown):
+        await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘 网格"))
+
+    appointed = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, " 刘网格 "))
+    again = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘网格"))
+    assert (appointed.appointed, appointed.changed, appointed.told) == (True, True, True)
+    assert (again.appointed, again.changed) == (True, False)
+    told = await query(world.db, "SELECT chat_id FROM outbox WHERE kind = 'gridworker'")
+    assert [row[0] for row in told] == ["20"]
+
+    opened = await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    assert opened.by_grid_worker
+    claim = (await world.app.claim(cmd.ClaimWish(present, wish.id))).claim
+    await world.app.check_in(cmd.CheckIn(present, opened.code))
+    done = await world.app.mark_done(cmd.MarkDone(present, claim.id, 1.5, "巡逻完了"))
+    assert done.verified
+    worker_id = (await world.get_member(worker)).id
+    audit = await query(world.db, "SELECT actor_id, detail FROM audit_log WHERE action = 'signin.open'")
+    assert [(row[0], json.loads(row[1])["role"]) for row in audit] == [(worker_id, "grid_worker")]
+    opened_by = await query(world.db, "SELECT opened_by FROM signin_codes")
+    assert [row[0] for row in opened_by] == [worker_id]
+
+    with pytest.raises(errors.NotSecretary):  # a grid worker confirms nothing and posts nothing
+        await world.app.confirm(cmd.ConfirmService(worker, claim.id))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.post_wish(cmd.PostWish(worker, world.branch.id, "发传单 名额2"))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.set_grid_worker(cmd.SetGridWorker(worker, world.branch.id, "陈志愿"))
+
+    status = await world.app.my_quarter(worker)
+    assert status.grid_worker_of == (world.branch.name,)
+    assert f"网格员：{world.branch.name}" in quarter_text(status, "zh")
+    assert (await world.app.roles(worker)).grid_worker_of == (world.branch,)
+    assert [m.name for m in await world.app.grid_workers(world.secretary, world.branch.id)] == ["刘网格"]
+
+    removed = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘网格", off=True))
+    assert (removed.appointed, removed.changed) == (False, True)
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    assert (await world.app.my_quarter(worker)).grid_worker_of == ()
+    actions = await query(world.db, "SELECT action FROM audit_log WHERE action LIKE 'gridworker.%' ORDER BY id")
+    assert [row[0] for row in actions] == ["gridworker.appoint", "gridworker.remove"]
+
+
+async def test_a_grid_worker_of_another_branch_opens_no_code_here(world: World) -> None:
+    worker = await world.member("30", "孙网格")
+    async with world.store.unit() as unit:
+        other = await unit.branches.create(
+            world.clock.now(), world.branch.committee_id, "第二e支部", ChatRef("telegram", "-777")
+        )
+        member = await unit.people.by_account("telegram", "30")
+        assert member is not None
+        await unit.grid_workers.appoint(world.clock.now(), other, member.id, None)
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "义诊 名额3"))
+    assert isinstance(posted, outcomes.WishPosted)
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, posted.view.wish.id, 2.0))
+
+
+def test_gridworker_arguments_read_the_name_and_off() -> None:
+    assert gridworker_args("张三") == GridWorkerArgs("张三", False)
+    assert gridworker_args("off 张三") == GridWorkerArgs("张三", True)
+    assert gridworker_args("取消 张三") == GridWorkerArgs("张三", True)
+    assert gridworker_args("Li Ming off") == GridWorkerArgs("Li Ming", True)
+    assert gridworker_args("") is None and gridworker_args("off") is None

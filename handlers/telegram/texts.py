@@ -210,6 +210,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The digest is already on its way; please wait a moment.",
     },
     "tg.export.caption": {"zh": "台账已导出：{file}", "en": "Ledger exported: {file}"},
+    # grid workers (网格员)
+    "tg.cmd.gridworker": {
+        "zh": "任命网格员：/gridworker 姓名（/gridworker off 姓名 取消）",
+        "en": "Appoint a grid worker: /gridworker NAME (/gridworker off NAME ends it)",
+    },
 }
 
 TEXTS = Texts(MESSAGES)

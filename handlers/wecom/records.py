@@ -1,5 +1,5 @@
 """Service-record commands on WeCom, sent privately to the app: /signin, /签到 (/checkin), /certificate (/证明),
-/verify (/核验), /correct (/更正), and the 接受更正 / 拒绝 buttons of a correction card."""
+/verify (/核验), /correct (/更正), /网格员 (/gridworker), and the 接受更正 / 拒绝 buttons of a correction card."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Callable
 from html import escape
 from types import ModuleType
 
+from bot.domain.errors import NotSecretary
 from bot.domain.model import Account
-from bot.flows.records import certificate_args, correction_args, signin_args
+from bot.flows.records import certificate_args, correction_args, gridworker_args, signin_args
 from bot.notices.callbacks import Act, Payload
 from bot.notices.views import verified_text
 from bot.ports.chat import Attachment, OutgoingMessage
@@ -24,7 +25,8 @@ CHECKIN = frozenset({"/checkin", "/签到", "签到"})
 CERTIFICATE = frozenset({"/certificate", "/证明", "证明"})
 VERIFY = frozenset({"/verify", "/核验", "核验"})
 CORRECT = frozenset({"/correct", "/更正", "更正"})
-COMMANDS = SIGNIN | CHECKIN | CERTIFICATE | VERIFY | CORRECT
+GRIDWORKER = frozenset({"/gridworker", "/网格员", "网格员"})
+COMMANDS = SIGNIN | CHECKIN | CERTIFICATE | VERIFY | CORRECT | GRIDWORKER
 ACTS = frozenset({Act.CORRECTION_ACCEPT, Act.CORRECTION_REFUSE})
 
 
@@ -59,6 +61,8 @@ class RecordsCommands:
             await self.gateway.send_text(user_id, text)
         elif command in CERTIFICATE:
             await self._certificate(account, lang, rest)
+        elif command in GRIDWORKER:
+            await self._gridworker(account, lang, rest)
         elif command in VERIFY:
             if not rest:
                 await self.gateway.send_text(user_id, t("records.verify.usage", lang))
@@ -77,6 +81,26 @@ class RecordsCommands:
             await self.gateway.send_text(
                 user_id, t("records.correction.requested", lang, id=asked.record.id, n=asked.reviewers)
             )
+
+    async def _gridworker(self, account: Account, lang: str, rest: str) -> None:
+        """Appoint (or with 取消 / off, end) a grid worker of the first branch the sender is secretary of."""
+        roles = await self.usecases.roles(account)
+        if not roles.secretary_of:
+            raise NotSecretary()
+        branch = roles.secretary_of[0]
+        args = gridworker_args(rest)
+        if args is None:
+            names = "、".join(m.name for m in await self.usecases.grid_workers(account, branch.id))
+            usage = t("records.gridworker.usage", lang, names=names or t("records.gridworker.none", lang))
+            await self.gateway.send_text(account.user_id, usage.replace("/gridworker", "/网格员"))
+            return
+        done = await self.usecases.set_grid_worker(cmd.SetGridWorker(account, branch.id, args.name, args.off))
+        self.changed()
+        if done.appointed:
+            key = "records.gridworker.appointed" if done.changed else "records.gridworker.already"
+        else:
+            key = "records.gridworker.removed" if done.changed else "records.gridworker.not_one"
+        await self.gateway.send_text(account.user_id, t(key, lang, name=done.member.name, branch=done.branch.name))
 
     async def _certificate(self, account: Account, lang: str, rest: str) -> None:
         user_id = account.user_id

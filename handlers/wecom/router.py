@@ -118,6 +118,10 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
     names.append("/verify")
     if roles.secretary_of:
         names.append("/signin")
+    if roles.grid_worker_of and not roles.secretary_of:  # grid workers (网格员)
+        names.append("/signin")
+    if roles.secretary_of:
+        names.append("/网格员")
     return tuple(names)
 
 

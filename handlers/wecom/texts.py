@@ -124,6 +124,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.withdrawn": {"zh": "已取消认领 #{id}。", "en": "Your claim on #{id} is withdrawn."},
     "wc.waitlisted": {"zh": "已加入 #{id} 的候补，第 {n} 位。", "en": "On the waitlist of #{id}, number {n}."},
     "wc.unknown": {"zh": "没看懂。发送 /help 查看可用指令。", "en": "I did not understand. Send /help for commands."},
+    # grid workers (网格员)
+    "wc.cmd./网格员": {
+        "zh": "任命网格员：/网格员 姓名（/网格员 取消 姓名）",
+        "en": "appoint a grid worker: /网格员 NAME (/网格员 off NAME ends it)",
+    },
 }
 
 TEXTS = Texts(MESSAGES)

@@ -20,6 +20,7 @@ _ROLE_TABLES = (
     ("committee_admins", "committee_id, created_at"),
     ("team_members", "team_id"),
     ("activity_branches", "branch_id"),
+    ("branch_grid_workers", "branch_id, created_at"),
 )
 
 
@@ -133,6 +134,7 @@ class SqlPeople(Repo, ports.People):
         await self._run("UPDATE services SET note = '' WHERE member_id = ?", (member_id,))
         await self._run("UPDATE claims SET note = '', photo_ref = NULL WHERE member_id = ?", (member_id,))
         await self._run("DELETE FROM member_emergency_posts WHERE member_id = ?", (member_id,))
+        await self._run("DELETE FROM branch_grid_workers WHERE member_id = ?", (member_id,))
         await self._run("UPDATE emergency_calls SET note = '' WHERE member_id = ?", (member_id,))
 
     async def merge_into(self, from_id: int, into_id: int) -> None:
