@@ -49,6 +49,8 @@ class RecordsCommands:
                 return
             opened = await self.usecases.open_signin(cmd.OpenSignin(account, args.wish_id, args.hours))
             await self.gateway.send_text(user_id, _opened(opened, lang, self.usecases))
+            qr = await asyncio.to_thread(certificate_files().render_qr, signin_qr_text(opened.code))
+            await self.gateway.send_attachment(user_id, Attachment(f"signin-{opened.wish.id}.png", qr, is_image=True))
         elif command in CHECKIN:
             if not rest:
                 await self.gateway.send_text(user_id, t("records.checkin.usage", lang))
@@ -145,9 +147,15 @@ def _opened(opened: outcomes.SigninOpened, lang: str, usecases: UseCases) -> str
         code=opened.code,
         until=opened.expires_at.astimezone(usecases.tz).strftime("%H:%M"),
         minutes=usecases.records.signin_minutes,
-        link="",
+        link=t("wc.signin.qr", lang),
         hours=f"{opened.hours:g}",
     )
+
+
+def signin_qr_text(code: str) -> str:
+    """What the sign-in QR carries on WeCom: the message to send the app (``签到 123456``). WeCom has no link that
+    sends an app a message, so a member's scan shows the text to send (or copy)."""
+    return f"签到 {code}"
 
 
 def certificate_files() -> ModuleType:

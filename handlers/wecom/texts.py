@@ -129,6 +129,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "任命网格员：/网格员 姓名（/网格员 取消 姓名）",
         "en": "appoint a grid worker: /网格员 NAME (/网格员 off NAME ends it)",
     },
+    # the sign-in QR
+    "wc.signin.qr": {
+        "zh": "，或扫下方二维码，按扫出的文字发送",
+        "en": ", or scan the QR below and send the text it shows",
+    },
 }
 
 TEXTS = Texts(MESSAGES)
