@@ -44,6 +44,7 @@ REFUSALS = (
     "error.member_left",
     "error.generic",
     "error.not_a_member",
+    "error.not_signin_issuer",
 )
 TELEGRAM_REFUSALS = (
     "tg.not_branch",
@@ -86,6 +87,7 @@ EVERY_TELEGRAM_COMMAND = (
     "recurring",
     "visit",
     "calendar",
+    "gridworker",
 )
 
 
@@ -135,6 +137,7 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "checkin": "/checkin 000001",
         "correct": "/correct 999999 探测",
         "signin": f"/signin {manage}",
+        "gridworker": "/gridworker 探测员",
     }.get(name, f"/{name}")
 
 
@@ -273,6 +276,17 @@ async def test_a_secretary_privately_and_in_their_group(telegram: Telegram) -> N
     assert {"wish", "manage", "close", "cancel", "atrisk", "secretary", "export"} <= in_group
 
 
+async def test_a_grid_worker_privately_and_in_their_branch_group(telegram: Telegram) -> None:
+    tg = telegram
+    worker = await tg.reported(12, "刘网格")
+    wishes = await wishes_of(tg)
+    await tg.world.app.set_grid_worker(cmd.SetGridWorker(tg.world.secretary, tg.world.branch.id, "刘网格"))
+    privately = await check(Place(tg, worker.id, wishes), worker)
+    in_group = await check(Place(tg, tg.group, wishes), worker)
+    for shown in (privately, in_group):
+        assert "signin" in shown and not {"wish", "gridworker", "manage", "close"} & shown
+
+
 async def test_a_committee_admin_privately_and_in_the_committee_chat(telegram: Telegram) -> None:
     tg = telegram
     wishes = await wishes_of(tg)
@@ -344,6 +358,7 @@ EVERY_WECOM_COMMAND = (
     "/visit",
     "/calendar",
     "/signin",
+    "/网格员",
 )
 
 
@@ -374,6 +389,7 @@ async def wecom_permitted(bench: Bench, user_id: str, wish_id: int) -> set[str]:
             "/签到": "/签到 000001",
             "/更正": "/更正 999999 探测",
             "/signin": f"/signin {wish_id}",
+            "/网格员": "/网格员 探测员",
         }.get(name, name)
         before = len(bench.fake.texts(user_id))
         status, _, _ = await bench.post(text_message_xml(user_id, text, str(next(bench.ids))))
@@ -411,6 +427,8 @@ async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None
     await bench.usecases.add_secretary(
         cmd.AddSecretary(Account("wecom", "admin"), found.id, Account("wecom", "lisi"), by_bot_admin=True)
     )
-    for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin"):
+    await bench.usecases.set_grid_worker(cmd.SetGridWorker(Account("wecom", "admin"), found.id, "王五"))
+    for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin", "wangwu"):
         shown = await wecom_listed(bench, user_id)
         assert shown == await wecom_permitted(bench, user_id, wish_id), user_id
+    assert "/signin" in await wecom_listed(bench, "wangwu") and "/网格员" in await wecom_listed(bench, "admin")
