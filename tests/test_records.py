@@ -25,6 +25,7 @@ from bot.notices.views import quarter_text
 from bot.reports.certificate import render_pdf, render_png
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
+from bot.usecases.roster import read_roster
 from tests.conftest import SHANGHAI, World, execute, query
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -423,3 +424,21 @@ def test_gridworker_arguments_read_the_name_and_off() -> None:
     assert gridworker_args("取消 张三") == GridWorkerArgs("张三", True)
     assert gridworker_args("Li Ming off") == GridWorkerArgs("Li Ming", True)
     assert gridworker_args("") is None and gridworker_args("off") is None
+
+
+async def test_the_roster_import_appoints_the_grid_workers_its_column_names(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "姓名,手机号,网格,网格员\n陈静,13800138000,3号楼,是\n李强,13900139000,4号楼,\n王芳,13700137000,,√\n",
+        encoding="utf-8",
+    )
+    rows = read_roster(path).rows
+    assert [(r.grid, r.grid_worker) for r in rows] == [("3号楼", True), ("4号楼", False), ("", True)]
+
+    await world.app.import_roster(world.branch.name, rows)
+    await world.app.import_roster(world.branch.name, rows)  # again: nothing more
+
+    workers = await world.app.grid_workers(world.secretary, world.branch.id)
+    assert sorted(m.name for m in workers) == ["王芳", "陈静"]
+    appointed = await query(world.db, "SELECT count(*) FROM audit_log WHERE action = 'gridworker.appoint'")
+    assert appointed[0][0] == 2
