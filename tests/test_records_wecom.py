@@ -32,9 +32,15 @@ async def claimed_and_signed_in(rig: Rig) -> str:
     await rig.press("zhangsan", task_id, key)
     await eventually(lambda: has_card(bench, "zhangsan", "1:d:"))
     await bench.say("admin", "/signin 1 2小时")
+    await eventually(lambda: images_to(bench, "admin") == 1)  # the QR follows the code
     found = re.search(r"签到码：\**(\d{6})", bench.last_text("admin"))
     assert found is not None, bench.last_text("admin")
     return found.group(1)
+
+
+def images_to(bench: Any, user_id: str) -> int:
+    """How many image messages a member has been sent."""
+    return sum(1 for d in bench.fake.inbox.get(user_id, []) if d.msgtype == "image")
 
 
 async def report_done(rig: Rig, hours: str) -> str:
@@ -131,6 +137,7 @@ async def test_a_grid_worker_appointed_on_wecom_opens_a_sign_in_code(rig: Rig) -
     await bench.say("lisi", "/me")
     assert "网格员：幸福里e支部" in bench.last_text("lisi")
     await bench.say("lisi", "/signin 1 2小时")
+    await eventually(lambda: images_to(bench, "lisi") == 1)
     found = re.search(r"签到码：\**(\d{6})", next(t for t in reversed(bench.fake.texts("lisi")) if "签到码" in t))
     assert found is not None
     await bench.say("zhangsan", f"签到 {found.group(1)}")
