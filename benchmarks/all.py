@@ -36,6 +36,7 @@ TITLES = {
 VARIANT_RUNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "storage_ceiling": (("--engine=postgresql",),),
     "city_scale": (("--engine=postgresql", "--name=city_scale_postgresql"),),
+    "pairing_sweep": (("--engine=postgresql", "--name=pairing_sweep_postgresql"),),
 }
 """The PostgreSQL runs `python -m benchmarks.all` makes beside each benchmark's default (SQLite) one."""
 DOC = common.ROOT / "docs" / "benchmarks.md"

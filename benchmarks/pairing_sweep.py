@@ -1,4 +1,5 @@
-"""Pairing sweep: the daily pairing job (reminders before a visit is due and once overdue) over a city's pairings."""
+"""Pairing sweep: the daily pairing job (reminders before a visit is due and once overdue) over a city's pairings,
+on SQLite (default) or PostgreSQL (--engine postgresql: the same generated data, loaded with COPY)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks import common
-from benchmarks.populate import NOW, CitySize, connect, generate_city, ts
+from benchmarks.populate import NOW, CitySize, connect, copy_city_to_postgres, generate_city, ts
 from bot.ports.clock import ManualClock
 from bot.usecases import UseCases
+from storage.engine import open_engine
 from storage.reports import SqlReports
-from storage.sqlite import open_database
 from storage.uow import SqlStore
 
 NAME = "pairing_sweep"
@@ -71,9 +72,9 @@ def generate(path: Path, branches: int, members: int, pairings: int, scenario: s
     return {"branches": branches, "members": members, "pairings": pairings}
 
 
-async def _measure(path: Path) -> dict[str, Any]:
+async def _measure(database: str) -> dict[str, Any]:
     """Two sweeps on the same day: the first records the reminders, the second finds them all recorded."""
-    db = await open_database(path)
+    db = await open_engine(database if database.startswith("postgresql") else Path(database))
     try:
         baseline = common.peak_rss_mib()
         usecases = UseCases(SqlStore(db), ManualClock(NOW), SHANGHAI, reports=SqlReports(db))
@@ -101,21 +102,54 @@ async def _measure(path: Path) -> dict[str, Any]:
         await db.close()
 
 
-def measure(branches: int, members: int, pairings: int, runs: int, scenarios: Sequence[str]) -> dict[str, Any]:
-    """Generate each scenario once, then time ``runs`` sweeps, each on a fresh copy in a fresh interpreter."""
+async def _pg_base(base: Path, name: str) -> float:
+    """The generated SQLite file loaded into a fresh PostgreSQL database ``name`` (COPY, then ANALYZE); seconds."""
+    url = await common.create_pg_database(name)
+    return await copy_city_to_postgres(base, url)
+
+
+async def _pg_copy(base: str, name: str) -> str:
+    """A fresh database ``name`` made from the loaded one (CREATE DATABASE ... TEMPLATE); its URL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(common.ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+    finally:
+        await conn.close()
+    return common.pg_url(name)
+
+
+def measure(
+    branches: int, members: int, pairings: int, runs: int, scenarios: Sequence[str], engine: str = "sqlite"
+) -> dict[str, Any]:
+    """Generate each scenario once, then time ``runs`` sweeps, each on a fresh copy in a fresh interpreter (on
+    PostgreSQL: a fresh database made from the loaded one)."""
     results = []
     directory = common.out_dir("pairings")
     for scenario in scenarios:
         base = directory / f"{scenario}_b{branches}_m{members}_p{pairings}.sqlite3"
         began = time.perf_counter()
-        data = generate(base, branches, members, pairings, scenario)
+        data: dict[str, float] = {**generate(base, branches, members, pairings, scenario)}
         generated = time.perf_counter() - began
+        pg_base = f"ebranch_bench_pairings_{scenario}"
+        if engine == "postgresql":
+            data["copy_seconds"] = round(asyncio.run(_pg_base(base, pg_base)), 1)
         samples = []
         for run in range(runs):
+            if engine == "postgresql":
+                name = f"{pg_base}_{run}"
+                url = asyncio.run(_pg_copy(pg_base, name))
+                samples.append(common.run_child(f"benchmarks.{NAME}", ["--child", "--db", url]))
+                asyncio.run(common.drop_pg_database(name))
+                continue
             copy = common.scratch_dir(NAME) / f"{scenario}_{run}.sqlite3"
             shutil.copyfile(base, copy)
             samples.append(common.run_child(f"benchmarks.{NAME}", ["--child", "--db", str(copy)]))
             copy.unlink()
+        if engine == "postgresql":
+            asyncio.run(common.drop_pg_database(pg_base))
         results.append(
             {
                 "scenario": scenario,
@@ -132,14 +166,23 @@ def measure(branches: int, members: int, pairings: int, runs: int, scenarios: Se
                 "baseline_rss_mib": common.median([s["baseline_rss_mib"] for s in samples]),
             }
         )
-    return {"branches": branches, "members": members, "pairings": pairings, "runs": runs, "results": results}
+    return {
+        "engine": engine,
+        "branches": branches,
+        "members": members,
+        "pairings": pairings,
+        "runs": runs,
+        "results": results,
+    }
 
 
 def render(result: dict[str, Any]) -> str:
     """The markdown section for docs/benchmarks.md."""
+    postgres = result.get("engine") == "postgresql"
+    engine = "PostgreSQL (127.0.0.1, default settings; loaded with COPY)" if postgres else "SQLite"
     lines = [
         f"{result['pairings']:,} monthly pairings (结对) over {result['members']:,} members in"
-        f" {result['branches']:,} branches on SQLite; the daily job `pairings`"
+        f" {result['branches']:,} branches on {engine}; the daily job `pairings`"
         f" (`UseCases.record_pairing_reminders`, {REMIND_DAYS_BEFORE} days ahead) pages through the due index 500"
         " pairings per transaction and records one outbox row per reminder. The second sweep the same day records"
         f" nothing (the outbox keys). Medians of {result['runs']} runs, each on a fresh copy in a fresh interpreter.",
@@ -172,20 +215,23 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--name", default=NAME, help="result name in benchmarks/out/ (for variants)")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/out/<name>.json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        measured = asyncio.run(_measure(Path(args.db)))
+        measured = asyncio.run(_measure(args.db))
         print(json.dumps(measured))
         return measured
     scenarios = [s for s in args.scenarios.split(",") if s]
     if not scenarios or set(scenarios) - set(SCENARIOS):
         parser.error(f"--scenarios: choose from {', '.join(SCENARIOS)}")
-    result = measure(args.branches, args.members, args.pairings, args.runs, scenarios)
+    result = measure(args.branches, args.members, args.pairings, args.runs, scenarios, args.engine)
     flags = [f"--pairings={args.pairings}", f"--runs={args.runs}"]
+    if args.engine != "sqlite":
+        flags += [f"--engine={args.engine}", f"--name={args.name}"]
     if (args.branches, args.members) != (1000, 100_000):
         flags += [f"--branches={args.branches}", f"--members={args.members}"]
     if scenarios != list(SCENARIOS):

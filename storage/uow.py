@@ -20,7 +20,7 @@ from storage.repos.jobs import SqlJobRuns
 from storage.repos.outbox import SqlOutbox
 from storage.repos.pairings import SqlPairings
 from storage.repos.people import SqlPeople
-from storage.repos.records import SqlCertificates, SqlSignins
+from storage.repos.records import SqlCertificates, SqlGridWorkers, SqlSignins
 from storage.repos.recurring import SqlRecurringSeries
 from storage.repos.services import SqlServices
 from storage.repos.shared import SqlSharedState
@@ -43,6 +43,7 @@ class SqlUnit:
         "drafts",
         "emergencies",
         "events",
+        "grid_workers",
         "jobs",
         "outbox",
         "pairings",
@@ -78,6 +79,7 @@ class SqlUnit:
         self.emergencies = SqlEmergencies(conn)
         self.signins = SqlSignins(conn)
         self.certificates = SqlCertificates(conn)
+        self.grid_workers = SqlGridWorkers(conn)
 
 
 class SqlStore:

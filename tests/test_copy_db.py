@@ -507,7 +507,7 @@ _TABLES = tuple(
         " job_runs conversations pairings"
         " member_emergency_posts emergencies emergency_calls emergency_messages"
         " signin_codes checkins checkin_failures certificate_keys certificates corrections"
-        " points_spent".split(),
+        " points_spent branch_grid_workers".split(),
         key=len,
         reverse=True,
     )

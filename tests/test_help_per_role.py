@@ -60,6 +60,7 @@ REFUSALS = (
     "error.generic",
     "error.not_a_member",
     "error.emergency_where",
+    "error.not_signin_issuer",
 )
 TELEGRAM_REFUSALS = (
     "tg.not_branch",
@@ -114,6 +115,7 @@ EVERY_TELEGRAM_COMMAND = (
     "endseries",
     "endpair",
     "post",
+    "gridworker",
 )
 UNPROBED = frozenset({"skip"})
 """Listed, but not probed: /skip answers only a conversation's optional question and is silent elsewhere."""
@@ -186,6 +188,7 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "endseries": f"/endseries {numbers.ended_series}",
         "endpair": f"/endpair {numbers.pairing}",
         "post": "/post 物资配送 一网格",
+        "gridworker": "/gridworker 探测员",
     }.get(name, f"/{name}")
 
 
@@ -360,6 +363,17 @@ async def test_a_secretary_privately_and_in_their_group(telegram: Telegram) -> N
     assert pairings | {"recurring", "endseries", "signin", "emergency", "headcount"} <= in_group
 
 
+async def test_a_grid_worker_privately_and_in_their_branch_group(telegram: Telegram) -> None:
+    tg = telegram
+    worker = await tg.reported(12, "刘网格")
+    wishes = await numbers_of(tg)
+    await tg.world.app.set_grid_worker(cmd.SetGridWorker(tg.world.secretary, tg.world.branch.id, "刘网格"))
+    privately = await check(Place(tg, worker.id, wishes), worker)
+    in_group = await check(Place(tg, tg.group, wishes), worker)
+    for shown in (privately, in_group):
+        assert "signin" in shown and not {"wish", "gridworker", "manage", "close"} & shown
+
+
 async def test_a_committee_admin_privately_and_in_the_committee_chat(telegram: Telegram) -> None:
     tg = telegram
     wishes = await numbers_of(tg)
@@ -442,6 +456,7 @@ EVERY_WECOM_COMMAND = (
     "/endseries",
     "/endpair",
     "/应急岗位",
+    "/网格员",
 )
 
 
@@ -509,6 +524,7 @@ async def wecom_permitted(bench: Bench, user_id: str, numbers: WeComNumbers) -> 
             "/签到": "/签到 000001",
             "/更正": "/更正 999999 探测",
             "/signin": f"/signin {wish_id}",
+            "/网格员": "/网格员 探测员",
         }.get(name, name)
         before = len(bench.fake.texts(user_id))
         status, _, _ = await bench.post(text_message_xml(user_id, text, str(next(bench.ids))))
@@ -556,14 +572,16 @@ async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None
     await bench.usecases.add_secretary(
         cmd.AddSecretary(Account("wecom", "admin"), found.id, Account("wecom", "lisi"), by_bot_admin=True)
     )
+    await bench.usecases.set_grid_worker(cmd.SetGridWorker(Account("wecom", "admin"), found.id, "王五"))
     shown = {}
-    for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin"):
+    for user_id in ("zhaoliu", "zhangsan", "lisi", "sunqi", "admin", "wangwu"):
         shown[user_id] = await wecom_listed(bench, user_id)
         assert shown[user_id] == await wecom_permitted(bench, user_id, numbers), user_id
     lead = {"/应急", "/pair", "/confirmvisit", "/pausepair", "/handover", "/endpair", "/endseries"}
     assert {"/应急岗位", "/series", "/visit", "/签到"} <= shown["zhangsan"] and not lead & shown["zhangsan"]
     assert lead | {"/人数", "/pairings", "/resumepair", "/signin"} <= shown["lisi"]
     assert shown["zhaoliu"] == {"/help", "/cancel", "/verify", "/应急岗位"}
+    assert "/signin" in shown["wangwu"] and "/网格员" in shown["admin"]
 
 
 # Drift guard: no command the bot takes is missing from every /help

@@ -15,7 +15,7 @@ from bot.domain.pairings import PairingStatus, Rhythm, RhythmKind, read_pair_req
 from bot.jobs.pairings import remind_pairings
 from bot.usecases import commands as cmd
 from storage.reports import SqlReports
-from tests.conftest import SHANGHAI, World, query
+from tests.conftest import SHANGHAI, World, execute, query
 from tests.schedule_support import at, deps_for, outbox
 
 
@@ -253,3 +253,19 @@ async def test_a_confirmed_visit_is_a_service_row_of_the_ledger_by_alias(world: 
 
     assert [(s.hours, s.confirmed, s.wish_id) for s in services] == [(2.0, True, None)]
     assert "王奶奶" in services[0].subject + services[0].note and "13800138000" not in services[0].subject
+
+
+async def test_the_sweep_reads_a_page_at_once_and_skips_who_cannot_be_reached(world: World) -> None:
+    await world.member("10", "张伟")
+    await world.member("11", "李娜")
+    await world.member("12", "王芳")
+    world.clock.set(at(2026, 12, 1))
+    for who in ("张伟", "李娜", "王芳"):
+        await paired(world, f"{who} 王奶奶 每月")
+    await execute(world.db, "UPDATE accounts SET reachable = 0 WHERE user_id = '11'")
+    deps = deps_for(world, pairing_remind_days_before=2)
+    world.clock.set(at(2027, 1, 5))
+
+    assert await remind_pairings(deps, world.clock.now()) == 2
+    assert sorted(row["chat_id"] for row in await outbox(world, "pairing_overdue")) == ["10", "12"]
+    assert await remind_pairings(deps, world.clock.now()) == 0

@@ -6,20 +6,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import fpdf.fonts
 import pypdf
 import pytest
 from PIL import Image
 
 from bot.config import RecordsConfig
 from bot.domain import errors
-from bot.domain.model import Account, ClaimStatus
-from bot.domain.records import mask_name, read_code
+from bot.domain.model import Account, ChatRef, ClaimStatus
+from bot.domain.records import CertificateContent, CertificateLine, mask_name, read_code
+from bot.flows.records import GridWorkerArgs, gridworker_args
+from bot.notices.views import quarter_text
 from bot.reports.certificate import render_pdf, render_png
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
+from bot.usecases.roster import read_roster
 from tests.conftest import SHANGHAI, World, execute, query
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -304,3 +310,135 @@ async def test_verify_refuses_when_the_key_was_removed_and_makes_none(world: Wor
     with pytest.raises(errors.CertificateAltered):
         await world.app.verify_certificate(issued.code)
     assert (await query(world.db, "SELECT count(*) FROM certificate_keys"))[0][0] == 0
+
+
+def _content(n: int, title: str) -> CertificateContent:
+    line = CertificateLine(n, date(2026, 3, 1), title, 2.0, "verified")
+    return CertificateContent(
+        f"ZYFW-2026-001-{n:06d}", "张*伟", "", "南湖区e党委", "幸福里e支部", date(2026, 1, 1), date(2026, 12, 31),
+        (line,), 2.0, "王书记", "", date(2026, 12, 28),
+    )  # fmt: skip
+
+
+async def test_the_font_is_parsed_once_and_each_pdf_and_png_on_any_thread_has_its_own_glyphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parses = []
+    parse = fpdf.fonts.TTFFont.__init__
+
+    def counted(self: fpdf.fonts.TTFFont, *args: Any, **kwargs: Any) -> None:
+        parses.append(1)
+        parse(self, *args, **kwargs)
+
+    monkeypatch.setattr(fpdf.fonts.TTFFont, "__init__", counted)
+    titles = ("为独居老人安装一键通", "陪伴卧床十九年的李阿姨", "社区防汛值守", "帮邻居修缮屋顶", "义诊", "楼道清扫")
+    contents = [_content(n + 1, title) for n, title in enumerate(titles)]
+    pdfs = [render_pdf(contents[0], "AAAA-BBBB-CCCC")]
+    pdfs += await asyncio.gather(*(asyncio.to_thread(render_pdf, c, "AAAA-BBBB-CCCC") for c in contents[1:]))
+    pngs = await asyncio.gather(*(asyncio.to_thread(render_png, c, "AAAA-BBBB-CCCC") for c in contents))
+
+    assert len(parses) <= 1  # once per process (none when an earlier test parsed it)
+    for title, pdf in zip(titles, pdfs, strict=True):
+        text = pdf_text(pdf)
+        assert title in text and "志愿服务记录证明" in text
+        assert not any(other in text for other in titles if other != title)
+    for png in pngs:
+        image = Image.open(io.BytesIO(png))
+        assert image.mode == "L" and (image.width, image.height) == (1240, 1754)
+        assert 0.01 < sum(image.histogram()[:128]) / (image.width * image.height) < 0.3
+
+
+async def test_a_grid_worker_opens_sign_in_codes_of_their_branch_and_nothing_else(world: World) -> None:
+    worker = await world.member("20", "刘网格")
+    present = await world.member("21", "陈志愿")
+    stranger = await world.member("22", "赵路人")
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "小区巡逻 名额3"))
+    assert isinstance(posted, outcomes.WishPosted)
+    wish = posted.view.wish
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.set_grid_worker(cmd.SetGridWorker(stranger, world.branch.id, "刘网格"))
+    with pytest.raises(errors.GridWorkerUnknown):
+        await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘 网格"))
+
+    appointed = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, " 刘网格 "))
+    again = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘网格"))
+    assert (appointed.appointed, appointed.changed, appointed.told) == (True, True, True)
+    assert (again.appointed, again.changed) == (True, False)
+    told = await query(world.db, "SELECT chat_id FROM outbox WHERE kind = 'gridworker'")
+    assert [row[0] for row in told] == ["20"]
+
+    opened = await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    assert opened.by_grid_worker
+    claim = (await world.app.claim(cmd.ClaimWish(present, wish.id))).claim
+    await world.app.check_in(cmd.CheckIn(present, opened.code))
+    done = await world.app.mark_done(cmd.MarkDone(present, claim.id, 1.5, "巡逻完了"))
+    assert done.verified
+    worker_id = (await world.get_member(worker)).id
+    audit = await query(world.db, "SELECT actor_id, detail FROM audit_log WHERE action = 'signin.open'")
+    assert [(row[0], json.loads(row[1])["role"]) for row in audit] == [(worker_id, "grid_worker")]
+    opened_by = await query(world.db, "SELECT opened_by FROM signin_codes")
+    assert [row[0] for row in opened_by] == [worker_id]
+
+    with pytest.raises(errors.NotSecretary):  # a grid worker confirms nothing and posts nothing
+        await world.app.confirm(cmd.ConfirmService(worker, claim.id))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.post_wish(cmd.PostWish(worker, world.branch.id, "发传单 名额2"))
+    with pytest.raises(errors.NotSecretary):
+        await world.app.set_grid_worker(cmd.SetGridWorker(worker, world.branch.id, "陈志愿"))
+
+    status = await world.app.my_quarter(worker)
+    assert status.grid_worker_of == (world.branch.name,)
+    assert f"网格员：{world.branch.name}" in quarter_text(status, "zh")
+    assert (await world.app.roles(worker)).grid_worker_of == (world.branch,)
+    assert [m.name for m in await world.app.grid_workers(world.secretary, world.branch.id)] == ["刘网格"]
+
+    removed = await world.app.set_grid_worker(cmd.SetGridWorker(world.secretary, world.branch.id, "刘网格", off=True))
+    assert (removed.appointed, removed.changed) == (False, True)
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, wish.id, 2.0))
+    assert (await world.app.my_quarter(worker)).grid_worker_of == ()
+    actions = await query(world.db, "SELECT action FROM audit_log WHERE action LIKE 'gridworker.%' ORDER BY id")
+    assert [row[0] for row in actions] == ["gridworker.appoint", "gridworker.remove"]
+
+
+async def test_a_grid_worker_of_another_branch_opens_no_code_here(world: World) -> None:
+    worker = await world.member("30", "孙网格")
+    async with world.store.unit() as unit:
+        other = await unit.branches.create(
+            world.clock.now(), world.branch.committee_id, "第二e支部", ChatRef("telegram", "-777")
+        )
+        member = await unit.people.by_account("telegram", "30")
+        assert member is not None
+        await unit.grid_workers.appoint(world.clock.now(), other, member.id, None)
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "义诊 名额3"))
+    assert isinstance(posted, outcomes.WishPosted)
+    with pytest.raises(errors.NotSigninIssuer):
+        await world.app.open_signin(cmd.OpenSignin(worker, posted.view.wish.id, 2.0))
+
+
+def test_gridworker_arguments_read_the_name_and_off() -> None:
+    assert gridworker_args("张三") == GridWorkerArgs("张三", False)
+    assert gridworker_args("off 张三") == GridWorkerArgs("张三", True)
+    assert gridworker_args("取消 张三") == GridWorkerArgs("张三", True)
+    assert gridworker_args("Li Ming off") == GridWorkerArgs("Li Ming", True)
+    assert gridworker_args("") is None and gridworker_args("off") is None
+
+
+async def test_the_roster_import_appoints_the_grid_workers_its_column_names(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "姓名,手机号,网格,网格员\n陈静,13800138000,3号楼,是\n李强,13900139000,4号楼,\n王芳,13700137000,,√\n",
+        encoding="utf-8",
+    )
+    rows = read_roster(path).rows
+    assert [(r.grid, r.grid_worker) for r in rows] == [("3号楼", True), ("4号楼", False), ("", True)]
+
+    await world.app.import_roster(world.branch.name, rows)
+    await world.app.import_roster(world.branch.name, rows)  # again: nothing more
+
+    workers = await world.app.grid_workers(world.secretary, world.branch.id)
+    assert sorted(m.name for m in workers) == ["王芳", "陈静"]
+    appointed = await query(world.db, "SELECT count(*) FROM audit_log WHERE action = 'gridworker.appoint'")
+    assert appointed[0][0] == 2

@@ -116,3 +116,33 @@ async def test_a_member_gets_a_certificate_that_verifies_and_asks_a_correction(t
     await eventually(lambda: "已接受更正" in (request.text or ""))
     me = await tg.says(member, member.id, "/me")
     assert "2.5小时" in (me.text or "")
+
+
+async def test_a_grid_worker_appointed_in_the_group_opens_a_sign_in_code_privately(telegram: Telegram) -> None:
+    tg = telegram
+    worker, member = await tg.reported(11, "李四"), await tg.reported(12, "王五")
+    card = await posted_card(tg, "小区巡逻 名额3", 3)
+    await claimed(tg, member, card)
+    refused = await tg.says(worker, worker.id, "/signin 1 2小时")
+    assert "只有本支部书记或网格员" in (refused.text or "")
+
+    appointed = await tg.says(tg.secretary, GROUP_ID, "/gridworker 李四")
+    assert "已任命 李四 为幸福里e支部网格员" in (appointed.text or "")
+    await bot_said(tg.api, worker.id, "您已被任命为幸福里e支部网格员")
+    me = await tg.says(worker, worker.id, "/me")
+    assert "网格员：幸福里e支部" in (me.text or "")
+    shown = await tg.says(worker, worker.id, "/help")
+    assert "/signin" in (shown.text or "") and "/gridworker" not in (shown.text or "")
+
+    await tg.api.user_sends(worker, worker.id, "/signin 1 2小时")
+    sent = await bot_said(tg.api, worker.id, "请参加的党员发送")
+    found = re.search(r"签到码：(\d{6})", sent.caption or sent.text or "")
+    assert found is not None and sent.photo is not None, (sent.text, sent.caption)
+    assert "已签到" in ((await tg.says(member, member.id, f"/checkin {found.group(1)}")).text or "")
+    posting = await tg.says(worker, worker.id, "/wish 发传单 名额2")
+    assert "只有支部书记" in (posting.text or "")
+
+    removed = await tg.says(tg.secretary, GROUP_ID, "/网格员 off 李四")
+    assert "已取消 李四 的幸福里e支部网格员身份" in (removed.text or "")
+    again = await tg.says(worker, worker.id, "/signin 1 2小时")
+    assert "只有本支部书记或网格员" in (again.text or "")

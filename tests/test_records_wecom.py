@@ -1,15 +1,18 @@
-"""WeCom end to end (issue 15): the secretary's /signin code, members' /签到, verified hours on report; /证明 sent as a
-PDF file and a PNG image and checked by /verify; /更正 and the secretary's 接受更正 card button."""
+"""WeCom end to end (issue 15): the secretary's /signin code and its QR image, members' /签到, verified hours on
+report; /证明 sent as a PDF file and a PNG image and checked by /verify; /更正 and the secretary's 接受更正 card
+button; a grid worker (/网格员) opening a sign-in code."""
 
 from __future__ import annotations
 
 import io
 import re
 from functools import partial
+from typing import Any
 
 from PIL import Image
 
 from bot.notices.callbacks import Act, encode
+from bot.reports.certificate import render_qr
 from tests.fakes import eventually
 from tests.test_records import ARTIFACTS, pdf_text
 from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, find_card, has_card, rig
@@ -29,9 +32,15 @@ async def claimed_and_signed_in(rig: Rig) -> str:
     await rig.press("zhangsan", task_id, key)
     await eventually(lambda: has_card(bench, "zhangsan", "1:d:"))
     await bench.say("admin", "/signin 1 2小时")
+    await eventually(lambda: images_to(bench, "admin") == 1)  # the QR follows the code
     found = re.search(r"签到码：\**(\d{6})", bench.last_text("admin"))
     assert found is not None, bench.last_text("admin")
     return found.group(1)
+
+
+def images_to(bench: Any, user_id: str) -> int:
+    """How many image messages a member has been sent."""
+    return sum(1 for d in bench.fake.inbox.get(user_id, []) if d.msgtype == "image")
 
 
 async def report_done(rig: Rig, hours: str) -> str:
@@ -95,3 +104,48 @@ async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accep
     await eventually(lambda: any("已被接受" in text for text in bench.fake.texts("zhangsan")))
     await bench.say("zhangsan", "/me")
     assert "2.5小时" in bench.last_text("zhangsan")
+
+
+async def test_the_sign_in_code_comes_with_its_qr_as_an_uploaded_image(rig: Rig) -> None:
+    bench = rig.bench
+    code = await claimed_and_signed_in(rig)
+
+    def images() -> list[Any]:
+        return [d for d in bench.fake.inbox["admin"] if d.msgtype == "image"]
+
+    await eventually(lambda: len(images()) == 1)
+    assert len(images()) == 1
+    kind, filename, data = bench.fake.media[images()[0].content["media_id"]]
+    assert (kind, filename) == ("image", "signin-1.png")
+    assert data == render_qr(f"签到 {code}")  # the QR of the text a member sends
+    qr = Image.open(io.BytesIO(data))
+    assert qr.width == qr.height and qr.width > 200
+    assert any("扫下方二维码" in text for text in bench.fake.texts("admin"))
+
+
+async def test_a_grid_worker_appointed_on_wecom_opens_a_sign_in_code(rig: Rig) -> None:
+    bench = rig.bench
+    await claimed_and_signed_in(rig)
+    await bench.say("lisi", "/signin 1 2小时")
+    assert "网格员" in bench.last_text("lisi")  # refused: not appointed yet
+
+    await bench.say("admin", "/网格员 李四")
+    assert "已任命 李四" in bench.last_text("admin")
+    await eventually(lambda: any("您已被任命为幸福里e支部网格员" in t for t in bench.fake.texts("lisi")))
+    await bench.say("lisi", "/help")
+    assert "/signin" in bench.last_text("lisi") and "/网格员" not in bench.last_text("lisi")
+    await bench.say("lisi", "/me")
+    assert "网格员：幸福里e支部" in bench.last_text("lisi")
+    await bench.say("lisi", "/signin 1 2小时")
+    await eventually(lambda: images_to(bench, "lisi") == 1)
+    found = re.search(r"签到码：\**(\d{6})", next(t for t in reversed(bench.fake.texts("lisi")) if "签到码" in t))
+    assert found is not None
+    await bench.say("zhangsan", f"签到 {found.group(1)}")
+    assert "已签到" in bench.last_text("zhangsan")
+    await bench.say("lisi", "#微心愿 发传单 名额2")
+    assert "只有支部书记" in bench.last_text("lisi")
+
+    await bench.say("admin", "/网格员 取消 李四")
+    assert "已取消 李四" in bench.last_text("admin")
+    await bench.say("lisi", "/signin 1 2小时")
+    assert "只有本支部书记或网格员" in bench.last_text("lisi")

@@ -276,3 +276,18 @@ class CorrectionDecided(DomainError):
     """This correction was already accepted or refused."""
 
     key = "error.correction_decided"
+
+
+# -- grid workers (网格员) -----------------------------------------------------------------------------------------
+
+
+class NotSigninIssuer(NotSecretary):
+    """Only the branch's secretaries and its grid workers open sign-in codes for its activities."""
+
+    key = "error.not_signin_issuer"
+
+
+class GridWorkerUnknown(DomainError):
+    """The name given is no single reported-in member of the branch."""
+
+    key = "error.gridworker_unknown"

@@ -231,6 +231,8 @@ class QuarterStatus:
     """The member's points balance when the committee runs points (``[points] enabled``), else None."""
     recent: tuple[ServiceRecord, ...] = ()
     """The member's latest service records (their numbers are what ``/correct N`` takes)."""
+    grid_worker_of: tuple[str, ...] = ()
+    """The names of the branches the member is a grid worker (网格员) of."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""What people type after the service-record commands (/signin, /certificate, /correct), read once for every
-platform."""
+"""What people type after the service-record commands (/signin, /certificate, /correct, /gridworker), read once for
+every platform."""
 
 from __future__ import annotations
 
@@ -84,3 +84,27 @@ def correction_args(text: str) -> CorrectionArgs | None:
     if duration is not None and not duration.rest and after.strip():
         return CorrectionArgs(service_id, duration.hours, after.strip())
     return CorrectionArgs(service_id, None, rest)
+
+
+@dataclass(frozen=True, slots=True)
+class GridWorkerArgs:
+    """``/gridworker 姓名`` or ``/gridworker off 姓名``."""
+
+    name: str
+    off: bool
+
+
+_OFF_WORDS = frozenset({"off", "remove", "取消", "撤销", "免去"})
+
+
+def gridworker_args(text: str) -> GridWorkerArgs | None:
+    """The member's name and whether the appointment ends (``off`` / ``取消`` before or after it); None without a
+    name."""
+    words = text.split()
+    off = bool(words) and (words[0].lower() in _OFF_WORDS or words[-1].lower() in _OFF_WORDS)
+    if words and words[0].lower() in _OFF_WORDS:
+        words = words[1:]
+    elif words and words[-1].lower() in _OFF_WORDS:
+        words = words[:-1]
+    name = " ".join(words)
+    return GridWorkerArgs(name, off) if name else None

@@ -204,4 +204,48 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the ledger
     "report.ledger.col.provenance": {"zh": "记录方式", "en": "Recorded"},
     "report.ledger.col.points": {"zh": "积分", "en": "Points"},
+    # grid workers (网格员)
+    "error.not_signin_issuer": {
+        "zh": "只有本支部书记或网格员可以为这条微心愿开签到码。",
+        "en": "Only the branch's secretaries and grid workers open sign-in codes for this micro-wish.",
+    },
+    "error.gridworker_unknown": {
+        "zh": "本支部没有唯一一位已报到的“{name}”（找到 {n} 位）。请写花名册上的姓名。",
+        "en": "This branch has no single reported-in member “{name}” ({n} found). Use the name on the roster.",
+    },
+    "records.gridworker.usage": {
+        "zh": "用法：/gridworker 姓名（任命本支部网格员，可为本支部活动开签到码）；/gridworker off 姓名（取消）。"
+        "本支部网格员：{names}",
+        "en": "Usage: /gridworker NAME appoints a grid worker of the branch (they open sign-in codes for its"
+        " activities); /gridworker off NAME ends it. Grid workers now: {names}",
+    },
+    "records.gridworker.none": {"zh": "暂无", "en": "none"},
+    "records.gridworker.appointed": {
+        "zh": "✅ 已任命 {name} 为{branch}网格员：可用 /signin 心愿编号 为本支部活动开现场签到码。",
+        "en": "✅ {name} is now a grid worker of {branch}: they can open sign-in codes with /signin N.",
+    },
+    "records.gridworker.already": {
+        "zh": "{name} 已是{branch}网格员。",
+        "en": "{name} is already a grid worker of {branch}.",
+    },
+    "records.gridworker.removed": {
+        "zh": "已取消 {name} 的{branch}网格员身份。",
+        "en": "{name} is no longer a grid worker of {branch}.",
+    },
+    "records.gridworker.not_one": {
+        "zh": "{name} 不是{branch}网格员。",
+        "en": "{name} is not a grid worker of {branch}.",
+    },
+    "records.gridworker.told_appointed": {
+        "zh": "您已被任命为{branch}网格员：在活动现场可发送 /signin 心愿编号 开签到码，请参加的党员签到。",
+        "en": "You are now a grid worker of {branch}: at an activity, send /signin N to open its sign-in code.",
+    },
+    "records.gridworker.told_removed": {
+        "zh": "您已不再担任{branch}网格员。",
+        "en": "You are no longer a grid worker of {branch}.",
+    },
+    "me.grid_worker": {
+        "zh": "网格员：{branches}（可开现场签到码 /signin）",
+        "en": "Grid worker of {branches} (/signin)",
+    },
 }

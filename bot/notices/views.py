@@ -299,6 +299,8 @@ def quarter_text(status: QuarterStatus, lang: str) -> str:
             )
     if m.commitment:
         lines.append(t("me.commitment", lang, commitment=escape(m.commitment)))
+    if status.grid_worker_of:
+        lines.append(t("me.grid_worker", lang, branches="、".join(escape(b) for b in status.grid_worker_of)))
     return "\n".join(lines)
 
 

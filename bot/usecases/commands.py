@@ -374,3 +374,17 @@ class DecideCorrection:
     correction_id: int
     accept: bool
     answer: str = ""
+
+
+# -- grid workers (网格员) -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetGridWorker:
+    """A secretary appoints a reported-in member of the branch, named as on the roster, as its grid worker (网格员),
+    or (``off``) ends that."""
+
+    actor: Account
+    branch_id: int
+    name: str
+    off: bool = False

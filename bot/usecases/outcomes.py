@@ -250,6 +250,9 @@ class Roles:
         so the refusal names the branch to bind)."""
         return tuple(b for b in self.secretary_of if b.chat is not None) or self.secretary_of
 
+    grid_worker_of: tuple[Branch, ...] = ()
+    """The branches this person is a grid worker (网格员) of: they open sign-in codes there."""
+
 
 @dataclass(frozen=True, slots=True)
 class RosterImported:
@@ -329,6 +332,8 @@ class SigninOpened:
     code: str
     hours: float
     expires_at: datetime
+    by_grid_worker: bool = False
+    """Opened by a grid worker of the wish's branch (not one of its secretaries)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,3 +468,14 @@ class CorrectionDecided:
     correction: Correction
     record: ServiceRecord
     member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class GridWorkerSet:
+    """A member was appointed grid worker of a branch (or no longer is); ``changed`` False when nothing changed."""
+
+    branch: Branch
+    member: Member
+    appointed: bool
+    changed: bool
+    told: bool = False

@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from bot.domain import errors
-from bot.domain.model import Account, Branch, Member
+from bot.domain.model import Account, Branch, ChatRef, Member
 from bot.domain.pairings import Pairing, PairingStatus, VisitStatus, read_pair_request
 from bot.domain.quarters import local_date
 from bot.i18n import t
+from bot.notices.outbox import Text
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
-from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NOTE, Base, clean_text
+from bot.usecases.base import MAX_FIELD, MAX_HOURS, MAX_NOTE, Base, clean_text, record
 from bot.usecases.pairing_lists import day_text, rhythm_text, view_of
 from bot.usecases.reminders import language
 
@@ -312,16 +313,25 @@ class Pairs(Base):
         while True:
             async with self.store.unit() as unit:
                 page = await unit.pairings.due_by(horizon, after_id=after, limit=SWEEP_PAGE)
-                for pairing in page:
+                reminded = await unit.outbox.existing_keys([reminder_key(p, today) for p in page])
+                page_left = [p for p in page if reminder_key(p, today) not in reminded]  # reminded today already
+                members = {m.id: m for m in await unit.people.many(sorted({p.member_id for p in page_left}))}
+                chats: dict[str, dict[int, str]] = {}
+                for pairing in page_left:
                     if pairing.branch_id not in branches:
                         branches[pairing.branch_id] = await unit.branches.get(pairing.branch_id)
                     branch = branches[pairing.branch_id]
-                    if await unit.outbox.by_key(reminder_key(pairing, today)) is not None:
-                        continue  # reminded for this due day already: one indexed read, nothing more
-                    member = await unit.people.get(pairing.member_id)
+                    member = members.get(pairing.member_id)
                     if branch is None or branch.chat is None or member is None or not member.reported:
                         continue
-                    recorded += await self._remind(unit, now, today, branch, member, pairing, not_before, lang)
+                    platform = branch.chat.platform
+                    if platform not in chats:
+                        chats[platform] = await unit.people.private_chats(list(members), platform)
+                    user_id = chats[platform].get(member.id)
+                    if user_id is None:
+                        continue
+                    chat = ChatRef(platform, user_id)
+                    recorded += await self._remind(unit, now, today, chat, member, pairing, not_before, lang)
             if len(page) < SWEEP_PAGE:
                 return recorded
             after = page[-1].id
@@ -331,7 +341,7 @@ class Pairs(Base):
         unit: Unit,
         now: datetime,
         today: date,
-        branch: Branch,
+        chat: ChatRef,
         member: Member,
         pairing: Pairing,
         not_before: datetime | None,
@@ -350,18 +360,16 @@ class Pairs(Base):
             day=day_text(pairing.next_due, reader),
             days=(today - pairing.next_due).days if overdue else (pairing.next_due - today).days,
         )
-        assert branch.chat is not None
         kind = "pairing_overdue" if overdue else "pairing_due"
         return int(
-            await self._notify(
+            await record(
                 unit,
                 now,
-                member,
-                branch.chat.platform,
-                reminder_key(pairing, today),
-                kind,
-                OutgoingMessage(text),
+                key=reminder_key(pairing, today),
+                kind=kind,
+                chat=chat,
+                member_id=member.id,
+                notice=Text.of(OutgoingMessage(text)),
                 not_before=not_before,
-                only_reachable=True,
             )
         )

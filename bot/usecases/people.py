@@ -169,6 +169,8 @@ class People(Base):
                     team = await unit.teams.by_name(branch.id, row.team[:MAX_NAME])
                     team_id = team.id if team else await unit.teams.create(now, branch.id, row.team[:MAX_NAME], None)
                     await unit.teams.add_member(team_id, member_id)
+                if row.grid_worker and await unit.grid_workers.appoint(now, branch.id, member_id, None):
+                    await unit.audit.record(now, None, "gridworker.appoint", "member", member_id, branch_id=branch.id)
             await unit.audit.record(now, None, "roster.import", "branch", branch.id, created=created, updated=updated)
             return outcomes.RosterImported(branch, created, updated, tuple(conflicts))
 

@@ -46,6 +46,7 @@ class Reading(Base):
                 self_reported_hours=by_kind[Provenance.SELF_REPORTED],
                 points=await points_balance(unit, points_rule(self.records), member.id),
                 recent=tuple((await unit.services.of_member(member.id))[-5:]),
+                grid_worker_of=tuple(b.name for b in await unit.grid_workers.branches_of(member.id)),
             )
 
     async def my_claims(self, actor: Account) -> outcomes.MyClaims:

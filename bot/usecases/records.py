@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config import RecordsConfig
 from bot.domain import errors
-from bot.domain.model import Account, ServiceRecord, WishStatus
+from bot.domain.model import Account, Member, ServiceRecord, WishStatus
 from bot.domain.privacy import mask_phones
 from bot.domain.records import (
     CERTIFIED,
@@ -57,7 +57,7 @@ class Records(Base):
 
         async def work(unit: Unit, now: datetime) -> outcomes.SigninOpened:
             wish = await self._wish(unit, c.wish_id)
-            secretary = await self._secretary(unit, now, c.actor, wish.branch_id)
+            issuer, by_grid_worker = await self._signin_issuer(unit, now, c.actor, wish.branch_id)
             if wish.status == WishStatus.CANCELLED:
                 raise errors.WishCancelled(wish_id=wish.id)
             taken = await unit.signins.open_at(now)
@@ -73,13 +73,25 @@ class Records(Base):
                 salt=salt,
                 code_hash=code_hash(salt, code),
                 hours=hours,
-                opened_by=secretary.id,
+                opened_by=issuer.id,
                 expires_at=expires,
             )
-            await unit.audit.record(now, secretary.id, "signin.open", "wish", wish.id, signin=signin_id, hours=hours)
-            return outcomes.SigninOpened(wish, code, hours, expires)
+            role = "grid_worker" if by_grid_worker else "secretary"
+            await unit.audit.record(
+                now, issuer.id, "signin.open", "wish", wish.id, signin=signin_id, hours=hours, role=role
+            )
+            return outcomes.SigninOpened(wish, code, hours, expires, by_grid_worker)
 
         return await self._tx(work)
+
+    async def _signin_issuer(self, unit: Unit, now: datetime, actor: Account, branch_id: int) -> tuple[Member, bool]:
+        """Who opens a sign-in code for the branch's activity: one of its secretaries, or (True) a grid worker."""
+        person = await self._person(unit, now, actor)
+        if await unit.branches.is_secretary(branch_id, person.id):
+            return person, False
+        if await unit.grid_workers.is_grid_worker(branch_id, person.id):
+            return person, True
+        raise errors.NotSigninIssuer(branch_id=branch_id)
 
     async def check_in(self, c: cmd.CheckIn) -> outcomes.CheckedIn:
         """A member enters a sign-in code. Wrong codes are counted per person: after ``checkin_tries`` of them within
@@ -382,6 +394,55 @@ class Records(Base):
             await unit.certificates.spend(now, member.id, points, note)
             await unit.audit.record(now, None, "points.spend", "member", member.id, points=points, note=note)
             return round(balance - points, 2)
+
+        return await self._tx(work)
+
+    # -- grid workers (网格员) ------------------------------------------------------------------------------------
+
+    async def set_grid_worker(self, c: cmd.SetGridWorker) -> outcomes.GridWorkerSet:
+        """A secretary appoints a reported-in member of their branch, by the roster's name, as its grid worker (or
+        ends it); the member is told privately and the audit log keeps who did it."""
+        wanted = " ".join(c.name.split())
+        if not wanted:
+            raise errors.InvalidInput(field="name")
+
+        async def work(unit: Unit, now: datetime) -> outcomes.GridWorkerSet:
+            secretary = await self._secretary(unit, now, c.actor, c.branch_id)
+            branch = await self._branch(unit, c.branch_id)
+            named = [m for m in await unit.people.of_branch(branch.id, reported_only=True) if m.name == wanted]
+            if len(named) != 1:
+                raise errors.GridWorkerUnknown(name=wanted, n=len(named))
+            member = named[0]
+            if c.off:
+                changed = await unit.grid_workers.remove(branch.id, member.id)
+            else:
+                changed = await unit.grid_workers.appoint(now, branch.id, member.id, secretary.id)
+            told = False
+            if changed:
+                action = "gridworker.remove" if c.off else "gridworker.appoint"
+                await unit.audit.record(now, secretary.id, action, "member", member.id, branch_id=branch.id)
+                if branch.chat is not None and member.id != secretary.id:
+                    lang = await self._language(unit, member)
+                    key = "records.gridworker.told_removed" if c.off else "records.gridworker.told_appointed"
+                    told = await self._notify(
+                        unit,
+                        now,
+                        member,
+                        branch.chat.platform,
+                        f"gridworker:{branch.id}:{member.id}:{now.isoformat()}",
+                        "gridworker",
+                        OutgoingMessage(t(key, lang, branch=branch.name)),
+                    )
+            return outcomes.GridWorkerSet(branch, member, not c.off, changed, told)
+
+        return await self._tx(work)
+
+    async def grid_workers(self, actor: Account, branch_id: int) -> tuple[Member, ...]:
+        """A branch's grid workers, for its secretaries."""
+
+        async def work(unit: Unit, now: datetime) -> tuple[Member, ...]:
+            await self._secretary(unit, now, actor, branch_id)
+            return tuple(await unit.grid_workers.of_branch(branch_id))
 
         return await self._tx(work)
 

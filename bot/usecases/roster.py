@@ -33,7 +33,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     # emergency mode (战时应急)
     "emergency_post": ("应急岗位", "战时应急岗位", "战时岗位", "emergency_post"),
     "grid": ("网格", "楼栋", "网格/楼栋", "grid"),
+    # sign-in codes: the branch's grid workers (网格员)
+    "grid_worker": ("网格员", "grid_worker"),
 }
+_YES = frozenset({"是", "y", "yes", "1", "true", "√", "✓", "✔", "网格员"})
 _REQUIRED_COLUMNS = (("name", "roster.file_no_name_column"), ("phone", "roster.file_no_phone_column"))
 
 _SKILL_SEPARATORS = re.compile(r"[、，,;；/／|\s]+")
@@ -60,6 +63,8 @@ class RosterRow:
     team: str = ""
     emergency_post: str = ""
     grid: str = ""
+    grid_worker: bool = False
+    """The 网格员 column says yes (是, Y, 1, √): the member opens the branch's sign-in codes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +255,7 @@ def _read_rows(header: _Header, rows: Iterator[Line]) -> RosterReadResult:
                 team=_collapse(values.get("team", "")),
                 emergency_post=_collapse(values.get("emergency_post", "")),
                 grid=_collapse(values.get("grid", "")),
+                grid_worker=_collapse(values.get("grid_worker", "")).lower() in _YES,
             )
         )
     return RosterReadResult(rows=tuple(accepted), problems=tuple(problems))

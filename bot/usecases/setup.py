@@ -257,6 +257,7 @@ class Setup(Base):
                 member,
                 tuple(await unit.branches.led_by(member.id)),
                 tuple(await unit.committees.administered_by(member.id)),
+                grid_worker_of=tuple(await unit.grid_workers.branches_of(member.id)),
             )
 
     async def enroll(self, branch_id: int, accounts: Sequence[Account]) -> int:

@@ -115,8 +115,10 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names += ["pair", "pairings"]
             if roles.secretary_of[0].chat is not None:
                 names.append("recurring")
-        names += [*records, *(["signin"] if roles.secretary_of else [])]
+        names += [*records, *(["signin"] if roles.secretary_of or roles.grid_worker_of else [])]
         names += [*series, *(_LEAD_BY_NUMBER if roles.secretary_of else ()), "post"]
+        if roles.secretary_of:  # grid workers (网格员)
+            names.append("gridworker")
         return tuple(names)
     if here.branch is not None:
         branch = here.branch
@@ -131,9 +133,12 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names.append("export")
         if secretary:  # pairings and recurring activities
             names += ["pair", "pairings", "recurring"]
-        names += [*records, *(["signin"] if secretary else [])]
+        grid_worker = any(b.id == branch.id for b in roles.grid_worker_of)
+        names += [*records, *(["signin"] if secretary or grid_worker else [])]
         names += [*(["emergency"] if secretary or bot_admin else []), "headcount", "post", *series]
         names += _LEAD_BY_NUMBER if secretary else ()
+        if secretary:  # grid workers (网格员)
+            names.append("gridworker")
         return tuple(names)
     names = ["help", *mine, "lang", *records]
     if here.committee is not None:

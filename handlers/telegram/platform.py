@@ -40,7 +40,7 @@ from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
 from handlers.telegram.pairings import PairingCommands
-from handlers.telegram.records import BUTTON_PATTERN, CHECKIN_ALIAS, RecordsHandlers
+from handlers.telegram.records import BUTTON_PATTERN, CHECKIN_ALIAS, GRIDWORKER_ALIAS, RecordsHandlers
 from handlers.telegram.render import error_text
 from handlers.telegram.reports import Reports
 from handlers.telegram.setup import SetupHandlers
@@ -201,6 +201,7 @@ class TelegramPlatform:
             "certificate": records.certificate,
             "verify": records.verify,
             "correct": records.correct,
+            "gridworker": records.gridworker,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))
@@ -210,6 +211,7 @@ class TelegramPlatform:
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, setup.migrated))
         app.add_handler(MessageHandler(new & filters.CONTACT, messages.contact))
         app.add_handler(MessageHandler(new & filters.Regex(CHECKIN_ALIAS), records.checkin_alias))
+        app.add_handler(MessageHandler(new & filters.Regex(GRIDWORKER_ALIAS), records.gridworker_alias))
         app.add_handler(MessageHandler(new & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, messages.text))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, messages.edited))
         app.add_error_handler(self._on_error)

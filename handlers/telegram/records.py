@@ -1,5 +1,5 @@
-"""Service-record commands on Telegram: /signin, /checkin (签到), /certificate, /verify, /correct and the
-接受 / 拒绝 buttons of a correction; each reads the update, runs a use case, replies."""
+"""Service-record commands on Telegram: /signin, /checkin (签到), /certificate, /verify, /correct, /gridworker (网格员)
+and the 接受 / 拒绝 buttons of a correction; each reads the update, runs a use case, replies."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import re
 from html import escape
 from types import ModuleType
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
-from bot.flows.records import certificate_args, correction_args, signin_args
+from bot.domain.model import Account, Branch
+from bot.flows.records import certificate_args, correction_args, gridworker_args, signin_args
 from bot.notices.callbacks import Act, decode
 from bot.notices.views import verified_text
 from bot.usecases import commands as cmd
@@ -21,13 +22,15 @@ from bot.usecases import outcomes
 from handlers.telegram.context import Adapter, Tap, privately, reply
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
-from handlers.telegram.updates import command_text, start_link
+from handlers.telegram.updates import chat_of, command_text, is_private, start_link
 
 CHECKIN_ALIAS = re.compile(r"^\s*/?签到\s*(?P<code>[0-9０-９][0-9０-９ ]{4,10})\s*$")
 """``签到 123456`` typed as a message (Telegram commands are Latin letters only)."""
 CHECKIN_START = re.compile(r"^k(?P<code>\d{6})$")
 """The payload of a sign-in link: ``/start k123456``."""
 BUTTON_PATTERN = rf"^1:[{Act.CORRECTION_ACCEPT.value}{Act.CORRECTION_REFUSE.value}]:"
+GRIDWORKER_ALIAS = re.compile(r"^\s*/网格员(?:@\w+)?(?:\s+(?P<rest>.*))?$", re.S)
+"""``/网格员 姓名`` typed as a message (Telegram makes only Latin words commands)."""
 
 
 class RecordsHandlers:
@@ -192,6 +195,64 @@ class RecordsHandlers:
             await tap.answer(error_text(error, lang), alert=True)
         finally:
             await tap.answer()
+
+    async def gridworker(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/gridworker 姓名`` or ``/gridworker off 姓名`` (a secretary, in the branch's group or privately)."""
+        message, user = update.effective_message, update.effective_user
+        if message is not None and user is not None:
+            await self._gridworker(message, user, command_text(message))
+
+    async def gridworker_alias(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/网格员 姓名`` as a plain message."""
+        message, user = update.effective_message, update.effective_user
+        found = GRIDWORKER_ALIAS.match(message.text or "") if message is not None else None
+        if message is not None and user is not None and found is not None:
+            await self._gridworker(message, user, found.group("rest") or "")
+
+    async def _gridworker(self, message: Message, user: User, text: str) -> None:
+        account, lang = await self.adapter.who(user)
+        usecases = self.adapter.usecases
+        branch = await self._secretarys_branch(message, account)
+        if branch is None:
+            await reply(message, t("tg.not_branch" if not is_private(message) else "tg.no_home_branch", lang))
+            return
+        args = gridworker_args(text)
+        try:
+            if args is None:
+                names = "、".join(escape(m.name) for m in await usecases.grid_workers(account, branch.id))
+                none = t("records.gridworker.none", lang)
+                await reply(message, t("records.gridworker.usage", lang, names=names or none))
+                return
+            done = await usecases.set_grid_worker(cmd.SetGridWorker(account, branch.id, args.name, args.off))
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return
+        self.adapter.changed()
+        await reply(message, gridworker_text(done, lang))
+
+    async def _secretarys_branch(self, message: Message, account: Account) -> Branch | None:
+        """The group's branch; privately, the first branch the person is secretary of, else their own."""
+        usecases = self.adapter.usecases
+        if not is_private(message):
+            return await usecases.branch_of_chat(chat_of(message))
+        roles = await usecases.roles(account)
+        if roles.secretary_of:
+            return roles.secretary_of[0]
+        if roles.member is None or roles.member.home_branch_id is None:
+            return None
+        try:
+            return await usecases.branch(roles.member.home_branch_id)
+        except DomainError:
+            return None
+
+
+def gridworker_text(done: outcomes.GridWorkerSet, lang: str) -> str:
+    """The answer to /gridworker: appointed, already one, removed, or not one."""
+    if done.appointed:
+        key = "records.gridworker.appointed" if done.changed else "records.gridworker.already"
+    else:
+        key = "records.gridworker.removed" if done.changed else "records.gridworker.not_one"
+    return t(key, lang, name=escape(done.member.name), branch=escape(done.branch.name))
 
 
 def checked_text(checked: outcomes.CheckedIn, lang: str) -> str:

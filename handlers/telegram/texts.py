@@ -227,6 +227,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.cmd.series": {"zh": "认领周期活动的每一次：/series 编号", "en": "Claim every occurrence: /series N"},
     "tg.cmd.endseries": {"zh": "停止周期活动：/endseries 编号", "en": "Stop a recurring activity: /endseries N"},
     "tg.cmd.skip": {"zh": "跳过可不填的一步（备注或照片）", "en": "Skip an optional step (a note or photo)"},
+    # grid workers (网格员)
+    "tg.cmd.gridworker": {
+        "zh": "任命网格员：/gridworker 姓名（/gridworker off 姓名 取消）",
+        "en": "Appoint a grid worker: /gridworker NAME (/gridworker off NAME ends it)",
+    },
 }
 
 TEXTS = Texts(MESSAGES)

@@ -1,5 +1,5 @@
 """Service-record commands on WeCom, sent privately to the app: /signin, /签到 (/checkin), /certificate (/证明),
-/verify (/核验), /correct (/更正), and the 接受更正 / 拒绝 buttons of a correction card."""
+/verify (/核验), /correct (/更正), /网格员 (/gridworker), and the 接受更正 / 拒绝 buttons of a correction card."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Callable
 from html import escape
 from types import ModuleType
 
+from bot.domain.errors import NotSecretary
 from bot.domain.model import Account
-from bot.flows.records import certificate_args, correction_args, signin_args
+from bot.flows.records import certificate_args, correction_args, gridworker_args, signin_args
 from bot.notices.callbacks import Act, Payload
 from bot.notices.views import verified_text
 from bot.ports.chat import Attachment, OutgoingMessage
@@ -24,7 +25,8 @@ CHECKIN = frozenset({"/checkin", "/签到", "签到"})
 CERTIFICATE = frozenset({"/certificate", "/证明", "证明"})
 VERIFY = frozenset({"/verify", "/核验", "核验"})
 CORRECT = frozenset({"/correct", "/更正", "更正"})
-COMMANDS = SIGNIN | CHECKIN | CERTIFICATE | VERIFY | CORRECT
+GRIDWORKER = frozenset({"/gridworker", "/网格员", "网格员"})
+COMMANDS = SIGNIN | CHECKIN | CERTIFICATE | VERIFY | CORRECT | GRIDWORKER
 ACTS = frozenset({Act.CORRECTION_ACCEPT, Act.CORRECTION_REFUSE})
 
 
@@ -47,6 +49,8 @@ class RecordsCommands:
                 return
             opened = await self.usecases.open_signin(cmd.OpenSignin(account, args.wish_id, args.hours))
             await self.gateway.send_text(user_id, _opened(opened, lang, self.usecases))
+            qr = await asyncio.to_thread(certificate_files().render_qr, signin_qr_text(opened.code))
+            await self.gateway.send_attachment(user_id, Attachment(f"signin-{opened.wish.id}.png", qr, is_image=True))
         elif command in CHECKIN:
             if not rest:
                 await self.gateway.send_text(user_id, t("records.checkin.usage", lang))
@@ -59,6 +63,8 @@ class RecordsCommands:
             await self.gateway.send_text(user_id, text)
         elif command in CERTIFICATE:
             await self._certificate(account, lang, rest)
+        elif command in GRIDWORKER:
+            await self._gridworker(account, lang, rest)
         elif command in VERIFY:
             if not rest:
                 await self.gateway.send_text(user_id, t("records.verify.usage", lang))
@@ -77,6 +83,26 @@ class RecordsCommands:
             await self.gateway.send_text(
                 user_id, t("records.correction.requested", lang, id=asked.record.id, n=asked.reviewers)
             )
+
+    async def _gridworker(self, account: Account, lang: str, rest: str) -> None:
+        """Appoint (or with 取消 / off, end) a grid worker of the first branch the sender is secretary of."""
+        roles = await self.usecases.roles(account)
+        if not roles.secretary_of:
+            raise NotSecretary()
+        branch = roles.secretary_of[0]
+        args = gridworker_args(rest)
+        if args is None:
+            names = "、".join(m.name for m in await self.usecases.grid_workers(account, branch.id))
+            usage = t("records.gridworker.usage", lang, names=names or t("records.gridworker.none", lang))
+            await self.gateway.send_text(account.user_id, usage.replace("/gridworker", "/网格员"))
+            return
+        done = await self.usecases.set_grid_worker(cmd.SetGridWorker(account, branch.id, args.name, args.off))
+        self.changed()
+        if done.appointed:
+            key = "records.gridworker.appointed" if done.changed else "records.gridworker.already"
+        else:
+            key = "records.gridworker.removed" if done.changed else "records.gridworker.not_one"
+        await self.gateway.send_text(account.user_id, t(key, lang, name=done.member.name, branch=done.branch.name))
 
     async def _certificate(self, account: Account, lang: str, rest: str) -> None:
         user_id = account.user_id
@@ -121,9 +147,15 @@ def _opened(opened: outcomes.SigninOpened, lang: str, usecases: UseCases) -> str
         code=opened.code,
         until=opened.expires_at.astimezone(usecases.tz).strftime("%H:%M"),
         minutes=usecases.records.signin_minutes,
-        link="",
+        link=t("wc.signin.qr", lang),
         hours=f"{opened.hours:g}",
     )
+
+
+def signin_qr_text(code: str) -> str:
+    """What the sign-in QR carries on WeCom: the message to send the app (``签到 123456``). WeCom has no link that
+    sends an app a message, so a member's scan shows the text to send (or copy)."""
+    return f"签到 {code}"
 
 
 def certificate_files() -> ModuleType:

@@ -127,6 +127,10 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/series")
     if roles.secretary_of:
         names += ["/confirmvisit", "/pausepair", "/resumepair", "/handover", "/endpair", "/endseries"]
+    if roles.grid_worker_of and not roles.secretary_of:  # grid workers (网格员)
+        names.append("/signin")
+    if roles.secretary_of:
+        names.append("/网格员")
     return tuple(names)
 
 
@@ -142,6 +146,7 @@ ALIASES = {
     "/verify": "/核验",
     "/pair": "/结对",
     "/visit": "/走访",
+    "/网格员": "/gridworker",
 }
 """The other spelling of a command, shown beside it in /help."""
 

@@ -147,6 +147,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.cmd./endpair": {"zh": "结束结对：结束结对 编号", "en": "end a pairing: /endpair N"},
     "wc.cmd./series": {"zh": "认领周期活动的每一次：认领系列 编号", "en": "claim every occurrence: /series N"},
     "wc.cmd./endseries": {"zh": "停止周期活动：停止系列 编号", "en": "stop a recurring activity: /endseries N"},
+    # grid workers (网格员)
+    "wc.cmd./网格员": {
+        "zh": "任命网格员：/网格员 姓名（/网格员 取消 姓名）",
+        "en": "appoint a grid worker: /网格员 NAME (/网格员 off NAME ends it)",
+    },
+    # the sign-in QR
+    "wc.signin.qr": {
+        "zh": "，或扫下方二维码，按扫出的文字发送",
+        "en": ", or scan the QR below and send the text it shows",
+    },
 }
 
 TEXTS = Texts(MESSAGES)

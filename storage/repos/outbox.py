@@ -159,3 +159,10 @@ class SqlOutbox(Repo, ports.Outbox):
             "SELECT status, count(*) AS n FROM outbox WHERE kind LIKE ? GROUP BY status", (kind_prefix + "%",)
         )
         return {r["status"]: int(r["n"]) for r in found}
+
+    async def existing_keys(self, dedupe_keys: Sequence[str]) -> set[str]:
+        if not dedupe_keys:
+            return set()
+        marks = ", ".join("?" for _ in dedupe_keys)
+        found = await self._all(f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})", tuple(dedupe_keys))
+        return {r["dedupe_key"] for r in found}

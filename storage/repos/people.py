@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.domain.model import (
@@ -20,6 +20,7 @@ _ROLE_TABLES = (
     ("committee_admins", "committee_id, created_at"),
     ("team_members", "team_id"),
     ("activity_branches", "branch_id"),
+    ("branch_grid_workers", "branch_id, created_at"),
 )
 
 
@@ -133,6 +134,7 @@ class SqlPeople(Repo, ports.People):
         await self._run("UPDATE services SET note = '' WHERE member_id = ?", (member_id,))
         await self._run("UPDATE claims SET note = '', photo_ref = NULL WHERE member_id = ?", (member_id,))
         await self._run("DELETE FROM member_emergency_posts WHERE member_id = ?", (member_id,))
+        await self._run("DELETE FROM branch_grid_workers WHERE member_id = ?", (member_id,))
         await self._run("UPDATE emergency_calls SET note = '' WHERE member_id = ?", (member_id,))
 
     async def merge_into(self, from_id: int, into_id: int) -> None:
@@ -188,3 +190,21 @@ class SqlPeople(Repo, ports.People):
                 (member_id, branch_id, member_id, branch_id, member_id, branch_id),
             )
         )
+
+    async def many(self, member_ids: Sequence[int]) -> list[Member]:
+        if not member_ids:
+            return []
+        marks = ", ".join("?" for _ in member_ids)
+        found = await self._all(f"SELECT * FROM members WHERE id IN ({marks})", tuple(member_ids))
+        return [rows.member(r) for r in found]
+
+    async def private_chats(self, member_ids: Sequence[int], platform: str) -> dict[int, str]:
+        if not member_ids:
+            return {}
+        marks = ", ".join("?" for _ in member_ids)
+        found = await self._all(
+            f"SELECT member_id, user_id FROM accounts WHERE platform = ? AND reachable = 1 AND member_id IN ({marks})"
+            " ORDER BY user_id",
+            (platform, *member_ids),
+        )
+        return {int(r["member_id"]): r["user_id"] for r in found}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.model import ServiceRecord
+from bot.domain.model import Branch, Member, ServiceRecord
 from bot.domain.records import Certificate, CertificateContent, Correction, CorrectionStatus, SigninCode
 from bot.ports import storage as ports
 from storage import rows
@@ -198,3 +198,42 @@ class SqlCertificates(Repo, ports.Certificates):
             "INSERT INTO points_spent (member_id, points, note, at) VALUES (?, ?, ?, ?)",
             (member_id, points, note, ts(now)),
         )
+
+
+class SqlGridWorkers(Repo, ports.GridWorkers):
+    __slots__ = ()
+
+    async def appoint(self, now: datetime, branch_id: int, member_id: int, appointed_by: int | None) -> bool:
+        return await self._changed(
+            "INSERT INTO branch_grid_workers (branch_id, member_id, appointed_by, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            (branch_id, member_id, appointed_by, ts(now)),
+        )
+
+    async def remove(self, branch_id: int, member_id: int) -> bool:
+        return await self._changed(
+            "DELETE FROM branch_grid_workers WHERE branch_id = ? AND member_id = ? RETURNING 1", (branch_id, member_id)
+        )
+
+    async def is_grid_worker(self, branch_id: int, member_id: int) -> bool:
+        return bool(
+            await self._scalar(
+                "SELECT 1 FROM branch_grid_workers WHERE branch_id = ? AND member_id = ?", (branch_id, member_id)
+            )
+        )
+
+    async def branches_of(self, member_id: int) -> list[Branch]:
+        found = await self._all(
+            "SELECT b.* FROM branches b JOIN branch_grid_workers g ON g.branch_id = b.id WHERE g.member_id = ?"
+            " ORDER BY b.id",
+            (member_id,),
+        )
+        return [rows.branch(r) for r in found]
+
+    async def of_branch(self, branch_id: int) -> list[Member]:
+        found = await self._all(
+            "SELECT m.* FROM members m JOIN branch_grid_workers g ON g.member_id = m.id WHERE g.branch_id = ?"
+            " ORDER BY g.created_at, m.id",
+            (branch_id,),
+        )
+        return [rows.member(r) for r in found]

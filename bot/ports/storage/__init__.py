@@ -14,7 +14,7 @@ from bot.ports.storage.messages import CardRow, Cards, Outbox, OutboxRow
 from bot.ports.storage.organisation import Branches, Committees, Teams
 from bot.ports.storage.pairings import Pairings
 from bot.ports.storage.people import People
-from bot.ports.storage.records import Certificates, Signins
+from bot.ports.storage.records import Certificates, GridWorkers, Signins
 from bot.ports.storage.recurring import RecurringSeries
 from bot.ports.storage.wishes import Claims, Services, Waitlist, Wishes
 
@@ -30,6 +30,7 @@ __all__ = [
     "Drafts",
     "Emergencies",
     "EmergencyMessage",
+    "GridWorkers",
     "JobRuns",
     "Outbox",
     "OutboxRow",
@@ -113,6 +114,9 @@ class Unit(Protocol):
 
     @property
     def certificates(self) -> Certificates: ...
+
+    @property
+    def grid_workers(self) -> GridWorkers: ...
 
 
 class Store(Protocol):

@@ -126,6 +126,10 @@ class Outbox(Protocol):
         """Give back every entry of a platform taken for delivery (a restarted deliverer that is the only one)."""
         ...
 
+    async def existing_keys(self, dedupe_keys: Sequence[str]) -> set[str]:
+        """Which of these dedupe keys are recorded already (one read for a page of a sweep)."""
+        ...
+
     async def next_time(self, platform: str) -> datetime | None:
         """When the earliest pending message becomes due."""
         ...

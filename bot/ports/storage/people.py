@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -85,4 +85,12 @@ class People(Protocol):
 
     async def belongs_to(self, branch_id: int, member_id: int) -> bool:
         """Whether the member belongs to the branch (home, activity, or as its secretary)."""
+        ...
+
+    async def many(self, member_ids: Sequence[int]) -> list[Member]:
+        """The members with these ids (one read for a page of a sweep), in no particular order."""
+        ...
+
+    async def private_chats(self, member_ids: Sequence[int], platform: str) -> dict[int, str]:
+        """The user id on ``platform`` of each of these members whose account there still takes private messages."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.model import ServiceRecord
+from bot.domain.model import Branch, Member, ServiceRecord
 from bot.domain.records import Certificate, CertificateContent, Correction, CorrectionStatus, SigninCode
 
 
@@ -114,4 +114,28 @@ class Certificates(Protocol):
 
     async def spend(self, now: datetime, member_id: int, points: float, note: str) -> None:
         """Record points spent."""
+        ...
+
+
+class GridWorkers(Protocol):
+    """Grid workers (网格员): members a branch's secretary appointed to open its sign-in codes."""
+
+    async def appoint(self, now: datetime, branch_id: int, member_id: int, appointed_by: int | None) -> bool:
+        """Make a member a grid worker of a branch; False if they were one already."""
+        ...
+
+    async def remove(self, branch_id: int, member_id: int) -> bool:
+        """A member is no longer a grid worker of a branch; False if they were not one."""
+        ...
+
+    async def is_grid_worker(self, branch_id: int, member_id: int) -> bool:
+        """Whether a member is a grid worker of a branch."""
+        ...
+
+    async def branches_of(self, member_id: int) -> list[Branch]:
+        """The branches a member is a grid worker of, in order."""
+        ...
+
+    async def of_branch(self, branch_id: int) -> list[Member]:
+        """A branch's grid workers, in the order they were appointed."""
         ...
