@@ -27,8 +27,8 @@ from bot.usecases.pairing_lists import (
     confirmed_text,
     made_text,
     mine_text,
+    number_and_rest,
     pairing_list_text,
-    pairing_number,
 )
 from bot.usecases.recurring import series_joined_text, series_posted_text
 from handlers.wecom import records
@@ -80,6 +80,16 @@ RECURRING_COMMANDS = {
     "日历": "calendar",
 }
 """The commands of recurring activities and their Chinese words."""
+_NUMBERED_USAGE = {
+    "confirmvisit": ("pair.usage.confirm", "/confirmvisit"),
+    "pause": ("pair.usage.number", "/pausepair"),
+    "resume": ("pair.usage.number", "/resumepair"),
+    "end": ("pair.usage.number", "/endpair"),
+    "handover": ("pair.usage.handover", "/handover"),
+    "series": ("series.usage.number", "/series"),
+    "endseries": ("series.usage.number", "/endseries"),
+}
+"""The commands that take a number (the handover also a member), and the usage answered when it is missing."""
 
 
 def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
@@ -410,37 +420,29 @@ class WeComRouter:
     async def _pairing(self, account: Account, lang: str, name: str, rest: str) -> None:
         """The pairing commands, sent privately to the app: a secretary's for the first branch they run."""
         usecases = self.usecases
-        number = pairing_number(rest.split(maxsplit=1)[0]) if rest else None
+        number, after = number_and_rest(rest)
         if name == "visit":
             if number is None:
                 await self._reply(account, mine_text(await usecases.my_pairings(account), lang))
                 return
             await self._show(account, lang, await self.conversations.begin_visit(self._ctx(account, lang), number))
             return
-        if name == "confirmvisit":
-            if number is None:
-                await self._reply(account, t("pair.usage.confirm", lang))
-                return
+        if name in _NUMBERED_USAGE and (number is None or (name == "handover" and not after)):
+            key, command = _NUMBERED_USAGE[name]
+            await self._reply(account, t(key, lang, command=command))
+            return
+        if number is not None and name == "confirmvisit":
             confirmed = await usecases.confirm_visit(cmd.ConfirmVisit(account, number))
             self.changed()
             await self._reply(account, confirmed_text(confirmed, lang))
             return
-        if name in ("pause", "resume", "end"):
-            if number is None:
-                await self._reply(account, t("pair.usage.number", lang, command=f"/{name}pair"))
-                return
-            made = await usecases.change_pairing(cmd.ChangePairing(account, number, name))
+        if number is not None and name in ("pause", "resume", "end", "handover"):
+            if name == "handover":
+                made = await usecases.hand_over_pairing(cmd.HandOverPairing(account, number, after))
+            else:
+                made = await usecases.change_pairing(cmd.ChangePairing(account, number, name))
             self.changed()
             await self._reply(account, changed_text(name, made, lang))
-            return
-        if name == "handover":
-            to = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) == 2 else ""
-            if number is None or not to.strip():
-                await self._reply(account, t("pair.usage.handover", lang))
-                return
-            made = await usecases.hand_over_pairing(cmd.HandOverPairing(account, number, to))
-            self.changed()
-            await self._reply(account, changed_text("handover", made, lang))
             return
         roles = await usecases.roles(account)
         if not roles.secretary_of:
@@ -461,6 +463,7 @@ class WeComRouter:
         """A recurring activity posted (its occurrences' cards go to every member privately), a series claimed or
         ended, or the .ics file of what the person claimed."""
         usecases = self.usecases
+        number, _after = number_and_rest(rest)
         if name == "calendar":
             found = await usecases.calendar(account)
             if not found.events:
@@ -469,17 +472,18 @@ class WeComRouter:
             await self._reply(account, t("series.calendar.caption", lang, n=found.events))
             await self.gateway.send_attachment(account.user_id, Attachment(found.filename, found.content))
             return
-        if name in ("series", "endseries"):
-            number = pairing_number(rest)
-            if number is None:
-                await self._reply(account, t("series.usage.number", lang, command=f"/{name}"))
-            elif name == "series":
-                joined = await usecases.join_series(cmd.JoinSeries(account, number))
-                self.changed()
-                await self._reply(account, series_joined_text(joined, lang))
-            else:
-                ended = await usecases.end_series(cmd.EndSeries(account, number))
-                await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
+        if name in _NUMBERED_USAGE and number is None:
+            key, command = _NUMBERED_USAGE[name]
+            await self._reply(account, t(key, lang, command=command))
+            return
+        if number is not None and name == "series":
+            joined = await usecases.join_series(cmd.JoinSeries(account, number))
+            self.changed()
+            await self._reply(account, series_joined_text(joined, lang))
+            return
+        if number is not None and name == "endseries":
+            ended = await usecases.end_series(cmd.EndSeries(account, number))
+            await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
             return
         if not rest:
             await self._reply(account, t("series.usage.post", lang))
