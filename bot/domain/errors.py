@@ -276,3 +276,18 @@ class CorrectionDecided(DomainError):
     """This correction was already accepted or refused."""
 
     key = "error.correction_decided"
+
+
+# -- visit review cards and leaving a series (issue 15) ------------------------------------------------------
+
+
+class VisitDecided(DomainError):
+    """The visit was already confirmed or returned: its review card's buttons are stale."""
+
+    key = "error.visit_decided"
+
+
+class NotInSeries(DomainError):
+    """The member never joined this series (or left it before)."""
+
+    key = "error.not_in_series"

@@ -463,3 +463,24 @@ class CorrectionDecided:
     correction: Correction
     record: ServiceRecord
     member: Member
+
+
+# -- visit review cards, leaving a series (issue 15) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VisitReturned:
+    """A visit sent back by a secretary with a reason; its member was told."""
+
+    visit: Visit
+    pairing: Pairing
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesLeft:
+    """A member left a series: the coming occurrence wishes whose claims were withdrawn."""
+
+    series_id: int
+    title: str
+    withdrawn: tuple[int, ...]

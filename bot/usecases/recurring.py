@@ -3,12 +3,13 @@ members claim one occurrence (its card) or the whole series; /calendar is an .ic
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from html import escape
 
 from bot.domain import errors
 from bot.domain.deadlines import expired
-from bot.domain.model import ACTIVE_CLAIM_STATUSES, Account, Branch, ChatRef, WishStatus
+from bot.domain.model import ACTIVE_CLAIM_STATUSES, Account, Branch, ChatRef, ClaimStatus, WishStatus
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
 from bot.domain.recurring import read_recurrence
@@ -205,6 +206,41 @@ class Recurring(Base):
 
         return await self._tx(work)
 
+    async def leave_series(self, c: cmd.LeaveSeries) -> outcomes.SeriesLeft:
+        """A member leaves a series: no longer claimed into new occurrences, their claims (and waitlist places) on
+        occurrences still to come withdrawn, each freed slot going to the waitlist as any withdrawal; claims on
+        occurrences that began or passed stay."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.SeriesLeft:
+            series = await unit.recurring.get(c.series_id)
+            if series is None:
+                raise errors.NotFound(field="series")
+            member = await self._reported(unit, c.actor)
+            left = await unit.recurring.leave(series.id, member.id)
+            withdrawn: list[int] = []
+            for day, wish_id in sorted((await unit.recurring.posted_days(series.id, local_date(now, self.tz))).items()):
+                if self._started(series, day, now):
+                    continue
+                wish = await unit.wishes.get(wish_id)
+                if wish is None:
+                    continue
+                claim = await unit.claims.active(wish_id, member.id)
+                if claim is not None and claim.status == ClaimStatus.CLAIMED:
+                    await unit.claims.save(replace(claim, status=ClaimStatus.WITHDRAWN, ended_at=now))
+                    await unit.audit.record(now, member.id, "claim.withdraw", "claim", claim.id, wish_id=wish_id)
+                    if wish.status == WishStatus.OPEN:
+                        await self._promote(unit, now, wish)
+                    await unit.wishes.touch(wish_id)
+                    withdrawn.append(wish_id)
+                elif await unit.waitlist.remove(wish_id, member.id):
+                    await unit.wishes.touch(wish_id)
+            if not left and not withdrawn:
+                raise errors.NotInSeries(id=series.id)
+            await unit.audit.record(now, member.id, "series.leave", "series", series.id, withdrawn=len(withdrawn))
+            return outcomes.SeriesLeft(series.id, series.title, tuple(withdrawn))
+
+        return await self._tx(work)
+
     async def end_series(self, c: cmd.EndSeries) -> outcomes.SeriesPosted:
         """A secretary ends a series; the occurrences already posted stay."""
 
@@ -247,3 +283,9 @@ def series_joined_text(joined: outcomes.SeriesJoined, lang: str) -> str:
     wishes = "、".join(f"#{wish_id}" for wish_id in joined.claimed) or "—"
     key = "series.joined_before" if joined.already else "series.joined"
     return t(key, lang, id=joined.series_id, title=escape(joined.title), wishes=wishes)
+
+
+def series_left_text(left: outcomes.SeriesLeft, lang: str) -> str:
+    """A member's answer to /leaveseries N."""
+    wishes = "、".join(f"#{wish_id}" for wish_id in left.withdrawn) or "—"
+    return t("series.left", lang, id=left.series_id, title=escape(left.title), wishes=wishes)

@@ -1,5 +1,6 @@
 """The pairing commands (结对帮扶): /pair, /pairings, /visit, /confirmvisit, /pausepair, /resumepair, /endpair,
-/handover; and those of recurring activities: /recurring, /series, /endseries, /calendar. Each reads the update,
+/handover, and the buttons of a visit's review card; those of recurring activities: /recurring, /series,
+/endseries, /calendar, /leaveseries (and its 退出系列 button). Each reads the update,
 runs a use case, replies; the visit conversation runs in bot.flows."""
 
 from __future__ import annotations
@@ -8,12 +9,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import DomainError
 from bot.domain.model import Account, Branch
+from bot.notices.callbacks import Act, decode, encode
 from bot.usecases import commands as cmd
 from bot.usecases.pairing_lists import (
     changed_text,
@@ -24,9 +26,9 @@ from bot.usecases.pairing_lists import (
     pairing_list_text,
     pairing_number,
 )
-from bot.usecases.recurring import series_joined_text, series_posted_text
+from bot.usecases.recurring import series_joined_text, series_left_text, series_posted_text
 from handlers.telegram.command_handlers import Commands
-from handlers.telegram.context import privately, reply
+from handlers.telegram.context import Tap, privately, reply
 from handlers.telegram.conversation import show
 from handlers.telegram.render import clip, error_text
 from handlers.telegram.texts import t
@@ -66,6 +68,7 @@ class PairingCommands(Commands):
             "series": self.series,
             "endseries": self.end_series,
             "calendar": self.calendar,
+            "leaveseries": self.leave_series,
         }
 
     async def pair(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,14 +175,62 @@ class PairingCommands(Commands):
         )
 
     async def series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/series N (a member): claim every occurrence of series N."""
+        """/series N (a member): claim every occurrence of series N; the answer carries 退出系列."""
         typed = await self._typed(update, "series.usage.number", command="/series")
         if typed is not None:
+            leave = InlineKeyboardButton(
+                t("series.btn.leave", typed.lang), callback_data=encode(Act.LEAVE_SERIES, typed.id)
+            )
             await self._answer(
                 typed,
                 lambda: self.adapter.usecases.join_series(cmd.JoinSeries(typed.account, typed.id)),
                 series_joined_text,
+                markup=InlineKeyboardMarkup([[leave]]),
             )
+
+    async def leave_series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/leaveseries N (a member): leave series N; claims on its coming occurrences are withdrawn."""
+        typed = await self._typed(update, "series.usage.number", command="/leaveseries")
+        if typed is not None:
+            await self._answer(
+                typed,
+                lambda: self.adapter.usecases.leave_series(cmd.LeaveSeries(typed.account, typed.id)),
+                series_left_text,
+            )
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """确认走访 / 退回 on a visit's review card (the card then follows the visit), and 退出系列."""
+        query = update.callback_query
+        if query is None:
+            return
+        tap = Tap(query)
+        ctx = await self.adapter.ctx(query.from_user)
+        payload = decode(query.data)
+        usecases = self.adapter.usecases
+        try:
+            if payload is None:
+                await tap.answer(t("flow.outdated", ctx.lang))
+            elif payload.act == Act.VISIT_CONFIRM:
+                confirmed = await usecases.confirm_visit(cmd.ConfirmVisit(ctx.actor, payload.target))
+                self.adapter.changed()
+                await tap.answer(confirmed_text(confirmed, ctx.lang))
+            elif payload.act == Act.VISIT_RETURN:
+                await usecases.may_return_visit(ctx.actor, payload.target)
+                private = tap.message is not None and tap.message.chat.type == "private"
+                await tap.answer(t("tg.toast.reply_here" if private else "tg.toast.see_private", ctx.lang))
+                begun = await self.adapter.conversations.begin_visit_return(ctx, payload.target)
+                await show(self.adapter, begun, ctx.lang, tap.message)
+            else:
+                left = await usecases.leave_series(cmd.LeaveSeries(ctx.actor, payload.target))
+                self.adapter.changed()
+                await tap.answer(t("tg.toast.ok", ctx.lang))
+                await tap.edit_buttons(None)
+                if tap.message is not None:
+                    await reply(tap.message, series_left_text(left, ctx.lang))
+        except DomainError as error:
+            await tap.answer(error_text(error, ctx.lang), alert=True)
+        finally:
+            await tap.answer()
 
     async def end_series(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/endseries N (a secretary): no more occurrences of series N are posted."""
@@ -223,8 +274,9 @@ class PairingCommands(Commands):
         text_of: Callable[[Outcome, str], str],
         *,
         changed: bool = True,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> None:
-        """Run the use case and reply its outcome as ``text_of`` says, or the refusal."""
+        """Run the use case and reply its outcome as ``text_of`` says (with ``markup``), or the refusal."""
         try:
             outcome = await run()
         except DomainError as error:
@@ -232,7 +284,7 @@ class PairingCommands(Commands):
             return
         if changed:
             self.adapter.changed()
-        await reply(typed.message, text_of(outcome, typed.lang))
+        await reply(typed.message, text_of(outcome, typed.lang), markup)
 
     async def calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/calendar (privately): an .ics file of what I claimed, to import into a phone's calendar."""
@@ -255,3 +307,7 @@ class PairingCommands(Commands):
             )
         except TelegramError:
             await reply(message, error_text(DomainError(), lang))
+
+
+BUTTON_PATTERN = rf"^1:({Act.VISIT_CONFIRM.value}|{Act.VISIT_RETURN.value}|{Act.LEAVE_SERIES.value}):"
+"""The buttons :meth:`PairingCommands.button` answers (registered ahead of the general button handler)."""

@@ -18,7 +18,7 @@ from bot.flows.report_in import report_form
 from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
 from bot.notices import views
-from bot.notices.callbacks import Act, Payload, decode
+from bot.notices.callbacks import Act, Payload, decode, encode
 from bot.ports.chat import Attachment, Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -30,7 +30,7 @@ from bot.usecases.pairing_lists import (
     number_and_rest,
     pairing_list_text,
 )
-from bot.usecases.recurring import series_joined_text, series_posted_text
+from bot.usecases.recurring import series_joined_text, series_left_text, series_posted_text
 from handlers.wecom import records
 from handlers.wecom.api import WeComApi
 from handlers.wecom.emergency import COMMANDS as EMERGENCY_COMMANDS
@@ -48,6 +48,7 @@ _LIST_SEP = re.compile(r"[,，、;；\s]+")
 _FIELD_SEP = re.compile(r"[|｜]")
 _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
+_VISIT_ACTS = frozenset({Act.VISIT_CONFIRM, Act.VISIT_RETURN, Act.LEAVE_SERIES})
 PAIRING_COMMANDS = {
     "/pair": "pair",
     "结对": "pair",
@@ -78,6 +79,8 @@ RECURRING_COMMANDS = {
     "停止系列": "endseries",
     "/calendar": "calendar",
     "日历": "calendar",
+    "/leaveseries": "leaveseries",
+    "退出系列": "leaveseries",
 }
 """The commands of recurring activities and their Chinese words."""
 _NUMBERED_USAGE = {
@@ -88,6 +91,7 @@ _NUMBERED_USAGE = {
     "handover": ("pair.usage.handover", "/handover"),
     "series": ("series.usage.number", "/series"),
     "endseries": ("series.usage.number", "/endseries"),
+    "leaveseries": ("series.usage.number", "/leaveseries"),
 }
 """The commands that take a number (the handover also a member), and the usage answered when it is missing."""
 
@@ -479,7 +483,13 @@ class WeComRouter:
         if number is not None and name == "series":
             joined = await usecases.join_series(cmd.JoinSeries(account, number))
             self.changed()
-            await self._reply(account, series_joined_text(joined, lang))
+            leave = Button(t("series.btn.leave", lang), encode(Act.LEAVE_SERIES, number))
+            await self._ask(account, series_joined_text(joined, lang), [leave])
+            return
+        if number is not None and name == "leaveseries":
+            left = await usecases.leave_series(cmd.LeaveSeries(account, number))
+            self.changed()
+            await self._reply(account, series_left_text(left, lang))
             return
         if number is not None and name == "endseries":
             ended = await usecases.end_series(cmd.EndSeries(account, number))
@@ -605,6 +615,25 @@ class WeComRouter:
                 await self._close_card(account, handle, t("wc.card.closed", lang), t("wc.card.closed", lang))
             await self._show(account, lang, answer)
             await self._finished(account, lang, answer)
+        elif payload.act in _VISIT_ACTS:
+            await self._visit_press(account, lang, payload, handle)
+
+    async def _visit_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
+        """确认走访 / 退回 on a visit's review card (a followed card: the card sync redraws it), and 退出系列."""
+        if payload.act == Act.VISIT_CONFIRM:
+            confirmed = await self.usecases.confirm_visit(cmd.ConfirmVisit(account, payload.target))
+            self.changed()
+            await self._reply(account, confirmed_text(confirmed, lang))
+        elif payload.act == Act.VISIT_RETURN:
+            await self.usecases.may_return_visit(account, payload.target)
+            begun = await self.conversations.begin_visit_return(self._ctx(account, lang), payload.target)
+            await self._show(account, lang, begun)
+        else:
+            left = await self.usecases.leave_series(cmd.LeaveSeries(account, payload.target))
+            self.changed()
+            text = series_left_text(left, lang)
+            await self._close_card(account, handle, text, t("wc.card.closed", lang))
+            await self._reply(account, text)
 
     async def _wish_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         wish_id = payload.target
