@@ -105,7 +105,10 @@ async def test_a_visit_is_reported_confirmed_and_counts_as_service(world: World)
 
     assert reported.reviewers == 1
     [review] = await outbox(world, "visit_review")
-    assert review["chat_id"] == "2" and f'"visit_review_card","notice":{{"visit_id":{reported.visit.id}' in review["payload"]
+    assert (
+        review["chat_id"] == "2"
+        and f'"visit_review_card","notice":{{"visit_id":{reported.visit.id}' in review["payload"]
+    )
     assert reported.pairing.last_visit_on == date(2026, 11, 23)
     assert reported.pairing.next_due == date(2026, 12, 23)
     [service] = await query(world.db, "SELECT hours, confirmed, note, wish_id FROM services")

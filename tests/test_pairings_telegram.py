@@ -61,7 +61,7 @@ async def test_pair_remind_visit_confirm_and_the_group_sees_only_the_alias(teleg
     await tg.api.user_sends(member, member.id, photo=PHOTO)  # type: ignore[call-arg]
     sent = await bot_said(tg.api, member.id, "已报告结对 #1 的走访")
     assert "2027年3月1日" in (sent.text or "")
-    review = await bot_said(tg.api, SECRETARY_ID, "报告了结对 #1「王奶奶」的走访")
+    review = await bot_said(tg.api, SECRETARY_ID, "结对 #1「王奶奶」走访待确认")
     assert "2 小时" in (review.caption or "") and "/confirmvisit 1" in (review.caption or "")
 
     confirmed = await tg.says(tg.secretary, SECRETARY_ID, "/confirmvisit 1")

@@ -163,8 +163,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.invalid_input.pair_action": {"zh": "无法这样修改结对。", "en": "A pairing cannot be changed that way."},
     # visit review cards (确认走访 / 退回)
     "pair.card.review": {
-        "zh": "🤝 {name} 报告了结对 #{id}「{alias}」的走访（记录 {visit}）：{day}，{hours} 小时。",
-        "en": "🤝 {name} reported a visit of pairing #{id} “{alias}” (record {visit}): {day}, {hours} h.",
+        "zh": "🤝 结对 #{id}「{alias}」走访待确认\n{name} 报告了走访（记录 {visit}）：{day}，{hours} 小时。",
+        "en": "🤝 Pairing #{id} “{alias}”: a visit to confirm\n{name} reported a visit (record {visit}): {day}, "
+        "{hours} h.",
     },
     "pair.card.hint": {
         "zh": "点按钮确认或退回，也可发送 /confirmvisit {visit}",
