@@ -133,3 +133,30 @@ async def test_occurrence_days_follow_the_configured_time_zone(world: World) -> 
     assert [day for day, _ in posted.posted] == [date(2026, 12, 5)], "Saturday has not begun in New York"
     shanghai = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 巡逻 名额2"))
     assert [day for day, _ in shanghai.posted] == [date(2026, 12, 12)], "Saturday 9:00 has passed in Shanghai"
+
+
+async def test_leaving_a_series_withdraws_the_coming_occurrences_only_and_frees_their_slots(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    posted = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 巡逻 名额1"))
+    await world.app.join_series(cmd.JoinSeries(zhang, posted.series_id))
+    deps = deps_for(world, recurring_post_days_ahead=16)
+    assert await post_recurring(deps, world.clock.now()) == 2
+    days = {r["occurs_on"]: r["wish_id"] for r in await query(world.db, "SELECT * FROM recurring_occurrences")}
+    await world.app.join_waitlist(cmd.JoinWaitlist(li, days["2026-12-12"]))
+    world.clock.set(at(2026, 12, 5, 10, 0))  # the 5 December patrol has begun
+
+    left = await world.app.leave_series(cmd.LeaveSeries(zhang, posted.series_id))
+
+    assert left.withdrawn == (days["2026-12-12"], days["2026-12-19"])
+    mine = await world.app.my_claims(zhang)
+    assert [wish.deadline for _, wish in mine.claims] == [date(2026, 12, 5)], "the one that began stays"
+    assert [wish.deadline for _, wish in (await world.app.my_claims(li)).claims] == [date(2026, 12, 12)]
+    assert any(row["chat_id"] == "11" for row in await outbox(world, "claim_notice")), "李娜 is told she is in"
+    world.clock.set(at(2026, 12, 10, 10, 0))
+    assert await post_recurring(deps, world.clock.now()) == 1
+    assert len((await world.app.my_claims(zhang)).claims) == 1, "not claimed into new occurrences"
+    with pytest.raises(errors.NotInSeries):
+        await world.app.leave_series(cmd.LeaveSeries(zhang, posted.series_id))
+    [audit] = await query(world.db, "SELECT actor_id FROM audit_log WHERE action = 'series.leave'")
+    assert audit["actor_id"] == mine.claims[0][0].member_id
