@@ -85,3 +85,17 @@ async def test_a_member_leaves_a_series_by_its_button_or_by_command(telegram: Te
     await tg.says(zhang, zhang.id, "/series 1")
     by_command = await tg.says(zhang, zhang.id, "/leaveseries 1")
     assert "已退出系列 #1" in (by_command.text or "") and "#1" in (by_command.text or "")
+
+
+async def test_a_plain_wish_that_states_a_recurrence_becomes_a_series(telegram: Telegram) -> None:
+    tg = telegram
+    tg.world.clock.set(at(2026, 12, 3, 10, 0))
+
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "/wish 每周六上午 小区巡逻 名额2")
+
+    answer = await bot_said(tg.api, GROUP_ID, "已建立周期活动 系列 #1")
+    assert "12月5日（周六）" in (answer.text or "")
+    await eventually(lambda: any("微心愿 #1" in (m.text or "") for m in tg.api.bot_messages(GROUP_ID)))
+    assert "/series 1" in (card_of(tg.api, GROUP_ID, 1).text or "")
+    tg.world.clock.set(at(2026, 12, 6, 10, 0))
+    assert await recurring_job(tg) == 1, "the next Saturday is posted by the daily job"

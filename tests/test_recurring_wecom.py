@@ -90,3 +90,16 @@ async def test_a_member_leaves_a_series_by_command_or_by_the_button_of_its_confi
     await bench.say("lisi", "认领系列 1")
     await bench.say("lisi", "/leaveseries 1")
     await eventually(lambda: len([t for t in bench.fake.texts("lisi") if "已退出系列 #1" in t]) == 2)
+
+
+async def test_a_plain_wish_that_states_a_recurrence_becomes_a_series_in_the_app(rig: Rig) -> None:
+    bench = rig.bench
+    await committee_and_branch(bench, "zhangsan", "lisi")
+    await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周一次")
+    rig.clock.set(at(2026, 12, 3, 10, 0))
+
+    await bench.say("admin", "#微心愿 每月第一个周日上午 社区义诊 名额3")
+
+    await eventually(lambda: received(rig, "admin", "已建立周期活动 系列 #1"))
+    await eventually(partial(has_card, bench, "zhangsan", encode(Act.CLAIM, 1)))
+    assert "/series 1" in str(find_card(bench, "zhangsan", encode(Act.CLAIM, 1))[1])

@@ -86,6 +86,8 @@ class WishPosted:
 
     view: WishView
     notes: tuple[ParseProblem, ...] = ()
+    series: SeriesPosted | None = None
+    """Set when the text stated a recurrence (每周六…): the wish is the first occurrence of this new series."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from bot.domain.deadlines import expired
 from bot.domain.model import ACTIVE_CLAIM_STATUSES, Account, Branch, ChatRef, ClaimStatus, WishStatus
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
-from bot.domain.recurring import read_recurrence
+from bot.domain.recurring import read_recurrence, stated_schedule
 from bot.domain.wish_text import parse_wish_text
 from bot.i18n import t
 from bot.notices.outbox import ClaimCard, WishCard
@@ -48,38 +48,65 @@ class Recurring(Base):
             raise errors.TextTooLong(field="wish", limit=MAX_SERIES_TEXT)
 
         async def work(unit: Unit, now: datetime) -> outcomes.SeriesPosted:
-            branch = await self._branch(unit, c.branch_id)
-            secretary = await self._secretary(unit, now, c.actor, branch.id)
-            self._chat_of(branch)
-            today = local_date(now, self.tz)
-            recurrence = read_recurrence(c.text, today)
-            if recurrence is None:
-                raise errors.InvalidInput(field="series_rule")
-            parsed = parse_wish_text(c.text, today).wish
-            if parsed is None:
-                raise errors.InvalidInput(field="series_wish")
-            series_id = await unit.recurring.add(
-                now,
-                branch_id=branch.id,
-                text=c.text,
-                title=parsed.title,
-                recurrence=recurrence,
-                starts_on=today,
-                created_by=secretary.id,
-            )
-            await unit.audit.record(now, secretary.id, "series.post", "series", series_id)
-            series = await unit.recurring.get(series_id)
-            assert series is not None
-            days = [d for d in recurrence.days(today, today + timedelta(days=400))[: SHOWN_AHEAD + 1]]
-            days = [d for d in days if not self._started(series, d, now)]
-            posted: list[tuple[date, int]] = []
-            if days:
-                wish_id = await self._post_occurrence(unit, now, series, branch, days[0])
-                if wish_id is not None:
-                    posted.append((days[0], wish_id))
-            return outcomes.SeriesPosted(series_id, parsed.title, tuple(posted), tuple(days[1:SHOWN_AHEAD]))
+            return await self._start_series(unit, now, c)
 
         return await self._tx(work)
+
+    async def _wish_as_series(self, c: cmd.PostWish) -> outcomes.WishPosted | None:
+        """A plain wish whose text states a weekly or monthly rule (每周六…, 每月第一个周日…, every Saturday) becomes
+        a series exactly as ``/recurring`` would make it, its first occurrence the wish posted. A text that does not
+        yet read as a wish (no count) is left to the one-off path, which keeps the draft and asks; the count
+        answered (``c.slots``) then goes into the series' text, as each occurrence reads it again."""
+        today = local_date(self.clock.now(), self.tz)
+        if len(c.text) > MAX_SERIES_TEXT or stated_schedule(c.text, today) is None:
+            return None
+        text = c.text if c.slots is None else f"{c.text} 名额{c.slots}"
+        if parse_wish_text(text, today).wish is None:
+            return None
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishPosted | None:
+            posted = await self._start_series(unit, now, cmd.PostSeries(c.actor, c.branch_id, text))
+            if not posted.posted:
+                return None
+            await unit.drafts.delete(c.actor)
+            view = await unit.wishes.view(posted.posted[0][1])
+            assert view is not None
+            return outcomes.WishPosted(view, series=posted)
+
+        return await self._tx(work)
+
+    async def _start_series(self, unit: Unit, now: datetime, c: cmd.PostSeries) -> outcomes.SeriesPosted:
+        """Record the series and post its first occurrence (one unit)."""
+        branch = await self._branch(unit, c.branch_id)
+        secretary = await self._secretary(unit, now, c.actor, branch.id)
+        self._chat_of(branch)
+        today = local_date(now, self.tz)
+        recurrence = read_recurrence(c.text, today)
+        if recurrence is None:
+            raise errors.InvalidInput(field="series_rule")
+        parsed = parse_wish_text(c.text, today).wish
+        if parsed is None:
+            raise errors.InvalidInput(field="series_wish")
+        series_id = await unit.recurring.add(
+            now,
+            branch_id=branch.id,
+            text=c.text,
+            title=parsed.title,
+            recurrence=recurrence,
+            starts_on=today,
+            created_by=secretary.id,
+        )
+        await unit.audit.record(now, secretary.id, "series.post", "series", series_id)
+        series = await unit.recurring.get(series_id)
+        assert series is not None
+        days = [d for d in recurrence.days(today, today + timedelta(days=400))[: SHOWN_AHEAD + 1]]
+        days = [d for d in days if not self._started(series, d, now)]
+        posted: list[tuple[date, int]] = []
+        if days:
+            wish_id = await self._post_occurrence(unit, now, series, branch, days[0])
+            if wish_id is not None:
+                posted.append((days[0], wish_id))
+        return outcomes.SeriesPosted(series_id, parsed.title, tuple(posted), tuple(days[1:SHOWN_AHEAD]))
 
     def _started(self, series: Series, day: date, now: datetime) -> bool:
         """Whether the occurrence on ``day`` has begun (or, without a time of day, the day is over)."""

@@ -390,6 +390,10 @@ class WeComRouter:
             prompt = draft.needs_fix(result.problems, lang)
             await self._reply(account, t(prompt.key, lang, **prompt.kwargs()))
             return
+        if result.series is not None:
+            self.changed()
+            await self._reply(account, series_posted_text(result.series, lang))
+            return
         wish_id = result.view.wish.id
         sent_to = await self.usecases.send_member_cards(wish_id, PLATFORM)
         self.changed()
