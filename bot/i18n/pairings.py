@@ -62,12 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "🤝 Hello {name}, your secretary paired you with a household: pairing #{id} “{alias}”, a visit "
         "{rhythm}, the first by {day}. After a visit send /visit {id} with the hours and a note.",
     },
-    "pair.notice.review": {
-        "zh": "🤝 {name} 报告了结对 #{id}「{alias}」的走访：{hours} 小时。说明：{note}\n"
-        "确认请发送 /confirmvisit {visit}",
-        "en": "🤝 {name} reported a visit of pairing #{id} “{alias}”: {hours} h. Note: {note}\n"
-        "To confirm send /confirmvisit {visit}",
-    },
     "pair.notice.confirmed": {
         "zh": "✅ 您对「{alias}」的走访已由支部书记确认，计入本季度服务。下次走访 {day} 前。",
         "en": "✅ Your visit to “{alias}” was confirmed and counts as service. Next visit by {day}.",
