@@ -185,6 +185,7 @@ def card(row: Row) -> CardRow:
         claim_id=row["claim_id"],
         viewer_id=row["viewer_id"],
         notice=row["notice"],
+        visit_id=row["visit_id"],
     )
 
 

@@ -14,6 +14,7 @@ from bot.domain import errors
 from bot.domain.pairings import PairingStatus, Rhythm, RhythmKind, read_pair_request, read_rhythm
 from bot.jobs.pairings import remind_pairings
 from bot.usecases import commands as cmd
+from bot.usecases.pairing_lists import number_and_rest
 from storage.reports import SqlReports
 from tests.conftest import SHANGHAI, World, execute, query
 from tests.schedule_support import at, deps_for, outbox
@@ -105,7 +106,10 @@ async def test_a_visit_is_reported_confirmed_and_counts_as_service(world: World)
 
     assert reported.reviewers == 1
     [review] = await outbox(world, "visit_review")
-    assert review["chat_id"] == "2" and f"/confirmvisit {reported.visit.id}" in review["payload"]
+    assert (
+        review["chat_id"] == "2"
+        and f'"visit_review_card","notice":{{"visit_id":{reported.visit.id}' in review["payload"]
+    )
     assert reported.pairing.last_visit_on == date(2026, 11, 23)
     assert reported.pairing.next_due == date(2026, 12, 23)
     [service] = await query(world.db, "SELECT hours, confirmed, note, wish_id FROM services")
@@ -269,3 +273,44 @@ async def test_the_sweep_reads_a_page_at_once_and_skips_who_cannot_be_reached(wo
     assert await remind_pairings(deps, world.clock.now()) == 2
     assert sorted(row["chat_id"] for row in await outbox(world, "pairing_overdue")) == ["10", "12"]
     assert await remind_pairings(deps, world.clock.now()) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("3", (3, "")),
+        ("#3 李娜", (3, "李娜")),
+        ("  12   张 伟 ", (12, "张 伟")),
+        ("李娜 3", (None, "3")),
+        ("", (None, "")),
+        ("３", (None, "")),
+    ],
+)
+def test_a_numbered_command_reads_its_number_and_the_rest(text: str, found: tuple[int | None, str]) -> None:
+    assert number_and_rest(text) == found
+
+
+async def test_a_returned_visit_does_not_count_and_its_pairing_is_due_as_before_it(world: World) -> None:
+    member = await world.member("10", "张伟")
+    world.clock.set(at(2026, 11, 23))
+    pairing_id = await paired(world)
+    first = await world.app.report_visit(cmd.ReportVisit(member, pairing_id, 1.0, "第一次"))
+    await world.app.confirm_visit(cmd.ConfirmVisit(world.secretary, first.visit.id))
+    world.clock.set(at(2026, 12, 10))
+    second = await world.app.report_visit(cmd.ReportVisit(member, pairing_id, 2.0, "第二次"))
+    assert second.pairing.next_due == date(2027, 1, 10)
+    with pytest.raises(errors.NotSecretary):
+        await world.app.return_visit(cmd.ReturnVisit(member, second.visit.id, "自己退回"))
+
+    returned = await world.app.return_visit(cmd.ReturnVisit(world.secretary, second.visit.id, "没有照片"))
+
+    assert returned.visit.return_reason == "没有照片" and returned.visit.version == 2
+    assert returned.pairing.next_due == date(2026, 12, 23), "due one rhythm after the visit that counts"
+    assert [row["hours"] for row in await query(world.db, "SELECT hours FROM services")] == [1.0]
+    [told] = [row for row in await outbox(world, "pairing") if "没有照片" in row["payload"]]
+    assert told["chat_id"] == "10"
+    with pytest.raises(errors.VisitDecided) as decided:
+        await world.app.confirm_visit(cmd.ConfirmVisit(world.secretary, second.visit.id))
+    assert decided.value.args_map["status"] == "returned"
+    with pytest.raises(errors.VisitDecided):
+        await world.app.return_visit(cmd.ReturnVisit(world.secretary, first.visit.id, "太晚了"))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from bot.domain.model import Account
 from bot.scheduler import jobs, run_job
+from handlers.sandbox import SandboxMessage, SandboxUser
 from tests.conftest import query
 from tests.schedule_support import at
-from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, telegram
+from tests.telegram_fixtures import GROUP_ID, SECRETARY_ID, Telegram, api, bot_said, button, eventually, telegram
 
 __all__ = ["api", "telegram"]
 
@@ -60,8 +61,8 @@ async def test_pair_remind_visit_confirm_and_the_group_sees_only_the_alias(teleg
     await tg.api.user_sends(member, member.id, photo=PHOTO)  # type: ignore[call-arg]
     sent = await bot_said(tg.api, member.id, "已报告结对 #1 的走访")
     assert "2027年3月1日" in (sent.text or "")
-    review = await bot_said(tg.api, SECRETARY_ID, "报告了结对 #1「王奶奶」的走访")
-    assert "2 小时" in (review.text or "") and "/confirmvisit 1" in (review.text or "")
+    review = await bot_said(tg.api, SECRETARY_ID, "结对 #1「王奶奶」走访待确认")
+    assert "2 小时" in (review.caption or "") and "/confirmvisit 1" in (review.caption or "")
 
     confirmed = await tg.says(tg.secretary, SECRETARY_ID, "/confirmvisit 1")
 
@@ -108,3 +109,53 @@ async def test_pause_handover_and_end_by_command_and_who_may_not(telegram: Teleg
     await bot_said(tg.api, GROUP_ID, "没有唯一一位已报到的“赵六”")
     await tg.api.user_sends(tg.secretary, GROUP_ID, "/pair 张伟 13800138000")
     await bot_said(tg.api, GROUP_ID, "不能含电话号码")
+
+
+async def visit_reported(tg: Telegram, member: SandboxUser, note: str) -> SandboxMessage:
+    """The member reports a visit of pairing 1 with 1.5 hours, a note and a photo; the secretary's review card."""
+    await tg.says(member, member.id, "/visit 1")
+    await tg.says(member, member.id, "1.5")
+    await tg.api.user_sends(member, member.id, note, photo=PHOTO)
+    return await bot_said(tg.api, SECRETARY_ID, note)
+
+
+async def test_the_visit_review_card_shows_the_photo_and_follows_confirm_and_return(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "/pair 张伟 王奶奶 每月 联系:13800138000")
+    await bot_said(tg.api, GROUP_ID, "已建立结对")
+
+    card = await visit_reported(tg, member, "陪老人聊天")
+
+    assert card.photo, "the visit's photo is the card, its text the caption"
+    assert "王奶奶" in (card.caption or "") and "1.5 小时" in (card.caption or "")
+    assert "13800138000" not in (card.caption or ""), "the contact never leaves /pairings"
+    confirm = button(card, "确认走访")
+    answer = await tg.api.user_presses(tg.secretary, card, confirm)
+    assert "已确认" in (answer.text or "")
+    await eventually(lambda: "走访已确认（王书记）" in (card.caption or "") and not list(card.buttons()), 10.0)
+    await bot_said(tg.api, member.id, "已由支部书记确认")
+    stale = await tg.api.press_button(tg.secretary, card, confirm, seen=(confirm,))
+    assert "已确认过" in ((await stale.wait_answer(5.0)).text or "")
+
+    second = await visit_reported(tg, member, "照片模糊的那次")
+    returning = button(second, "退回")
+    await tg.api.user_presses(tg.secretary, second, returning)
+    await bot_said(tg.api, SECRETARY_ID, "退回走访记录 2 的原因")
+    await tg.says(tg.secretary, SECRETARY_ID, "没有看到老人")
+
+    await eventually(
+        lambda: "走访已退回（王书记）：没有看到老人" in (second.caption or "") and not list(second.buttons()), 10.0
+    )
+    told = await bot_said(tg.api, member.id, "被支部书记退回")
+    assert "没有看到老人" in (told.text or "") and "/visit 1" in (told.text or "")
+    confirm_second = confirm.rsplit(":", 1)[0] + ":2"
+    late = await tg.api.press_button(tg.secretary, second, confirm_second, seen=(confirm_second,))
+    assert "已被退回" in ((await late.wait_answer(5.0)).text or "")
+    status = await tg.world.app.my_quarter(Account("telegram", "10", "张伟"))
+    assert status.hours == 1.5, "the returned visit does not count"
+    [due] = await query(tg.world.db, "SELECT next_due, last_visit_on FROM pairings")
+    [first] = await query(tg.world.db, "SELECT visited_on FROM pairing_visits WHERE id = 1")
+    assert due["last_visit_on"] == first["visited_on"], "due again as after the visit that counts"
+    still = await tg.says(tg.secretary, SECRETARY_ID, "/confirmvisit 2")
+    assert "已被退回" in (still.text or "")

@@ -7,12 +7,14 @@ from __future__ import annotations
 from bot.config import SchedulerConfig
 from bot.domain.model import Account
 from bot.jobs.nudges import JobDeps
+from bot.notices.callbacks import Act, encode
 from bot.scheduler import jobs, run_job
 from storage.reports import SqlReports
 from tests.conftest import SHANGHAI, query
 from tests.fakes import eventually
 from tests.schedule_support import at
-from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, rig
+from tests.test_cards_wecom import eventually_followed, keys, press_stale, seen
+from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, find_card, has_card, rig
 
 __all__ = ["rig"]
 
@@ -51,7 +53,8 @@ async def test_pair_remind_visit_with_photo_and_confirm_in_the_app(rig: Rig) -> 
     assert "照片" in bench.last_text("zhangsan")
     await rig.image("zhangsan", "MEDIA_VISIT")
     await eventually(lambda: received(rig, "zhangsan", "已报告结对 #1 的走访"))
-    await eventually(lambda: received(rig, "admin", "/confirmvisit 1"))
+    await eventually(lambda: has_card(bench, "admin", encode(Act.VISIT_CONFIRM, 1)))
+    await eventually(lambda: photo_sent(rig, "admin", "MEDIA_VISIT"))
 
     await bench.say("admin", "确认走访 1")
 
@@ -88,3 +91,61 @@ async def test_pause_handover_and_end_in_the_app(rig: Rig) -> None:
     assert "已结束" in bench.last_text("admin")
     await bench.say("lisi", "/visit 1")
     await eventually(lambda: received(rig, "lisi", "已暂停或已结束"))
+
+
+def photo_sent(rig: Rig, user_id: str, media_id: str) -> bool:
+    """Whether the person received the picture WeCom keeps as ``media_id``."""
+    return any(d.msgtype == "image" and d.content["media_id"] == media_id for d in rig.bench.fake.inbox[user_id])
+
+
+async def visit_reported(rig: Rig, note: str) -> str:
+    """张三 reports a visit of pairing 1 (1 hour and a note); the task id of the secretary's review card."""
+    bench = rig.bench
+    before = set(bench.fake.cards.get("admin", {}))
+    await bench.say("zhangsan", "走访 1")
+    await bench.say("zhangsan", f"1小时 {note}")
+    await eventually(lambda: received(rig, "zhangsan", "已报告结对 #1 的走访"))
+    await eventually(
+        lambda: any(t not in before and note in str(c) for t, c in bench.fake.cards.get("admin", {}).items())
+    )
+    task = next(t for t, c in bench.fake.cards["admin"].items() if t not in before and note in str(c))
+    await eventually_followed(rig, task)
+    return task
+
+
+async def test_the_visit_review_card_confirms_and_returns_by_button_in_the_app(rig: Rig) -> None:
+    bench = rig.bench
+    await committee_and_branch(bench, "zhangsan", "lisi")
+    await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周一次")
+    await bench.say("admin", "结对 张三 王奶奶 每月 联系:13800138000")
+    await eventually(lambda: received(rig, "zhangsan", "安排了结对帮扶"))
+    await bench.say("zhangsan", "走访 1")
+    await bench.say("zhangsan", "2")
+    await rig.image("zhangsan", "MEDIA_VISIT")
+
+    await eventually(lambda: has_card(bench, "admin", encode(Act.VISIT_CONFIRM, 1)))
+    task, card, confirm = find_card(bench, "admin", encode(Act.VISIT_CONFIRM, 1))
+    assert "王奶奶" in str(card) and "2 小时" in str(card) and "13800138000" not in str(card)
+    await eventually(lambda: photo_sent(rig, "admin", "MEDIA_VISIT"))
+    await eventually_followed(rig, task)
+    await rig.press("admin", task, confirm)
+
+    await eventually(lambda: "走访已确认" in str(seen(rig, "admin", task)))
+    assert confirm not in keys(seen(rig, "admin", task))
+    await eventually(lambda: received(rig, "zhangsan", "已由支部书记确认"))
+    await press_stale(rig, "admin", task, encode(Act.VISIT_RETURN, 1))
+    await eventually(lambda: "已确认过" in bench.last_text("admin"))
+
+    second = await visit_reported(rig, "没带照片")
+    await rig.press("admin", second, encode(Act.VISIT_RETURN, 2))
+    await eventually(lambda: "退回走访记录 2 的原因" in bench.last_text("admin"))
+    await bench.say("admin", "请补一张照片")
+
+    await eventually(lambda: "走访已退回" in str(seen(rig, "admin", second)))
+    assert "请补一张照片" in str(seen(rig, "admin", second))
+    assert encode(Act.VISIT_CONFIRM, 2) not in keys(seen(rig, "admin", second))
+    await eventually(lambda: received(rig, "zhangsan", "被支部书记退回"))
+    await press_stale(rig, "admin", second, encode(Act.VISIT_CONFIRM, 2))
+    await eventually(lambda: "已被退回" in bench.last_text("admin"))
+    status = await bench.usecases.my_quarter(Account("wecom", "zhangsan", "张三"))
+    assert status.hours == 2.0, "the returned visit does not count"

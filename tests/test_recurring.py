@@ -11,10 +11,11 @@ import pytest
 from icalendar import Calendar
 
 from bot.domain import errors
-from bot.domain.recurring import Frequency, Recurrence, read_recurrence
+from bot.domain.recurring import Frequency, Recurrence, read_recurrence, stated_schedule
 from bot.jobs.recurring import post_recurring
 from bot.usecases import UseCases
 from bot.usecases import commands as cmd
+from bot.usecases.outcomes import WishNeedsFix, WishPosted
 from storage.reports import SqlReports
 from tests.conftest import World, query
 from tests.schedule_support import at, deps_for, outbox
@@ -133,3 +134,72 @@ async def test_occurrence_days_follow_the_configured_time_zone(world: World) -> 
     assert [day for day, _ in posted.posted] == [date(2026, 12, 5)], "Saturday has not begun in New York"
     shanghai = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 巡逻 名额2"))
     assert [day for day, _ in shanghai.posted] == [date(2026, 12, 12)], "Saturday 9:00 has passed in Shanghai"
+
+
+async def test_leaving_a_series_withdraws_the_coming_occurrences_only_and_frees_their_slots(world: World) -> None:
+    zhang, li = await world.member("10", "张伟"), await world.member("11", "李娜")
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    posted = await world.app.post_series(cmd.PostSeries(world.secretary, world.branch.id, "每周六上午 巡逻 名额1"))
+    await world.app.join_series(cmd.JoinSeries(zhang, posted.series_id))
+    deps = deps_for(world, recurring_post_days_ahead=16)
+    assert await post_recurring(deps, world.clock.now()) == 2
+    days = {r["occurs_on"]: r["wish_id"] for r in await query(world.db, "SELECT * FROM recurring_occurrences")}
+    await world.app.join_waitlist(cmd.JoinWaitlist(li, days["2026-12-12"]))
+    world.clock.set(at(2026, 12, 5, 10, 0))  # the 5 December patrol has begun
+
+    left = await world.app.leave_series(cmd.LeaveSeries(zhang, posted.series_id))
+
+    assert left.withdrawn == (days["2026-12-12"], days["2026-12-19"])
+    mine = await world.app.my_claims(zhang)
+    assert [wish.deadline for _, wish in mine.claims] == [date(2026, 12, 5)], "the one that began stays"
+    assert [wish.deadline for _, wish in (await world.app.my_claims(li)).claims] == [date(2026, 12, 12)]
+    assert any(row["chat_id"] == "11" for row in await outbox(world, "claim_notice")), "李娜 is told she is in"
+    world.clock.set(at(2026, 12, 10, 10, 0))
+    assert await post_recurring(deps, world.clock.now()) == 1
+    assert len((await world.app.my_claims(zhang)).claims) == 1, "not claimed into new occurrences"
+    with pytest.raises(errors.NotInSeries):
+        await world.app.leave_series(cmd.LeaveSeries(zhang, posted.series_id))
+    [audit] = await query(world.db, "SELECT actor_id FROM audit_log WHERE action = 'series.leave'")
+    assert audit["actor_id"] == mine.claims[0][0].member_id
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("每周六上午 小区巡逻 名额4", Recurrence(Frequency.WEEKLY, 5, at=time(9, 0))),
+        ("每月第一个周日 义诊 名额3", Recurrence(Frequency.MONTHLY, 6, 1)),
+        ("每月15号 理发 名额2", Recurrence(Frequency.MONTHLY, monthday=15)),
+        ("every Saturday patrol 4 people", Recurrence(Frequency.WEEKLY, 5)),
+        ("老人每天需要送饭 名额1", None),
+        ("帮老人打扫卫生，每周一次，名额2", None),
+        ("每周 读书会 名额3", None),
+        ("帮独居老人买年货 名额2", None),
+    ],
+)
+def test_a_plain_wish_states_a_schedule_only_by_a_weekday_or_a_day_of_the_month(
+    text: str, rule: Recurrence | None
+) -> None:
+    assert stated_schedule(text, TODAY) == rule
+
+
+async def test_a_wish_stating_a_recurrence_becomes_a_series_as_recurring_would(world: World) -> None:
+    world.clock.set(at(2026, 12, 3, 10, 0))
+
+    posted = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "每周六上午 小区巡逻 名额2"))
+
+    assert isinstance(posted, WishPosted) and posted.series is not None
+    assert posted.view.wish.deadline == date(2026, 12, 5) and posted.view.wish.slots == 2
+    assert posted.series.posted == ((date(2026, 12, 5), posted.view.wish.id),)
+    [series] = await query(world.db, "SELECT text, frequency, weekday FROM recurring_series")
+    assert (series["frequency"], series["weekday"]) == ("weekly", 5)
+    assert await post_recurring(deps_for(world, recurring_post_days_ahead=9), world.clock.now()) == 1
+    once = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "帮老人打扫卫生，每周一次，名额2"))
+    assert isinstance(once, WishPosted) and once.series is None, "a count of visits is no weekday"
+
+    asked = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "每月第一个周日 义诊"))
+    assert isinstance(asked, WishNeedsFix), "no count yet: the draft asks, as for any wish"
+    answered = await world.app.post_wish(cmd.PostWish(world.secretary, world.branch.id, "每月第一个周日 义诊", slots=3))
+    assert isinstance(answered, WishPosted) and answered.series is not None
+    assert answered.view.wish.slots == 3 and answered.view.wish.deadline == date(2026, 12, 6)
+    [second] = await query(world.db, "SELECT text FROM recurring_series WHERE id = ?", (answered.series.series_id,))
+    assert second["text"] == "每月第一个周日 义诊 名额3", "each occurrence reads the count again"

@@ -16,7 +16,7 @@ from storage.reports import SqlReports
 from tests.conftest import SHANGHAI
 from tests.fakes import eventually
 from tests.schedule_support import at
-from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, has_card, rig
+from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, find_card, has_card, rig
 
 __all__ = ["rig"]
 
@@ -49,7 +49,8 @@ async def test_series_cards_reach_members_privately_and_a_series_claim_follows(r
 
     await bench.say("lisi", "认领系列 1")
 
-    await eventually(lambda: received(rig, "lisi", "您已认领系列 #1"))
+    await eventually(lambda: has_card(bench, "lisi", encode(Act.LEAVE_SERIES, 1)))
+    assert "您已认领系列 #1" in str(find_card(bench, "lisi", encode(Act.LEAVE_SERIES, 1))[1])
     rig.clock.set(at(2026, 12, 28, 10, 0))
     assert await recurring_job(rig) == 1
     await eventually(partial(has_card, bench, "zhangsan", encode(Act.CLAIM, 2)))
@@ -63,3 +64,42 @@ async def test_series_cards_reach_members_privately_and_a_series_claim_follows(r
         e.decoded("dtstart").replace(tzinfo=None).isoformat() for e in Calendar.from_ical(data).walk("VEVENT")
     )
     assert starts == ["2026-12-06T09:00:00", "2027-01-03T09:00:00"]
+
+
+async def test_a_member_leaves_a_series_by_command_or_by_the_button_of_its_confirmation(rig: Rig) -> None:
+    bench = rig.bench
+    await committee_and_branch(bench, "zhangsan", "lisi")
+    await bench.say("lisi", "/报到 市税务局 | 维修 | 每月服务一次")
+    rig.clock.set(at(2026, 12, 3, 10, 0))
+    await bench.say("admin", "周期活动 每周六上午 小区巡逻 名额1")
+    await eventually(lambda: received(rig, "admin", "已建立周期活动 系列 #1"))
+    await bench.say("lisi", "认领系列 1")
+    await eventually(lambda: has_card(bench, "lisi", encode(Act.LEAVE_SERIES, 1)))
+    task, _, leave = find_card(bench, "lisi", encode(Act.LEAVE_SERIES, 1))
+    await eventually(partial(has_card, bench, "lisi", "1:d:1"))  # claimed into the first occurrence
+
+    await rig.press("lisi", task, leave)
+
+    await eventually(lambda: received(rig, "lisi", "已退出系列 #1"))
+    assert any("已取消认领：#1" in text for text in bench.fake.texts("lisi"))
+    await eventually(lambda: leave not in str(bench.fake.card_seen("lisi", task)))
+    await bench.say("lisi", "退出系列 1")
+    await eventually(lambda: received(rig, "lisi", "您没有认领系列 #1"))
+    await bench.say("lisi", "退出系列")
+    await eventually(lambda: received(rig, "lisi", "/leaveseries 2"))
+    await bench.say("lisi", "认领系列 1")
+    await bench.say("lisi", "/leaveseries 1")
+    await eventually(lambda: len([t for t in bench.fake.texts("lisi") if "已退出系列 #1" in t]) == 2)
+
+
+async def test_a_plain_wish_that_states_a_recurrence_becomes_a_series_in_the_app(rig: Rig) -> None:
+    bench = rig.bench
+    await committee_and_branch(bench, "zhangsan", "lisi")
+    await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周一次")
+    rig.clock.set(at(2026, 12, 3, 10, 0))
+
+    await bench.say("admin", "#微心愿 每月第一个周日上午 社区义诊 名额3")
+
+    await eventually(lambda: received(rig, "admin", "已建立周期活动 系列 #1"))
+    await eventually(partial(has_card, bench, "zhangsan", encode(Act.CLAIM, 1)))
+    assert "/series 1" in str(find_card(bench, "zhangsan", encode(Act.CLAIM, 1))[1])

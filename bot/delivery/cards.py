@@ -7,16 +7,16 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.delivery.claim_cards import render_claim_card
+from bot.delivery.claim_cards import render_claim_card, render_visit_card
 from bot.delivery.emergency import BoardSync
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
-from bot.notices.outbox import FollowedCard, NoticeError, decode
+from bot.notices.outbox import FollowedCard, NoticeError, VisitReviewCard, decode
 from bot.notices.views import posted_card
 from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
-from bot.ports.storage import CardRow, Store
+from bot.ports.storage import CardRow, Store, Unit
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,10 @@ class CardSync:
         """What the card must show now and the version of its wish that is: a claim's card from its notice,
         a wish card through the platform's renderer."""
         async with self.store.read() as unit:
+            if card.visit_id is not None:
+                return await self._visit_card(unit, card)
+            if card.wish_id is None:
+                return None
             view = await unit.wishes.view(card.wish_id)
             if view is None:
                 return None
@@ -109,6 +113,16 @@ class CardSync:
                 return None
             rendered = await render_claim_card(unit, notice)
         return rendered
+
+    @staticmethod
+    async def _visit_card(unit: Unit, card: CardRow) -> tuple[OutgoingMessage, int] | None:
+        """A visit's review card, drawn from its notice and the visit as it stands."""
+        try:
+            notice = decode(card.notice or "").notice
+        except NoticeError as error:
+            log.error("card %s holds an unreadable notice (%s)", card.id, error)
+            return None
+        return await render_visit_card(unit, notice) if isinstance(notice, VisitReviewCard) else None
 
     async def _edit(self, card: CardRow) -> None:
         self._last_edit[card.id] = self._monotonic()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.domain.pairings import VisitStatus
 from bot.notices import views
-from bot.notices.outbox import ClaimCard, FollowedCard, ManageCard, NudgeCard, OverdueCard, ReviewCard
+from bot.notices.outbox import ClaimCard, FollowedCard, ManageCard, NudgeCard, OverdueCard, ReviewCard, VisitReviewCard
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 
@@ -36,3 +37,18 @@ async def render_claim_card(unit: Unit, notice: FollowedCard) -> tuple[OutgoingM
         return None
     card = views.review_card(member, view.wish, claim, notice.lang, reported_at=notice.reported_at)
     return card, view.wish.version
+
+
+async def render_visit_card(unit: Unit, notice: VisitReviewCard) -> tuple[OutgoingMessage, int] | None:
+    """A visit's review card as the visit stands now, with the visit's version; None when it is gone."""
+    visit = await unit.pairings.visit(notice.visit_id)
+    if visit is None:
+        return None
+    pairing = await unit.pairings.get(visit.pairing_id)
+    member = await unit.people.get(visit.member_id)
+    if pairing is None or member is None:
+        return None
+    by = visit.confirmed_by if visit.status == VisitStatus.CONFIRMED else visit.returned_by
+    decider = await unit.people.get(by) if by is not None else None
+    card = views.visit_review_card(visit, pairing, member, notice.lang, decided_by=decider.name if decider else "")
+    return card, visit.version

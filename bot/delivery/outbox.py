@@ -15,7 +15,7 @@ from dataclasses import replace
 from html import escape
 from typing import Any, Protocol
 
-from bot.delivery.claim_cards import render_claim_card
+from bot.delivery.claim_cards import render_claim_card, render_visit_card
 from bot.delivery.emergency import remember_sent, render_emergency
 from bot.delivery.pacing import RateLimiter
 from bot.i18n import t
@@ -33,6 +33,7 @@ from bot.notices.outbox import (
     Rendered,
     ReviewCard,
     Text,
+    VisitReviewCard,
     WishCard,
     decode,
     encode,
@@ -272,6 +273,13 @@ class OutboxDelivery:
                 return None
             self._shown[row.id] = rendered[1]
             return rendered[0]
+        if isinstance(notice, VisitReviewCard):
+            async with self.store.read() as unit:
+                visit_card = await render_visit_card(unit, notice)
+            if visit_card is None:
+                return None
+            self._shown[row.id] = visit_card[1]
+            return visit_card[0]
         if isinstance(notice, EmergencyBoard | EmergencyPrompt):
             async with self.store.read() as unit:
                 drawn = await render_emergency(unit, notice)
@@ -291,6 +299,18 @@ class OutboxDelivery:
             notice = envelope.notice
             if isinstance(notice, EmergencyBoard | EmergencyPrompt) and row.chat is not None:
                 await remember_sent(unit, now, notice, row.chat, message_id, shown or 0)
+            elif isinstance(notice, VisitReviewCard) and row.chat is not None:
+                await unit.cards.add(
+                    now,
+                    None,
+                    row.chat,
+                    message_id,
+                    "visit_review",
+                    shown or 1,
+                    viewer_id=row.member_id,
+                    notice=encode(Envelope(notice)),
+                    visit_id=notice.visit_id,
+                )
             elif isinstance(notice, WishCard) and row.chat is not None:
                 wish = await unit.wishes.get(notice.wish_id)
                 if wish is not None:

@@ -291,3 +291,18 @@ class GridWorkerUnknown(DomainError):
     """The name given is no single reported-in member of the branch."""
 
     key = "error.gridworker_unknown"
+
+
+# -- visit review cards and leaving a series (issue 15) ------------------------------------------------------
+
+
+class VisitDecided(DomainError):
+    """The visit was already confirmed or returned: its review card's buttons are stale."""
+
+    key = "error.visit_decided"
+
+
+class NotInSeries(DomainError):
+    """The member never joined this series (or left it before)."""
+
+    key = "error.not_in_series"

@@ -40,6 +40,7 @@ class VisitStatus(StrEnum):
 
     REPORTED = "reported"
     CONFIRMED = "confirmed"
+    RETURNED = "returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,11 @@ class Visit:
     created_at: datetime
     confirmed_by: int | None = None
     confirmed_at: datetime | None = None
+    version: int = 1
+    """Bumped on every change, so the review cards showing the visit follow it."""
+    returned_by: int | None = None
+    returned_at: datetime | None = None
+    return_reason: str = ""
 
 
 _EVERY_DAYS = re.compile(r"^(?:每|every)\s*([0-9]+|[零一二两三四五六七八九十百]+)\s*(?:天|日|days?)$", re.IGNORECASE)

@@ -34,6 +34,8 @@ _EN_MONTHLY_NTH = re.compile(
     r"month",
     re.IGNORECASE,
 )
+_WEEKLY_STATED = re.compile(r"每(?:个)?(?:周|星期|礼拜)[一二三四五六日天末](?![次回])")
+"""A weekday each week, not a count (每周一次, 每周三回 say how often, not which day)."""
 _BARE = re.compile(r"(?:^|\s)(每周|每月|weekly|monthly)(?:\s|$)", re.IGNORECASE)
 _CLOCK = re.compile(r"(早上|上午|中午|下午|晚上)?\s*([0-9]{1,2})\s*[点:：时]\s*(半|[0-9]{2})?")
 _EN_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
@@ -119,6 +121,17 @@ def read_recurrence(text: str, today: date) -> Recurrence | None:
             return Recurrence(Frequency.WEEKLY, today.weekday(), at=at)
         return Recurrence(Frequency.MONTHLY, monthday=today.day, at=at)
     return None
+
+
+def stated_schedule(text: str, today: date) -> Recurrence | None:
+    """The recurrence a plain wish text states beyond doubt: a weekday each week (每周六, every Saturday), the nth
+    weekday or a day of each month (每月第一个周日, 每月15号); None otherwise. 每天, a bare 每周/每月 and a count
+    (每周一次) are left to ``/recurring``: in a one-off wish they mostly describe the need ("老人每天需要送饭")."""
+    explicit = (_MONTHLY_NTH, _EN_MONTHLY_NTH, _MONTHLY_DAY, _WEEKLY_STATED, _EN_WEEKLY)
+    if not any(pattern.search(text) for pattern in explicit):
+        return None
+    found = read_recurrence(text, today)
+    return found if found is not None and found.frequency != Frequency.DAILY else None
 
 
 def _cn_number(raw: str) -> int | None:

@@ -89,6 +89,7 @@ Finish = (
     | cmd.CreateBranch
     | cmd.ExtendDeadline
     | cmd.ReportVisit
+    | cmd.ReturnVisit
 )
 
 

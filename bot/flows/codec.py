@@ -15,6 +15,7 @@ from bot.flows.states import (
     FlowState,
     ReportState,
     ReturnState,
+    VisitReturnState,
     VisitState,
     WishBranchState,
     WishDraftState,
@@ -30,6 +31,7 @@ TAGS: dict[str, type[Any]] = {
     "branch": CommitteeState,
     "extend": ExtendState,
     "visit": VisitState,
+    "visit_return": VisitReturnState,
 }
 _TAG_OF = {cls: tag for tag, cls in TAGS.items()}
 

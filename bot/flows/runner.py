@@ -18,6 +18,7 @@ from bot.flows.states import (
     FlowState,
     ReportState,
     ReturnState,
+    VisitReturnState,
     VisitState,
     WishBranchState,
     WishDraftState,
@@ -36,6 +37,7 @@ Outcome = (
     | outcomes.ChooseCommittee
     | outcomes.DeadlineExtended
     | outcomes.VisitReported
+    | outcomes.VisitReturned
 )
 
 
@@ -137,6 +139,10 @@ class Conversations:
         """Start returning a reported service: ask the reason."""
         return await self.run(ctx, returning.start(claim_id, origin))
 
+    async def begin_visit_return(self, ctx: Ctx, visit_id: int) -> Reply:
+        """Start returning a reported visit: ask the reason."""
+        return await self.run(ctx, returning.start_visit(visit_id))
+
     async def begin_wish(self, ctx: Ctx, text: str, branches: Sequence[Branch]) -> Reply:
         """A wish text of a secretary of several branches: ask which branch."""
         return await self.run(ctx, wish_branch.start(text, branches))
@@ -217,6 +223,8 @@ class Conversations:
             return await u.extend_deadline(command)
         if isinstance(command, cmd.ReportVisit):
             return await u.report_visit(command)
+        if isinstance(command, cmd.ReturnVisit):
+            return await u.return_visit(command)
         return await u.create_branch(command)
 
 
@@ -236,6 +244,8 @@ def _advance(state: FlowState, given: Input, ctx: Ctx) -> Step:
         return draft.advance(state, given, ctx)
     if isinstance(state, VisitState):
         return visit.advance(state, given, ctx)
+    if isinstance(state, VisitReturnState):
+        return returning.advance_visit(state, given, ctx)
     return committee.advance(state, given, ctx)
 
 
@@ -271,4 +281,12 @@ def _finished_prompts(outcome: Outcome, ctx: Ctx, pressed: bool) -> tuple[Prompt
         due = outcome.pairing.next_due
         day = t("pair.day", ctx.lang, y=due.year, m=due.month, d=due.day)
         return (Prompt("flow.visit.sent", (("id", str(outcome.pairing.id)), ("day", day))),)
+    if isinstance(outcome, outcomes.VisitReturned):
+        returned = (
+            ("member", outcome.member.name),
+            ("alias", outcome.pairing.alias),
+            ("visit", str(outcome.visit.id)),
+            ("reason", outcome.visit.return_reason),
+        )
+        return (Prompt("pair.visit.returned", returned),)
     return ()

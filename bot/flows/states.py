@@ -127,6 +127,22 @@ class VisitState:
     hours: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VisitReturnState:
+    """A secretary returning a reported visit (退回): the reason is asked."""
+
+    visit_id: int
+    step: ReturnStep = ReturnStep.REASON
+
+
 FlowState = (
-    ReportState | DoneState | ReturnState | WishBranchState | WishDraftState | CommitteeState | ExtendState | VisitState
+    ReportState
+    | DoneState
+    | ReturnState
+    | WishBranchState
+    | WishDraftState
+    | CommitteeState
+    | ExtendState
+    | VisitState
+    | VisitReturnState
 )

@@ -62,12 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "🤝 Hello {name}, your secretary paired you with a household: pairing #{id} “{alias}”, a visit "
         "{rhythm}, the first by {day}. After a visit send /visit {id} with the hours and a note.",
     },
-    "pair.notice.review": {
-        "zh": "🤝 {name} 报告了结对 #{id}「{alias}」的走访：{hours} 小时。说明：{note}\n"
-        "确认请发送 /confirmvisit {visit}",
-        "en": "🤝 {name} reported a visit of pairing #{id} “{alias}”: {hours} h. Note: {note}\n"
-        "To confirm send /confirmvisit {visit}",
-    },
     "pair.notice.confirmed": {
         "zh": "✅ 您对「{alias}」的走访已由支部书记确认，计入本季度服务。下次走访 {day} 前。",
         "en": "✅ Your visit to “{alias}” was confirmed and counts as service. Next visit by {day}.",
@@ -161,4 +155,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The alias is shown in groups and cannot hold a phone number or other personal data; choose another.",
     },
     "error.invalid_input.pair_action": {"zh": "无法这样修改结对。", "en": "A pairing cannot be changed that way."},
+    # visit review cards (确认走访 / 退回)
+    "pair.card.review": {
+        "zh": "🤝 结对 #{id}「{alias}」走访待确认\n{name} 报告了走访（记录 {visit}）：{day}，{hours} 小时。",
+        "en": "🤝 Pairing #{id} “{alias}”: a visit to confirm\n{name} reported a visit (record {visit}): {day}, "
+        "{hours} h.",
+    },
+    "pair.card.hint": {
+        "zh": "点按钮确认或退回，也可发送 /confirmvisit {visit}",
+        "en": "Tap to confirm or return it, or send /confirmvisit {visit}",
+    },
+    "pair.card.confirmed": {"zh": "✅ 走访已确认（{by}）", "en": "✅ Visit confirmed ({by})"},
+    "pair.card.returned": {"zh": "↩️ 走访已退回（{by}）：{reason}", "en": "↩️ Visit returned ({by}): {reason}"},
+    "pair.btn.confirm": {"zh": "确认走访", "en": "Confirm visit"},
+    "pair.btn.return": {"zh": "退回", "en": "Return"},
+    "pair.notice.returned": {
+        "zh": "↩️ 您对「{alias}」的走访被支部书记退回：{reason}\n核实后请重新发送 /visit {id} 报告。",
+        "en": "↩️ Your visit to “{alias}” was returned by the secretary: {reason}\nPlease report it again with "
+        "/visit {id}.",
+    },
+    "pair.visit.returned": {
+        "zh": "↩️ 已退回 {member} 对「{alias}」的走访（记录 {visit}）：{reason}",
+        "en": "↩️ Returned {member}'s visit to “{alias}” (record {visit}): {reason}",
+    },
+    "flow.visit_return.reason": {
+        "zh": "请回复退回走访记录 {visit} 的原因（例如“请补充走访照片”），党员会收到。（发送 /cancel 取消）",
+        "en": "Please reply with the reason for returning visit record {visit} (e.g. “please add a photo”); the "
+        "member will see it. (/cancel to stop)",
+    },
+    "error.visit_decided": {"zh": "这条走访记录已处理过了。", "en": "That visit was already decided."},
+    "error.visit_decided.confirmed": {
+        "zh": "这条走访记录已确认过了，不能再退回。",
+        "en": "That visit was confirmed already; it cannot be returned now.",
+    },
+    "error.visit_decided.returned": {
+        "zh": "这条走访记录已被退回，等待党员重新报告。",
+        "en": "That visit was returned; the member is to report it again.",
+    },
+    "error.invalid_input.return_reason": {"zh": "请写明退回原因。", "en": "Please give the reason for returning it."},
 }

@@ -65,4 +65,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请写明活动内容和名额，例如：每周六上午 小区巡逻 名额4",
         "en": "Say what the activity is and how many people, e.g. every Saturday 9:00 patrol 4 people",
     },
+    # leaving a series
+    "series.left": {
+        "zh": "已退出系列 #{id}「{title}」：以后的活动不再为您认领。已取消认领：{wishes}（已进行的活动保留）。",
+        "en": "You left series #{id} “{title}”: later occurrences are no longer claimed for you. Withdrawn: "
+        "{wishes} (past ones stay).",
+    },
+    "series.btn.leave": {"zh": "退出系列", "en": "Leave series"},
+    "error.not_in_series": {
+        "zh": "您没有认领系列 #{id}，也没有认领它以后的活动。",
+        "en": "You did not join series #{id}, nor claim any of its coming occurrences.",
+    },
 }

@@ -40,6 +40,9 @@ class Act(StrEnum):
     EMERGENCY_ANSWER = "E"
     CORRECTION_ACCEPT = "A"
     CORRECTION_REFUSE = "X"
+    VISIT_CONFIRM = "Vy"
+    VISIT_RETURN = "Vr"
+    LEAVE_SERIES = "Vl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,15 @@ class EmergencyReport:
     lang: str
 
 
+@dataclass(frozen=True, slots=True)
+class VisitReviewCard:
+    """A secretary's review card of a reported pairing visit (确认走访 / 退回), following the visit."""
+
+    visit_id: int
+    secretary_id: int
+    lang: str
+
+
 EmergencyNotice = EmergencyBoard | EmergencyPrompt
 """Notices of a call: rendered from its state when sent, and followed (boards live, prompts until it ends)."""
 
@@ -160,6 +169,7 @@ Notice = (
     | EmergencyBoard
     | EmergencyPrompt
     | EmergencyReport
+    | VisitReviewCard
 )
 """Everything the bot can decide to send."""
 
@@ -214,6 +224,7 @@ _TYPES: dict[str, type[Any]] = {
     "emergency_board": EmergencyBoard,
     "emergency_prompt": EmergencyPrompt,
     "emergency_report": EmergencyReport,
+    "visit_review_card": VisitReviewCard,
 }
 _TAGS = {kind: tag for tag, kind in _TYPES.items()}
 

@@ -18,6 +18,7 @@ from bot.domain.model import (
     WishStatus,
     WishView,
 )
+from bot.domain.pairings import Pairing, Visit, VisitStatus
 from bot.domain.privacy import mask_phones
 from bot.domain.quarters import Quarter
 from bot.domain.records import CertificateContent
@@ -248,6 +249,44 @@ def review_notice(member: Member, wish: Wish, claim: Claim, lang: str) -> Outgoi
         tuple(Button("★" * n, encode(Act.RATE, claim.id, str(n))) for n in range(1, 6)),
     )
     return OutgoingMessage("\n".join(lines), buttons, photo_ref=claim.photo_ref or None)
+
+
+def visit_review_card(
+    visit: Visit, pairing: Pairing, member: Member, lang: str, *, decided_by: str = ""
+) -> OutgoingMessage:
+    """A secretary's review card of a pairing visit: the household's alias (never its contact), the hours, the note
+    and the photo, 确认走访 / 退回 while it waits; once decided, its state and who decided, no buttons."""
+    lines = [
+        t(
+            "pair.card.review",
+            lang,
+            name=escape(member.name or t("member.anonymous", lang)),
+            id=pairing.id,
+            alias=escape(pairing.alias),
+            day=format_date(visit.visited_on, lang),
+            hours=format_hours(visit.hours),
+            visit=visit.id,
+        )
+    ]
+    if visit.note:
+        lines.append(t("notice.review_note", lang, note=escape(visit.note)))
+    if visit.photo_ref:
+        lines.append(t("notice.review_photo", lang))
+    body = "\n".join(lines)
+    if visit.status == VisitStatus.REPORTED:
+        body += "\n" + t("pair.card.hint", lang, visit=visit.id)
+        buttons = (
+            (
+                Button(t("pair.btn.confirm", lang), encode(Act.VISIT_CONFIRM, visit.id)),
+                Button(t("pair.btn.return", lang), encode(Act.VISIT_RETURN, visit.id)),
+            ),
+        )
+        return OutgoingMessage(body, buttons, photo_ref=visit.photo_ref)
+    if visit.status == VisitStatus.CONFIRMED:
+        status = t("pair.card.confirmed", lang, by=escape(decided_by or "—"))
+    else:
+        status = t("pair.card.returned", lang, by=escape(decided_by or "—"), reason=escape(visit.return_reason))
+    return OutgoingMessage(status + "\n\n" + body, photo_ref=visit.photo_ref)
 
 
 def simple_notice(key: str, lang: str, **kwargs: object) -> OutgoingMessage:

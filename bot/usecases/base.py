@@ -19,6 +19,8 @@ from bot.ports.chat import OutgoingMessage
 from bot.ports.clock import Clock
 from bot.ports.reports import ReportQueries
 from bot.ports.storage import Store, Unit
+from bot.usecases import commands as cmd
+from bot.usecases import outcomes
 
 T = TypeVar("T")
 
@@ -216,6 +218,11 @@ class Base:
                 fallback_chat=self._chat_of(branch),
             )
             return member
+        return None
+
+    async def _wish_as_series(self, c: cmd.PostWish) -> outcomes.WishPosted | None:
+        """A wish text that states a recurrence, posted as a series (its first occurrence the wish); None for a
+        one-off wish. Defined by the recurring use cases."""
         return None
 
 

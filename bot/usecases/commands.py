@@ -388,3 +388,23 @@ class SetGridWorker:
     branch_id: int
     name: str
     off: bool = False
+
+
+# -- visit review cards, leaving a series (issue 15) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnVisit:
+    """A secretary sends a reported visit back with a reason (退回): it does not count, the member may report again."""
+
+    actor: Account
+    visit_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveSeries:
+    """A member leaves a series: their claims on coming occurrences are withdrawn, past ones stay."""
+
+    actor: Account
+    series_id: int

@@ -86,6 +86,8 @@ class WishPosted:
 
     view: WishView
     notes: tuple[ParseProblem, ...] = ()
+    series: SeriesPosted | None = None
+    """Set when the text stated a recurrence (每周六…): the wish is the first occurrence of this new series."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,3 +481,24 @@ class GridWorkerSet:
     appointed: bool
     changed: bool
     told: bool = False
+
+
+# -- visit review cards, leaving a series (issue 15) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VisitReturned:
+    """A visit sent back by a secretary with a reason; its member was told."""
+
+    visit: Visit
+    pairing: Pairing
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesLeft:
+    """A member left a series: the coming occurrence wishes whose claims were withdrawn."""
+
+    series_id: int
+    title: str
+    withdrawn: tuple[int, ...]

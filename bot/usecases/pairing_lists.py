@@ -121,3 +121,9 @@ def pairing_number(text: str) -> int | None:
     """The pairing (or visit) number a person typed ("3" or "#3"); None when it is not one."""
     digits = text.strip().lstrip("#")
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 12 else None
+
+
+def number_and_rest(text: str) -> tuple[int | None, str]:
+    """What follows a numbered command ("3 张三", "#3"): the number (None when the first word is none) and the rest."""
+    first, rest = [*text.strip().split(maxsplit=1), "", ""][:2]
+    return pairing_number(first) if first else None, rest.strip()

@@ -8,10 +8,10 @@ from html import escape
 
 from bot.domain import errors
 from bot.domain.model import Account, Branch, ChatRef, Member
-from bot.domain.pairings import Pairing, PairingStatus, VisitStatus, read_pair_request
+from bot.domain.pairings import Pairing, PairingStatus, Visit, VisitStatus, read_pair_request
 from bot.domain.quarters import local_date
 from bot.i18n import t
-from bot.notices.outbox import Text
+from bot.notices.outbox import Text, VisitReviewCard
 from bot.ports.chat import OutgoingMessage
 from bot.ports.storage import Unit
 from bot.usecases import commands as cmd
@@ -189,16 +189,6 @@ class Pairs(Base):
                 if secretary.id == member.id or branch.chat is None:
                     continue
                 lang = await self._language(unit, secretary)
-                text = t(
-                    "pair.notice.review",
-                    lang,
-                    name=escape(member.name),
-                    alias=escape(pairing.alias),
-                    id=pairing.id,
-                    hours=f"{c.hours:g}",
-                    note=escape(note) or "—",
-                    visit=visit_id,
-                )
                 reviewers += await self._notify(
                     unit,
                     now,
@@ -206,7 +196,7 @@ class Pairs(Base):
                     branch.chat.platform,
                     f"visit_review:{visit_id}:{secretary.id}",
                     "visit_review",
-                    OutgoingMessage(text),
+                    VisitReviewCard(visit_id, secretary.id, lang),
                 )
             return outcomes.VisitReported(visit, await self._pairing(unit, pairing.id), reviewers)
 
@@ -227,6 +217,8 @@ class Pairs(Base):
             assert member is not None
             if visit.status == VisitStatus.CONFIRMED:
                 return outcomes.VisitConfirmed(visit, pairing, member, already=True)
+            if visit.status != VisitStatus.REPORTED:
+                raise errors.VisitDecided(status=visit.status.value)
             await unit.pairings.confirm_visit(visit.id, reviewer.id, now)
             await unit.audit.record(now, reviewer.id, "pairing.visit_confirm", "pairing", pairing.id, visit_id=visit.id)
             branch = await self._branch(unit, pairing.branch_id)
@@ -238,6 +230,66 @@ class Pairs(Base):
             return outcomes.VisitConfirmed(confirmed, pairing, member)
 
         return await self._tx(work)
+
+    async def return_visit(self, c: cmd.ReturnVisit) -> outcomes.VisitReturned:
+        """A secretary sends a reported visit back with a reason: it no longer counts as service, the pairing is due
+        again as before that visit, and the member is told why."""
+        reason = clean_text(c.reason, MAX_NOTE, "reason")
+        if not reason:
+            raise errors.InvalidInput(field="return_reason")
+
+        async def work(unit: Unit, now: datetime) -> outcomes.VisitReturned:
+            visit, pairing, reviewer = await self._returnable(unit, now, c.actor, c.visit_id)
+            member = await unit.people.get(visit.member_id)
+            assert member is not None
+            await unit.pairings.return_visit(visit.id, reviewer.id, now, reason)
+            counted = [
+                v.visited_on
+                for v in await unit.pairings.visits(pairing.id)
+                if v.id != visit.id and v.status != VisitStatus.RETURNED
+            ]
+            last = max(counted, default=None)
+            await unit.pairings.set_due(pairing.id, last, pairing.rhythm.due_after(last or pairing.started_on))
+            await unit.audit.record(
+                now, reviewer.id, "pairing.visit_return", "pairing", pairing.id, visit_id=visit.id, reason=reason
+            )
+            branch = await self._branch(unit, pairing.branch_id)
+            if branch.chat is not None:
+                lang = await self._language(unit, member)
+                alias = escape(pairing.alias)
+                text = t("pair.notice.returned", lang, alias=alias, id=pairing.id, reason=escape(reason))
+                await self._notify(
+                    unit, now, member, branch.chat.platform, f"visit_returned:{visit.id}", "pairing",
+                    OutgoingMessage(text),
+                )  # fmt: skip
+            returned = await unit.pairings.visit(visit.id)
+            assert returned is not None
+            return outcomes.VisitReturned(returned, await self._pairing(unit, pairing.id), member)
+
+        return await self._tx(work)
+
+    async def may_return_visit(self, actor: Account, visit_id: int) -> Visit:
+        """The visit if this person may return it now (checked before the reason is asked)."""
+
+        async def work(unit: Unit, now: datetime) -> Visit:
+            return (await self._returnable(unit, now, actor, visit_id))[0]
+
+        return await self._tx(work)
+
+    async def _returnable(
+        self, unit: Unit, now: datetime, actor: Account, visit_id: int
+    ) -> tuple[Visit, Pairing, Member]:
+        """A reported visit, its pairing and the secretary of its branch (not its member) who may return it."""
+        visit = await unit.pairings.visit(visit_id)
+        if visit is None:
+            raise errors.VisitNotFound(id=visit_id)
+        pairing = await self._pairing(unit, visit.pairing_id)
+        reviewer = await self._secretary(unit, now, actor, pairing.branch_id)
+        if reviewer.id == visit.member_id:
+            raise errors.OwnService()
+        if visit.status != VisitStatus.REPORTED:
+            raise errors.VisitDecided(status=visit.status.value)
+        return visit, pairing, reviewer
 
     async def change_pairing(self, c: cmd.ChangePairing) -> outcomes.PairingMade:
         """Pause, resume or end a pairing; its member is told. A resumed pairing is due one rhythm from today at

@@ -3,15 +3,16 @@ members claim one occurrence (its card) or the whole series; /calendar is an .ic
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from html import escape
 
 from bot.domain import errors
 from bot.domain.deadlines import expired
-from bot.domain.model import ACTIVE_CLAIM_STATUSES, Account, Branch, ChatRef, WishStatus
+from bot.domain.model import ACTIVE_CLAIM_STATUSES, Account, Branch, ChatRef, ClaimStatus, WishStatus
 from bot.domain.privacy import find_phones
 from bot.domain.quarters import local_date
-from bot.domain.recurring import read_recurrence
+from bot.domain.recurring import read_recurrence, stated_schedule
 from bot.domain.wish_text import parse_wish_text
 from bot.i18n import t
 from bot.notices.outbox import ClaimCard, WishCard
@@ -47,38 +48,65 @@ class Recurring(Base):
             raise errors.TextTooLong(field="wish", limit=MAX_SERIES_TEXT)
 
         async def work(unit: Unit, now: datetime) -> outcomes.SeriesPosted:
-            branch = await self._branch(unit, c.branch_id)
-            secretary = await self._secretary(unit, now, c.actor, branch.id)
-            self._chat_of(branch)
-            today = local_date(now, self.tz)
-            recurrence = read_recurrence(c.text, today)
-            if recurrence is None:
-                raise errors.InvalidInput(field="series_rule")
-            parsed = parse_wish_text(c.text, today).wish
-            if parsed is None:
-                raise errors.InvalidInput(field="series_wish")
-            series_id = await unit.recurring.add(
-                now,
-                branch_id=branch.id,
-                text=c.text,
-                title=parsed.title,
-                recurrence=recurrence,
-                starts_on=today,
-                created_by=secretary.id,
-            )
-            await unit.audit.record(now, secretary.id, "series.post", "series", series_id)
-            series = await unit.recurring.get(series_id)
-            assert series is not None
-            days = [d for d in recurrence.days(today, today + timedelta(days=400))[: SHOWN_AHEAD + 1]]
-            days = [d for d in days if not self._started(series, d, now)]
-            posted: list[tuple[date, int]] = []
-            if days:
-                wish_id = await self._post_occurrence(unit, now, series, branch, days[0])
-                if wish_id is not None:
-                    posted.append((days[0], wish_id))
-            return outcomes.SeriesPosted(series_id, parsed.title, tuple(posted), tuple(days[1:SHOWN_AHEAD]))
+            return await self._start_series(unit, now, c)
 
         return await self._tx(work)
+
+    async def _wish_as_series(self, c: cmd.PostWish) -> outcomes.WishPosted | None:
+        """A plain wish whose text states a weekly or monthly rule (每周六…, 每月第一个周日…, every Saturday) becomes
+        a series exactly as ``/recurring`` would make it, its first occurrence the wish posted. A text that does not
+        yet read as a wish (no count) is left to the one-off path, which keeps the draft and asks; the count
+        answered (``c.slots``) then goes into the series' text, as each occurrence reads it again."""
+        today = local_date(self.clock.now(), self.tz)
+        if len(c.text) > MAX_SERIES_TEXT or stated_schedule(c.text, today) is None:
+            return None
+        text = c.text if c.slots is None else f"{c.text} 名额{c.slots}"
+        if parse_wish_text(text, today).wish is None:
+            return None
+
+        async def work(unit: Unit, now: datetime) -> outcomes.WishPosted | None:
+            posted = await self._start_series(unit, now, cmd.PostSeries(c.actor, c.branch_id, text))
+            if not posted.posted:
+                return None
+            await unit.drafts.delete(c.actor)
+            view = await unit.wishes.view(posted.posted[0][1])
+            assert view is not None
+            return outcomes.WishPosted(view, series=posted)
+
+        return await self._tx(work)
+
+    async def _start_series(self, unit: Unit, now: datetime, c: cmd.PostSeries) -> outcomes.SeriesPosted:
+        """Record the series and post its first occurrence (one unit)."""
+        branch = await self._branch(unit, c.branch_id)
+        secretary = await self._secretary(unit, now, c.actor, branch.id)
+        self._chat_of(branch)
+        today = local_date(now, self.tz)
+        recurrence = read_recurrence(c.text, today)
+        if recurrence is None:
+            raise errors.InvalidInput(field="series_rule")
+        parsed = parse_wish_text(c.text, today).wish
+        if parsed is None:
+            raise errors.InvalidInput(field="series_wish")
+        series_id = await unit.recurring.add(
+            now,
+            branch_id=branch.id,
+            text=c.text,
+            title=parsed.title,
+            recurrence=recurrence,
+            starts_on=today,
+            created_by=secretary.id,
+        )
+        await unit.audit.record(now, secretary.id, "series.post", "series", series_id)
+        series = await unit.recurring.get(series_id)
+        assert series is not None
+        days = [d for d in recurrence.days(today, today + timedelta(days=400))[: SHOWN_AHEAD + 1]]
+        days = [d for d in days if not self._started(series, d, now)]
+        posted: list[tuple[date, int]] = []
+        if days:
+            wish_id = await self._post_occurrence(unit, now, series, branch, days[0])
+            if wish_id is not None:
+                posted.append((days[0], wish_id))
+        return outcomes.SeriesPosted(series_id, parsed.title, tuple(posted), tuple(days[1:SHOWN_AHEAD]))
 
     def _started(self, series: Series, day: date, now: datetime) -> bool:
         """Whether the occurrence on ``day`` has begun (or, without a time of day, the day is over)."""
@@ -205,6 +233,41 @@ class Recurring(Base):
 
         return await self._tx(work)
 
+    async def leave_series(self, c: cmd.LeaveSeries) -> outcomes.SeriesLeft:
+        """A member leaves a series: no longer claimed into new occurrences, their claims (and waitlist places) on
+        occurrences still to come withdrawn, each freed slot going to the waitlist as any withdrawal; claims on
+        occurrences that began or passed stay."""
+
+        async def work(unit: Unit, now: datetime) -> outcomes.SeriesLeft:
+            series = await unit.recurring.get(c.series_id)
+            if series is None:
+                raise errors.NotFound(field="series")
+            member = await self._reported(unit, c.actor)
+            left = await unit.recurring.leave(series.id, member.id)
+            withdrawn: list[int] = []
+            for day, wish_id in sorted((await unit.recurring.posted_days(series.id, local_date(now, self.tz))).items()):
+                if self._started(series, day, now):
+                    continue
+                wish = await unit.wishes.get(wish_id)
+                if wish is None:
+                    continue
+                claim = await unit.claims.active(wish_id, member.id)
+                if claim is not None and claim.status == ClaimStatus.CLAIMED:
+                    await unit.claims.save(replace(claim, status=ClaimStatus.WITHDRAWN, ended_at=now))
+                    await unit.audit.record(now, member.id, "claim.withdraw", "claim", claim.id, wish_id=wish_id)
+                    if wish.status == WishStatus.OPEN:
+                        await self._promote(unit, now, wish)
+                    await unit.wishes.touch(wish_id)
+                    withdrawn.append(wish_id)
+                elif await unit.waitlist.remove(wish_id, member.id):
+                    await unit.wishes.touch(wish_id)
+            if not left and not withdrawn:
+                raise errors.NotInSeries(id=series.id)
+            await unit.audit.record(now, member.id, "series.leave", "series", series.id, withdrawn=len(withdrawn))
+            return outcomes.SeriesLeft(series.id, series.title, tuple(withdrawn))
+
+        return await self._tx(work)
+
     async def end_series(self, c: cmd.EndSeries) -> outcomes.SeriesPosted:
         """A secretary ends a series; the occurrences already posted stay."""
 
@@ -247,3 +310,9 @@ def series_joined_text(joined: outcomes.SeriesJoined, lang: str) -> str:
     wishes = "、".join(f"#{wish_id}" for wish_id in joined.claimed) or "—"
     key = "series.joined_before" if joined.already else "series.joined"
     return t(key, lang, id=joined.series_id, title=escape(joined.title), wishes=wishes)
+
+
+def series_left_text(left: outcomes.SeriesLeft, lang: str) -> str:
+    """A member's answer to /leaveseries N."""
+    wishes = "、".join(f"#{wish_id}" for wish_id in left.withdrawn) or "—"
+    return t("series.left", lang, id=left.series_id, title=escape(left.title), wishes=wishes)

@@ -29,9 +29,12 @@ class Wishes(Base):
     """Posting wishes and claiming them."""
 
     async def post_wish(self, c: cmd.PostWish) -> outcomes.WishPosted | outcomes.WishNeedsFix:
-        """A secretary posts a wish by writing it naturally; unreadable text is kept as a draft and asked about."""
+        """A secretary posts a wish by writing it naturally; unreadable text is kept as a draft and asked about; a
+        text stating a recurrence (每周六…) becomes a series (``_wish_as_series``)."""
         if len(c.text) > MAX_WISH_TEXT:
             raise errors.TextTooLong(field="wish", limit=MAX_WISH_TEXT)
+        if (series := await self._wish_as_series(c)) is not None:
+            return series
 
         async def work(unit: Unit, now: datetime) -> outcomes.WishPosted | outcomes.WishNeedsFix:
             branch = await self._branch(unit, c.branch_id)

@@ -93,7 +93,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
     reported = member is not None and member.reported
     mine = ["me", "mine"] if reported else []
     records = [*(["checkin", "certificate", "correct"] if mine else []), "verify"]
-    series = ["series"] if reported else []
+    series = ["series", "leaveseries"] if reported else []
     if here.private:
         names = ["start", "help", *mine]
         if member is not None and member.home_branch_id is not None:

@@ -39,6 +39,7 @@ from handlers.telegram.emergency import CHINESE_COMMAND, EmergencyHandlers
 from handlers.telegram.gateway import TelegramGateway
 from handlers.telegram.menus import menu
 from handlers.telegram.messages import Messages
+from handlers.telegram.pairings import BUTTON_PATTERN as PAIRING_BUTTONS
 from handlers.telegram.pairings import PairingCommands
 from handlers.telegram.records import BUTTON_PATTERN, CHECKIN_ALIAS, GRIDWORKER_ALIAS, RecordsHandlers
 from handlers.telegram.render import error_text
@@ -206,6 +207,7 @@ class TelegramPlatform:
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))
         app.add_handler(CallbackQueryHandler(records.button, pattern=BUTTON_PATTERN))
+        app.add_handler(CallbackQueryHandler(PairingCommands(adapter, wishes).button, pattern=PAIRING_BUTTONS))
         app.add_handler(CallbackQueryHandler(buttons.handle))
         app.add_handler(ChatMemberHandler(setup.membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, setup.migrated))

@@ -225,6 +225,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg.cmd.handover": {"zh": "移交结对：/handover 编号 成员", "en": "Hand a pairing over: /handover N MEMBER"},
     "tg.cmd.endpair": {"zh": "结束结对：/endpair 编号", "en": "End a pairing: /endpair N"},
     "tg.cmd.series": {"zh": "认领周期活动的每一次：/series 编号", "en": "Claim every occurrence: /series N"},
+    "tg.cmd.leaveseries": {
+        "zh": "退出周期活动（之后的每一次）：/leaveseries 编号",
+        "en": "Leave a series (its coming occurrences): /leaveseries N",
+    },
     "tg.cmd.endseries": {"zh": "停止周期活动：/endseries 编号", "en": "Stop a recurring activity: /endseries N"},
     "tg.cmd.skip": {"zh": "跳过可不填的一步（备注或照片）", "en": "Skip an optional step (a note or photo)"},
     # grid workers (网格员)

@@ -10,6 +10,7 @@ from bot.flows import draft
 from bot.flows.base import Ctx
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
+from bot.usecases.recurring import series_posted_text
 from handlers.telegram.context import Adapter, reply
 from handlers.telegram.conversation import prompt_text, show
 from handlers.telegram.render import error_text, problem_text
@@ -67,9 +68,12 @@ class WishPosting:
 
     async def posted(self, message: Message, lang: str, result: outcomes.WishPosted | outcomes.WishNeedsFix) -> None:
         """Ask what the draft lacks or say what could not be read (the draft is kept), or (privately, or with
-        notes) that the wish is posted."""
+        notes) that the wish is posted; a wish that became a series says so (and how it goes on) wherever it came."""
         if isinstance(result, outcomes.WishNeedsFix):
             await reply(message, prompt_text(draft.needs_fix(result.problems, lang), lang))
+            return
+        if result.series is not None:
+            await reply(message, series_posted_text(result.series, lang))
             return
         if is_private(message) or result.notes:
             lines = [t("tg.wish.posted", lang, id=result.view.wish.id)]

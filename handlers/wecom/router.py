@@ -18,7 +18,7 @@ from bot.flows.report_in import report_form
 from bot.flows.runner import Conversations, Reply
 from bot.flows.states import CommitteeState, ReturnState
 from bot.notices import views
-from bot.notices.callbacks import Act, Payload, decode
+from bot.notices.callbacks import Act, Payload, decode, encode
 from bot.ports.chat import Attachment, Button, DeliveryError, OutgoingMessage
 from bot.usecases import UseCases, outcomes
 from bot.usecases import commands as cmd
@@ -27,10 +27,10 @@ from bot.usecases.pairing_lists import (
     confirmed_text,
     made_text,
     mine_text,
+    number_and_rest,
     pairing_list_text,
-    pairing_number,
 )
-from bot.usecases.recurring import series_joined_text, series_posted_text
+from bot.usecases.recurring import series_joined_text, series_left_text, series_posted_text
 from handlers.wecom import records
 from handlers.wecom.api import WeComApi
 from handlers.wecom.emergency import COMMANDS as EMERGENCY_COMMANDS
@@ -48,6 +48,7 @@ _LIST_SEP = re.compile(r"[,，、;；\s]+")
 _FIELD_SEP = re.compile(r"[|｜]")
 _NONE_WORDS = frozenset({"无", "没有", "-", "none", "no"})
 _WISH_ACTS = frozenset({Act.CLAIM, Act.TEAM_CLAIM, Act.WAITLIST, Act.WITHDRAW})
+_VISIT_ACTS = frozenset({Act.VISIT_CONFIRM, Act.VISIT_RETURN, Act.LEAVE_SERIES})
 PAIRING_COMMANDS = {
     "/pair": "pair",
     "结对": "pair",
@@ -78,8 +79,21 @@ RECURRING_COMMANDS = {
     "停止系列": "endseries",
     "/calendar": "calendar",
     "日历": "calendar",
+    "/leaveseries": "leaveseries",
+    "退出系列": "leaveseries",
 }
 """The commands of recurring activities and their Chinese words."""
+_NUMBERED_USAGE = {
+    "confirmvisit": ("pair.usage.confirm", "/confirmvisit"),
+    "pause": ("pair.usage.number", "/pausepair"),
+    "resume": ("pair.usage.number", "/resumepair"),
+    "end": ("pair.usage.number", "/endpair"),
+    "handover": ("pair.usage.handover", "/handover"),
+    "series": ("series.usage.number", "/series"),
+    "endseries": ("series.usage.number", "/endseries"),
+    "leaveseries": ("series.usage.number", "/leaveseries"),
+}
+"""The commands that take a number (the handover also a member), and the usage answered when it is missing."""
 
 
 def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ...]:
@@ -124,7 +138,7 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names += ["/应急", "/人数"]  # on the chat of the committee one administers, else of the branch one leads
     names.append("/应急岗位")
     if member is not None and member.reported:
-        names.append("/series")
+        names += ["/series", "/leaveseries"]
     if roles.secretary_of:
         names += ["/confirmvisit", "/pausepair", "/resumepair", "/handover", "/endpair", "/endseries"]
     if roles.grid_worker_of and not roles.secretary_of:  # grid workers (网格员)
@@ -147,6 +161,7 @@ ALIASES = {
     "/pair": "/结对",
     "/visit": "/走访",
     "/网格员": "/gridworker",
+    "/leaveseries": "退出系列",
 }
 """The other spelling of a command, shown beside it in /help."""
 
@@ -417,6 +432,10 @@ class WeComRouter:
             prompt = draft.needs_fix(result.problems, lang)
             await self._reply(account, t(prompt.key, lang, **prompt.kwargs()))
             return
+        if result.series is not None:
+            self.changed()
+            await self._reply(account, series_posted_text(result.series, lang))
+            return
         wish_id = result.view.wish.id
         sent_to = await self.usecases.send_member_cards(wish_id, PLATFORM)
         self.changed()
@@ -451,37 +470,29 @@ class WeComRouter:
     async def _pairing(self, account: Account, lang: str, name: str, rest: str) -> None:
         """The pairing commands, sent privately to the app: a secretary's for the first branch they run."""
         usecases = self.usecases
-        number = pairing_number(rest.split(maxsplit=1)[0]) if rest else None
+        number, after = number_and_rest(rest)
         if name == "visit":
             if number is None:
                 await self._reply(account, mine_text(await usecases.my_pairings(account), lang))
                 return
             await self._show(account, lang, await self.conversations.begin_visit(self._ctx(account, lang), number))
             return
-        if name == "confirmvisit":
-            if number is None:
-                await self._reply(account, t("pair.usage.confirm", lang))
-                return
+        if name in _NUMBERED_USAGE and (number is None or (name == "handover" and not after)):
+            key, command = _NUMBERED_USAGE[name]
+            await self._reply(account, t(key, lang, command=command))
+            return
+        if number is not None and name == "confirmvisit":
             confirmed = await usecases.confirm_visit(cmd.ConfirmVisit(account, number))
             self.changed()
             await self._reply(account, confirmed_text(confirmed, lang))
             return
-        if name in ("pause", "resume", "end"):
-            if number is None:
-                await self._reply(account, t("pair.usage.number", lang, command=f"/{name}pair"))
-                return
-            made = await usecases.change_pairing(cmd.ChangePairing(account, number, name))
+        if number is not None and name in ("pause", "resume", "end", "handover"):
+            if name == "handover":
+                made = await usecases.hand_over_pairing(cmd.HandOverPairing(account, number, after))
+            else:
+                made = await usecases.change_pairing(cmd.ChangePairing(account, number, name))
             self.changed()
             await self._reply(account, changed_text(name, made, lang))
-            return
-        if name == "handover":
-            to = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) == 2 else ""
-            if number is None or not to.strip():
-                await self._reply(account, t("pair.usage.handover", lang))
-                return
-            made = await usecases.hand_over_pairing(cmd.HandOverPairing(account, number, to))
-            self.changed()
-            await self._reply(account, changed_text("handover", made, lang))
             return
         roles = await usecases.roles(account)
         if not roles.secretary_of:
@@ -502,6 +513,7 @@ class WeComRouter:
         """A recurring activity posted (its occurrences' cards go to every member privately), a series claimed or
         ended, or the .ics file of what the person claimed."""
         usecases = self.usecases
+        number, _after = number_and_rest(rest)
         if name == "calendar":
             found = await usecases.calendar(account)
             if not found.events:
@@ -510,17 +522,24 @@ class WeComRouter:
             await self._reply(account, t("series.calendar.caption", lang, n=found.events))
             await self.gateway.send_attachment(account.user_id, Attachment(found.filename, found.content))
             return
-        if name in ("series", "endseries"):
-            number = pairing_number(rest)
-            if number is None:
-                await self._reply(account, t("series.usage.number", lang, command=f"/{name}"))
-            elif name == "series":
-                joined = await usecases.join_series(cmd.JoinSeries(account, number))
-                self.changed()
-                await self._reply(account, series_joined_text(joined, lang))
-            else:
-                ended = await usecases.end_series(cmd.EndSeries(account, number))
-                await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
+        if name in _NUMBERED_USAGE and number is None:
+            key, command = _NUMBERED_USAGE[name]
+            await self._reply(account, t(key, lang, command=command))
+            return
+        if number is not None and name == "series":
+            joined = await usecases.join_series(cmd.JoinSeries(account, number))
+            self.changed()
+            leave = Button(t("series.btn.leave", lang), encode(Act.LEAVE_SERIES, number))
+            await self._ask(account, series_joined_text(joined, lang), [leave])
+            return
+        if number is not None and name == "leaveseries":
+            left = await usecases.leave_series(cmd.LeaveSeries(account, number))
+            self.changed()
+            await self._reply(account, series_left_text(left, lang))
+            return
+        if number is not None and name == "endseries":
+            ended = await usecases.end_series(cmd.EndSeries(account, number))
+            await self._reply(account, t("series.ended", lang, id=ended.series_id, title=ended.title))
             return
         if not rest:
             await self._reply(account, t("series.usage.post", lang))
@@ -642,6 +661,25 @@ class WeComRouter:
                 await self._close_card(account, handle, t("wc.card.closed", lang), t("wc.card.closed", lang))
             await self._show(account, lang, answer)
             await self._finished(account, lang, answer)
+        elif payload.act in _VISIT_ACTS:
+            await self._visit_press(account, lang, payload, handle)
+
+    async def _visit_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
+        """确认走访 / 退回 on a visit's review card (a followed card: the card sync redraws it), and 退出系列."""
+        if payload.act == Act.VISIT_CONFIRM:
+            confirmed = await self.usecases.confirm_visit(cmd.ConfirmVisit(account, payload.target))
+            self.changed()
+            await self._reply(account, confirmed_text(confirmed, lang))
+        elif payload.act == Act.VISIT_RETURN:
+            await self.usecases.may_return_visit(account, payload.target)
+            begun = await self.conversations.begin_visit_return(self._ctx(account, lang), payload.target)
+            await self._show(account, lang, begun)
+        else:
+            left = await self.usecases.leave_series(cmd.LeaveSeries(account, payload.target))
+            self.changed()
+            text = series_left_text(left, lang)
+            await self._close_card(account, handle, text, t("wc.card.closed", lang))
+            await self._reply(account, text)
 
     async def _wish_press(self, account: Account, lang: str, payload: Payload, handle: CardHandle | None) -> None:
         wish_id = payload.target

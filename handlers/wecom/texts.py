@@ -146,6 +146,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wc.cmd./handover": {"zh": "移交结对：移交结对 编号 成员", "en": "hand a pairing over: /handover N MEMBER"},
     "wc.cmd./endpair": {"zh": "结束结对：结束结对 编号", "en": "end a pairing: /endpair N"},
     "wc.cmd./series": {"zh": "认领周期活动的每一次：认领系列 编号", "en": "claim every occurrence: /series N"},
+    "wc.cmd./leaveseries": {
+        "zh": "退出周期活动（之后的每一次）：退出系列 编号",
+        "en": "leave a series (its coming occurrences): /leaveseries N",
+    },
     "wc.cmd./endseries": {"zh": "停止周期活动：停止系列 编号", "en": "stop a recurring activity: /endseries N"},
     # grid workers (网格员)
     "wc.cmd./网格员": {

@@ -21,7 +21,7 @@ class SqlCards(Repo, ports.Cards):
     async def add(
         self,
         now: datetime,
-        wish_id: int,
+        wish_id: int | None,
         chat: ChatRef,
         message_id: str,
         kind: str,
@@ -31,11 +31,12 @@ class SqlCards(Repo, ports.Cards):
         viewer_id: int | None = None,
         notice: str | None = None,
         wishes: Sequence[int] = (),
+        visit_id: int | None = None,
     ) -> None:
         await self._run(
             "INSERT INTO cards (wish_id, platform, chat_id, thread_id, message_id, kind, rendered_version,"
-            " last_edit_at, created_at, claim_id, viewer_id, notice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
+            " last_edit_at, created_at, claim_id, viewer_id, notice, visit_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 wish_id,
                 chat.platform,
@@ -49,6 +50,7 @@ class SqlCards(Repo, ports.Cards):
                 claim_id,
                 viewer_id,
                 notice,
+                visit_id,
             ),
         )
         for other in wishes:
@@ -69,8 +71,10 @@ class SqlCards(Repo, ports.Cards):
             "SELECT c.*, w.version AS wanted FROM cards c JOIN wishes w ON w.id = c.wish_id"
             " WHERE c.platform = ? AND (c.rendered_version < w.version OR EXISTS (SELECT 1 FROM card_wishes cw"
             " JOIN wishes o ON o.id = cw.wish_id WHERE cw.card_id = c.id AND cw.seen_version < o.version))"
-            " ORDER BY c.last_edit_at LIMIT ?",
-            (platform, limit),
+            " UNION ALL SELECT c.*, v.version AS wanted FROM cards c JOIN pairing_visits v ON v.id = c.visit_id"
+            " WHERE c.platform = ? AND c.rendered_version < v.version"
+            " ORDER BY last_edit_at LIMIT ?",
+            (platform, platform, limit),
         )
         return [rows.card(r) for r in found]
 

@@ -50,6 +50,10 @@ def _visit(row: Any) -> Visit:
         created_at=created,
         confirmed_by=int(row["confirmed_by"]) if row["confirmed_by"] is not None else None,
         confirmed_at=to_dt(row["confirmed_at"]),
+        version=int(row["version"]),
+        returned_by=int(row["returned_by"]) if row["returned_by"] is not None else None,
+        returned_at=to_dt(row["returned_at"]),
+        return_reason=str(row["return_reason"]),
     )
 
 
@@ -153,10 +157,25 @@ class SqlPairings(Repo, ports.Pairings):
 
     async def confirm_visit(self, visit_id: int, by: int, now: datetime) -> None:
         await self._run(
-            "UPDATE pairing_visits SET status = 'confirmed', confirmed_by = ?, confirmed_at = ? WHERE id = ?",
+            "UPDATE pairing_visits SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?, version = version + 1"
+            " WHERE id = ?",
             (by, ts(now), visit_id),
         )
         await self._run(
             "UPDATE services SET confirmed = 1 WHERE id = (SELECT service_id FROM pairing_visits WHERE id = ?)",
             (visit_id,),
         )
+
+    async def return_visit(self, visit_id: int, by: int, now: datetime, reason: str) -> None:
+        service = await self._scalar("SELECT service_id FROM pairing_visits WHERE id = ?", (visit_id,))
+        await self._run(
+            "UPDATE pairing_visits SET status = 'returned', returned_by = ?, returned_at = ?, return_reason = ?,"
+            " service_id = NULL, version = version + 1 WHERE id = ?",
+            (by, ts(now), reason, visit_id),
+        )
+        if service is not None:
+            await self._run(
+                "DELETE FROM services WHERE id = ? AND confirmed = 0"
+                " AND NOT EXISTS (SELECT 1 FROM corrections WHERE service_id = ?)",
+                (service, service),
+            )

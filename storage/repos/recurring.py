@@ -103,3 +103,8 @@ class SqlRecurringSeries(Repo, ports.RecurringSeries):
             "SELECT member_id FROM recurring_members WHERE series_id = ? ORDER BY joined_at, member_id", (series_id,)
         )
         return [int(r["member_id"]) for r in found]
+
+    async def leave(self, series_id: int, member_id: int) -> bool:
+        return await self._changed(
+            "DELETE FROM recurring_members WHERE series_id = ? AND member_id = ? RETURNING 1", (series_id, member_id)
+        )

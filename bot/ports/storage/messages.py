@@ -14,10 +14,10 @@ from bot.domain.model import (
 
 @dataclass(frozen=True, slots=True)
 class CardRow:
-    """A sent message that shows a wish and must follow its state."""
+    """A sent message that shows a wish (or a pairing's visit) and must follow its state."""
 
     id: int
-    wish_id: int
+    wish_id: int | None
     chat: ChatRef
     message_id: str
     kind: str
@@ -27,6 +27,8 @@ class CardRow:
     viewer_id: int | None = None
     notice: str | None = None
     """The notice to render again, encoded as the outbox stores it (None: the wish's own card)."""
+    visit_id: int | None = None
+    """The visit a review card shows (then ``wish_id`` is None)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class Cards(Protocol):
     async def add(
         self,
         now: datetime,
-        wish_id: int,
+        wish_id: int | None,
         chat: ChatRef,
         message_id: str,
         kind: str,
@@ -61,10 +63,12 @@ class Cards(Protocol):
         viewer_id: int | None = None,
         notice: str | None = None,
         wishes: Sequence[int] = (),
+        visit_id: int | None = None,
     ) -> None:
         """Remember a message that shows a wish (or a claim of it), rendered at ``version``.
 
-        ``notice``: what to render it from again; ``wishes``: further wishes it shows (their current versions seen).
+        ``notice``: what to render it from again; ``wishes``: further wishes it shows (their current versions seen);
+        ``visit_id``: the visit a review card shows instead of a wish (``wish_id`` None, ``version`` the visit's).
         """
         ...
 
@@ -73,7 +77,8 @@ class Cards(Protocol):
         ...
 
     async def stale(self, platform: str, limit: int = 100) -> list[CardRow]:
-        """Cards showing an older version of their wish (or of any further wish they show) than the current one."""
+        """Cards showing an older version of their wish (or of any further wish they show, or of their visit) than
+        the current one."""
         ...
 
     async def mark_rendered(self, card_id: int, version: int, now: datetime) -> None:

@@ -82,3 +82,7 @@ class Pairings(Protocol):
     async def confirm_visit(self, visit_id: int, by: int, now: datetime) -> None:
         """Confirm a visit and the service row it counts as."""
         ...
+
+    async def return_visit(self, visit_id: int, by: int, now: datetime, reason: str) -> None:
+        """Send a reported visit back with a reason: its unconfirmed service row no longer counts."""
+        ...

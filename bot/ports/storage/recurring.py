@@ -64,3 +64,7 @@ class RecurringSeries(Protocol):
     async def members(self, series_id: int) -> list[int]:
         """The members who claimed the whole series, in the order they did."""
         ...
+
+    async def leave(self, series_id: int, member_id: int) -> bool:
+        """A member no longer claims the whole series; False when they did not."""
+        ...
