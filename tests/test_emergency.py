@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from bot.domain import errors
 from bot.domain.emergency import Answer, EmergencyPost
 from bot.domain.model import Account, ChatRef, Urgency
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, decode
+from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, EmergencyUnanswered, decode
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.roster import read_roster
@@ -143,7 +143,9 @@ async def test_non_responders_are_prompted_again_at_10_and_30_minutes_then_liste
     assert [chat for _, chat, _ in listed] == ["2"]
     rows = await query(world.db, "SELECT payload FROM outbox WHERE dedupe_key = ?", (listed[0][0],))
     notice = decode(str(rows[0][0])).notice
-    assert isinstance(notice, Text) and "党员001" in notice.text and "3 次提醒" in notice.text
+    assert isinstance(notice, EmergencyUnanswered) and notice.member_ids == (member_b,) and notice.times == 3
+    message = await world.renderer.render(notice)
+    assert message is not None and "党员001" in message.text and "3 次提醒" in message.text
 
 
 async def test_the_end_closes_the_call_refuses_answers_and_sends_the_summary(world: World) -> None:

@@ -276,3 +276,10 @@ class CorrectionDecided(DomainError):
     """This correction was already accepted or refused."""
 
     key = "error.correction_decided"
+
+
+# Emergency mode (session 7)
+class CommitteeCallEnd(DomainError):
+    """A committee-wide call is ended by a committee admin, not by a branch's secretary."""
+
+    key = "error.committee_call_end"

@@ -40,6 +40,8 @@ class Act(StrEnum):
     EMERGENCY_ANSWER = "E"
     CORRECTION_ACCEPT = "A"
     CORRECTION_REFUSE = "X"
+    EMERGENCY_POST = "G"
+    """Report-in's emergency post choice: target 1..n is the n-th of ``[emergency] posts``, 0 skips the question."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,6 +201,7 @@ class TelegramPlatform:
             "certificate": records.certificate,
             "verify": records.verify,
             "correct": records.correct,
+            "answer": emergency.answer_command,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))
