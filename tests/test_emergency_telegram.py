@@ -140,7 +140,7 @@ async def test_report_in_asks_the_emergency_post_with_buttons_and_where_one_can_
     skills = await tg.says(member, member.id, "第二党支部")
     await tg.api.user_presses(member, skills, button(skills, "完成 ✔"))
     posts = await tg.says(member, member.id, "每月辅导功课一次")
-    assert "战时应急岗位" in (posts.text or "")
+    assert "战时应急岗位" in (posts.text or "") and posts.reply_markup is not None
     assert [[str(b["text"]) for b in row] for row in posts.reply_markup["inline_keyboard"]] == [
         ["物资配送", "秩序维护"],
         ["环境消杀", "治安巡逻"],
