@@ -468,3 +468,10 @@ def test_emergency_posts_and_reprompts_are_read_and_a_list_before_the_last_repro
     message = config_error(bad)
     assert "list_after_minutes" in message and "30" in message
     assert "reprompt_minute" in config_error(write(tmp_path, "[emergency]\nreprompt_minute = [5]\n", "typo.toml"))
+
+
+def test_emergency_prompts_reach_paused_members_unless_respect_pauses_is_set(tmp_path: Path) -> None:
+    assert not load_config(write(tmp_path, "[emergency]\n"), {}).emergency.respect_pauses
+    config = load_config(write(tmp_path, "[emergency]\nrespect_pauses = true\n", "pauses.toml"), {})
+    assert config.emergency.respect_pauses and not config.emergency.respect_quiet_hours
+    assert "respect_pauses" in config_error(write(tmp_path, '[emergency]\nrespect_pauses = "yes"\n', "bad.toml"))

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.config.sections import EmergencyConfig
 from bot.domain import errors
-from bot.domain.emergency import Answer, EmergencyPost
+from bot.domain.emergency import Answer, EmergencyPost, read_answer
 from bot.domain.model import Account, ChatRef, Urgency
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, decode
+from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, EmergencyUnanswered, decode
+from bot.notices.views import describe_error
 from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from bot.usecases.roster import read_roster
@@ -143,7 +145,9 @@ async def test_non_responders_are_prompted_again_at_10_and_30_minutes_then_liste
     assert [chat for _, chat, _ in listed] == ["2"]
     rows = await query(world.db, "SELECT payload FROM outbox WHERE dedupe_key = ?", (listed[0][0],))
     notice = decode(str(rows[0][0])).notice
-    assert isinstance(notice, Text) and "党员001" in notice.text and "3 次提醒" in notice.text
+    assert isinstance(notice, EmergencyUnanswered) and notice.member_ids == (member_b,) and notice.times == 3
+    message = await world.renderer.render(notice)
+    assert message is not None and "党员001" in message.text and "3 次提醒" in message.text
 
 
 async def test_the_end_closes_the_call_refuses_answers_and_sends_the_summary(world: World) -> None:
@@ -277,3 +281,125 @@ async def test_my_data_shows_the_emergency_post_and_leaving_forgets_it_and_the_n
     assert await query(world.db, "SELECT * FROM member_emergency_posts") == []
     notes = await query(world.db, "SELECT note FROM emergency_calls WHERE note != ''")
     assert notes == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("可到", (Answer.YES, "")),
+        ("可到 30分钟后到", (Answer.YES, "30分钟后到")),
+        ("稍后可到，晚上8点", (Answer.LATER, "晚上8点")),
+        ("不可。在外地出差", (Answer.NO, "在外地出差")),
+        ("不可到", (Answer.NO, "")),
+        ("Coming later: 20 min", (Answer.LATER, "20 min")),
+        ("cannot", (Answer.NO, "")),
+        ("不可能", None),
+        ("可到了吗", None),
+        ("帮忙买年货", None),
+    ],
+)
+def test_answers_typed_as_text(text: str, expected: tuple[Answer, str] | None) -> None:
+    assert read_answer(text) == expected
+
+
+async def test_an_answer_typed_as_text_goes_to_the_open_call_and_may_be_changed(world: World) -> None:
+    a, b = await world.members(2)
+    with pytest.raises(errors.NoEmergency):
+        await world.app.answer_open_emergency(cmd.AnswerOpenEmergency(a, Answer.YES))
+    emergency_id = await call_from_committee(world)
+
+    first = await world.app.answer_open_emergency(cmd.AnswerOpenEmergency(a, Answer.NO, "在外地"))
+    again = await world.app.answer_open_emergency(cmd.AnswerOpenEmergency(a, Answer.YES))
+
+    assert (first.emergency_id, first.answer, first.first) == (emergency_id, Answer.NO, True)
+    assert (again.answer, again.first) == (Answer.YES, False)
+    count = (await world.app.headcount(world.admin, COMMITTEE_CHAT)).headcount.total
+    assert (count.yes, count.no, count.none) == (1, 0, 2)
+    member_a = (await world.get_member(a)).id
+    rows = await query(world.db, "SELECT answer, note FROM emergency_calls WHERE member_id = ?", (member_a,))
+    assert tuple(rows[0]) == ("yes", "在外地")
+    with pytest.raises(errors.NoEmergency):
+        await world.app.answer_open_emergency(cmd.AnswerOpenEmergency(Account("telegram", "x", "路人"), Answer.YES))
+    await world.app.end_emergency(cmd.EndEmergency(world.admin, COMMITTEE_CHAT, by_bot_admin=True))
+    with pytest.raises(errors.NoEmergency):
+        await world.app.answer_open_emergency(cmd.AnswerOpenEmergency(b, Answer.YES))
+
+
+async def test_a_paused_member_is_prompted_unless_the_config_respects_pauses(world: World) -> None:
+    paused, other = await world.members(2)
+    await world.app.pause_nudges(cmd.PauseNudges(paused, 14))
+    paused_id, other_id = (await world.get_member(paused)).id, (await world.get_member(other)).id
+    first = await call_from_committee(world)
+    assert len(await outbox(world, f"emergency:{first}:prompt:{paused_id}:")) == 1
+    await world.app.end_emergency(cmd.EndEmergency(world.admin, COMMITTEE_CHAT, by_bot_admin=True))
+
+    world.app.emergency_config = EmergencyConfig(respect_pauses=True)
+    started = await world.app.start_emergency(
+        cmd.StartEmergency(world.admin, COMMITTEE_CHAT, "暴雨", by_bot_admin=True)
+    )
+    second = started.emergency.id
+
+    assert (started.members, started.reached) == (3, 2)
+    assert await outbox(world, f"emergency:{second}:prompt:{paused_id}:") == []
+    assert len(await outbox(world, f"emergency:{second}:prompt:{other_id}:")) == 1
+    shown = await world.app.headcount(world.admin, COMMITTEE_CHAT)
+    assert "党员000" in {line.name for line in shown.headcount.unanswered}
+    await world.app.answer_emergency(cmd.AnswerEmergency(other, second, Answer.YES))
+    await world.app.answer_emergency(cmd.AnswerEmergency(world.secretary, second, Answer.YES))
+    start = world.clock.now()
+    assert await world.app.record_reprompts(start + timedelta(minutes=10)) == 0
+    assert await world.app.record_reprompts(start + timedelta(minutes=30)) == 0
+    assert await outbox(world, f"emergency:{second}:prompt:{paused_id}:") == []
+    assert await world.app.record_reprompts(start + timedelta(minutes=40)) == 1
+    listed = await query(
+        world.db, "SELECT payload FROM outbox WHERE dedupe_key LIKE ?", (f"emergency:{second}:unanswered:%",)
+    )
+    notice = decode(str(listed[0][0])).notice
+    assert isinstance(notice, EmergencyUnanswered) and notice.member_ids == (paused_id,)
+
+
+async def test_a_secretary_cannot_end_a_committee_wide_call_and_is_told_who_can(world: World) -> None:
+    await world.members(1)
+    emergency_id = await call_from_committee(world)
+
+    with pytest.raises(errors.CommitteeCallEnd) as refused:
+        await world.app.end_emergency(cmd.EndEmergency(world.secretary, GROUP))
+
+    assert refused.value.args_map == {"id": emergency_id, "committee": "南湖区e党委"}
+    assert "只能由党委管理员结束" in describe_error(refused.value, "zh")
+    assert "only a committee admin can end it" in describe_error(refused.value, "en")
+    assert (await world.app.headcount(world.admin, COMMITTEE_CHAT)).headcount.emergency.open
+    closed = await world.app.end_emergency(cmd.EndEmergency(world.admin, COMMITTEE_CHAT, by_bot_admin=True))
+    assert closed.emergency.id == emergency_id
+    with pytest.raises(errors.NoEmergency):
+        await world.app.end_emergency(cmd.EndEmergency(world.secretary, GROUP))
+
+
+async def test_after_leave_no_pending_or_sent_outbox_entry_names_the_member(world: World) -> None:
+    leaver, _ = await world.members(2)
+    for text in ("暴雨", "山洪"):
+        emergency_id = await call_from_committee(world, text)
+        start = world.clock.now()
+        for minutes in (10, 30, 40):
+            await world.app.record_reprompts(start + timedelta(minutes=minutes))
+        if text == "暴雨":  # the first call's list went out; the second's is still waiting
+            async with world.store.unit() as unit:
+                sent = await unit.outbox.by_key(f"emergency:{emergency_id}:unanswered:{world.branch.id}:2")
+                assert sent is not None
+                await unit.outbox.mark(sent.id, "sent", world.clock.now(), message_id="77")
+            await world.app.end_emergency(cmd.EndEmergency(world.admin, COMMITTEE_CHAT, by_bot_admin=True))
+    lists = await query(world.db, "SELECT status, payload FROM outbox WHERE kind = 'emergency_unanswered' ORDER BY id")
+    assert [r[0] for r in lists] == ["sent", "pending"]
+    pending = decode(str(lists[1][1])).notice
+    assert isinstance(pending, EmergencyUnanswered)
+    before = await world.renderer.render(pending)
+    assert before is not None and "党员000" in before.text and "党员001" in before.text
+
+    await world.app.leave(cmd.Leave(leaver))
+
+    payloads = [str(r[0]) for r in await query(world.db, "SELECT payload FROM outbox")]
+    assert payloads and not [p for p in payloads if "党员000" in p]
+    assert any("党员001" in p for p in payloads)  # the others' report-in notes are still there
+    after = await world.renderer.render(pending)
+    assert after is not None and "党员000" not in after.text and "党员001" in after.text
+    assert [tuple(r) for r in await query(world.db, "SELECT count(*) FROM members WHERE name = '党员000'")] == [(0,)]

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.model import Account
+from bot.notices.outbox import EmergencyUnanswered, decode
 from bot.scheduler import jobs, run_job
 from handlers.sandbox import SandboxMessage
+from tests.conftest import query
 from tests.telegram_fixtures import (
     ADMIN_ID,
     GROUP_ID,
@@ -125,3 +128,114 @@ async def test_a_drill_from_the_branch_group_by_its_secretary_is_marked_and_reac
 def button_data(message: SandboxMessage) -> str:
     """The callback data of a prompt's first button, as the member's client kept it."""
     return "1:E:1:y"
+
+
+async def test_report_in_asks_the_emergency_post_with_buttons_and_where_one_can_serve(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.person(20, "李娜")
+    await tg.api.user_starts_bot(member, f"j{tg.world.branch.id}")
+    await bot_said(tg.api, member.id, "姓名")
+    for answer in ("李娜", "市教育局"):
+        await tg.says(member, member.id, answer)
+    skills = await tg.says(member, member.id, "第二党支部")
+    await tg.api.user_presses(member, skills, button(skills, "完成 ✔"))
+    posts = await tg.says(member, member.id, "每月辅导功课一次")
+    assert "战时应急岗位" in (posts.text or "") and posts.reply_markup is not None
+    assert [[str(b["text"]) for b in row] for row in posts.reply_markup["inline_keyboard"]] == [
+        ["物资配送", "秩序维护"],
+        ["环境消杀", "治安巡逻"],
+        ["医疗救护", "信息联络"],
+        ["跳过"],
+    ]
+
+    await tg.api.user_presses(member, posts, button(posts, "医疗救护"))
+
+    await eventually(lambda: "网格或楼栋" in (posts.text or "") and labels(posts) == [])
+    summary = await tg.says(member, member.id, "3号楼")
+    assert "战时应急岗位：医疗救护" in (summary.text or "") and "网格 / 楼栋：3号楼" in (summary.text or "")
+    await tg.api.user_presses(member, summary, button(summary, "确认报到"))
+    await eventually(lambda: "您已到「幸福里e支部」报到" in (summary.text or ""))
+    assert "/post" not in (summary.text or "")
+    shown = await tg.says(member, member.id, "/me")
+    assert "应急岗位：医疗救护；网格 / 楼栋：3号楼" in (shown.text or "")
+
+
+async def test_a_member_answers_and_changes_the_answer_by_text_in_the_private_chat(telegram: Telegram) -> None:
+    tg = telegram
+    member = await tg.reported(10, "张伟")
+    tg.group.bot_status = "administrator"
+    await tg.api.add_group(COMMITTEE_ID, "南湖区e党委", [tg.admin])
+    await tg.says(tg.admin, COMMITTEE_ID, "/emergency 封控小区急需物资配送")
+    board = await bot_said(tg.api, GROUP_ID, "🚨 应急召集 #1")
+    prompt = await bot_said(tg.api, member.id, "请问您能否到岗")
+    assert "直接回复“可到”“稍后可到”“不可”" in (prompt.text or "")
+
+    refused = await tg.says(member, member.id, "不可 在外地出差")
+
+    assert "已记录您对应急召集 #1 的回复：不可" in (refused.text or "") and "备注：在外地出差" in (refused.text or "")
+    await eventually(lambda: "❌ 不可 1" in (board.text or ""))
+    changed = await tg.says(member, member.id, "/answer 可到")
+    assert "回复：可到" in (changed.text or "")
+    await eventually(lambda: "✅ 可到 1 · 🕒 稍后可到 0 · ❌ 不可 0" in (board.text or ""))
+    usage = await tg.says(member, member.id, "/answer 也许吧")
+    assert "发送“可到”“稍后可到”或“不可”" in (usage.text or "")
+    member_id = (await tg.world.get_member(Account("telegram", "10"))).id
+    rows = await query(tg.world.db, "SELECT answer, note FROM emergency_calls WHERE member_id = ?", (member_id,))
+    assert [tuple(r) for r in rows] == [("yes", "在外地出差")]
+
+    await tg.says(tg.admin, COMMITTEE_ID, "/emergency end")
+    after = await tg.says(member, member.id, "可到")
+    assert "已记录" not in (after.text or "") and "/join" in (after.text or "")
+    late = await tg.says(member, member.id, "/answer 可到")
+    assert "没有正在进行的应急召集" in (late.text or "")
+
+
+async def test_a_secretary_ending_a_committee_call_in_the_group_is_told_who_can_end_it(telegram: Telegram) -> None:
+    tg = telegram
+    await tg.reported(10, "张伟")
+    await tg.api.add_group(COMMITTEE_ID, "南湖区e党委", [tg.admin])
+    await tg.says(tg.admin, COMMITTEE_ID, "/应急 暴雨，请到岗")
+    board = await bot_said(tg.api, GROUP_ID, "🚨 应急召集 #1")
+
+    await tg.api.user_sends(tg.secretary, GROUP_ID, "/emergency end")
+
+    await bot_said(tg.api, GROUP_ID, "应急召集 #1 是「南湖区e党委」发起的全体召集，只能由党委管理员结束")
+    assert "本次召集已结束" not in (board.text or "")
+    ended = await tg.says(tg.admin, COMMITTEE_ID, "/emergency end")
+    assert "应急召集 #1 已结束" in (ended.text or "")
+    await eventually(lambda: "本次召集已结束" in (board.text or ""))
+
+
+async def test_a_member_who_leaves_is_named_in_no_outbox_entry_of_the_lists_sent_to_the_secretary(
+    telegram: Telegram,
+) -> None:
+    tg = telegram
+    leaver, stays = await tg.reported(10, "张伟"), await tg.reported(11, "李娜")
+    await tg.api.add_group(COMMITTEE_ID, "南湖区e党委", [tg.admin])
+    await tg.says(tg.admin, COMMITTEE_ID, "/emergency 封控小区急需物资配送")
+    await bot_said(tg.api, stays.id, "请问您能否到岗")
+    await tg.says(tg.secretary, SECRETARY_ID, "可到")
+    for minutes in (10, 30, 40):
+        await emergency_job_runs(tg, timedelta(minutes=minutes))
+    listed = await bot_said(tg.api, SECRETARY_ID, "经 3 次提醒仍未回复")
+    assert "张伟" in (listed.text or "") and "李娜" in (listed.text or "")
+    sql = "SELECT status, payload FROM outbox WHERE kind = 'emergency_unanswered'"
+
+    async def sent() -> bool:
+        return [r[0] for r in await query(tg.world.db, sql)] == ["sent"]
+
+    await eventually(sent)
+    rows = await query(tg.world.db, sql)
+    assert "张伟" not in str(rows[0][1])
+
+    await tg.api.user_sends(leaver, leaver.id, "/leave")
+    ask = await bot_said(tg.api, leaver.id, "确定要退出吗")
+    await tg.api.user_presses(leaver, ask, button(ask, "确认退出"))
+    await eventually(lambda: "个人信息已删除" in (ask.text or ""))
+
+    payloads = [str(r[0]) for r in await query(tg.world.db, "SELECT payload FROM outbox")]
+    assert not [p for p in payloads if "张伟" in p]
+    notice = decode(str(rows[0][1])).notice
+    assert isinstance(notice, EmergencyUnanswered)
+    again = await tg.world.renderer.render(notice)
+    assert again is not None and "张伟" not in again.text and "李娜" in again.text

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain.emergency import EmergencyPost
 from bot.domain.model import Account, Branch, ChatRef, Committee
 from bot.domain.wish_text import ParseProblem
 from bot.flows import committee, done, draft, report_in, returning, wish_branch
@@ -68,23 +69,29 @@ def test_report_in_asks_every_question_and_finishes_with_the_command() -> None:
         (Pick(Act.SKILL, 7), ReportStep.SKILLS, "flow.report.skills"),
         (Pick(Act.SKILL, 9), ReportStep.SKILLS, "flow.report.skills"),
         (Pick(Act.SKILLS_DONE), ReportStep.COMMITMENT, "flow.report.commitment"),
-        (Text("每月服务一次"), ReportStep.CONFIRM, "flow.report.summary"),
+        (Text("每月服务一次"), ReportStep.EMERGENCY_POST, "flow.report.post"),
+        (Pick(Act.EMERGENCY_POST, 5), ReportStep.GRID, "flow.report.grid"),
+        (Text("3号楼"), ReportStep.CONFIRM, "flow.report.summary"),
     ]
     step = begun
     for given, expected_step, key in rows:
         step = feed(step, given)
         assert isinstance(step.state, ReportState) and step.state.step == expected_step, given
         assert keys(step) == [key], given
-    assert step.prompts[0].kwargs()["workplace_branch"] == "第二党支部"
+    summary = step.prompts[0].kwargs()
+    assert summary["workplace_branch"] == "第二党支部"
+    assert (summary["emergency_post"], summary["grid"]) == ("医疗救护", "3号楼")
     finished = feed(step, Pick(Act.REPORT_CONFIRM, 7))
-    assert finished.command == cmd.ReportIn(ME, 7, "李娜", "市税务局", "第二党支部", ("维修",), "每月服务一次")
+    assert finished.command == cmd.ReportIn(
+        ME, 7, "李娜", "市税务局", "第二党支部", ("维修",), "每月服务一次", "医疗救护", "3号楼"
+    )
     assert isinstance(finished.state, ReportState) and finished.state.wish_id == 3
 
 
 def test_a_platform_name_is_not_asked_and_typed_skills_and_none_are_read() -> None:
     begun = report_in.start(7, "幸福里e支部", CTX, name="张三")
     assert keys(begun) == ["flow.report.start_named"]
-    step = feed(begun, Text("区教育局"), Text("无"), Text("助学、家教 8"), Skip(), Text("确认"))
+    step = feed(begun, Text("区教育局"), Text("无"), Text("助学、家教 8"), Skip(), Skip(), Text("跳过"), Text("确认"))
     assert step.command == cmd.ReportIn(ME, 7, "张三", "区教育局", "", ("助学", "家教", "维修"), "")
 
 
@@ -115,6 +122,9 @@ def test_the_report_form_feeds_the_same_questions() -> None:
     form = report_in.report_form("", "市税务局", "", "维修、助老", "每月一次")
     step = report_in.fill(report_in.start(7, "b", CTX, name="王五"), form, CTX)
     assert step.command == cmd.ReportIn(ME, 7, "王五", "市税务局", "", ("维修", "助老"), "每月一次")
+    with_post = report_in.report_form("", "市税务局", "", "维修", "每月一次", "2", "一网格")
+    step = report_in.fill(report_in.start(7, "b", CTX, name="王五"), with_post, CTX)
+    assert step.command == cmd.ReportIn(ME, 7, "王五", "市税务局", "", ("维修",), "每月一次", "秩序维护", "一网格")
     unfinished = report_in.fill(report_in.start(7, "b", CTX), report_in.report_form("李娜", "", "", "", ""), CTX)
     assert unfinished.command is None and isinstance(unfinished.state, ReportState)
     assert unfinished.state.step == ReportStep.WORKPLACE
@@ -197,6 +207,7 @@ def test_a_draft_that_lacks_only_its_count_asks_for_it_and_a_number_posts_it() -
 
 STATES: list[FlowState] = [
     ReportState(1, "幸福里e支部", ReportStep.SKILLS, "李娜", "市税务局", "", ("维修", "助学"), "", 3),
+    ReportState(1, "幸福里e支部", ReportStep.GRID, "李娜", "市税务局", "", (), "", None, "物资配送", "一网格"),
     DoneState(2, DoneStep.NOTE, 1.5),
     ReturnState(3, origin="task|code|1.0"),
     WishBranchState("#微心愿 送书包"),
@@ -209,6 +220,65 @@ STATES: list[FlowState] = [
 def test_codec_round_trip_through_json(state: FlowState) -> None:
     stored = json.loads(json.dumps(encode(state)))
     assert decode(stored) == state
+
+
+def test_the_emergency_post_is_a_button_a_number_free_text_or_skipped_and_a_recorded_one_is_kept() -> None:
+    ctx = Ctx(ME, "zh", posts=("物资配送", "巡逻"))
+    at_post = feed(report_in.start(7, "b", CTX, name="王五"), Text("区教育局"), Text("无"), Text("助学"), Skip())
+    assert isinstance(at_post.state, ReportState) and at_post.state.step == ReportStep.EMERGENCY_POST
+    asked = report_in.post_prompt(ctx)
+    labels = [[b.label for b in row] for row in asked.buttons]
+    assert labels == [["物资配送", "巡逻"], ["跳过"]] and "1 物资配送、2 巡逻" in asked.kwargs()["choices"]
+    state = at_post.state
+
+    def post_after(given: Input) -> str:
+        step = report_in.advance(state, given, ctx)
+        assert isinstance(step.state, ReportState) and step.state.step == ReportStep.GRID, given
+        return step.state.emergency_post
+
+    assert post_after(Pick(Act.EMERGENCY_POST, 2)) == "巡逻"
+    assert post_after(Text("1")) == "物资配送"
+    assert post_after(Text("心理疏导")) == "心理疏导"
+    assert post_after(Text("3")) == "3"  # no third post: the number is kept as written
+    assert post_after(Skip()) == post_after(Pick(Act.EMERGENCY_POST, 0)) == post_after(Text("跳过")) == ""
+    assert report_in.advance(state, Pick(Act.EMERGENCY_POST, 3), ctx).outdated
+    too_long = report_in.advance(state, Text("岗" * 41), ctx)
+    assert keys(too_long) == ["flow.report.too_long"] and too_long.state == state
+
+    known = report_in.start(7, "b", ctx, name="王五", post=EmergencyPost("医疗救护", "3号楼"))
+    kept = report_in.fill(known, report_in.report_form("", "区教育局", "", "", ""), ctx)
+    assert kept.command == cmd.ReportIn(ME, 7, "王五", "区教育局", "", (), "", "医疗救护", "3号楼")
+    none_given = feed(known, Text("区教育局"), Text("无"), Text("无"), Skip(), Text("无"), Text("无"), Text("确认"))
+    assert none_given.command == cmd.ReportIn(ME, 7, "王五", "区教育局", "", (), "")
+
+
+def test_a_report_in_stored_before_the_emergency_questions_reads_and_continues_to_them() -> None:
+    old = {
+        "flow": "report",
+        "v": 1,
+        "branch_id": 7,
+        "branch_name": "幸福里e支部",
+        "step": "commitment",
+        "name": "李娜",
+        "workplace": "市税务局",
+        "workplace_branch": "",
+        "skills": ["维修"],
+        "commitment": "",
+        "wish_id": None,
+    }
+    state = decode(json.loads(json.dumps(old)))
+    assert state == ReportState(7, "幸福里e支部", ReportStep.COMMITMENT, "李娜", "市税务局", "", ("维修",))
+    step = feed(Step(state), Text("每月服务一次"))
+    assert keys(step) == ["flow.report.post"]
+    finished = feed(step, Text("物资配送"), Text("一网格"), Text("确认"))
+    assert finished.command == cmd.ReportIn(
+        ME, 7, "李娜", "市税务局", "", ("维修",), "每月服务一次", "物资配送", "一网格"
+    )
+    at_confirm = decode({**old, "step": "confirm", "commitment": "每月一次"})
+    assert isinstance(at_confirm, ReportState)
+    assert feed(Step(at_confirm), Text("确认")).command == cmd.ReportIn(
+        ME, 7, "李娜", "市税务局", "", ("维修",), "每月一次"
+    )
 
 
 @pytest.mark.parametrize(
@@ -224,6 +294,7 @@ def test_codec_round_trip_through_json(state: FlowState) -> None:
         {"flow": "done", "v": 1, "step": "hours"},
         {"flow": "report", "v": 1, "branch_id": 1, "branch_name": "b", "step": "skills", "skills": "维修"},
         {"flow": "branch", "v": 1, "name": "n", "chat_id": "-1", "members": [1, 2]},
+        {"flow": "report", "v": 1, "branch_id": 1, "branch_name": "b", "step": "grid", "emergency_post": 3},
     ],
 )
 def test_a_malformed_stored_state_is_no_conversation(stored: object) -> None:

@@ -116,6 +116,7 @@ EVERY_TELEGRAM_COMMAND = (
     "endseries",
     "endpair",
     "post",
+    "answer",
     "gridworker",
 )
 UNPROBED = frozenset({"skip"})
@@ -190,6 +191,7 @@ def _probe_text(name: str, place: Place, private: bool) -> str:
         "endseries": f"/endseries {numbers.ended_series}",
         "endpair": f"/endpair {numbers.pairing}",
         "post": "/post 物资配送 一网格",
+        "answer": "/answer 可到",
         "gridworker": "/gridworker 探测员",
     }.get(name, f"/{name}")
 
@@ -336,7 +338,7 @@ async def test_a_stranger_privately(telegram: Telegram) -> None:
     tg = telegram
     stranger = await tg.person(40, "路人")
     shown = await check(Place(tg, stranger.id, await numbers_of(tg)), stranger)
-    assert shown == {"start", "help", "lang", "mydata", "cancel", "verify", "post"}
+    assert shown == {"start", "help", "lang", "mydata", "cancel", "verify", "post", "answer"}
 
 
 async def test_a_member_privately_and_in_the_branch_group(telegram: Telegram) -> None:
@@ -459,6 +461,7 @@ EVERY_WECOM_COMMAND = (
     "/endseries",
     "/endpair",
     "/应急岗位",
+    "/answer",
     "/网格员",
 )
 
@@ -509,6 +512,7 @@ async def wecom_permitted(bench: Bench, user_id: str, numbers: WeComNumbers) -> 
         text = {
             "/应急": "/应急 结束",
             "/应急岗位": "/应急岗位 物资配送 一网格",
+            "/answer": "/answer 可到",
             "/series": f"/series {numbers.series}",
             "/leaveseries": f"/leaveseries {numbers.series}",
             "/confirmvisit": f"/confirmvisit {numbers.visit}",
@@ -584,7 +588,7 @@ async def test_on_wecom_each_role_is_listed_what_it_may_do(bench: Bench) -> None
     lead = {"/应急", "/pair", "/confirmvisit", "/pausepair", "/handover", "/endpair", "/endseries"}
     assert {"/应急岗位", "/series", "/visit", "/签到"} <= shown["zhangsan"] and not lead & shown["zhangsan"]
     assert lead | {"/人数", "/pairings", "/resumepair", "/signin"} <= shown["lisi"]
-    assert shown["zhaoliu"] == {"/help", "/cancel", "/verify", "/应急岗位"}
+    assert shown["zhaoliu"] == {"/help", "/cancel", "/verify", "/应急岗位", "/answer"}
     assert "/signin" in shown["wangwu"] and "/网格员" in shown["admin"]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.domain.emergency import EmergencyPost
 from bot.domain.model import Account, ChatRef, Claim, ClaimStatus, Member
 from bot.notices.callbacks import Act, encode
 from bot.ports.clock import ManualClock
@@ -27,7 +28,7 @@ from tests.test_wecom_restarts_and_delivery import committee_and_branch, find_ca
 
 __all__ = ["api", "telegram"]  # the fixtures
 
-REPORT_SCRIPT = ("区教育局", "区教育局机关第一党支部", "助学、维修", "每周辅导一次功课", "确认")
+REPORT_SCRIPT = ("区教育局", "区教育局机关第一党支部", "助学、维修", "每周辅导一次功课", "1", "一网格", "确认")
 
 
 @pytest.fixture
@@ -103,6 +104,9 @@ async def test_report_in_including_the_workplace_branch(telegram: Telegram, weco
     expected = ("张三", "区教育局", "区教育局机关第一党支部", ("助学", "维修"), "每周辅导一次功课")
     assert profile(await tg_member(tg.world.store, 20)) == expected
     assert profile(await wc_member(wecom, "zhangsan")) == expected
+    post = EmergencyPost("物资配送", "一网格")
+    assert await tg.world.app.emergency_post(Account("telegram", "20")) == post
+    assert await wecom.usecases.emergency_post(Account("wecom", "zhangsan")) == post
 
 
 async def tg_claimed(tg: Telegram) -> tuple[SandboxUser, int]:

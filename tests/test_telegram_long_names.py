@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.model import Account
 from bot.usecases import MAX_NAME
 from bot.usecases.base import platform_name
-from tests.telegram_fixtures import Telegram, api, bot_said, button, telegram
+from tests.telegram_fixtures import Telegram, api, bot_said, button, eventually, telegram
 
 __all__ = ["api", "telegram"]
 
@@ -26,7 +26,10 @@ async def test_a_person_with_a_128_character_telegram_name_reports_in(telegram: 
     await tg.says(member, member.id, "市教育局")
     skills = await tg.says(member, member.id, "第二党支部")
     await tg.api.user_presses(member, skills, button(skills, "完成 ✔"))
-    summary = await tg.says(member, member.id, "每月辅导功课一次")
+    posts = await tg.says(member, member.id, "每月辅导功课一次")
+    await tg.api.user_presses(member, posts, button(posts, "跳过"))
+    await eventually(lambda: "网格或楼栋" in (posts.text or ""))
+    summary = await tg.says(member, member.id, "/skip")
     await tg.api.user_presses(member, summary, button(summary, "确认报到"))
 
     await bot_said(tg.api, tg.group, "李娜（市教育局）已到本支部报到")

@@ -148,6 +148,8 @@ async def set_up_branch(bench: Bench) -> ChatRef:
     await bench.say("zhangsan", "无")
     await bench.say("zhangsan", "助学")
     await bench.say("zhangsan", "每周辅导一次功课")
+    await bench.say("zhangsan", "跳过")
+    await bench.say("zhangsan", "/skip")
     await bench.say("zhangsan", "确认")
     assert "张三" in bench.last_text("zhangsan")
     return ChatRef("wecom", branch_chats[0])

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from bot.config import SchedulerConfig, WeComConfig
+from bot.domain.emergency import EmergencyPost
 from bot.domain.model import Account, ChatRef, ClaimStatus
 from bot.jobs.nudges import JobDeps
 from bot.notices.callbacks import Act, encode
@@ -135,8 +136,13 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
     assert "承诺" in bench.last_text("zhangsan")
     await rig.restart()
     await bench.say("zhangsan", "每周辅导一次功课")
+    assert "1 物资配送、2 秩序维护、3 环境消杀" in bench.last_text("zhangsan")
+    await bench.say("zhangsan", "3")
+    await rig.restart()
+    await bench.say("zhangsan", "2号楼")
     task_id, summary, confirm_key = find_card(bench, "zhangsan", "1:R:")
     assert "区教育局机关第一党支部" in str(summary) and "助学、家教" in str(summary)
+    assert "环境消杀" in str(summary) and "2号楼" in str(summary)
     await rig.restart()
     await rig.press("zhangsan", task_id, confirm_key)
     await eventually(lambda: "张三" in bench.last_text("zhangsan") and "报到" in bench.last_text("zhangsan"))
@@ -144,6 +150,7 @@ async def test_report_done_photo_and_return_reason_survive_restarts(rig: Rig) ->
         member = await unit.people.by_account("wecom", "zhangsan")
         assert member is not None and member.workplace == "区教育局" and member.skills == ("助学", "家教")
         assert member.workplace_branch == "区教育局机关第一党支部"
+        assert await unit.emergencies.post_of(member.id) == EmergencyPost("环境消杀", "2号楼")
         assert await unit.conversations.get(Account("wecom", "zhangsan")) is None
 
     # claim, 已完成, hours alone, restart, then a photo as the note

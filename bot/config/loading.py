@@ -313,7 +313,8 @@ def _wecom(root: Table) -> WeComConfig | None:
 
 
 def _emergency(section: Table) -> EmergencyConfig:
-    """[emergency]: the posts offered at report-in, the re-prompt minutes, when non-responders are listed."""
+    """[emergency]: the posts offered at report-in, the re-prompt minutes, when non-responders are listed, and
+    whether prompts wait for quiet hours and skip members who paused their reminders."""
     defaults = EmergencyConfig()
     posts = section.text_list("posts") if section.has("posts") else defaults.posts
     reprompts = section.int_list("reprompt_minutes", defaults.reprompt_minutes, low=1, high=1440)
@@ -325,6 +326,7 @@ def _emergency(section: Table) -> EmergencyConfig:
         reprompt_minutes=reprompts,
         list_after_minutes=list_after,
         respect_quiet_hours=section.boolean("respect_quiet_hours", defaults.respect_quiet_hours),
+        respect_pauses=section.boolean("respect_pauses", defaults.respect_pauses),
     )
 
 

@@ -27,7 +27,9 @@ _SCHEMA: dict[str, frozenset[str]] = {
         {"timezone", "locale", "database", "database_pool", "log_level", "done_counts_as_served", "instance_name"}
     ),
     "health": frozenset({"listen"}),
-    "emergency": frozenset({"posts", "reprompt_minutes", "list_after_minutes", "respect_quiet_hours"}),
+    "emergency": frozenset(
+        {"posts", "reprompt_minutes", "list_after_minutes", "respect_quiet_hours", "respect_pauses"}
+    ),
     "telegram": frozenset(
         {"enabled", "token", "admins", "base_url", "base_file_url", "webhook", "card_edit_interval", "pace", "proxy"}
     ),

@@ -112,6 +112,9 @@ class EmergencyConfig:
     reprompt_minutes: tuple[int, ...] = (10, 30)
     list_after_minutes: int = 40
     respect_quiet_hours: bool = False
+    respect_pauses: bool = False
+    """Whether a member who paused their reminders (两周内不再提醒) is left unprompted: still called, counted
+    as not answered and listed to their secretary; by default a call reaches them too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

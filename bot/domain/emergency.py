@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,6 +10,8 @@ from enum import StrEnum
 
 DEFAULT_POSTS = ("物资配送", "秩序维护", "环境消杀", "治安巡逻", "医疗救护", "信息联络")
 """The emergency posts (战时应急岗位) a member picks from unless the config lists others; free text is allowed too."""
+MAX_POST = 40
+"""The longest emergency post or grid kept, in characters."""
 
 
 class Answer(StrEnum):
@@ -27,6 +30,37 @@ class Answer(StrEnum):
     def of_code(code: str) -> Answer | None:
         """The answer a button letter stands for, or None."""
         return next((answer for answer in Answer if answer.code == code), None)
+
+
+ANSWER_WORDS: tuple[tuple[str, Answer], ...] = tuple(
+    sorted(
+        [
+            *((word, Answer.YES) for word in ("可到", "能到", "可以到", "coming", "come")),
+            *((word, Answer.LATER) for word in ("稍后可到", "稍后到", "晚点到", "稍后", "later", "coming later")),
+            *((word, Answer.NO) for word in ("不可", "不可到", "不能到", "来不了", "cannot", "can't", "can not")),
+        ],
+        key=lambda pair: -len(pair[0]),
+    )
+)
+"""What a member may type to answer a call, longest first (so 不可到 is read before 不可)."""
+_AFTER_WORD = re.compile(r"[\s,，.。;；:：!！、]+")
+
+
+def read_answer(text: str) -> tuple[Answer, str] | None:
+    """An answer typed as text: 可到 / 稍后可到 / 不可 (or coming / later / cannot), then an optional note after a
+    space or a punctuation mark ("可到，30分钟后到"); None when the text is no answer ("不可能" is not 不可)."""
+    folded = " ".join(text.split())
+    lowered = folded.lower()
+    for word, answer in ANSWER_WORDS:
+        if not lowered.startswith(word):
+            continue
+        rest = folded[len(word) :]
+        if not rest:
+            return answer, ""
+        gap = _AFTER_WORD.match(rest)
+        if gap is not None:
+            return answer, rest[gap.end() :].strip()
+    return None
 
 
 @dataclass(frozen=True, slots=True)

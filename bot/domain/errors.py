@@ -306,3 +306,10 @@ class NotInSeries(DomainError):
     """The member never joined this series (or left it before)."""
 
     key = "error.not_in_series"
+
+
+# Emergency mode (session 7)
+class CommitteeCallEnd(DomainError):
+    """A committee-wide call is ended by a committee admin, not by a branch's secretary."""
+
+    key = "error.committee_call_end"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.emergency import DEFAULT_POSTS
 from bot.domain.model import Account
 from bot.flows.states import FlowState
 from bot.notices.callbacks import Act
@@ -12,7 +13,17 @@ from bot.usecases import commands as cmd
 
 NONE_WORDS = frozenset({"无", "没有", "-", "—", "none", "no", "n/a"})
 SKIP_WORDS = frozenset({"/skip", "跳过", "skip"})
-FLOW_ACTS = frozenset({Act.SKILL, Act.SKILLS_DONE, Act.REPORT_CONFIRM, Act.PICK_BRANCH, Act.PICK_COMMITTEE, Act.CANCEL})
+FLOW_ACTS = frozenset(
+    {
+        Act.SKILL,
+        Act.SKILLS_DONE,
+        Act.REPORT_CONFIRM,
+        Act.PICK_BRANCH,
+        Act.PICK_COMMITTEE,
+        Act.CANCEL,
+        Act.EMERGENCY_POST,
+    }
+)
 """Buttons that belong to a stored conversation step (pressed without that step, they are outdated)."""
 
 
@@ -54,11 +65,13 @@ Input = Text | Photo | Pick | Skip | Cancel
 
 @dataclass(frozen=True, slots=True)
 class Ctx:
-    """Who is answering, in which language, and whether they are a configured bot admin of the platform."""
+    """Who is answering, in which language, and whether they are a configured bot admin of the platform;
+    ``posts`` are the emergency posts report-in offers (``[emergency] posts``, set by the runner)."""
 
     actor: Account
     lang: str
     by_bot_admin: bool = False
+    posts: tuple[str, ...] = DEFAULT_POSTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""Report-in (报到): name (unless the platform gives one), workplace, 单位党支部, skills, commitment, confirm."""
+"""Report-in (报到): name (unless the platform gives one), workplace, 单位党支部, skills, commitment, the emergency
+post (战时应急岗位) and where one can serve (网格 / 楼栋), confirm."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 
+from bot.domain.emergency import MAX_POST, EmergencyPost
 from bot.flows.base import Cancel, Ctx, Input, Photo, Pick, Prompt, Skip, Step, Text, clean, is_none, is_skip
 from bot.flows.states import ReportState, ReportStep
 from bot.i18n import t
@@ -15,7 +17,7 @@ from bot.usecases import commands as cmd
 
 _LIST_SEP = re.compile(r"[,，、;；/\s]+")
 _YES = frozenset({"确认", "确定", "是", "好", "yes", "y", "ok"})
-ACTS = frozenset({Act.SKILL, Act.SKILLS_DONE, Act.REPORT_CONFIRM})
+ACTS = frozenset({Act.SKILL, Act.SKILLS_DONE, Act.REPORT_CONFIRM, Act.EMERGENCY_POST})
 
 
 def skill_value(index: int) -> str:
@@ -50,12 +52,24 @@ def read_skills(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def start(branch_id: int, branch_name: str, ctx: Ctx, *, name: str | None = None, wish_id: int | None = None) -> Step:
-    """Begin report-in; a name the platform vouches for (a WeCom directory name) is not asked again."""
+def start(
+    branch_id: int,
+    branch_name: str,
+    ctx: Ctx,
+    *,
+    name: str | None = None,
+    wish_id: int | None = None,
+    post: EmergencyPost | None = None,
+) -> Step:
+    """Begin report-in; a name the platform vouches for (a WeCom directory name) is not asked again; ``post`` is
+    the emergency post and grid recorded already (a roster's), kept when those questions are skipped."""
+    known = post or EmergencyPost()
+    first = ReportStep.WORKPLACE if name else ReportStep.NAME
+    state = ReportState(
+        branch_id, branch_name, first, name=name or "", wish_id=wish_id, emergency_post=known.post, grid=known.grid
+    )
     if name:
-        state = ReportState(branch_id, branch_name, ReportStep.WORKPLACE, name=name, wish_id=wish_id)
         return Step(state, (Prompt("flow.report.start_named", (("branch", branch_name), ("name", name))),))
-    state = ReportState(branch_id, branch_name, ReportStep.NAME, wish_id=wish_id)
     return Step(state, (Prompt("flow.report.start", (("branch", branch_name),), ask_contact=True),))
 
 
@@ -89,7 +103,24 @@ def advance(state: ReportState, given: Input, ctx: Ctx) -> Step:
         return _commitment(dataclasses.replace(state, skills=read_skills(value)), ctx, in_place=False)
     if step == ReportStep.COMMITMENT:
         commitment = "" if isinstance(given, Skip) or is_skip(value) else value
-        moved = _to(state, ReportStep.CONFIRM, commitment=commitment)
+        moved = _to(state, ReportStep.EMERGENCY_POST, commitment=commitment)
+        return Step(moved, (post_prompt(ctx),))
+    if step == ReportStep.EMERGENCY_POST:
+        if isinstance(given, Skip) or is_skip(value):
+            return _grid(state, state.emergency_post, in_place=False)
+        if is_none(value):
+            return _grid(state, "", in_place=False)
+        if not value:
+            return Step(state, (Prompt("flow.needs_text"),))
+        post = read_post(value, ctx.posts)
+        if len(post) > MAX_POST:
+            return Step(state, (Prompt("flow.report.too_long", (("limit", str(MAX_POST)),)),))
+        return _grid(state, post, in_place=False)
+    if step == ReportStep.GRID:
+        grid = state.grid if isinstance(given, Skip) or is_skip(value) else "" if is_none(value) else value
+        if len(grid) > MAX_POST:
+            return Step(state, (Prompt("flow.report.too_long", (("limit", str(MAX_POST)),)),))
+        moved = dataclasses.replace(state, step=ReportStep.CONFIRM, grid=grid)
         return Step(moved, (summary_prompt(moved, ctx.lang),))
     if value.lower() in _YES:
         return _finish(state, ctx)
@@ -108,12 +139,38 @@ def _pick(state: ReportState, given: Pick, ctx: Ctx) -> Step:
         return _commitment(state, ctx, in_place=True)
     if given.act == Act.REPORT_CONFIRM and state.step == ReportStep.CONFIRM:
         return _finish(state, ctx)
+    if given.act == Act.EMERGENCY_POST and state.step == ReportStep.EMERGENCY_POST:
+        if given.target == 0:
+            return _grid(state, state.emergency_post, in_place=True)
+        if given.target <= len(ctx.posts):
+            return _grid(state, ctx.posts[given.target - 1], in_place=True)
     return Step(state, (Prompt("flow.outdated"),), outdated=True)
+
+
+def read_post(text: str, posts: tuple[str, ...]) -> str:
+    """An emergency post typed as text: the number of one of ``posts`` ("1") or the post in one's own words."""
+    value = clean(text)
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= len(posts):
+        return posts[int(value) - 1]
+    return value
+
+
+def _grid(state: ReportState, post: str, *, in_place: bool) -> Step:
+    moved = dataclasses.replace(state, step=ReportStep.GRID, emergency_post=post)
+    return Step(moved, (Prompt("flow.report.grid", in_place=in_place),))
 
 
 def _finish(state: ReportState, ctx: Ctx) -> Step:
     command = cmd.ReportIn(
-        ctx.actor, state.branch_id, state.name, state.workplace, state.workplace_branch, state.skills, state.commitment
+        ctx.actor,
+        state.branch_id,
+        state.name,
+        state.workplace,
+        state.workplace_branch,
+        state.skills,
+        state.commitment,
+        state.emergency_post,
+        state.grid,
     )
     return Step(state, (), command)
 
@@ -161,6 +218,15 @@ def skills_prompt(state: ReportState, lang: str) -> Prompt:
     return Prompt("flow.report.skills", (("choices", choices),), tuple(rows))
 
 
+def post_prompt(ctx: Ctx) -> Prompt:
+    """The emergency posts to choose from, in rows of two, and Skip; numbered in the text for typed answers."""
+    buttons = [Button(post, encode(Act.EMERGENCY_POST, i + 1)) for i, post in enumerate(ctx.posts)]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.append((Button(t("flow.report.skip", ctx.lang), encode(Act.EMERGENCY_POST, 0)),))
+    choices = t("list.sep", ctx.lang).join(f"{i + 1} {post}" for i, post in enumerate(ctx.posts))
+    return Prompt("flow.report.post", (("choices", choices),), tuple(rows))
+
+
 def summary_prompt(state: ReportState, lang: str) -> Prompt:
     """What will be recorded, for the person to check, with confirm and cancel."""
     none = t("flow.report.none", lang)
@@ -170,6 +236,8 @@ def summary_prompt(state: ReportState, lang: str) -> Prompt:
         ("workplace_branch", state.workplace_branch or none),
         ("skills", skills_text(state, lang)),
         ("commitment", state.commitment or none),
+        ("emergency_post", state.emergency_post or none),
+        ("grid", state.grid or none),
     )
     buttons = (
         (
@@ -180,11 +248,20 @@ def summary_prompt(state: ReportState, lang: str) -> Prompt:
     return Prompt("flow.report.summary", args, buttons)
 
 
-def report_form(name: str, workplace: str, workplace_branch: str, skills: str, commitment: str) -> tuple[Input, ...]:
-    """A one-message form (``/register``, ``/报到 a | b | c``) as the answers the questions would get, confirmed."""
+def report_form(
+    name: str,
+    workplace: str,
+    workplace_branch: str,
+    skills: str,
+    commitment: str,
+    emergency_post: str = "",
+    grid: str = "",
+) -> tuple[Input, ...]:
+    """A one-message form (``/register``, ``/报到 a | b | c``) as the answers the questions would get, confirmed;
+    an empty optional answer skips its question."""
     answers: list[Input] = [Text(name)] if name else []
     answers += [Text(workplace), Text(workplace_branch or "无"), Text(skills or "无")]
-    answers.append(Text(commitment) if commitment else Skip())
+    answers += [Text(value) if value else Skip() for value in (commitment, emergency_post, grid)]
     answers.append(Text("确认"))
     return tuple(answers)
 

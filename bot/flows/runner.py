@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,8 +77,13 @@ class Conversations:
         await self.save(ctx.actor, None)
         return Reply((Prompt("flow.cancelled", clear_keyboard=True),))
 
+    def _offering(self, ctx: Ctx) -> Ctx:
+        """The context with the emergency posts the config offers."""
+        return dataclasses.replace(ctx, posts=self.usecases.emergency_settings.posts)
+
     async def feed(self, ctx: Ctx, given: Input) -> Reply | None:
         """One input to the stored conversation; None when there is none (a button press: "outdated")."""
+        ctx = self._offering(ctx)
         state = await self.current(ctx.actor)
         if state is None:
             if isinstance(given, Pick):
@@ -98,7 +104,8 @@ class Conversations:
             branch = await self.usecases.branch(branch_id)
         except DomainError as error:
             return Reply(error=error)
-        return await self.run(ctx, report_in.start(branch.id, branch.name, ctx, name=name, wish_id=wish_id))
+        post = await self.usecases.emergency_post(ctx.actor)
+        return await self.run(ctx, report_in.start(branch.id, branch.name, ctx, name=name, wish_id=wish_id, post=post))
 
     async def fill_report(
         self, ctx: Ctx, branch_id: int, answers: tuple[Input, ...], *, name: str | None = None
@@ -108,7 +115,9 @@ class Conversations:
             branch = await self.usecases.branch(branch_id)
         except DomainError as error:
             return Reply(error=error)
-        begun = report_in.start(branch.id, branch.name, ctx, name=name)
+        ctx = self._offering(ctx)
+        post = await self.usecases.emergency_post(ctx.actor)
+        begun = report_in.start(branch.id, branch.name, ctx, name=name, post=post)
         return await self.run(ctx, report_in.fill(begun, answers, ctx))
 
     async def begin_done(self, ctx: Ctx, claim_id: int) -> Reply:

@@ -14,12 +14,16 @@ class ReportStep(StrEnum):
     WORKPLACE_BRANCH = "workplace_branch"
     SKILLS = "skills"
     COMMITMENT = "commitment"
+    EMERGENCY_POST = "emergency_post"
+    GRID = "grid"
     CONFIRM = "confirm"
 
 
 @dataclass(frozen=True, slots=True)
 class ReportState:
-    """Report-in to a branch: the answers so far, and a wish to claim once reported in."""
+    """Report-in to a branch: the answers so far, and a wish to claim once reported in.
+
+    ``emergency_post`` and ``grid`` came later: a state stored without them reads as not answered yet."""
 
     branch_id: int
     branch_name: str
@@ -30,6 +34,8 @@ class ReportState:
     skills: tuple[str, ...] = ()
     commitment: str = ""
     wish_id: int | None = None
+    emergency_post: str = ""
+    grid: str = ""
 
 
 class DoneStep(StrEnum):

@@ -28,8 +28,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "em.prompt.again": {"zh": "（第 {n} 次提醒，请尽快回复）", "en": "(reminder {n}: please answer)"},
     "em.prompt.note": {
-        "zh": "点按钮后可直接回复一句备注（如“30分钟后到”）。",
-        "en": "After tapping you may reply with a short note (e.g. “there in 30 minutes”).",
+        "zh": "点按钮，或直接回复“可到”“稍后可到”“不可”，后面可加备注（如“可到 30分钟后到”）；之后也可以这样更改。",
+        "en": "Tap a button, or reply “coming”, “later” or “cannot”, a note after it if you like (e.g. “coming, there"
+        " in 30 minutes”); you can change it the same way.",
     },
     "em.prompt.ended": {"zh": "⏹ 本次应急召集已结束，感谢您的响应。", "en": "⏹ This call has ended. Thank you."},
     "em.prompt.answered": {"zh": "您的回复：{answer}", "en": "Your answer: {answer}"},
@@ -37,8 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "em.answer.later": {"zh": "稍后可到", "en": "Later"},
     "em.answer.no": {"zh": "不可", "en": "Cannot"},
     "em.toast": {
-        "zh": "已记录：{answer}。可直接回复一句备注。",
-        "en": "Recorded: {answer}. You may reply with a note.",
+        "zh": "已记录：{answer}。可直接回复一句备注；如需更改，回复“可到”“稍后可到”或“不可”。",
+        "en": "Recorded: {answer}. You may reply with a note; to change it, reply “coming”, “later” or “cannot”.",
     },
     "em.note_saved": {"zh": "备注已记录。", "en": "Note recorded."},
     "em.started": {
@@ -122,5 +123,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.emergency_where": {
         "zh": "请在党委群（全体支部）或支部群（本支部）里发送这条命令。",
         "en": "Send this in the committee chat (all branches) or a branch group (that branch).",
+    },
+    # session 7: answers typed as text, a committee-wide call ended only by its admins
+    "em.answered_text": {
+        "zh": "✅ 已记录您对{what} #{id} 的回复：{answer}。",
+        "en": "✅ Your answer to {what} #{id} is recorded: {answer}.",
+    },
+    "em.answered_note": {"zh": "备注：{note}", "en": "Note: {note}"},
+    "em.answer.usage": {
+        "zh": "回复应急召集：发送“可到”“稍后可到”或“不可”，后面可加备注，如“可到 30分钟后到”"
+        "（或 /answer 可到 30分钟后到）。",
+        "en": "To answer a call, send “coming”, “later” or “cannot”, a note after it if you like, e.g. “coming, there"
+        " in 30 minutes” (or /answer coming there in 30 minutes).",
+    },
+    "error.committee_call_end": {
+        "zh": "应急召集 #{id} 是「{committee}」发起的全体召集，只能由党委管理员结束：在党委群发送 /emergency end"
+        "（企业微信：/应急结束）。",
+        "en": "Emergency call #{id} was called by {committee} for all its branches; only a committee admin can end it,"
+        " with /emergency end in the committee chat (WeCom: /应急结束).",
     },
 }

@@ -45,18 +45,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Skills: {skills}\n\nPlease send your <b>public commitment</b>, e.g. “I will help elderly neighbours"
         " once a month”.",
     },
+    "flow.report.post": {
+        "zh": "平时服务、急时应急：请选择您的<b>战时应急岗位</b>，点下方按钮，或回复编号、岗位名称，也可以自填；"
+        "不需要请发 /skip（或“跳过”）。\n{choices}",
+        "en": "Your <b>emergency post</b> (where you serve in a crisis): tap one, or reply with its number, its name or"
+        " your own words; send /skip to leave it open.\n{choices}",
+    },
+    "flow.report.grid": {
+        "zh": "应急时您可以在哪里就近服务？请发送<b>网格或楼栋</b>，例如“一网格”“3号楼”；"
+        "不需要请发 /skip（或“跳过”）。",
+        "en": "Where can you serve in a crisis? Send your <b>grid or building</b>, e.g. “Grid 1” or “Building 3”; send"
+        " /skip to leave it open.",
+    },
+    "flow.report.skip": {"zh": "跳过", "en": "Skip"},
+    "flow.report.too_long": {
+        "zh": "太长了，请不超过 {limit} 个字。",
+        "en": "That is too long; please keep it within {limit} characters.",
+    },
     "flow.report.summary": {
         "zh": "请确认报到信息：\n姓名：{name}\n工作单位：{workplace}\n单位党支部：{workplace_branch}\n特长：{skills}\n"
-        "承诺：{commitment}\n\n（也可以回复“确认”）",
+        "承诺：{commitment}\n战时应急岗位：{emergency_post}\n网格 / 楼栋：{grid}\n\n（也可以回复“确认”）",
         "en": "Please check:\nName: {name}\nWorkplace: {workplace}\nWorkplace branch: {workplace_branch}\n"
-        "Skills: {skills}\nCommitment: {commitment}\n\n(or reply “yes”)",
+        "Skills: {skills}\nCommitment: {commitment}\nEmergency post: {emergency_post}\nGrid / building: {grid}\n\n"
+        "(or reply “yes”)",
     },
     "flow.report.confirm": {"zh": "确认报到", "en": "Report in"},
     "flow.report.done": {
-        "zh": "✅ {name}，您已到「{branch}」报到。群里可以看到您的身份和承诺，现在可以认领微心愿了。\n"
-        "🚨 平时服务、急时应急：请发送 /post 应急岗位 网格（如 /post 物资配送 一网格）登记您的战时应急岗位。",
+        "zh": "✅ {name}，您已到「{branch}」报到。群里可以看到您的身份和承诺，现在可以认领微心愿了。",
         "en": "✅ {name}, you reported in to “{branch}”. The group sees your commitment; you can claim micro-wishes"
-        " now.\n🚨 For emergencies, send /post POST GRID (e.g. /post 物资配送 一网格) to state your emergency post.",
+        " now.",
     },
     "flow.report.none": {"zh": "无", "en": "none"},
     "flow.needs_text": {"zh": "请用文字回复。", "en": "Please answer with text."},

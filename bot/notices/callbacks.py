@@ -43,6 +43,8 @@ class Act(StrEnum):
     VISIT_CONFIRM = "Vy"
     VISIT_RETURN = "Vr"
     LEAVE_SERIES = "Vl"
+    EMERGENCY_POST = "G"
+    """Report-in's emergency post choice: target 1..n is the n-th of ``[emergency] posts``, 0 skips the question."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,3 +101,10 @@ def unanswered_now(emergency: Emergency, names: Sequence[str], lang: str) -> str
     """Who has not answered yet, for a secretary or admin who asked for the headcount."""
     sep = t("list.sep", lang)
     return t("em.unanswered.now", lang, id=emergency.id, n=len(names), names=sep.join(map(escape, names)))
+
+
+def answered(emergency_id: int, drill: bool, answer: Answer, note: str, lang: str) -> str:
+    """The acknowledgement of an answer typed as text: which call, the answer and the note kept."""
+    what = t("em.what.drill" if drill else "em.what.call", lang)
+    text = t("em.answered_text", lang, what=what, id=emergency_id, answer=answer_label(answer, lang))
+    return text + ("\n" + t("em.answered_note", lang, note=escape(note)) if note else "")

@@ -153,6 +153,18 @@ class VisitReviewCard:
     lang: str
 
 
+@dataclass(frozen=True, slots=True)
+class EmergencyUnanswered:
+    """A secretary's list of a branch's members still silent after ``times`` prompts: their ids, named only when it
+    is sent, so a member who left (/leave) is named in no outbox entry, pending or sent."""
+
+    emergency_id: int
+    branch_id: int
+    member_ids: tuple[int, ...]
+    times: int
+    lang: str
+
+
 EmergencyNotice = EmergencyBoard | EmergencyPrompt
 """Notices of a call: rendered from its state when sent, and followed (boards live, prompts until it ends)."""
 
@@ -170,6 +182,7 @@ Notice = (
     | EmergencyPrompt
     | EmergencyReport
     | VisitReviewCard
+    | EmergencyUnanswered
 )
 """Everything the bot can decide to send."""
 
@@ -179,7 +192,7 @@ ClaimNotice = ClaimCard | ReviewCard | OverdueCard
 FollowedCard = ClaimCard | ReviewCard | OverdueCard | ManageCard | NudgeCard
 """Private cards recorded when sent and rendered again from their notice whenever their wish changes."""
 
-Rendered = Digest | FeedbackFile | EmergencyReport
+Rendered = Digest | FeedbackFile | EmergencyReport | EmergencyUnanswered
 """Notices whose content is built by the report renderers at delivery."""
 
 
@@ -225,6 +238,7 @@ _TYPES: dict[str, type[Any]] = {
     "emergency_prompt": EmergencyPrompt,
     "emergency_report": EmergencyReport,
     "visit_review_card": VisitReviewCard,
+    "emergency_unanswered": EmergencyUnanswered,
 }
 _TAGS = {kind: tag for tag, kind in _TYPES.items()}
 

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from bot.domain.emergency import CallLine, EmergencySummary, summarize
 from bot.i18n import t
 from bot.notices import emergency_views
+from bot.notices.outbox import EmergencyUnanswered
 from bot.ports.chat import Attachment, OutgoingMessage
 from bot.ports.storage import Unit
 from bot.reports.chart import DPI, drawable, font
@@ -140,3 +141,20 @@ async def render_report(unit: Unit, emergency_id: int, lang: str, tz: ZoneInfo) 
     chart = Attachment(t("em.file.chart", lang, id=emergency.id), chart_png(summary, lines, lang), is_image=True)
     sheet = Attachment(t("em.file.ledger", lang, id=emergency.id, date=day), ledger_xlsx(summary, lines, names, lang))
     return OutgoingMessage(summary_text(summary, lang, tz), attachments=(chart, sheet))
+
+
+async def render_unanswered(unit: Unit, notice: EmergencyUnanswered) -> OutgoingMessage | None:
+    """A secretary's list of non-responders as it is when sent: named from the roster now, without those who left or
+    answered since; None when nobody is left to name."""
+    emergency = await unit.emergencies.get(notice.emergency_id)
+    if emergency is None:
+        return None
+    wanted = set(notice.member_ids)
+    names = [
+        line.name
+        for line in await unit.emergencies.lines(notice.emergency_id, notice.branch_id)
+        if line.member_id in wanted and line.name and line.answer is None
+    ]
+    if not names:
+        return None
+    return OutgoingMessage(emergency_views.unanswered(emergency, names, notice.times, notice.lang))

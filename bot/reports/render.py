@@ -12,13 +12,13 @@ from bot.domain.model import Committee
 from bot.domain.quarters import local_date, quarter_of
 from bot.domain.reports import DigestData, WorkplaceFeedback
 from bot.i18n import t
-from bot.notices.outbox import Digest, EmergencyReport, FeedbackFile, Rendered
+from bot.notices.outbox import Digest, EmergencyReport, EmergencyUnanswered, FeedbackFile, Rendered
 from bot.ports.chat import Attachment, OutgoingMessage
 from bot.ports.reports import ReportQueries
 from bot.ports.storage import Store
 from bot.reports.chart import render_chart_png
 from bot.reports.digest_text import render_digest_text
-from bot.reports.emergency import render_report
+from bot.reports.emergency import render_report, render_unanswered
 from bot.reports.ledger import build_ledger_xlsx, build_workplace_feedback_xlsx, feedback_label
 
 
@@ -96,7 +96,8 @@ def _feedback_of(found: list[WorkplaceFeedback], notice: FeedbackFile) -> Workpl
 
 
 class ReportRenderer:
-    """Renders the report notices (digest, workplace feedback) when the outbox delivers them."""
+    """Renders the report notices (digest, workplace feedback, a call's report and non-responder lists) when the
+    outbox delivers them."""
 
     def __init__(self, store: Store, reports: ReportQueries, tz: ZoneInfo, lang: str) -> None:
         self.store = store
@@ -109,6 +110,9 @@ class ReportRenderer:
         if isinstance(notice, EmergencyReport):
             async with self.store.read() as unit:
                 return await render_report(unit, notice.emergency_id, notice.lang, self.tz)
+        if isinstance(notice, EmergencyUnanswered):
+            async with self.store.read() as unit:
+                return await render_unanswered(unit, notice)
         if isinstance(notice, Digest):
             found = await render_digest_files(
                 self.store, self.reports, notice.committee_id, notice.as_of, self.tz, self.lang

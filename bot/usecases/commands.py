@@ -51,6 +51,10 @@ class ReportIn:
     workplace_branch: str = ""
     skills: tuple[str, ...] = ()
     commitment: str = ""
+    emergency_post: str = ""
+    """The emergency post (战时应急岗位); with ``grid``, replaces what was recorded (both empty leave it)."""
+    grid: str = ""
+    """Where the member can serve (网格 or 楼栋)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,3 +412,15 @@ class LeaveSeries:
 
     actor: Account
     series_id: int
+
+
+# -- emergency mode: answers typed as text (session 7) -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOpenEmergency:
+    """A member answers the open call they were called to by typing 可到 / 稍后可到 / 不可 (a note may follow)."""
+
+    actor: Account
+    answer: Answer
+    note: str = ""

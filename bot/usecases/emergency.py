@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.config.sections import EmergencyConfig
 from bot.domain import errors
 from bot.domain.emergency import (
+    MAX_POST,
     Answer,
     Emergency,
     EmergencyPost,
@@ -24,8 +25,14 @@ from bot.domain.emergency import (
 )
 from bot.domain.model import Account, Branch, ChatRef, Member
 from bot.domain.wish_text import ParsedWish
-from bot.notices import emergency_views
-from bot.notices.outbox import EmergencyBoard, EmergencyPrompt, EmergencyReport, Text, WishCard
+from bot.notices.outbox import (
+    EmergencyBoard,
+    EmergencyPrompt,
+    EmergencyReport,
+    EmergencyUnanswered,
+    Text,
+    WishCard,
+)
 from bot.ports.storage import Unit
 from bot.reports.emergency import summary_text
 from bot.usecases import commands as cmd
@@ -34,7 +41,6 @@ from bot.usecases.base import MAX_FIELD, MAX_NOTE, Base, clean_text, private_cha
 
 FAN_OUT_UNIT = 500
 """Members called per transaction: a unit runs on the event loop, so it stays short."""
-MAX_POST = 40
 
 
 def _quiet_until(now: datetime, tz_now: datetime, start: time, end: time) -> datetime | None:
@@ -167,6 +173,9 @@ class Emergencies(Base):
         branch = branches.get(member.home_branch_id or 0) if member else None
         if member is None or branch is None or branch.chat is None:
             return 0
+        paused = member.nudges_paused_until is not None and member.nudges_paused_until > now
+        if paused and self.emergency_settings.respect_pauses:
+            return 0
         accounts = await unit.people.accounts_of(member.id)
         chat = await private_chat(unit, member, branch.chat.platform, accounts=accounts, only_reachable=False)
         if chat is None:
@@ -222,6 +231,23 @@ class Emergencies(Base):
 
         return await self._tx(work)
 
+    async def answer_open_emergency(self, c: cmd.AnswerOpenEmergency) -> outcomes.EmergencyAnswered:
+        """Record an answer typed as text to the newest open call the member was called to (a later one replaces
+        it, as a press would); NoEmergency when no open call has them on its list."""
+        note = clean_text(c.note, MAX_FIELD, "note")
+
+        async def work(unit: Unit, now: datetime) -> outcomes.EmergencyAnswered:
+            member = await unit.people.by_account(c.actor.platform, c.actor.user_id)
+            if member is None:
+                raise errors.NoEmergency()
+            for emergency in reversed(await unit.emergencies.open_covering(None, None)):
+                call = await unit.emergencies.answer(now, emergency.id, member.id, c.answer, note)
+                if call is not None:
+                    return outcomes.EmergencyAnswered(emergency.id, c.answer, call.changes == 1, emergency.drill)
+            raise errors.NoEmergency()
+
+        return await self._tx(work)
+
     async def open_emergency_of(self, actor: Account) -> int | None:
         """The open call this person was called to and has answered (a note they send goes to it), if any."""
 
@@ -247,6 +273,9 @@ class Emergencies(Base):
             mine = [e for e in running if e.branch_id == (branch.id if branch else None)] or (
                 running if branch is None else []
             )
+            if not mine and running:
+                committee = await unit.committees.get(committee_id)
+                raise errors.CommitteeCallEnd(id=running[-1].id, committee=committee.name if committee else "")
             if not mine:
                 raise errors.NoEmergency()
             found = mine[-1]
@@ -384,10 +413,9 @@ class Emergencies(Base):
             due = await unit.emergencies.to_list(emergency_id, now - after)
             if not due:
                 return 0
-            names = {line.member_id: line.name for line in await unit.emergencies.lines(emergency_id)}
-            by_branch: dict[int, list[str]] = {}
+            by_branch: dict[int, list[int]] = {}
             for call in due:
-                by_branch.setdefault(call.branch_id, []).append(names.get(call.member_id, "?"))
+                by_branch.setdefault(call.branch_id, []).append(call.member_id)
             recorded = 0
             times = 1 + len(self.emergency_settings.reprompt_minutes)
             for branch_id, members in by_branch.items():
@@ -399,7 +427,6 @@ class Emergencies(Base):
                     chat = await private_chat(unit, secretary, branch.chat.platform, only_reachable=False)
                     if chat is None:
                         continue
-                    text = emergency_views.unanswered(emergency, members, times, lang)
                     recorded += await record(
                         unit,
                         moment,
@@ -407,7 +434,7 @@ class Emergencies(Base):
                         kind="emergency_unanswered",
                         chat=chat,
                         member_id=secretary.id,
-                        notice=Text(text),
+                        notice=EmergencyUnanswered(emergency_id, branch_id, tuple(members), times, lang),
                     )
             await unit.emergencies.listed(moment, emergency_id, [call.member_id for call in due])
             return recorded

@@ -437,6 +437,7 @@ class EmergencyAnswered:
     emergency_id: int
     answer: Answer
     first: bool
+    drill: bool = False
 
 
 @dataclass(frozen=True, slots=True)

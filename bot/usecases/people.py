@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
-from bot.domain.emergency import EmergencyPost
+from bot.domain.emergency import MAX_POST, EmergencyPost
 from bot.domain.model import Account, ChatRef, ClaimStatus, Member
 from bot.i18n import normalize_language
 from bot.notices import views
@@ -33,6 +33,7 @@ class People(Base):
         workplace_branch = clean_text(c.workplace_branch, MAX_FIELD, "workplace_branch")
         commitment = clean_text(c.commitment, MAX_FIELD, "commitment")
         skills = tuple(dict.fromkeys(clean_text(s, MAX_NAME, "skills") for s in c.skills if s.strip()))[:12]
+        post = EmergencyPost(clean_text(c.emergency_post, MAX_POST, "post"), clean_text(c.grid, MAX_POST, "grid"))
 
         async def work(unit: Unit, now: datetime) -> outcomes.ReportedIn:
             branch = await self._branch(unit, c.branch_id)
@@ -55,6 +56,8 @@ class People(Base):
             )
             if also_serving:
                 await unit.people.add_activity_branch(member.id, branch.id)
+            if post.post or post.grid:
+                await unit.emergencies.set_post(now, member.id, post)
             await unit.audit.record(now, member.id, "member.report_in", "member", member.id, branch_id=branch.id)
             updated = await unit.people.get(member.id)
             assert updated is not None

@@ -1,4 +1,5 @@
-"""Emergency mode on Telegram: /emergency (and /应急) to call, drill or end, /headcount, /post, the answer buttons."""
+"""Emergency mode on Telegram: /emergency (and /应急) to call, drill or end, /headcount, /post, the answer buttons,
+and answers typed privately (可到 / 稍后可到 / 不可, or /answer)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 from telegram import Message, Update, User
 from telegram.ext import ContextTypes
 
-from bot.domain.emergency import Answer
-from bot.domain.errors import DomainError
+from bot.domain.emergency import Answer, read_answer
+from bot.domain.errors import DomainError, NoEmergency
 from bot.domain.model import Account
 from bot.notices import emergency_views
 from bot.usecases import commands as cmd
@@ -176,6 +177,33 @@ class EmergencyHandlers:
         await self.adapter.usecases.answer_emergency(cmd.AnswerEmergency(account, emergency_id, answer))
         self.adapter.changed()
         await tap.answer(t("em.toast", lang, answer=emergency_views.answer_label(answer, lang)))
+
+    async def answer_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/answer 可到 [备注] (稍后可到, 不可; coming, later, cannot): answer the open call one was called to."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        account, lang = await self.adapter.who(user)
+        found = read_answer(command_text(message))
+        if found is None:
+            await reply(message, t("em.answer.usage", lang))
+            return
+        if not await self.answer_text(message, account, lang, *found):
+            await reply(message, error_text(NoEmergency(), lang))
+
+    async def answer_text(self, message: Message, account: Account, lang: str, answer: Answer, note: str) -> bool:
+        """An answer typed as text, recorded and acknowledged; False when no open call has this person on its list
+        (the text is then something else)."""
+        try:
+            answered = await self.adapter.usecases.answer_open_emergency(cmd.AnswerOpenEmergency(account, answer, note))
+        except NoEmergency:
+            return False
+        except DomainError as error:
+            await reply(message, error_text(error, lang))
+            return True
+        self.adapter.changed()
+        await reply(message, emergency_views.answered(answered.emergency_id, answered.drill, answer, note, lang))
+        return True
 
 
 def started_text(started: outcomes.EmergencyStarted, lang: str) -> str:

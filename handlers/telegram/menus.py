@@ -116,7 +116,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             if roles.secretary_of[0].chat is not None:
                 names.append("recurring")
         names += [*records, *(["signin"] if roles.secretary_of or roles.grid_worker_of else [])]
-        names += [*series, *(_LEAD_BY_NUMBER if roles.secretary_of else ()), "post"]
+        names += [*series, *(_LEAD_BY_NUMBER if roles.secretary_of else ()), "post", "answer"]
         if roles.secretary_of:  # grid workers (网格员)
             names.append("gridworker")
         return tuple(names)
@@ -135,7 +135,7 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
             names += ["pair", "pairings", "recurring"]
         grid_worker = any(b.id == branch.id for b in roles.grid_worker_of)
         names += [*records, *(["signin"] if secretary or grid_worker else [])]
-        names += [*(["emergency"] if secretary or bot_admin else []), "headcount", "post", *series]
+        names += [*(["emergency"] if secretary or bot_admin else []), "headcount", "post", "answer", *series]
         names += _LEAD_BY_NUMBER if secretary else ()
         if secretary:  # grid workers (网格员)
             names.append("gridworker")
@@ -147,12 +147,12 @@ def allowed_commands(roles: Roles, *, bot_admin: bool, here: Here) -> tuple[str,
         if bot_admin:
             names.append("committee")
         admin = bot_admin or any(c.id == here.committee.id for c in roles.admin_of)
-        return (*names, *(["emergency"] if admin else []), "headcount", "post", *series)
+        return (*names, *(["emergency"] if admin else []), "headcount", "post", "answer", *series)
     if bot_admin or roles.admin_of or any(b.chat is None for b in roles.secretary_of):
         names.append("branch")
     if bot_admin:
         names.append("committee")
-    return (*names, "post", *series)
+    return (*names, "post", "answer", *series)
 
 
 def help_text(names: tuple[str, ...], lang: str, *, points: bool = False) -> str:

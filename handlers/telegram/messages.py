@@ -7,6 +7,7 @@ from html import escape
 from telegram import Message, ReplyKeyboardRemove, Update, User
 from telegram.ext import ContextTypes
 
+from bot.domain.emergency import read_answer
 from bot.domain.errors import DomainError
 from bot.flows import draft
 from bot.flows.base import Input, Photo, Text
@@ -15,6 +16,7 @@ from bot.usecases import commands as cmd
 from bot.usecases import outcomes
 from handlers.telegram.context import reply
 from handlers.telegram.conversation import show
+from handlers.telegram.emergency import EmergencyHandlers
 from handlers.telegram.flows import Flows
 from handlers.telegram.render import error_text
 from handlers.telegram.texts import t
@@ -25,7 +27,8 @@ class Messages(Flows):
     """Routes a message to the flow it belongs to."""
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A ``#微心愿`` post anywhere, or (privately) the answer to the current question."""
+        """A ``#微心愿`` post anywhere, or (privately) an answer to an open emergency call (可到 / 稍后可到 / 不可),
+        else the answer to the current question."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
@@ -38,6 +41,11 @@ class Messages(Flows):
                 await self._draft_answer(message, user, text)
             return
         ctx = await self.adapter.ctx(user)
+        typed = read_answer(text) if not message.photo else None
+        if typed is not None and await EmergencyHandlers(self.adapter).answer_text(
+            message, ctx.actor, ctx.lang, *typed
+        ):
+            return
         given: Input = Photo(message.photo[-1].file_id, text) if message.photo else Text(text)
         answer = await self.adapter.conversations.feed(ctx, given)
         if answer is None:

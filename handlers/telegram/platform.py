@@ -203,6 +203,7 @@ class TelegramPlatform:
             "verify": records.verify,
             "correct": records.correct,
             "gridworker": records.gridworker,
+            "answer": emergency.answer_command,
         }.items():
             app.add_handler(CommandHandler(name, callback, filters=new))
         app.add_handler(MessageHandler(new & filters.Regex(CHINESE_COMMAND), emergency.chinese))

@@ -219,6 +219,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "tg.cmd.headcount": {"zh": "应急召集的人数看板", "en": "The emergency call's headcount"},
     "tg.cmd.post": {"zh": "我的应急岗位：/post 岗位 网格", "en": "My emergency post: /post POST GRID"},
+    "tg.cmd.answer": {
+        "zh": "回复应急召集（可改）：/answer 可到｜稍后可到｜不可 [备注]，私聊也可直接发送",
+        "en": "Answer an emergency call (or change it): /answer coming|later|cannot [note], or just send it privately",
+    },
     "tg.cmd.confirmvisit": {"zh": "确认结对走访：/confirmvisit 编号", "en": "Confirm a pairing visit: /confirmvisit N"},
     "tg.cmd.pausepair": {"zh": "暂停结对提醒：/pausepair 编号", "en": "Pause a pairing's reminders: /pausepair N"},
     "tg.cmd.resumepair": {"zh": "恢复结对提醒：/resumepair 编号", "en": "Resume a pairing: /resumepair N"},

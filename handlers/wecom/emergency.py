@@ -1,4 +1,5 @@
-"""Emergency mode on WeCom: the commands come privately (an app sees no appchat messages), answers are card presses.
+"""Emergency mode on WeCom: the commands come privately (an app sees no appchat messages), answers are card presses
+or typed (可到 / 稍后可到 / 不可, ``/answer``), so an answer can be changed after its card closed.
 
 WeCom appchats cannot pin or edit a message: a branch's appchat gets the call as one markdown message, and
 ``/headcount`` (``/人数``) posts the board as it stands; members' prompts are template cards whose buttons are
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.domain.emergency import Answer
-from bot.domain.errors import DomainError, EmergencyWhere, NotSecretary
+from bot.domain.emergency import Answer, read_answer
+from bot.domain.errors import DomainError, EmergencyWhere, NoEmergency, NotSecretary
 from bot.domain.model import Account, ChatRef
 from bot.notices import emergency_views
 from bot.notices.callbacks import Payload
@@ -26,7 +27,8 @@ DRILL = ("/应急演练", "应急演练")
 END = ("/应急结束", "应急结束")
 HEADCOUNT = ("/headcount", "/人数", "人数")
 POST = ("/post", "/应急岗位", "应急岗位")
-COMMANDS = frozenset((*CALL, *DRILL, *END, *HEADCOUNT, *POST))
+ANSWER = ("/answer", "/回复")
+COMMANDS = frozenset((*CALL, *DRILL, *END, *HEADCOUNT, *POST, *ANSWER))
 """Every first word the router hands to :class:`EmergencyRouter`."""
 
 Reply = Callable[[Account, str], Awaitable[None]]
@@ -68,6 +70,13 @@ class EmergencyRouter:
         try:
             if command in POST:
                 await self._post(account, lang, rest)
+                return
+            if command in ANSWER:
+                found = read_answer(rest)
+                if found is None:
+                    await self.reply(account, t("em.answer.usage", lang))
+                elif not await self.answer_text(account, lang, rest):
+                    await self.reply(account, error_text(NoEmergency(), lang))
                 return
             where = await self._where(account)
             if command in HEADCOUNT:
@@ -144,6 +153,24 @@ class EmergencyRouter:
             text = t("em.prompt.answered", lang, answer=label)
             await self.gateway.update_card(account.user_id, handle, OutgoingMessage(text), closed_label=label)
         await self.reply(account, t("em.toast", lang, answer=label))
+
+    async def answer_text(self, account: Account, lang: str, text: str) -> bool:
+        """可到 / 稍后可到 / 不可 (coming / later / cannot) typed to the app, a note after it: the answer to the open
+        call one was called to, given or changed after its card closed; False when the text is no such answer."""
+        found = read_answer(text)
+        if found is None:
+            return False
+        answer, note = found
+        try:
+            answered = await self.usecases.answer_open_emergency(cmd.AnswerOpenEmergency(account, answer, note))
+        except NoEmergency:
+            return False
+        except DomainError as error:
+            await self.reply(account, error_text(error, lang))
+            return True
+        self.changed()
+        await self.reply(account, emergency_views.answered(answered.emergency_id, answered.drill, answer, note, lang))
+        return True
 
     async def note(self, account: Account, lang: str, text: str) -> bool:
         """A message that is no command, sent after answering an open call: its note."""

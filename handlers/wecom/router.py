@@ -136,7 +136,7 @@ def allowed_commands(roles: outcomes.Roles, *, bot_admin: bool) -> tuple[str, ..
         names.append("/signin")
     if any(c.chat is not None for c in roles.admin_of) or any(b.chat is not None for b in roles.secretary_of):
         names += ["/应急", "/人数"]  # on the chat of the committee one administers, else of the branch one leads
-    names.append("/应急岗位")
+    names += ["/应急岗位", "/answer"]
     if member is not None and member.reported:
         names += ["/series", "/leaveseries"]
     if roles.secretary_of:
@@ -162,6 +162,7 @@ ALIASES = {
     "/visit": "/走访",
     "/网格员": "/gridworker",
     "/leaveseries": "退出系列",
+    "/answer": "/回复",
 }
 """The other spelling of a command, shown beside it in /help."""
 
@@ -313,6 +314,8 @@ class WeComRouter:
             await self._recurring(account, lang, RECURRING_COMMANDS[command], rest)
         elif command in records.COMMANDS:
             await self.records.text(account, lang, command, rest)
+        elif await self.emergency.answer_text(account, lang, text):
+            return
         else:
             answer = await self.conversations.feed(self._ctx(account, lang), Text(text))
             if answer is None:
@@ -554,7 +557,8 @@ class WeComRouter:
     # -- report-in (报到) -----------------------------------------------------------------------------------
 
     async def _report(self, account: Account, lang: str, rest: str) -> None:
-        """/报到: the questions one by one, or a form ``单位 | 技能 | 承诺`` (``单位 | 单位党支部 | 技能 | 承诺``)."""
+        """/报到: the questions one by one, or a form ``单位 | 技能 | 承诺`` (``单位 | 单位党支部 | 技能 | 承诺``, then
+        optionally ``| 应急岗位`` and ``| 网格``)."""
         roles = await self.usecases.roles(account)
         member = roles.member
         branch_id = member.home_branch_id if member is not None else None
@@ -564,7 +568,8 @@ class WeComRouter:
         ctx = self._ctx(account, lang)
         fields = [f.strip() for f in _FIELD_SEP.split(rest)] if rest else []
         if len(fields) >= 4:
-            answers = report_form("", fields[0], fields[1], fields[2], "|".join(fields[3:]))
+            post, grid = [*fields[4:], "", ""][:2]
+            answers = report_form("", fields[0], fields[1], fields[2], fields[3], post, "|".join([grid, *fields[6:]]))
         elif len(fields) == 3:
             answers = report_form("", fields[0], "", fields[1], fields[2])
         else:

@@ -10,9 +10,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wc.help": {"zh": "您可以使用的指令：", "en": "Commands you can use:"},
     "wc.cmd./报到": {
-        "zh": "报到或更新资料：/报到 工作单位 | [单位党支部 |] 特长（顿号分隔） | 服务承诺，或只发 /报到 按步骤填写",
-        "en": "report in or update: /report workplace | [workplace branch |] skills (comma-separated) | commitment,"
-        " or just /report, step by step",
+        "zh": "报到或更新资料：/报到 工作单位 | [单位党支部 |] 特长（顿号分隔） | 服务承诺 [| 应急岗位 | 网格]，"
+        "或只发 /报到 按步骤填写",
+        "en": "report in or update: /report workplace | [workplace branch |] skills (comma-separated) | commitment"
+        " [| emergency post | grid], or just /report, step by step",
     },
     "wc.cmd./me": {"zh": "我的本季度服务", "en": "your quarter"},
     "wc.cmd./签到": {"zh": "现场签到：/签到 签到码", "en": "sign in at the place: /签到 CODE"},
@@ -137,6 +138,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the emergency call's headcount, with who has not answered",
     },
     "wc.cmd./应急岗位": {"zh": "我的应急岗位：/应急岗位 岗位 网格", "en": "your emergency post: /post POST GRID"},
+    "wc.cmd./answer": {
+        "zh": "回复应急召集（可改）：可到｜稍后可到｜不可 [备注]",
+        "en": "answer an emergency call (or change it): coming|later|cannot [note]",
+    },
     "wc.cmd./confirmvisit": {
         "zh": "确认结对走访：确认走访 编号",
         "en": "confirm a pairing visit: /confirmvisit N",
