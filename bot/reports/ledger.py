@@ -109,7 +109,7 @@ class _Labels:
             pairing.visits_confirmed,
             float(pairing.hours),
             pairing.last_visit_on,
-            pairing.next_due if pairing.status != "ended" else None,
+            pairing.next_due if pairing.status == "active" else None,
             pairing.overdue_days(self.today),
             pairing.handovers,
         )
