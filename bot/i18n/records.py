@@ -204,4 +204,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the ledger
     "report.ledger.col.provenance": {"zh": "记录方式", "en": "Recorded"},
     "report.ledger.col.points": {"zh": "积分", "en": "Points"},
+    # /me: the quarter's 战时 and 演练 hours (issue 14)
+    "me.of_which.emergency": {"zh": "（其中战时 {emergency} 小时）", "en": " ({emergency} in emergencies)"},
+    "me.of_which.drill": {"zh": "（其中演练 {drill} 小时）", "en": " ({drill} in drills)"},
+    "me.of_which.both": {
+        "zh": "（其中战时 {emergency} 小时，演练 {drill} 小时）",
+        "en": " ({emergency} in emergencies, {drill} in drills)",
+    },
 }

@@ -199,12 +199,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.feedback.col.met_count": {"zh": "已完成季度服务", "en": "Met the quarter's service"},
     "report.feedback.col.not_met_count": {"zh": "未完成", "en": "Not yet"},
     # 战时 / 演练 service (issue 14) and the pairing sheets (issue 15)
-    "me.of_which.emergency": {"zh": "（其中战时 {emergency} 小时）", "en": " ({emergency} in emergencies)"},
-    "me.of_which.drill": {"zh": "（其中演练 {drill} 小时）", "en": " ({drill} in drills)"},
-    "me.of_which.both": {
-        "zh": "（其中战时 {emergency} 小时，演练 {drill} 小时）",
-        "en": " ({emergency} in emergencies, {drill} in drills)",
-    },
     "report.ledger.urgency.drill": {"zh": "演练", "en": "Drill"},
     "report.ledger.col.kind": {"zh": "类型", "en": "Kind"},
     "report.ledger.sheet.pairings": {"zh": "结对", "en": "Pairings"},
