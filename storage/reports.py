@@ -8,12 +8,21 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.domain.model import BranchStats, Claim, Member, Wish
-from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
+from bot.domain.model import BranchStats, Claim, Member, ServiceKind, Wish
+from bot.domain.reports import (
+    LedgerData,
+    LedgerMember,
+    LedgerPairing,
+    LedgerService,
+    LedgerVisit,
+    LedgerWish,
+    WorkplaceFeedback,
+    WorkplaceMember,
+)
 from bot.ports.reports import NudgeCandidate
 from storage import rows
 from storage.dialect import SqlFunctions, functions, numbered
@@ -278,10 +287,10 @@ class SqlReports:
     ) -> LedgerData:
         """The ledger (台账) of a committee, or of one of its branches.
 
-        Members, wishes and services are lazy: each is read when first iterated, on a read-only connection of its
-        own and in chunks (one consistent snapshot per sheet), so neither memory nor the store's lock is held for
-        the whole ledger. Iterate them in any one thread other than the event loop's, e.g. the one building the
-        workbook (``asyncio.to_thread``): on PostgreSQL the chunks are fetched on the loop meanwhile.
+        Members, wishes, services, pairings and visits are lazy: each is read when first iterated, on a read-only
+        connection of its own and in chunks (one consistent snapshot per sheet), so neither memory nor the store's
+        lock is held for the whole ledger. Iterate them in any one thread other than the event loop's, e.g. the one
+        building the workbook (``asyncio.to_thread``): on PostgreSQL the chunks are fetched on the loop meanwhile.
         """
         scope = "b.committee_id = ?" + (" AND b.id = ?" if branch_id is not None else "")
         params: tuple[int, ...] = (committee_id,) if branch_id is None else (committee_id, branch_id)
@@ -324,6 +333,7 @@ class SqlReports:
                 datetime.fromisoformat(r[10]) if r[10] and r[5] == "closed" else None,
                 r[11],
                 rows.to_time(r[12]),
+                drill=bool(r[13]),
             )
 
         # A member's number is their place among the committee's members in the order they reported in (the id
@@ -357,18 +367,43 @@ class SqlReports:
             " WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed') ORDER BY c.id) AS held),"
             " w.closed_at,"
             " (SELECT count(*) FROM claims c WHERE c.wish_id = w.id AND c.status IN ('claimed', 'done', 'confirmed')),"
-            f" w.deadline_time FROM wishes w JOIN branches b ON b.id = w.branch_id WHERE {scope} ORDER BY w.id",
+            " w.deadline_time, coalesce(e.drill, 0) FROM wishes w JOIN branches b ON b.id = w.branch_id"
+            f" LEFT JOIN emergencies e ON e.id = w.emergency_id WHERE {scope} ORDER BY w.id",
             params,
             wish,
         )
         services = await self._lazy(
             "SELECT s.served_on, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
-            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note, s.provenance"
-            " FROM services s"
+            " coalesce(nullif(w.title, ''), s.note), s.hours, s.confirmed, s.rating, s.wish_id, s.note, s.provenance,"
+            f" {rows.service_kind('w', 'e')} FROM services s"
             " JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
-            f" LEFT JOIN wishes w ON w.id = s.wish_id WHERE {scope} ORDER BY s.served_on, s.id",
+            " LEFT JOIN wishes w ON w.id = s.wish_id LEFT JOIN emergencies e ON e.id = w.emergency_id"
+            f" WHERE {scope} ORDER BY s.served_on, s.id",
             params,
             _ledger_service,
+        )
+        pairings = await self._lazy(
+            "SELECT p.id, b.name, p.alias, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, t.name, p.rhythm,"
+            " p.every_days, p.status, p.started_on, p.ended_at,"
+            " (SELECT count(*) FROM pairing_visits v WHERE v.pairing_id = p.id AND v.status = 'confirmed'),"
+            " (SELECT coalesce(sum(s.hours), 0) FROM pairing_visits v JOIN services s ON s.id = v.service_id"
+            "  WHERE v.pairing_id = p.id AND s.confirmed = 1),"
+            " p.last_visit_on, p.next_due,"
+            " (SELECT count(*) FROM audit_log a WHERE a.entity = 'pairing' AND a.entity_id = p.id"
+            "  AND a.action = 'pairing.handover')"
+            " FROM pairings p JOIN branches b ON b.id = p.branch_id JOIN members m ON m.id = p.member_id"
+            f" LEFT JOIN teams t ON t.id = p.team_id WHERE {scope} ORDER BY p.id",
+            params,
+            partial(_ledger_pairing, tz=tz),
+        )
+        visits = await self._lazy(
+            "SELECT v.visited_on, p.id, p.alias, CASE WHEN m.left_at IS NULL THEN m.name ELSE '' END, b.name,"
+            " coalesce(s.hours, v.hours), CASE WHEN c.left_at IS NULL THEN c.name ELSE '' END, v.confirmed_at, v.status"
+            " FROM pairing_visits v JOIN pairings p ON p.id = v.pairing_id JOIN branches b ON b.id = p.branch_id"
+            " JOIN members m ON m.id = v.member_id LEFT JOIN services s ON s.id = v.service_id"
+            f" LEFT JOIN members c ON c.id = v.confirmed_by WHERE {scope} ORDER BY v.visited_on, v.id",
+            params,
+            _ledger_visit,
         )
         return LedgerData(
             committee_name=committee[0]["name"] if committee else "",
@@ -376,6 +411,8 @@ class SqlReports:
             members=members,
             wishes=wishes,
             services=services,
+            pairings=pairings,
+            visits=visits,
         )
 
     async def _lazy(self, sql: str, params: Sequence[Any], convert: Callable[[Sequence[Any]], T]) -> Iterable[T]:
@@ -413,9 +450,11 @@ class SqlReports:
             params,
         )
         services = await self._all(
-            "SELECT s.*, m.name AS member, m.left_at, m.workplace, m.workplace_branch, b.name AS branch, w.title"
+            "SELECT s.*, m.name AS member, m.left_at, m.workplace, m.workplace_branch, b.name AS branch, w.title,"
+            f" {rows.service_kind('w', 'e')} AS kind"
             " FROM services s JOIN members m ON m.id = s.member_id JOIN branches b ON b.id = s.branch_id"
-            " LEFT JOIN wishes w ON w.id = s.wish_id WHERE b.committee_id = :committee AND s.confirmed = 1"
+            " LEFT JOIN wishes w ON w.id = s.wish_id LEFT JOIN emergencies e ON e.id = w.emergency_id"
+            " WHERE b.committee_id = :committee AND s.confirmed = 1"
             " AND s.served_on >= :start AND s.served_on < :end AND m.left_at IS NULL ORDER BY s.served_on, s.id",
             params,
         )
@@ -542,7 +581,51 @@ def _skills(value: str | None) -> tuple[str, ...]:
 
 def _ledger_service(r: Sequence[Any]) -> LedgerService:
     return LedgerService(
-        date.fromisoformat(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]), r[6], r[7], r[8], provenance=r[9]
+        date.fromisoformat(r[0]),
+        r[1],
+        r[2],
+        r[3],
+        float(r[4]),
+        bool(r[5]),
+        r[6],
+        r[7],
+        r[8],
+        provenance=r[9],
+        kind=ServiceKind(r[10]),
+    )
+
+
+def _ledger_pairing(r: Sequence[Any], tz: ZoneInfo) -> LedgerPairing:
+    return LedgerPairing(
+        id=int(r[0]),
+        branch=r[1],
+        alias=r[2],
+        member=r[3],
+        team=r[4],
+        rhythm=r[5],
+        every_days=int(r[6]),
+        status=r[7],
+        started_on=date.fromisoformat(r[8]),
+        ended_on=_local_day(r[9], tz),
+        visits_confirmed=int(r[10]),
+        hours=float(r[11]),
+        last_visit_on=rows.to_date(r[12]),
+        next_due=date.fromisoformat(r[13]),
+        handovers=int(r[14]),
+    )
+
+
+def _ledger_visit(r: Sequence[Any]) -> LedgerVisit:
+    return LedgerVisit(
+        visited_on=date.fromisoformat(r[0]),
+        pairing_id=int(r[1]),
+        alias=r[2],
+        member=r[3],
+        branch=r[4],
+        hours=float(r[5]),
+        confirmed_by=r[6] if r[7] is not None else None,
+        confirmed_at=rows.to_dt(r[7]),
+        returned=r[8] == "returned",
     )
 
 
@@ -558,4 +641,5 @@ def _service(r: rows.Row) -> LedgerService:
         wish_id=r["wish_id"],
         note=r["note"],
         provenance=r["provenance"],
+        kind=ServiceKind(r["kind"]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -14,6 +15,7 @@ from bot.domain.model import (
     ClaimStatus,
     Committee,
     Member,
+    ServiceKind,
     ServiceRecord,
     Team,
     Urgency,
@@ -165,6 +167,28 @@ def service(row: Row) -> ServiceRecord:
         created_at=must_dt(row["created_at"]),
         provenance=row["provenance"],
     )
+
+
+def service_kind(wish: str, emergency: str) -> str:
+    """The SQL of a service's kind (bot.domain.model.ServiceKind) from its wish and that wish's call, both LEFT
+    JOINed under these aliases: 演练 for a drill's task, 战时 for an emergency wish (a call's task or marked
+    urgent), else 平时."""
+    return (
+        f"CASE WHEN {emergency}.drill = 1 THEN 'drill' WHEN {wish}.urgency = 'emergency' THEN 'emergency'"
+        " ELSE 'normal' END"
+    )
+
+
+SERVICES_WITH_KIND = (
+    f"SELECT s.*, {service_kind('kw', 'ke')} AS kind FROM services s LEFT JOIN wishes kw ON kw.id = s.wish_id"
+    " LEFT JOIN emergencies ke ON ke.id = kw.emergency_id"
+)
+"""Service rows with their kind (alias ``s``), for :func:`kinded_service`."""
+
+
+def kinded_service(row: Row) -> ServiceRecord:
+    """A services row read with ``SERVICES_WITH_KIND``: the record and its kind."""
+    return replace(service(row), kind=ServiceKind(row["kind"]))
 
 
 def thread(chat: ChatRef | None) -> str | None:

@@ -333,14 +333,16 @@ def test_export_writes_csv_for_a_csv_name_and_refuses_what_it_cannot_write(
     config = ["--config", str(config_path)]
     assert main(["export", *config, "--out", str(tmp_path / "台账.csv")]) == 0
     written = sorted(p.name for p in tmp_path.glob("*.csv"))
-    sheets = {"zh": ["党员", "微心愿", "服务记录", "汇总"], "en": ["Members", "Micro-wishes", "Services", "Summary"]}[
-        locale
-    ]
-    assert written == [f"台账_{sheet}.csv" for sheet in sheets]
+    sheets = {
+        "zh": ["党员", "微心愿", "服务记录", "汇总", "结对", "走访"],
+        "en": ["Members", "Micro-wishes", "Pairings", "Services", "Summary", "Visits"],
+    }[locale]
+    assert written == sorted(f"台账_{sheet}.csv" for sheet in sheets)
     assert not (tmp_path / "台账.csv").exists()
     out = capsys.readouterr().out
-    assert {"zh": "已写入 4 个 CSV 文件，每张表一个", "en": "4 CSV files, one per sheet"}[locale] in out
-    summary = (tmp_path / f"台账_{sheets[-1]}.csv").read_bytes()
+    assert {"zh": "已写入 6 个 CSV 文件，每张表一个", "en": "6 CSV files, one per sheet"}[locale] in out
+    summary_sheet = {"zh": "汇总", "en": "Summary"}[locale]
+    summary = (tmp_path / f"台账_{summary_sheet}.csv").read_bytes()
     assert summary.startswith(b"\xef\xbb\xbf") and b"PK" not in summary[:4]
     if locale == "zh":
         lines = summary.decode("utf-8-sig").splitlines()

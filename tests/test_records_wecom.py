@@ -1,6 +1,6 @@
 """WeCom end to end (issue 15): the secretary's /signin code and its QR image, members' /签到, verified hours on
 report; /证明 sent as a PDF file and a PNG image and checked by /verify; /更正 and the secretary's 接受更正 card
-button; a grid worker (/网格员) opening a sign-in code."""
+button; a grid worker (/网格员) opening a sign-in code. On both engines."""
 
 from __future__ import annotations
 
@@ -15,21 +15,21 @@ from bot.notices.callbacks import Act, encode
 from bot.reports.certificate import render_qr
 from tests.fakes import eventually
 from tests.test_records import ARTIFACTS, pdf_text
-from tests.test_wecom_restarts_and_delivery import Rig, committee_and_branch, find_card, has_card, rig
+from tests.test_wecom_platform import Bench, bench
+from tests.test_wecom_restarts_and_delivery import committee_and_branch, find_card, has_card
 
-__all__ = ["rig"]
+__all__ = ["bench"]
 
 
-async def claimed_and_signed_in(rig: Rig) -> str:
+async def claimed_and_signed_in(bench: Bench) -> str:
     """张三 and 李四 report in; wish 1 is posted and 张三 claims it; the admin (its secretary) opens a sign-in."""
-    bench = rig.bench
     await committee_and_branch(bench, "zhangsan", "lisi")
     await bench.say("lisi", "/报到 市税务局 | 维修 | 每月服务一次")
     await bench.say("zhangsan", "/报到 区教育局 | 助学 | 每周一次")
     await bench.say("admin", "#微心愿 帮独居老人买年货 名额2")
     await eventually(partial(has_card, bench, "zhangsan", encode(Act.CLAIM, 1)))
     task_id, _, key = find_card(bench, "zhangsan", encode(Act.CLAIM, 1))
-    await rig.press("zhangsan", task_id, key)
+    await bench.press("zhangsan", task_id, key)
     await eventually(lambda: has_card(bench, "zhangsan", "1:d:"))
     await bench.say("admin", "/signin 1 2小时")
     await eventually(lambda: images_to(bench, "admin") == 1)  # the QR follows the code
@@ -43,10 +43,9 @@ def images_to(bench: Any, user_id: str) -> int:
     return sum(1 for d in bench.fake.inbox.get(user_id, []) if d.msgtype == "image")
 
 
-async def report_done(rig: Rig, hours: str) -> str:
-    bench = rig.bench
+async def report_done(bench: Bench, hours: str) -> str:
     task_id, _, done_key = find_card(bench, "zhangsan", "1:d:")
-    await rig.press("zhangsan", task_id, done_key)
+    await bench.press("zhangsan", task_id, done_key)
     await eventually(lambda: "请回复本次服务时长" in bench.last_text("zhangsan"))
     await bench.say("zhangsan", hours)
     await eventually(lambda: "/skip" in bench.last_text("zhangsan"))
@@ -55,26 +54,24 @@ async def report_done(rig: Rig, hours: str) -> str:
     return bench.last_text("zhangsan")
 
 
-async def test_a_member_checks_in_and_the_hours_are_verified(rig: Rig) -> None:
-    bench = rig.bench
-    code = await claimed_and_signed_in(rig)
+async def test_a_member_checks_in_and_the_hours_are_verified(bench: Bench) -> None:
+    code = await claimed_and_signed_in(bench)
 
     await bench.say("lisi", "签到 000000" if code != "000000" else "签到 111111")
     assert "签到码不对" in bench.last_text("lisi")
     await bench.say("zhangsan", f"/签到 {code}")
     assert "已签到" in bench.last_text("zhangsan")
 
-    said = await report_done(rig, "1.5小时")
+    said = await report_done(bench, "1.5小时")
     assert "时长已核验" in said, [(d.msgtype, str(d.content)[:200]) for d in bench.fake.inbox["zhangsan"][-3:]]
     await bench.say("zhangsan", "/me")
     assert "现场核验 1.5 小时" in bench.last_text("zhangsan")
 
 
-async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accepted(rig: Rig) -> None:
-    bench = rig.bench
-    code = await claimed_and_signed_in(rig)
+async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accepted(bench: Bench) -> None:
+    code = await claimed_and_signed_in(bench)
     await bench.say("zhangsan", f"签到 {code}")
-    await report_done(rig, "2小时")
+    await report_done(bench, "2小时")
 
     before = set(bench.fake.media)
     await bench.say("zhangsan", "/证明")
@@ -100,15 +97,14 @@ async def test_a_certificate_is_sent_as_files_verifies_and_a_correction_is_accep
     accept = encode(Act.CORRECTION_ACCEPT, 1)
     await eventually(lambda: has_card(bench, "admin", accept))
     task_id, _, key = find_card(bench, "admin", accept)
-    await rig.press("admin", task_id, key)
+    await bench.press("admin", task_id, key)
     await eventually(lambda: any("已被接受" in text for text in bench.fake.texts("zhangsan")))
     await bench.say("zhangsan", "/me")
     assert "2.5小时" in bench.last_text("zhangsan")
 
 
-async def test_the_sign_in_code_comes_with_its_qr_as_an_uploaded_image(rig: Rig) -> None:
-    bench = rig.bench
-    code = await claimed_and_signed_in(rig)
+async def test_the_sign_in_code_comes_with_its_qr_as_an_uploaded_image(bench: Bench) -> None:
+    code = await claimed_and_signed_in(bench)
 
     def images() -> list[Any]:
         return [d for d in bench.fake.inbox["admin"] if d.msgtype == "image"]
@@ -123,9 +119,8 @@ async def test_the_sign_in_code_comes_with_its_qr_as_an_uploaded_image(rig: Rig)
     assert any("扫下方二维码" in text for text in bench.fake.texts("admin"))
 
 
-async def test_a_grid_worker_appointed_on_wecom_opens_a_sign_in_code(rig: Rig) -> None:
-    bench = rig.bench
-    await claimed_and_signed_in(rig)
+async def test_a_grid_worker_appointed_on_wecom_opens_a_sign_in_code(bench: Bench) -> None:
+    await claimed_and_signed_in(bench)
     await bench.say("lisi", "/signin 1 2小时")
     assert "网格员" in bench.last_text("lisi")  # refused: not appointed yet
 

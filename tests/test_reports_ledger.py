@@ -107,7 +107,7 @@ def read(content: bytes) -> Workbook:
 
 def test_sheets_headers_and_widths() -> None:
     wb = read(build_ledger_xlsx(ledger(), "zh"))
-    assert wb.sheetnames == ["汇总", "党员", "微心愿", "服务记录"]
+    assert wb.sheetnames == ["汇总", "党员", "微心愿", "服务记录", "结对", "走访"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "B2"
         assert all(cell.font.b for cell in ws[1])
@@ -155,6 +155,7 @@ def test_rows_and_values() -> None:
         "是",
         5,
         "书记确认",
+        "平时",
     ]
     assert services["J3"].value == "本人自报"  # not confirmed: the member's word (issue 15's provenance column)
     assert services["D3"].value is None and services["F3"].value is None  # a logged service: its note is its subject
@@ -177,7 +178,7 @@ def test_summary_counts() -> None:
 
 def test_english_sheet_names() -> None:
     wb = read(build_ledger_xlsx(ledger(), "en"))
-    assert wb.sheetnames == ["Summary", "Members", "Micro-wishes", "Services"]
+    assert wb.sheetnames == ["Summary", "Members", "Micro-wishes", "Services", "Pairings", "Visits"]
     assert wb["Members"]["B4"].value == "(left)"
     assert wb["Micro-wishes"]["F3"].value == "Unclaimed"
     assert [wb["Micro-wishes"]["G2"].value, wb["Micro-wishes"]["G3"].value] == ["Routine", "Emergency"]
@@ -311,7 +312,17 @@ def test_a_table_longer_than_a_sheet_goes_on_in_numbered_sheets() -> None:
     data = replace(ledger(), services=services)
     whole = read(build_ledger_xlsx(data, "zh"))
     split = read(build_ledger_xlsx(data, "zh", max_rows=4))
-    assert split.sheetnames == ["汇总", "汇总 (2)", "党员", "微心愿", "服务记录", "服务记录 (2)", "服务记录 (3)"]
+    assert split.sheetnames == [
+        "汇总",
+        "汇总 (2)",
+        "党员",
+        "微心愿",
+        "服务记录",
+        "服务记录 (2)",
+        "服务记录 (3)",
+        "结对",
+        "走访",
+    ]
     for title in ("汇总", "服务记录"):
         parts = [ws for ws in split.worksheets if ws.title == title or ws.title.startswith(f"{title} (")]
         assert all(ws.freeze_panes == "B2" and ws.max_row <= 4 for ws in parts)
@@ -324,14 +335,24 @@ def test_a_table_longer_than_a_sheet_goes_on_in_numbered_sheets() -> None:
 def test_continued_sheet_titles_stay_within_excel_limits() -> None:
     services = [LedgerService(date(2026, 11, i), "张三", "b", "s", 1.0, True) for i in range(1, 4)]
     content = build_ledger_xlsx(LedgerData("c", GENERATED, members(), (), services), "en", max_rows=2)
-    assert read(content).sheetnames[-3:] == ["Services", "Services (2)", "Services (3)"]
+    assert read(content).sheetnames[-5:] == ["Services", "Services (2)", "Services (3)", "Pairings", "Visits"]
 
 
 def test_the_ledger_as_csv_is_one_utf8_file_per_sheet_with_the_values_people_read(tmp_path: Path) -> None:
     paths = write_ledger_csv(ledger(), "zh", tmp_path / "台账.csv")
-    assert [p.name for p in paths] == ["台账_汇总.csv", "台账_党员.csv", "台账_微心愿.csv", "台账_服务记录.csv"]
+    assert [p.name for p in paths] == [
+        "台账_汇总.csv",
+        "台账_党员.csv",
+        "台账_微心愿.csv",
+        "台账_服务记录.csv",
+        "台账_结对.csv",
+        "台账_走访.csv",
+    ]
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in paths)
-    summary, members_rows, wishes, services = (list(csv.reader(p.open(encoding="utf-8-sig"))) for p in paths)
+    summary, members_rows, wishes, services, pairings, visits = (
+        list(csv.reader(p.open(encoding="utf-8-sig"))) for p in paths
+    )
+    assert pairings == [pairings[0]] and pairings[0][:2] == ["结对编号", "帮扶对象"] and visits[0][0] == "走访日期"
     assert summary[1][:6] == ["幸福里网格e支部", "2", "1", "0", "1", "100.0%"]
     assert summary[-1] == ["生成时间", "2026-11-23 09:00:00"]
     assert members_rows[1][:6] == ["7", "张三", "幸福里网格e支部", "市财政局", "市财政局机关第一党支部", "2026-03-02"]
@@ -349,4 +370,5 @@ def test_the_ledger_as_csv_is_one_utf8_file_per_sheet_with_the_values_people_rea
         "是",
         "5",
         "书记确认",
+        "平时",
     ]

@@ -35,6 +35,16 @@ class Urgency(StrEnum):
     EMERGENCY = "emergency"
 
 
+class ServiceKind(StrEnum):
+    """What a service was, as the ledger and /me say it: 平时, 战时 (a task of an emergency call, or a wish marked
+    urgent) or 演练 (a task of a drill). A service follows its wish; one without a wish (a visit, a logged service)
+    is 平时."""
+
+    NORMAL = "normal"
+    EMERGENCY = "emergency"
+    DRILL = "drill"
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRef:
     """A chat on one platform (a Telegram group, a WeCom appchat, a private chat), optionally a forum topic."""
@@ -176,6 +186,8 @@ class ServiceRecord:
     created_at: datetime
     provenance: str = "self_reported"
     """How the hours are known: ``verified``, ``confirmed`` or ``self_reported`` (bot.domain.records.Provenance)."""
+    kind: ServiceKind = ServiceKind.NORMAL
+    """平时, 战时 or 演练, from its wish (as ``Services`` reads it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +245,10 @@ class QuarterStatus:
     """The member's latest service records (their numbers are what ``/correct N`` takes)."""
     grid_worker_of: tuple[str, ...] = ()
     """The names of the branches the member is a grid worker (网格员) of."""
+    emergency_hours: float = 0.0
+    """Of ``hours``, those served on emergency tasks (战时)."""
+    drill_hours: float = 0.0
+    """Of ``hours``, those served on a drill's tasks (演练)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from bot.domain.deadlines import deadline_passed
-from bot.domain.model import BranchStats
+from bot.domain.model import BranchStats, ServiceKind
 from bot.domain.records import PointsRule
 
 TOTALS_BRANCH_ID = 0
@@ -130,6 +130,15 @@ class LedgerWish:
     completed_at: datetime | None = None
     active_claims: int = 0
     deadline_time: time | None = None
+    drill: bool = False
+    """Whether the wish is a task of a drill (演练) rather than of a real call."""
+
+    @property
+    def kind(self) -> ServiceKind:
+        """平时, 战时 or 演练: what the sheet's 类型 says, and what its services count as."""
+        if self.drill:
+            return ServiceKind.DRILL
+        return ServiceKind.EMERGENCY if self.urgency == ServiceKind.EMERGENCY.value else ServiceKind.NORMAL
 
     def state(self, at: datetime) -> WishState:
         """The wish's state at a local moment: an open wish whose deadline has passed is 已截止 (expired)."""
@@ -162,6 +171,55 @@ class LedgerService:
     note: str = ""
     provenance: str = ""
     """How the hours are known (verified, confirmed, self_reported); empty: from ``confirmed``."""
+    kind: ServiceKind = ServiceKind.NORMAL
+    """平时, 战时 or 演练, as its wish is (a service without a wish is 平时)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPairing:
+    """One row of the pairing sheet (结对): the household by its alias only, never its contact.
+
+    ``member`` is the responsible member's name ("" once they left), ``team`` the team's when a team is paired under
+    its leader; ``hours`` and ``visits_confirmed`` count confirmed visits; ``handovers`` how often it changed hands.
+    """
+
+    id: int
+    branch: str
+    alias: str
+    member: str
+    team: str | None
+    rhythm: str
+    every_days: int
+    status: str
+    started_on: date
+    ended_on: date | None
+    visits_confirmed: int
+    hours: float
+    last_visit_on: date | None
+    next_due: date
+    handovers: int
+
+    def overdue_days(self, today: date) -> int | None:
+        """Days an active pairing's visit is past due (0 when it is not); None for a paused or ended one."""
+        if self.status != "active":
+            return None
+        return max(0, (today - self.next_due).days)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerVisit:
+    """One row of the visit sheet (走访): who visited which pairing's household (by alias), when, for how long."""
+
+    visited_on: date
+    pairing_id: int
+    alias: str
+    member: str
+    branch: str
+    hours: float
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    returned: bool = False
+    """Sent back by a secretary (退回): it does not count and the member may report again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +236,8 @@ class LedgerData:
     services: Iterable[LedgerService] = ()
     points: PointsRule | None = None
     """The committee's points rule when it runs points: the members sheet then shows each balance."""
+    pairings: Iterable[LedgerPairing] = ()
+    visits: Iterable[LedgerVisit] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,9 +76,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.help.export_out": {
         "zh": "文件夹、.xlsx 文件或 .csv 文件：CSV 只能放一张表，所以 x.csv 会写出 x_汇总.csv、x_党员.csv、"
-        "x_微心愿.csv 和 x_服务记录.csv（UTF-8 带 BOM）",
+        "x_微心愿.csv、x_服务记录.csv、x_结对.csv 和 x_走访.csv（UTF-8 带 BOM）",
         "en": "a folder, an .xlsx file, or a .csv file: CSV holds one sheet, so x.csv writes x_Summary.csv,"
-        " x_Members.csv, x_Micro-wishes.csv and x_Services.csv (UTF-8 with BOM)",
+        " x_Members.csv, x_Micro-wishes.csv, x_Services.csv, x_Pairings.csv and x_Visits.csv (UTF-8 with BOM)",
     },
     "cli.help.demo": {
         "zh": "在浏览器里试用机器人：本地聊天沙盒、示例数据，不需要账号",
@@ -318,10 +318,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.export.bad_suffix": {
         "zh": "ebranch export：不能写 {suffix} 文件；--out 可以是 .xlsx 文件（台账工作簿）、.csv 文件（每张表一个"
-        " CSV：名称_汇总.csv、名称_党员.csv、名称_微心愿.csv、名称_服务记录.csv）或一个文件夹",
+        " CSV：名称_汇总.csv、名称_党员.csv、名称_微心愿.csv、名称_服务记录.csv、名称_结对.csv、"
+        "名称_走访.csv）或一个文件夹",
         "en": "ebranch export: cannot write {suffix} files; --out takes a .xlsx file (the ledger workbook), a .csv"
         " file (one CSV per sheet beside it: NAME_Summary.csv, NAME_Members.csv, NAME_Micro-wishes.csv,"
-        " NAME_Services.csv)"
+        " NAME_Services.csv, NAME_Pairings.csv, NAME_Visits.csv)"
         " or a folder",
     },
     "cli.export.which": {

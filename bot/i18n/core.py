@@ -126,7 +126,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏳ 本季度尚未参加志愿服务（每季度至少1次）。",
         "en": "⏳ No service yet this quarter (at least one per quarter).",
     },
-    "me.counts": {"zh": "服务 {services} 次，共 {hours} 小时", "en": "{services} services, {hours} hours"},
+    "me.counts": {
+        "zh": "本季度服务 {hours} 小时{of_which}，共 {services} 次",
+        "en": "This quarter: {hours} hours of service{of_which}, {services} services",
+    },
     "me.pending": {"zh": "待书记确认：{n} 次", "en": "Awaiting confirmation: {n}"},
     "me.open_claims": {"zh": "进行中的认领：", "en": "Open claims:"},
     "me.commitment": {"zh": "我的承诺：{commitment}", "en": "My commitment: {commitment}"},

@@ -248,4 +248,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "网格员：{branches}（可开现场签到码 /signin）",
         "en": "Grid worker of {branches} (/signin)",
     },
+    # /me: the quarter's 战时 and 演练 hours (issue 14)
+    "me.of_which.emergency": {"zh": "（其中战时 {emergency} 小时）", "en": " ({emergency} in emergencies)"},
+    "me.of_which.drill": {"zh": "（其中演练 {drill} 小时）", "en": " ({drill} in drills)"},
+    "me.of_which.both": {
+        "zh": "（其中战时 {emergency} 小时，演练 {drill} 小时）",
+        "en": " ({emergency} in emergencies, {drill} in drills)",
+    },
 }

@@ -304,12 +304,30 @@ def report_note(member: Member, lang: str) -> OutgoingMessage:
     return OutgoingMessage("\n".join(lines))
 
 
+def _of_which(status: QuarterStatus, lang: str) -> str:
+    """The 战时 and 演练 part of the quarter's hours, as "（其中战时 3 小时）"; empty when there is none."""
+    emergency, drill = format_hours(status.emergency_hours), format_hours(status.drill_hours)
+    if status.emergency_hours and status.drill_hours:
+        return t("me.of_which.both", lang, emergency=emergency, drill=drill)
+    if status.emergency_hours:
+        return t("me.of_which.emergency", lang, emergency=emergency)
+    return t("me.of_which.drill", lang, drill=drill) if status.drill_hours else ""
+
+
 def quarter_text(status: QuarterStatus, lang: str) -> str:
     """/me: the member's quarter, hours, open claims and commitment."""
     m = status.member
     lines = [t("me.head", lang, name=escape(m.name), quarter=status.quarter_label)]
     lines.append(t("me.served" if status.served else "me.not_served", lang))
-    lines.append(t("me.counts", lang, services=status.services, hours=format_hours(status.hours)))
+    lines.append(
+        t(
+            "me.counts",
+            lang,
+            services=status.services,
+            hours=format_hours(status.hours),
+            of_which=_of_which(status, lang),
+        )
+    )
     if status.pending_confirmation:
         lines.append(t("me.pending", lang, n=status.pending_confirmation))
     if status.open_claims:

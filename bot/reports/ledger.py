@@ -8,7 +8,16 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.domain.records import PointsRule
-from bot.domain.reports import LedgerData, LedgerMember, LedgerService, LedgerWish, WorkplaceFeedback, WorkplaceMember
+from bot.domain.reports import (
+    LedgerData,
+    LedgerMember,
+    LedgerPairing,
+    LedgerService,
+    LedgerVisit,
+    LedgerWish,
+    WorkplaceFeedback,
+    WorkplaceMember,
+)
 from bot.i18n import normalize_language, t
 from bot.reports.csv_tables import write_csv
 from bot.reports.xlsx import MAX_ROWS, Percent, TableBook
@@ -23,6 +32,8 @@ class _Labels:
         self.left = t("report.ledger.left", lang)
         self.yes = t("report.ledger.yes", lang)
         self.no = t("report.ledger.no", lang)
+        self.returned = t("report.ledger.visit_returned", lang)
+        self.today = now.date()
         self._seen: dict[tuple[str, str], str] = {}
 
     def label(self, prefix: str, value: str) -> str:
@@ -61,7 +72,7 @@ class _Labels:
             wish.category,
             wish.slots,
             self.label("report.ledger.state", wish.state(self.now)),
-            self.label("report.ledger.urgency", "emergency" if wish.urgency == "emergency" else "normal"),
+            self.label("report.ledger.urgency", wish.kind.value),
             wish.created_at,
             wish.deadline,
             wish.claimers,
@@ -81,6 +92,41 @@ class _Labels:
             self.yes if service.confirmed else self.no,
             service.rating,
             self.label("provenance", service.provenance or ("confirmed" if service.confirmed else "self_reported")),
+            self.label("report.ledger.urgency", service.kind.value),
+        )
+
+    def pairing_row(self, pairing: LedgerPairing) -> tuple[object, ...]:
+        """The pairing-sheet row: the household by its alias, never its contact."""
+        member = pairing.member or self.left
+        return (
+            pairing.id,
+            pairing.alias,
+            f"{pairing.team}（{member}）" if pairing.team else member,
+            pairing.branch,
+            t(f"pair.rhythm.{pairing.rhythm}", self.lang, n=pairing.every_days),
+            self.label("report.ledger.pairing_status", pairing.status),
+            pairing.started_on,
+            pairing.ended_on,
+            pairing.visits_confirmed,
+            float(pairing.hours),
+            pairing.last_visit_on,
+            pairing.next_due if pairing.status == "active" else None,
+            pairing.overdue_days(self.today),
+            pairing.handovers,
+        )
+
+    def visit_row(self, visit: LedgerVisit) -> tuple[object, ...]:
+        """The visit-sheet row."""
+        return (
+            visit.visited_on,
+            visit.pairing_id,
+            visit.alias,
+            visit.member or self.left,
+            visit.branch,
+            float(visit.hours),
+            self.returned if visit.returned else self.yes if visit.confirmed_at is not None else self.no,
+            (visit.confirmed_by or self.left) if visit.confirmed_at is not None else None,
+            visit.confirmed_at,
         )
 
 
@@ -199,14 +245,19 @@ class LedgerTable:
     extra: Sequence[Sequence[object]] = ()
 
 
+LEDGER_SHEETS = ("summary", "members", "wishes", "services", "pairings", "visits")
+
+
 def ledger_sheet_titles(lang: str) -> list[str]:
-    """The ledger's sheet titles in the order they are shown: summary, members, micro-wishes, services."""
+    """The ledger's sheet titles in the order they are shown: summary, members, micro-wishes, services, pairings
+    (结对) and their visits (走访)."""
     lang = normalize_language(lang)
-    return [t(f"report.ledger.sheet.{name}", lang) for name in ("summary", "members", "wishes", "services")]
+    return [t(f"report.ledger.sheet.{name}", lang) for name in LEDGER_SHEETS]
 
 
 def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
-    """The ledger's tables in the order they are written: services, micro-wishes, members, then the summary.
+    """The ledger's tables in the order they are written: services, pairings, visits, micro-wishes, members, then
+    the summary.
 
     Read each table's rows to the end before asking for the next: the summary is counted while the member and
     wish rows stream past, so it comes last and memory does not grow with the ledger.
@@ -228,8 +279,45 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
             count_wish(wish)
             yield wish_row(wish)
 
-    summary_title, members_title, wishes_title, _ = ledger_sheet_titles(lang)
+    summary_title, members_title, wishes_title, _, pairings_title, visits_title = ledger_sheet_titles(lang)
     yield _services_table(data.services, labels)
+    yield LedgerTable(
+        pairings_title,
+        _columns(
+            lang,
+            "pairing_id",
+            "alias",
+            "pairing_member",
+            "branch",
+            "rhythm",
+            "pairing_status",
+            "started_on",
+            "ended_at",
+            "visits_confirmed",
+            "hours",
+            "last_visit_on",
+            "next_due",
+            "overdue_days",
+            "handovers",
+        ),
+        map(labels.pairing_row, data.pairings),
+    )
+    yield LedgerTable(
+        visits_title,
+        _columns(
+            lang,
+            "visited_on",
+            "pairing_id",
+            "alias",
+            "member",
+            "branch",
+            "hours",
+            "confirmed",
+            "confirmed_by",
+            "confirmed_at",
+        ),
+        map(labels.visit_row, data.visits),
+    )
     yield LedgerTable(
         wishes_title,
         _columns(
@@ -301,7 +389,8 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
 
 
 def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) -> bytes:
-    """The committee's ledger (台账): summary, members, micro-wishes and service records, one sheet each.
+    """The committee's ledger (台账): summary, members, micro-wishes, service records, pairings and visits, one sheet
+    each.
 
     Rows may come from iterators: each is written as it arrives and the summary is counted on the way, then
     written last into the first sheet, so memory does not grow with the ledger. The biggest sheet, the services,
@@ -316,14 +405,15 @@ def build_ledger_xlsx(data: LedgerData, lang: str, *, max_rows: int = MAX_ROWS) 
 
 
 def ledger_csv_paths(target: Path, lang: str) -> list[Path]:
-    """Where the ledger's CSV files go for ``--out x.csv``: one per sheet beside it, x_汇总.csv, x_党员.csv, ..."""
+    """Where the ledger's CSV files go for ``--out x.csv``: one per sheet beside it, x_汇总.csv, x_党员.csv, ...,
+    x_结对.csv, x_走访.csv."""
     return [target.with_name(f"{target.stem}_{title}{target.suffix}") for title in ledger_sheet_titles(lang)]
 
 
 def write_ledger_csv(data: LedgerData, lang: str, target: Path) -> list[Path]:
     """The ledger as CSV, one UTF-8 (with BOM) file per sheet next to ``target``; returns them in sheet order.
 
-    CSV holds one table, so the four sheets are four files; rows stream to disk as the workbook's do.
+    CSV holds one table, so the six sheets are six files; rows stream to disk as the workbook's do.
     """
     paths = dict(zip(ledger_sheet_titles(lang), ledger_csv_paths(target, lang), strict=True))
     for table in ledger_tables(data, lang):
@@ -346,6 +436,7 @@ def _services_table(services: Iterable[LedgerService], labels: _Labels) -> Ledge
             "confirmed",
             "rating",
             "provenance",
+            "kind",
         ),
         map(labels.service_row, services),
     )

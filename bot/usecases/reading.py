@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.deadlines import expired
-from bot.domain.model import Account, ClaimStatus, QuarterStatus, WishView
+from bot.domain.model import Account, ClaimStatus, QuarterStatus, ServiceKind, WishView
 from bot.domain.quarters import current_quarter
 from bot.domain.records import Provenance
 from bot.i18n import normalize_language
@@ -19,7 +19,7 @@ class Reading(Base):
     """What people see about themselves and their branch."""
 
     async def my_quarter(self, actor: Account) -> QuarterStatus:
-        """/me: services and hours this quarter, open claims, commitment."""
+        """/me: services and hours this quarter (of them 战时 and 演练), open claims, commitment."""
         now = self.clock.now()
         quarter = current_quarter(now, self.tz)
         async with self.store.unit() as unit:
@@ -47,6 +47,8 @@ class Reading(Base):
                 points=await points_balance(unit, points_rule(self.records), member.id),
                 recent=tuple((await unit.services.of_member(member.id))[-5:]),
                 grid_worker_of=tuple(b.name for b in await unit.grid_workers.branches_of(member.id)),
+                emergency_hours=sum(s.hours for s in counted if s.kind == ServiceKind.EMERGENCY),
+                drill_hours=sum(s.hours for s in counted if s.kind == ServiceKind.DRILL),
             )
 
     async def my_claims(self, actor: Account) -> outcomes.MyClaims:

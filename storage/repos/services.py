@@ -54,8 +54,8 @@ class SqlServices(Repo, ports.Services):
         )
 
     async def of_claim(self, claim_id: int) -> ServiceRecord | None:
-        row = await self._one("SELECT * FROM services WHERE claim_id = ?", (claim_id,))
-        return rows.service(row) if row else None
+        row = await self._one(f"{rows.SERVICES_WITH_KIND} WHERE s.claim_id = ?", (claim_id,))
+        return rows.kinded_service(row) if row else None
 
     async def confirm_of_claim(self, claim_id: int, rating: int | None) -> None:
         await self._run(
@@ -70,15 +70,15 @@ class SqlServices(Repo, ports.Services):
     async def of_member(
         self, member_id: int, start: date | None = None, end: date | None = None
     ) -> list[ServiceRecord]:
-        sql = "SELECT * FROM services WHERE member_id = ?"
+        sql = f"{rows.SERVICES_WITH_KIND} WHERE s.member_id = ?"
         params: list[Any] = [member_id]
         if start is not None:
-            sql += " AND served_on >= ?"
+            sql += " AND s.served_on >= ?"
             params.append(start.isoformat())
         if end is not None:
-            sql += " AND served_on < ?"
+            sql += " AND s.served_on < ?"
             params.append(end.isoformat())
-        return [rows.service(r) for r in await self._all(sql + " ORDER BY served_on, id", params)]
+        return [rows.kinded_service(r) for r in await self._all(sql + " ORDER BY s.served_on, s.id", params)]
 
     async def at_risk(self, branch_id: int, start: date, end: date, done_counts: bool) -> list[AtRiskMember]:
         counted = "1 = 1" if done_counts else "s.confirmed = 1"

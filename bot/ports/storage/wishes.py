@@ -178,7 +178,7 @@ class Services(Protocol):
     async def of_member(
         self, member_id: int, start: date | None = None, end: date | None = None
     ) -> list[ServiceRecord]:
-        """A member's service records, optionally within [start, end)."""
+        """A member's service records, optionally within [start, end), each with its kind (平时, 战时, 演练)."""
         ...
 
     async def at_risk(self, branch_id: int, start: date, end: date, done_counts: bool) -> list[AtRiskMember]:
