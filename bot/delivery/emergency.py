@@ -13,11 +13,13 @@ from bot.domain.emergency import headcount
 from bot.domain.model import ChatRef
 from bot.notices import emergency_views
 from bot.notices.outbox import EmergencyBoard, EmergencyNotice, EmergencyPrompt
-from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
+from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, Multicast, OutgoingMessage, RetryLater
 from bot.ports.clock import Clock
 from bot.ports.storage import EmergencyMessage, Store, Unit
 
 log = logging.getLogger(__name__)
+_SHARED = "\x00shared"
+"""The pause key of edits of cards shared by many members (they are no one chat's)."""
 
 
 async def render_emergency(unit: Unit, notice: EmergencyNotice) -> tuple[OutgoingMessage, int] | None:
@@ -110,9 +112,26 @@ class BoardSync:
 
     async def sync_due(self) -> float | None:
         """Edit every stale board or prompt whose last edit is old enough; seconds until the next may be edited."""
+        multicast = isinstance(self.gateway, Multicast)
+        limit = 2 * self.gateway.max_recipients if isinstance(self.gateway, Multicast) else 200
         async with self.store.read() as unit:
-            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=200)
+            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=limit)
+        shared: dict[str, list[EmergencyMessage]] = {}
+        if multicast:
+            for message in stale:
+                if message.kind == "prompt" and message.id not in self._waiting:
+                    shared.setdefault(message.message_id, []).append(message)
+            tail = stale[-1].message_id if stale else ""
+            if len(stale) == limit and tail in shared and len(shared) > 1:
+                del shared[tail]  # that card's other members may be past the limit: all of them in a later pass
+            else:
+                tail = ""
+            stale = [m for m in stale if m.message_id != tail and len(shared.get(m.message_id, ())) < 2]
+            shared = {key: group for key, group in shared.items() if len(group) > 1}
         now = self._monotonic()
+        if self._chat_paused_until.get(_SHARED, 0.0) > now:
+            shared = {}
+        await asyncio.gather(*(self._edit_shared(group) for group in shared.values()))
         soonest: float | None = None
         ready = []
         for message in stale:
@@ -129,7 +148,7 @@ class BoardSync:
             else:
                 soonest = free_at - now if soonest is None else min(soonest, free_at - now)
         await asyncio.gather(*(self._edit(message) for message in ready))
-        if ready:
+        if ready or shared:
             soonest = self.interval if soonest is None else min(soonest, self.interval)
         return soonest
 
@@ -160,3 +179,39 @@ class BoardSync:
         self.edits += 1
         async with self.store.unit() as unit:
             await unit.emergencies.mark_message(message.id, version, self.clock.now())
+
+    async def _edit_shared(self, group: list[EmergencyMessage]) -> None:
+        """The end of a call on a prompt card many members got in one call: one edit for them all (its send's
+        response code works once), showing the call ended and no one's answer (each saw theirs when answering)."""
+        gateway: Multicast = self.gateway  # type: ignore[assignment]
+        first = group[0]
+        async with self.store.read() as unit:
+            emergency = await unit.emergencies.get(first.emergency_id)
+            if emergency is None or first.member_id is None:
+                return
+            post = await unit.emergencies.post_of(first.member_id)
+        content = emergency_views.prompt(emergency, post, None, first.lang)
+        try:
+            await gateway.edit_many(tuple(m.chat for m in group), first.message_id, content)
+        except RetryLater as error:
+            self._chat_paused_until[_SHARED] = self._monotonic() + error.retry_after
+            return
+        except EditUnavailable as error:
+            log.info("a prompt shared by %s members waits for a fresh edit handle (%s)", len(group), error)
+            for message in group:
+                self._waiting[message.id] = message.rendered_version
+            return
+        except DeliveryError as error:
+            log.info("a prompt shared by %s members can no longer be edited (%s); forgetting it", len(group), error)
+            async with self.store.unit() as unit:
+                for message in group:
+                    await unit.emergencies.drop_message(message.id)
+            return
+        except Exception:
+            log.exception("editing a prompt shared by %s members failed", len(group))
+            return
+        self.edits += 1
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            for message in group:
+                await unit.emergencies.mark_message(message.id, emergency.version, now)
