@@ -149,6 +149,8 @@ class FakeWeComApi:
         self._tokens: dict[str, float] = {}
         self._forced: deque[tuple[int, str | None]] = deque()
         self._lost: deque[str] = deque()
+        self._held: deque[str] = deque()
+        self._release = asyncio.Event()
         self.invisible: set[str] = set()
         """Members in the directory but outside the app's visible range: sends to them come back in invaliduser."""
         self._task_ids: dict[str, tuple[str, ...]] = {}
@@ -202,6 +204,15 @@ class FakeWeComApi:
         gateway that timed out waiting for WeCom would: the call took effect, the caller cannot know it."""
         self._lost.extend([path] * times)
 
+    def hold_next_response(self, path: str = "message/send") -> None:
+        """Carry out the next call of ``path`` (or ``path:msgtype``) and keep its answer until :meth:`release_held`
+        (a caller killed meanwhile never learns the call took effect)."""
+        self._held.append(path)
+
+    def release_held(self) -> None:
+        """Let held answers go (to callers that may be gone)."""
+        self._release.set()
+
     def expire_tokens(self) -> None:
         """Every issued access token expires now (the next use answers 42001)."""
         now = self.clock()
@@ -250,6 +261,9 @@ class FakeWeComApi:
                 kinds = (path, f"{path}:{payload.get('msgtype', '')}")
                 self._check_token(request.query.get("access_token"), kinds)
                 result = await handler(request, payload)
+                if self._held and self._held[0] in kinds:
+                    self._held.popleft()
+                    await self._release.wait()
                 if self._lost and self._lost[0] in kinds:
                     self._lost.popleft()
                     return web.Response(status=504, text="<html>504 Gateway Time-out</html>", content_type="text/html")
