@@ -227,4 +227,5 @@ def outbox(row: Row) -> OutboxRow:
         status=row["status"],
         attempts=row["attempts"],
         not_before=must_dt(row["not_before"]),
+        batch=row["batch"],
     )

@@ -1,5 +1,6 @@
 """A bot process that starts an emergency call and records its fan-out slowly, a page a moment, saying each page on
-stdout, so a test can kill it with SIGKILL in the middle (run as ``python -m tests.emergency_fan_out_child DB``)."""
+stdout, so a test can kill it with SIGKILL in the middle (run as ``python -m tests.emergency_fan_out_child DB``, or
+``... DB PLATFORM COMMITTEE_CHAT_ID ADMIN_USER_ID`` for another platform than Telegram's ``-100`` and ``1``)."""
 
 from __future__ import annotations
 
@@ -33,17 +34,17 @@ class SlowFanOut(UseCases):
         return result
 
 
-async def main(target: str) -> None:
+async def main(target: str, platform: str = "telegram", chat: str = "-100", admin_id: str = "1") -> None:
     db = await open_postgres(target) if target.startswith("postgresql://") else await open_database(target)
     app = SlowFanOut(SqlStore(db), SystemClock(), SHANGHAI)
     app.fan_out_unit = PAGE
-    admin = Account("telegram", "1", "区委组织部")
+    admin = Account(platform, admin_id, "区委组织部")
     await app.start_emergency(
-        cmd.StartEmergency(admin, ChatRef("telegram", "-100"), "封控小区急需物资配送", by_bot_admin=True)
+        cmd.StartEmergency(admin, ChatRef(platform, chat), "封控小区急需物资配送", by_bot_admin=True)
     )
     print("done", flush=True)
     await db.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(*sys.argv[1:5]))

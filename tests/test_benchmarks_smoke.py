@@ -111,9 +111,10 @@ def test_emergency_reach_reaches_every_member_on_both_platforms() -> None:
 
     assert result["telegram"]["members"] == 41 and result["telegram"]["messages"] == 43
     assert result["telegram"]["too_many_requests"] == 0
-    assert result["wecom"]["per_member"]["reached"] == result["wecom"]["batched"]["reached"] == 40
-    assert result["wecom"]["batched"]["calls"] == 1
-    assert "1,000 recipients" in emergency_reach.render(result)
+    assert result["wecom"]["per_member"]["reached"] == result["wecom"]["batched"]["reached"] == 41
+    assert result["wecom"]["batched"]["calls"] == 1 and result["wecom"]["per_member"]["calls"] == 41
+    assert result["wecom"]["batched"]["cards_per_member_max"] == 1
+    assert "1,000 members a `message/send`" in emergency_reach.render(result)
 
 
 def test_certificates_issue_verify_and_render_a_sample() -> None:

@@ -24,10 +24,11 @@ MEMBERS = 200
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def killed_mid_fan_out(target: str, pages: int) -> int:
-    """Run the slow fan-out in a child process and SIGKILL it once ``pages`` transactions committed; its pid."""
+async def killed_mid_fan_out(target: str, pages: int, *where: str) -> int:
+    """Run the slow fan-out in a child process and SIGKILL it once ``pages`` transactions committed; its pid.
+    ``where``: the platform, committee chat and admin user id, when not Telegram's."""
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.emergency_fan_out_child", target,
+        sys.executable, "-m", "tests.emergency_fan_out_child", target, *where,
         cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip

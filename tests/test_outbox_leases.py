@@ -90,3 +90,22 @@ async def test_a_single_process_restarting_takes_back_what_it_held_before(world:
 
     assert await restarted.deliver_due() == 3
     assert sorted(_texts(gateway)) == ["第0条", "第1条", "第2条"]
+
+
+async def test_a_batch_key_is_kept_by_its_holder_and_a_retry_takes_the_whole_batch(world: World) -> None:
+    await _enqueue(world, 4)
+    now = world.clock.now()
+    async with world.store.unit() as unit:
+        taken = await unit.outbox.due("telegram", now, 100, owner="a")
+        ids = [row.id for row in taken]
+        assert await unit.outbox.hold_batch(ids[:3], "b", now, "k1") == []  # not b's to hold
+        assert await unit.outbox.hold_batch(ids[:3], "a", now, "k1") == sorted(ids[:3])
+        await unit.outbox.release(ids, "a")
+    async with world.store.unit() as unit:
+        again = await unit.outbox.due("telegram", now, 1, owner="c")  # a later pass takes one of the batch...
+        assert [row.batch for row in again] == ["k1"]
+        rest = await unit.outbox.batch_rows("k1", "c", now)  # ...and the retry takes the batch's others too
+        assert [row.id for row in rest] == sorted(ids[:3]) and {row.batch for row in rest} == {"k1"}
+        assert await unit.outbox.batch_rows("k1", "d", now) == []  # held by c now
+        assert await unit.outbox.hold_batch(ids[:3], "c", now, None) == sorted(ids[:3])
+        assert await unit.outbox.batch_rows("k1", "c", now) == []  # the key dropped

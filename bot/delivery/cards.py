@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 from bot.delivery.claim_cards import render_claim_card, render_visit_card
 from bot.delivery.emergency import BoardSync
+from bot.delivery.follow import FollowSync
 from bot.delivery.outbox import _either
 from bot.delivery.pacing import RateLimiter
 from bot.domain.model import WishView
 from bot.notices.outbox import FollowedCard, NoticeError, VisitReviewCard, decode
 from bot.notices.views import posted_card
-from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
+from bot.ports.chat import ChatGateway, OutgoingMessage
 from bot.ports.clock import Clock
 from bot.ports.storage import CardRow, Store, Unit
 
@@ -28,12 +29,15 @@ def default_renderer(view: WishView, card: CardRow, lang: str) -> OutgoingMessag
     return posted_card(view, lang, in_group=card.kind == "group")
 
 
-class CardSync:
+class CardSync(FollowSync[CardRow]):
     """Edits stale cards of one platform at most once per ``interval`` seconds each, within the chat's budget.
 
     With a ``limiter`` (shared with the platform's outbox delivery) edits of many cards in one group are spread
-    over the group's message budget instead of running into flood control; a 429 pauses that chat only.
+    over the group's message budget instead of running into flood control; a 429 pauses that chat only. The loop
+    is :class:`FollowSync`'s, which also keeps the emergency boards and prompts (``boards``) current.
     """
+
+    what = "card"
 
     def __init__(
         self,
@@ -47,19 +51,10 @@ class CardSync:
         limiter: RateLimiter | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.store = store
-        self.gateway = gateway
-        self.clock = clock
-        self.interval = interval
+        super().__init__(store, gateway, clock, interval=interval, limiter=limiter, monotonic=monotonic)
         self.lang = lang
         self.render = render
-        self._monotonic = monotonic
-        self.limiter = limiter
-        self._last_edit: dict[int, float] = {}
-        self._chat_paused_until: dict[str, float] = {}
         self._wake = asyncio.Event()
-        self._waiting: dict[int, str] = {}
-        self.edits = 0
         self.boards = BoardSync(store, gateway, clock, interval=interval, limiter=limiter, monotonic=monotonic)
         """The emergency boards and prompts of the same platform, kept current by the same loop."""
 
@@ -68,30 +63,17 @@ class CardSync:
         self._wake.set()
 
     async def sync_due(self) -> float | None:
-        """Edit every stale card whose last edit is old enough; return seconds until the next one may be edited."""
-        async with self.store.read() as unit:
-            stale = await unit.cards.stale(self.gateway.platform, limit=200)
-        soonest: float | None = await self.boards.sync_due()
-        now = self._monotonic()
-        ready = []
-        for card in stale:
-            if self._waiting.get(card.id) == card.message_id:
-                continue  # no edit handle left: the next press (a fresh one) brings it up to date
-            free_at = max(
-                self._last_edit.get(card.id, 0.0) + self.interval, self._chat_paused_until.get(card.chat.chat_id, 0.0)
-            )
-            if free_at <= now and self.limiter is not None:
-                free_at = now + self.limiter.try_acquire(card.chat.chat_id)
-            if free_at <= now:
-                ready.append(card)
-            else:
-                soonest = free_at - now if soonest is None else min(soonest, free_at - now)
-        await asyncio.gather(*(self._edit(card) for card in ready))
-        if ready:
-            soonest = self.interval if soonest is None else min(soonest, self.interval)
-        return soonest
+        """Edit every stale card, board or prompt whose last edit is old enough; seconds until the next may be."""
+        boards = await self.boards.sync_due()
+        cards = await super().sync_due()
+        return min((w for w in (boards, cards) if w is not None), default=None)
 
-    async def _message(self, card: CardRow) -> tuple[OutgoingMessage, int] | None:
+    async def stale(self) -> list[CardRow]:
+        """Cards showing an older version of their wish."""
+        async with self.store.read() as unit:
+            return await unit.cards.stale(self.gateway.platform, limit=200)
+
+    async def draw(self, card: CardRow) -> tuple[OutgoingMessage, int] | None:
         """What the card must show now and the version of its wish that is: a claim's card from its notice,
         a wish card through the platform's renderer."""
         async with self.store.read() as unit:
@@ -124,33 +106,15 @@ class CardSync:
             return None
         return await render_visit_card(unit, notice) if isinstance(notice, VisitReviewCard) else None
 
-    async def _edit(self, card: CardRow) -> None:
-        self._last_edit[card.id] = self._monotonic()
-        found = await self._message(card)
-        if found is None:
-            return
-        message, version = found
-        try:
-            await self.gateway.edit(card.chat, card.message_id, message)
-        except RetryLater as error:
-            self._chat_paused_until[card.chat.chat_id] = self._monotonic() + error.retry_after
-            return
-        except EditUnavailable as error:
-            log.info("card %s waits for a fresh edit handle (%s)", card.id, error)
-            self._waiting[card.id] = card.message_id
-            return
-        except DeliveryError as error:
-            log.info("card %s can no longer be edited (%s); forgetting it", card.id, error)
-            async with self.store.unit() as unit:
-                await unit.cards.drop(card.id)
-            return
-        except Exception:
-            log.exception("editing card %s failed", card.id)
-            return
-        self.edits += 1
-        self._waiting.pop(card.id, None)
+    async def mark(self, card: CardRow, version: int) -> None:
+        """Record the wish version the card shows."""
         async with self.store.unit() as unit:
             await unit.cards.mark_rendered(card.id, version, self.clock.now())
+
+    async def drop(self, card: CardRow) -> None:
+        """Forget a card that can no longer be edited."""
+        async with self.store.unit() as unit:
+            await unit.cards.drop(card.id)
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 30.0) -> None:
         """Keep cards current until ``stop`` is set."""

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Hashable
 from datetime import datetime
 
-from bot.delivery.pacing import RateLimiter
+from bot.delivery.follow import FollowSync
 from bot.domain.emergency import headcount
 from bot.domain.model import ChatRef
 from bot.notices import emergency_views
 from bot.notices.outbox import EmergencyBoard, EmergencyNotice, EmergencyPrompt
-from bot.ports.chat import ChatGateway, DeliveryError, EditUnavailable, OutgoingMessage, RetryLater
-from bot.ports.clock import Clock
-from bot.ports.storage import EmergencyMessage, Store, Unit
+from bot.ports.chat import DeliveryError, EditUnavailable, Multicast, OutgoingMessage, RetryLater
+from bot.ports.storage import EmergencyMessage, Unit
 
 log = logging.getLogger(__name__)
+_SHARED = "\x00shared"
+"""The pause key of edits of cards shared by many members (they are no one chat's)."""
 
 
 async def render_emergency(unit: Unit, notice: EmergencyNotice) -> tuple[OutgoingMessage, int] | None:
@@ -83,80 +83,90 @@ async def _follow_up(unit: Unit, message: EmergencyMessage) -> tuple[OutgoingMes
     return emergency_views.prompt(emergency, post, call.answer, notice.lang), emergency.version
 
 
-class BoardSync:
+class BoardSync(FollowSync[EmergencyMessage]):
     """Edits the boards and prompts of one platform's calls: each at most once per ``interval`` seconds, within the
-    chat budgets shared with the outbox (a 2,000-answer burst is a handful of edits per group, never a 429 storm)."""
+    chat budgets shared with the outbox (a 2,000-answer burst is a handful of edits per group, never a 429 storm).
+    The loop is :class:`FollowSync`'s; a prompt card many members got in one call is edited for them all at once."""
 
-    def __init__(
-        self,
-        store: Store,
-        gateway: ChatGateway,
-        clock: Clock,
-        *,
-        interval: float = 3.0,
-        limiter: RateLimiter | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.store = store
-        self.gateway = gateway
-        self.clock = clock
-        self.interval = interval
-        self.limiter = limiter
-        self._monotonic = monotonic
-        self._last_edit: dict[int, float] = {}
-        self._chat_paused_until: dict[str, float] = {}
-        self._waiting: dict[int, int] = {}
-        self.edits = 0
+    what = "emergency message"
+
+    def handle(self, message: EmergencyMessage) -> Hashable:
+        """A board or prompt waiting for an edit handle is tried again once it shows another version."""
+        return message.rendered_version
 
     async def sync_due(self) -> float | None:
         """Edit every stale board or prompt whose last edit is old enough; seconds until the next may be edited."""
+        multicast = isinstance(self.gateway, Multicast)
+        limit = 2 * self.gateway.max_recipients if isinstance(self.gateway, Multicast) else 200
         async with self.store.read() as unit:
-            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=200)
-        now = self._monotonic()
-        soonest: float | None = None
-        ready = []
-        for message in stale:
-            if self._waiting.get(message.id) == message.rendered_version:
-                continue
-            free_at = max(
-                self._last_edit.get(message.id, 0.0) + self.interval,
-                self._chat_paused_until.get(message.chat.chat_id, 0.0),
-            )
-            if free_at <= now and self.limiter is not None:
-                free_at = now + self.limiter.try_acquire(message.chat.chat_id)
-            if free_at <= now:
-                ready.append(message)
+            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=limit)
+        shared: dict[str, list[EmergencyMessage]] = {}
+        if multicast:
+            for message in stale:
+                if message.kind == "prompt" and message.id not in self._waiting:
+                    shared.setdefault(message.message_id, []).append(message)
+            tail = stale[-1].message_id if stale else ""
+            if len(stale) == limit and tail in shared and len(shared) > 1:
+                del shared[tail]  # that card's other members may be past the limit: all of them in a later pass
             else:
-                soonest = free_at - now if soonest is None else min(soonest, free_at - now)
-        await asyncio.gather(*(self._edit(message) for message in ready))
-        if ready:
+                tail = ""
+            stale = [m for m in stale if m.message_id != tail and len(shared.get(m.message_id, ())) < 2]
+            shared = {key: group for key, group in shared.items() if len(group) > 1}
+        if self._chat_paused_until.get(_SHARED, 0.0) > self._monotonic():
+            shared = {}
+        await asyncio.gather(*(self._edit_shared(group) for group in shared.values()))
+        soonest = await self.sync(stale)
+        if shared:
             soonest = self.interval if soonest is None else min(soonest, self.interval)
         return soonest
 
-    async def _edit(self, message: EmergencyMessage) -> None:
-        self._last_edit[message.id] = self._monotonic()
+    async def draw(self, message: EmergencyMessage) -> tuple[OutgoingMessage, int] | None:
+        """A board with today's counts, a prompt after the end without buttons."""
         async with self.store.read() as unit:
-            found = await _follow_up(unit, message)
-        if found is None:
-            return
-        content, version = found
-        try:
-            await self.gateway.edit(message.chat, message.message_id, content)
-        except RetryLater as error:
-            self._chat_paused_until[message.chat.chat_id] = self._monotonic() + error.retry_after
-            return
-        except EditUnavailable as error:
-            log.info("emergency message %s waits for a fresh edit handle (%s)", message.id, error)
-            self._waiting[message.id] = message.rendered_version
-            return
-        except DeliveryError as error:
-            log.info("emergency message %s can no longer be edited (%s); forgetting it", message.id, error)
-            async with self.store.unit() as unit:
-                await unit.emergencies.drop_message(message.id)
-            return
-        except Exception:
-            log.exception("editing emergency message %s failed", message.id)
-            return
-        self.edits += 1
+            return await _follow_up(unit, message)
+
+    async def mark(self, message: EmergencyMessage, version: int) -> None:
+        """Record the call's version the board or prompt shows."""
         async with self.store.unit() as unit:
             await unit.emergencies.mark_message(message.id, version, self.clock.now())
+
+    async def drop(self, message: EmergencyMessage) -> None:
+        """Forget a board or prompt that can no longer be edited (a WeCom appchat message)."""
+        async with self.store.unit() as unit:
+            await unit.emergencies.drop_message(message.id)
+
+    async def _edit_shared(self, group: list[EmergencyMessage]) -> None:
+        """The end of a call on a prompt card many members got in one call: one edit for them all (its send's
+        response code works once), showing the call ended and no one's answer (each saw theirs when answering)."""
+        gateway: Multicast = self.gateway  # type: ignore[assignment]
+        first = group[0]
+        async with self.store.read() as unit:
+            emergency = await unit.emergencies.get(first.emergency_id)
+            if emergency is None or first.member_id is None:
+                return
+            post = await unit.emergencies.post_of(first.member_id)
+        content = emergency_views.prompt(emergency, post, None, first.lang)
+        try:
+            await gateway.edit_many(tuple(m.chat for m in group), first.message_id, content)
+        except RetryLater as error:
+            self._chat_paused_until[_SHARED] = self._monotonic() + error.retry_after
+            return
+        except EditUnavailable as error:
+            log.info("a prompt shared by %s members waits for a fresh edit handle (%s)", len(group), error)
+            for message in group:
+                self._waiting[message.id] = message.rendered_version
+            return
+        except DeliveryError as error:
+            log.info("a prompt shared by %s members can no longer be edited (%s); forgetting it", len(group), error)
+            async with self.store.unit() as unit:
+                for message in group:
+                    await unit.emergencies.drop_message(message.id)
+            return
+        except Exception:
+            log.exception("editing a prompt shared by %s members failed", len(group))
+            return
+        self.edits += 1
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            for message in group:
+                await unit.emergencies.mark_message(message.id, emergency.version, now)

@@ -39,7 +39,18 @@ from bot.notices.outbox import (
     encode,
 )
 from bot.notices.views import posted_card
-from bot.ports.chat import Attachment, ChatGateway, Mention, OutgoingMessage, RecipientUnreachable, RetryLater
+from bot.ports.chat import (
+    AlreadySent,
+    Attachment,
+    ChatGateway,
+    Mention,
+    Multicast,
+    OutgoingMessage,
+    RecipientUnreachable,
+    RetryLater,
+    SentToMany,
+    Unanswered,
+)
 from bot.ports.clock import Clock
 from bot.ports.storage import OutboxRow, Store
 from bot.usecases.base import record
@@ -51,6 +62,10 @@ _IDLE_WAIT = 30.0
 _PACE_SLEEP = 0.5
 FOREGROUND_MAX_DEFER = 5.0
 _FOREGROUND_POLL = 0.05
+BATCHED_KINDS = frozenset({"emergency_prompt"})
+"""Kinds a platform that sends one message to many (:class:`Multicast`) gets in batches of identical content."""
+_BATCHED = "\x00batched"
+"""The pause key of the batched sends (they are no one chat's)."""
 _CARD_KINDS: dict[type, str] = {
     NudgeCard: "nudge",
     ClaimCard: "claim",
@@ -114,8 +129,11 @@ class OutboxDelivery:
         limiter: RateLimiter | None = None,
         foreground_busy: Callable[[], bool] | None = None,
         alone: bool = True,
+        pass_size: int = 500,
     ) -> None:
         self.store = store
+        self.pass_size = pass_size
+        """Entries taken per pass (a platform sending 1,000 members a card per call wants as many)."""
         self.alone = alone
         """No other deliverer can exist (one process on SQLite): leases left by a predecessor that died are taken
         back at the first pass rather than waited out. Of several instances only the leader delivers: it takes them
@@ -149,7 +167,7 @@ class OutboxDelivery:
         """Something was just enqueued: deliver without waiting for the next tick."""
         self._wake.set()
 
-    async def deliver_due(self, limit: int = 500) -> int:
+    async def deliver_due(self, limit: int | None = None) -> int:
         """One pass over due entries, taken on a lease; returns how many were sent. Entries left untried (a paused
         chat, a retry later) are given back at the end; a deliverer killed midway leaves its lease to run out."""
         now = self.clock.now()
@@ -157,12 +175,18 @@ class OutboxDelivery:
             if self.alone and not self._resumed:
                 await unit.outbox.release_all(self.gateway.platform)
                 self._resumed = True
-            due = await unit.outbox.due(self.gateway.platform, now, limit, owner=self.owner)
+            due = await unit.outbox.due(self.gateway.platform, now, limit or self.pass_size, owner=self.owner)
+        multicast = isinstance(self.gateway, Multicast)
+        batched = [r for r in due if multicast and r.kind in BATCHED_KINDS and r.chat is not None]
         by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
         for row in due:
-            by_chat[row.chat.chat_id if row.chat else ""].append(row)
+            if not (multicast and row.kind in BATCHED_KINDS and row.chat is not None):
+                by_chat[row.chat.chat_id if row.chat else ""].append(row)
         settled: set[int] = set()
-        results = await asyncio.gather(*(self._deliver_chat(chat, rows, settled) for chat, rows in by_chat.items()))
+        results = await asyncio.gather(
+            self._deliver_batched(batched, due, settled),
+            *(self._deliver_chat(chat, rows, settled) for chat, rows in by_chat.items()),
+        )
         untried = [row.id for row in due if row.id not in settled]
         if untried:
             async with self.store.unit() as unit:
@@ -223,6 +247,131 @@ class OutboxDelivery:
         for callback in self.on_sent:
             callback(row, message_id)
         return 1
+
+    async def _deliver_batched(self, rows: list[OutboxRow], due: list[OutboxRow], settled: set[int]) -> int:
+        """Send entries of identical content together, one call per :attr:`Multicast.max_recipients` chats.
+
+        Each entry stays its own row, recorded before and marked after: a call's key is recorded on its entries
+        before it is made, so a call that went unanswered (a timeout) is made again with the same key to the same
+        entries, and the platform refuses what it already carried out instead of delivering it twice. Entries of a
+        batch taken by another pass are added to ``due`` (given back with it when left untried).
+        """
+        if not rows or self._chat_paused_until.get(_BATCHED, 0.0) > self._monotonic():
+            return 0
+        held = {row.id for row in due}
+        retried = sorted({row.batch for row in rows if row.batch})
+        if retried:
+            async with self.store.unit() as unit:
+                for key in retried:
+                    for extra in await unit.outbox.batch_rows(key, self.owner, self.clock.now()):
+                        if extra.id not in held:
+                            held.add(extra.id)
+                            due.append(extra)
+                            rows.append(extra)
+        groups: dict[str | OutgoingMessage, list[tuple[OutboxRow, Envelope, OutgoingMessage]]] = defaultdict(list)
+        for row in rows:
+            try:
+                envelope = decode(row.payload, platform=row.platform)
+            except NoticeError as error:
+                log.error("outbox %s holds an unreadable notice (%s); skipping it", row.id, error)
+                await self._mark(row, "skipped", error=f"unreadable: {error}"[:500])
+                settled.add(row.id)
+                continue
+            message = await self._render(row, envelope)
+            if message is None:
+                await self._mark(row, "skipped", error="nothing to show")
+                settled.add(row.id)
+                continue
+            groups[row.batch or message].append((row, envelope, message))
+        size = max(1, self.gateway.max_recipients)  # type: ignore[attr-defined]
+        calls = [
+            (key if isinstance(key, str) else None, members[i : i + size])
+            for key, members in groups.items()
+            for i in range(0, len(members), len(members) if isinstance(key, str) else size)
+        ]
+        sent = await asyncio.gather(*(self._send_batch(key, members, settled) for key, members in calls))
+        return sum(sent)
+
+    async def _send_batch(
+        self, key: str | None, members: list[tuple[OutboxRow, Envelope, OutgoingMessage]], settled: set[int]
+    ) -> int:
+        """One call to every chat of ``members`` (a retry when ``key`` is the key of an unanswered call)."""
+        async with self._semaphore:
+            if self._chat_paused_until.get(_BATCHED, 0.0) > self._monotonic():
+                return 0
+            await self._after_foreground()
+            name = key or uuid.uuid4().hex
+            async with self.store.unit() as unit:
+                ours = set(await unit.outbox.hold_batch([m[0].id for m in members], self.owner, self.clock.now(), name))
+            for row, _, _ in members:
+                if row.id not in ours:
+                    settled.add(row.id)  # another deliverer took it: left to it
+            members = [m for m in members if m[0].id in ours]
+            if not members:
+                return 0
+            chats = tuple(row.chat for row, _, _ in members if row.chat is not None)
+            gateway: Multicast = self.gateway  # type: ignore[assignment]
+            try:
+                result = await gateway.send_many(chats, members[0][2], name, again=key is not None)
+            except AlreadySent as error:
+                log.info("batch %s went out before its answer was lost (%s)", name, error)
+                result = SentToMany("")
+            except RecipientUnreachable as error:
+                for row, envelope, _ in members:
+                    await self._unreachable(row, envelope, str(error))
+                    settled.add(row.id)
+                return 0
+            except Unanswered as error:
+                self._chat_paused_until[_BATCHED] = self._monotonic() + max(error.retry_after, 0.05)
+                return 0
+            except Exception as error:
+                await self._batch_refused(name, members, error, settled)
+                return 0
+        return await self._batch_sent(members, result, settled)
+
+    async def _batch_refused(
+        self, name: str, members: list[tuple[OutboxRow, Envelope, OutgoingMessage]], error: Exception, settled: set[int]
+    ) -> None:
+        """The platform answered no: nothing went out, so the call's key is dropped and the entries retried."""
+        async with self.store.unit() as unit:
+            await unit.outbox.hold_batch([m[0].id for m in members], self.owner, self.clock.now(), None)
+        if isinstance(error, RetryLater):
+            self._chat_paused_until[_BATCHED] = self._monotonic() + max(error.retry_after, 0.05)
+            return
+        log.warning("batch %s of %s entries failed: %r", name, len(members), error)
+        failures = 0
+        for row, _, _ in members:
+            self._failures[row.id] += 1
+            failures = max(failures, self._failures[row.id])
+            if row.attempts + self._failures[row.id] >= MAX_ATTEMPTS:
+                await self._mark(row, "failed", error=repr(error)[:500])
+                settled.add(row.id)
+        self._chat_paused_until[_BATCHED] = self._monotonic() + min(60.0, 2.0**failures)
+
+    async def _batch_sent(
+        self, members: list[tuple[OutboxRow, Envelope, OutgoingMessage]], result: SentToMany, settled: set[int]
+    ) -> int:
+        """Mark each entry the platform took as sent (and remember it to follow its call); the ones it refused are
+        not reached: failed, their chat marked unreachable, their fallback recorded."""
+        refused = set(result.refused)
+        now = self.clock.now()
+        delivered = [m for m in members if m[0].chat is not None and m[0].chat.chat_id not in refused]
+        async with self.store.unit() as unit:
+            for row, envelope, _ in delivered:
+                assert row.chat is not None
+                await unit.outbox.mark(row.id, "sent", now, message_id=result.message_id)
+                notice = envelope.notice
+                if result.message_id and isinstance(notice, EmergencyBoard | EmergencyPrompt):
+                    await remember_sent(unit, now, notice, row.chat, result.message_id, self._shown.pop(row.id, 0))
+        for row, envelope, _ in members:
+            settled.add(row.id)
+            self._shown.pop(row.id, None)
+            if row.chat is not None and row.chat.chat_id in refused:
+                await self._unreachable(row, envelope, "the platform refused this recipient (invaliduser)")
+            else:
+                for callback in self.on_sent:
+                    callback(row, result.message_id)
+        return len(delivered)
 
     async def _still_ours(self, row: OutboxRow) -> bool:
         """Renew the lease right before sending: an entry another deliverer took meanwhile is left to it."""

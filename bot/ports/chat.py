@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain.model import ChatRef
 from bot.i18n import LocalizedError
@@ -94,4 +94,39 @@ class ChatGateway(Protocol):
 
     async def edit(self, chat: ChatRef, message_id: str, message: OutgoingMessage) -> None:
         """Replace a sent card's text and buttons; a no-op change must not be an error."""
+        ...
+
+
+class Unanswered(RetryLater):
+    """The platform gave no answer (a timeout, a dropped connection, a 5xx): it may or may not have acted."""
+
+
+class AlreadySent(DeliveryError):
+    """The platform refused a retried call because it had carried out the same call (same key) before."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentToMany:
+    """What one send to many recipients gave: the message id each got, and the chats the platform refused."""
+
+    message_id: str
+    refused: tuple[str, ...] = ()
+    """Chat ids the platform did not deliver to (WeCom's ``invaliduser``): not reached, never counted as sent."""
+
+
+@runtime_checkable
+class Multicast(Protocol):
+    """A platform that sends one message to many private chats in one call (WeCom: up to 1,000 members)."""
+
+    max_recipients: int
+
+    async def send_many(
+        self, chats: tuple[ChatRef, ...], message: OutgoingMessage, key: str, *, again: bool
+    ) -> SentToMany:
+        """Send the same message to every chat in one call named ``key`` (``again``: a retry after an unanswered
+        call with this key); raises :class:`AlreadySent` when the platform says that call was carried out."""
+        ...
+
+    async def edit_many(self, chats: tuple[ChatRef, ...], message_id: str, message: OutgoingMessage) -> None:
+        """Replace what every chat shows of one message sent to them together."""
         ...

@@ -19,7 +19,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 from wechatpy.work import WeChatClient
 
-from bot.ports.chat import DeliveryError, RecipientUnreachable, RetryLater
+from bot.ports.chat import DeliveryError, RecipientUnreachable, RetryLater, Unanswered
 from handlers.wecom.session import SharedSession
 
 DEFAULT_API_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
@@ -44,6 +44,11 @@ UNREACHABLE_ERRCODES = frozenset(
     }
 )
 
+MAX_RECIPIENTS = 1000
+"""Members one ``message/send`` (``touser``) or ``update_template_card`` (``userids``) may name."""
+REUSED_TASK_ERRCODE = 40058
+"""What WeCom answers a template card whose task_id the app used before (an invalid parameter: task ids are unique
+per app); read as "already sent" only on a retry of a call that went unanswered."""
 USER_MESSAGES_PER_MINUTE = 30
 CHAT_MESSAGES_PER_MINUTE = 200
 # One second more than WeCom's minute so network jitter cannot squeeze a 31st message into its window.
@@ -218,7 +223,9 @@ def _translate(exc: WeChatClientException | requests.RequestException) -> Delive
         errmsg = str(exc.errmsg)
         if errcode is None:
             status = getattr(exc.response, "status_code", None)
-            if status is None or status == 429 or status >= 500:
+            if status is None or status >= 500:
+                return Unanswered(5.0, f"WeCom HTTP {status}")
+            if status == 429:
                 return RetryLater(5.0, f"WeCom HTTP {status}")
             return WeComApiError(None, f"HTTP {status}")
         if errcode in RETRY_AFTER_BY_ERRCODE:
@@ -226,13 +233,15 @@ def _translate(exc: WeChatClientException | requests.RequestException) -> Delive
         if errcode in UNREACHABLE_ERRCODES:
             return RecipientUnreachable(f"WeCom errcode {errcode}: {errmsg}")
         return WeComApiError(errcode, errmsg)
-    return RetryLater(5.0, f"WeCom unreachable: {exc.__class__.__name__}")
+    return Unanswered(5.0, f"WeCom unreachable: {exc.__class__.__name__}")
 
 
 def _recipients(user_ids: str | Sequence[str]) -> list[str]:
     users = [user_ids] if isinstance(user_ids, str) else list(dict.fromkeys(user_ids))
     if not users:
         raise ValueError("no recipients")
+    if len(users) > MAX_RECIPIENTS:
+        raise ValueError(f"{len(users)} recipients, WeCom takes {MAX_RECIPIENTS} a call")
     return users
 
 
@@ -347,15 +356,14 @@ class WeComApi:
         users = _recipients(user_ids)
         await self.user_limiter.acquire(users)
         result = await self._call(self._client.message.send, self.agent_id, users, msg=msg)
-        invalid = tuple(
-            dict.fromkeys(
-                user
-                for field in ("invaliduser", "unlicenseduser")
-                for user in str(result.get(field) or "").split("|")
-                if user
-            )
-        )
-        if set(users) <= set(invalid):
+        refused = {
+            user.lower()
+            for field in ("invaliduser", "unlicenseduser")
+            for user in str(result.get(field) or "").split("|")
+            if user
+        }
+        invalid = tuple(user for user in users if user.lower() in refused)  # WeCom answers them in lower case
+        if len(invalid) == len(users):
             raise RecipientUnreachable(f"WeCom did not deliver to {'|'.join(invalid)}")
         return SentMessage(
             msgid=str(result.get("msgid", "")),

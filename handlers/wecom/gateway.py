@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.model import ChatRef
-from bot.ports.chat import Attachment, DeliveryError, EditUnavailable, OutgoingMessage
+from bot.ports.chat import AlreadySent, Attachment, DeliveryError, EditUnavailable, OutgoingMessage, SentToMany
 from bot.ports.clock import Clock
-from handlers.wecom.api import WeComApi
+from handlers.wecom.api import MAX_RECIPIENTS, REUSED_TASK_ERRCODE, WeComApi, WeComApiError
 from handlers.wecom.render import chunks, markdown, template_card
 
 PLATFORM = "wecom"
@@ -77,6 +77,8 @@ class WeComGateway:
     """Sends through :class:`WeComApi`: appchats (branch and committee chats) or a member's private conversation."""
 
     platform = PLATFORM
+    max_recipients = MAX_RECIPIENTS
+    """Members one call sends a card to (``send_many``), and whose shared card one call updates (``edit_many``)."""
     max_file_bytes = MAX_FILE_BYTES
     """WeCom's media/upload limit for a file (images allow 10 MB; the bot's charts are far below)."""
 
@@ -131,6 +133,39 @@ class WeComGateway:
         if not sent.response_code:
             return sent.msgid
         return CardHandle(task_id, sent.response_code, self._now()).encode()
+
+    async def send_many(
+        self, chats: tuple[ChatRef, ...], message: OutgoingMessage, key: str, *, again: bool
+    ) -> SentToMany:
+        """One card to many members in one ``message/send`` (``touser`` a|b|c), its task id made from ``key``:
+        they share its send's response code, so one ``edit_many`` updates them all; members WeCom names in
+        ``invaliduser`` are returned as refused."""
+        users = [chat.chat_id for chat in chats]
+        task_id = f"eb{key}"
+        try:
+            sent = await self.api.send_template_card(users, template_card(message, task_id, self.lang))
+        except WeComApiError as error:
+            if again and error.errcode == REUSED_TASK_ERRCODE:
+                raise AlreadySent(f"task {task_id} was sent before: {error}") from error
+            raise
+        handle = CardHandle(task_id, sent.response_code, self._now()).encode() if sent.response_code else sent.msgid
+        return SentToMany(handle, sent.invalid_users)
+
+    async def edit_many(self, chats: tuple[ChatRef, ...], message_id: str, message: OutgoingMessage) -> None:
+        """Update the card these members got in one ``send_many``: one ``update_template_card`` naming them all
+        in ``userids``, spending the send's response code."""
+        handle = CardHandle.decode(message_id)
+        if handle is None:
+            raise DeliveryError("WeCom cannot edit this message")
+        users = [chat.chat_id for chat in chats]
+        if handle.response_code in self._used_codes:
+            raise EditUnavailable("response_code already used")
+        if self._now() - handle.issued_at > RESPONSE_CODE_LIFETIME:
+            raise EditUnavailable("response_code expired")
+        self._spend(handle)
+        await self.api.update_template_card(
+            users, handle.response_code, template_card(message, handle.task_id, self.lang)
+        )
 
     async def send_text(self, user_id: str, text: str) -> None:
         """A short private reply (our light HTML rendered as markdown)."""

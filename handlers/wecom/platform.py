@@ -53,7 +53,9 @@ class WeComPlatform:
             session=SharedSession(usecases),
         )
         self.gateway = WeComGateway(self.api, self._is_group, clock, lang=lang)
-        self.delivery = OutboxDelivery(store, self.gateway, clock, lang=lang, renderer=renderer)
+        self.delivery = OutboxDelivery(
+            store, self.gateway, clock, lang=lang, renderer=renderer, pass_size=self.gateway.max_recipients
+        )
         self.card_sync = CardSync(store, self.gateway, clock, interval=card_interval, lang=lang)
         self.router = WeComRouter(usecases, self.api, self.gateway, admins=config.admins, changed=self.poke)
         self.server = CallbackServer(

@@ -166,3 +166,22 @@ class SqlOutbox(Repo, ports.Outbox):
         marks = ", ".join("?" for _ in dedupe_keys)
         found = await self._all(f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})", tuple(dedupe_keys))
         return {r["dedupe_key"] for r in found}
+
+    async def hold_batch(self, outbox_ids: Sequence[int], owner: str, now: datetime, batch: str | None) -> list[int]:
+        if not outbox_ids:
+            return []
+        marks = ", ".join("?" for _ in outbox_ids)
+        found = await self._all(
+            f"UPDATE outbox SET leased_until = ?, batch = ? WHERE id IN ({marks}) AND status = 'pending'"
+            " AND leased_by = ? RETURNING id",
+            (ts(now + SENDING), batch, *outbox_ids, owner),
+        )
+        return sorted(int(r["id"]) for r in found)
+
+    async def batch_rows(self, batch: str, owner: str, now: datetime) -> list[OutboxRow]:
+        found = await self._all(
+            "UPDATE outbox SET leased_until = ?, leased_by = ? WHERE batch = ? AND status = 'pending'"
+            " AND (leased_by = ? OR leased_until IS NULL OR leased_until <= ?) RETURNING *",
+            (ts(now + TAKEN), owner, batch, owner, ts(now)),
+        )
+        return sorted((rows.outbox(r) for r in found), key=lambda r: r.id)

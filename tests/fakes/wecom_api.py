@@ -28,6 +28,7 @@ TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 CHAT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_RECIPIENTS = 1000
 
 
 class FakeClock:
@@ -146,7 +147,12 @@ class FakeWeComApi:
         self.in_flight = 0
         self.max_in_flight = 0
         self._tokens: dict[str, float] = {}
-        self._forced: deque[int] = deque()
+        self._forced: deque[tuple[int, str | None]] = deque()
+        self._lost: deque[str] = deque()
+        self._held: deque[str] = deque()
+        self._release = asyncio.Event()
+        self.invisible: set[str] = set()
+        """Members in the directory but outside the app's visible range: sends to them come back in invaliduser."""
         self._task_ids: dict[str, tuple[str, ...]] = {}
         self._card_types: dict[str, str] = {}
         self._response_codes: dict[str, _ResponseCode] = {}
@@ -188,9 +194,24 @@ class FakeWeComApi:
             await self._runner.cleanup()
             self._runner = None
 
-    def fail_next(self, errcode: int, times: int = 1) -> None:
-        """Answer the next ``times`` API calls (not gettoken) with ``errcode``."""
-        self._forced.extend([errcode] * times)
+    def fail_next(self, errcode: int, times: int = 1, *, path: str | None = None) -> None:
+        """Answer the next ``times`` API calls (not gettoken; of ``path`` only, if given, which may name a msgtype
+        too: ``message/send:template_card``) with ``errcode``."""
+        self._forced.extend([(errcode, path)] * times)
+
+    def lose_next_response(self, path: str = "message/send", times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``path`` (or ``path:msgtype``) and then answer HTTP 504, as a
+        gateway that timed out waiting for WeCom would: the call took effect, the caller cannot know it."""
+        self._lost.extend([path] * times)
+
+    def hold_next_response(self, path: str = "message/send") -> None:
+        """Carry out the next call of ``path`` (or ``path:msgtype``) and keep its answer until :meth:`release_held`
+        (a caller killed meanwhile never learns the call took effect)."""
+        self._held.append(path)
+
+    def release_held(self) -> None:
+        """Let held answers go (to callers that may be gone)."""
+        self._release.set()
 
     def expire_tokens(self) -> None:
         """Every issued access token expires now (the next use answers 42001)."""
@@ -237,8 +258,15 @@ class FakeWeComApi:
                         raise FakeApiError(47001, "data format error") from exc
                 query = {k: v for k, v in request.query.items() if k != "access_token"}
                 self.calls.append((path, payload or query))
-                self._check_token(request.query.get("access_token"))
+                kinds = (path, f"{path}:{payload.get('msgtype', '')}")
+                self._check_token(request.query.get("access_token"), kinds)
                 result = await handler(request, payload)
+                if self._held and self._held[0] in kinds:
+                    self._held.popleft()
+                    await self._release.wait()
+                if self._lost and self._lost[0] in kinds:
+                    self._lost.popleft()
+                    return web.Response(status=504, text="<html>504 Gateway Time-out</html>", content_type="text/html")
                 return _json({"errcode": 0, "errmsg": "ok", **result})
             except FakeApiError as exc:
                 return _json({"errcode": exc.errcode, "errmsg": exc.errmsg})
@@ -261,11 +289,11 @@ class FakeWeComApi:
         self._tokens[token] = now + self.token_expires_in
         return _json({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.token_expires_in})
 
-    def _check_token(self, token: str | None) -> None:
+    def _check_token(self, token: str | None, kinds: tuple[str, ...]) -> None:
         if not token:
             raise FakeApiError(41001, "access_token missing")
-        if self._forced:
-            raise FakeApiError(self._forced.popleft(), "forced by test")
+        if self._forced and self._forced[0][1] in (None, *kinds):
+            raise FakeApiError(self._forced.popleft()[0], "forced by test")
         if token not in self._tokens:
             raise FakeApiError(40014, "invalid access_token")
         if self._tokens[token] <= self.clock():
@@ -284,8 +312,11 @@ class FakeWeComApi:
         wanted = [u for u in str(payload.get("touser") or "").split("|") if u]
         if not wanted and not payload.get("toparty") and not payload.get("totag"):
             raise FakeApiError(82001, "touser, toparty and totag are all empty")
-        users = list(self.members) if wanted == ["@all"] else [u for u in wanted if u in self.members]
-        invalid = [u for u in wanted if u != "@all" and u not in self.members]
+        if len(wanted) > MAX_RECIPIENTS:
+            raise FakeApiError(40058, f"touser names more than {MAX_RECIPIENTS} members")
+        visible = {u for u in self.members if u not in self.invisible}
+        users = sorted(visible) if wanted == ["@all"] else [u for u in wanted if u in visible]
+        invalid = [u.lower() for u in wanted if u != "@all" and u not in visible]  # WeCom answers them in lower case
         if not users:
             raise FakeApiError(81013, "user & party & tag all invalid")
         result: dict[str, Any] = {"invaliduser": "|".join(invalid), "invalidparty": "", "invalidtag": ""}
@@ -358,6 +389,8 @@ class FakeWeComApi:
         if card["card_type"] != self._card_types.get(code.task_id):
             raise FakeApiError(40058, "card_type cannot change")
         targets = code.user_ids if payload.get("atall") else tuple(payload.get("userids") or ())
+        if len(targets) > MAX_RECIPIENTS:
+            raise FakeApiError(40058, f"userids names more than {MAX_RECIPIENTS} members")
         invalid = [u for u in targets if u not in code.user_ids]
         code.used = True
         for user in targets:

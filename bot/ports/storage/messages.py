@@ -45,6 +45,8 @@ class OutboxRow:
     status: str
     attempts: int
     not_before: datetime
+    batch: str | None = None
+    """The key of the platform call this entry was last tried in with others (see ``Outbox.hold_batch``)."""
 
 
 class Cards(Protocol):
@@ -171,4 +173,14 @@ class Outbox(Protocol):
 
     async def counts(self, kind_prefix: str = "") -> dict[str, int]:
         """How many outbox entries are in each status (for tests, benchmarks and health)."""
+        ...
+
+    async def hold_batch(self, outbox_ids: Sequence[int], owner: str, now: datetime, batch: str | None) -> list[int]:
+        """Keep entries about to be sent in one call for the length of a send and record the call's key on them
+        (None clears it); the ids ``owner`` still holds."""
+        ...
+
+    async def batch_rows(self, batch: str, owner: str, now: datetime) -> list[OutboxRow]:
+        """Take for ``owner`` every pending entry of a batch not held by another deliverer (a retried call goes
+        to the whole batch it was first made for)."""
         ...
