@@ -39,6 +39,7 @@ def members() -> tuple[LedgerMember, ...]:
             4.67,
             date(2026, 11, 20),
             number=7,
+            emergency_hours=2.5,
         ),
         LedgerMember(2, "李四", "幸福里网格e支部", "市一中", "市一中党支部", None, (), "", 0, 0, 0.0, None, None),
         LedgerMember(
@@ -166,13 +167,14 @@ def test_summary_counts() -> None:
     ws = read(build_ledger_xlsx(ledger(), "zh"))["汇总"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     first, second, total = rows[0], rows[1], rows[2]
+    assert [c.value for c in ws[1]][6:9] == ["服务次数", "服务时长（小时）", "其中战时（小时）"]
     assert first[:5] == ["幸福里网格e支部", 2, 1, 0, 1]
     assert first[5] == 1.0 and ws["F2"].number_format == "0.0%"
-    assert first[6:] == [3, 7.5, 1, 0, 1, 0]
+    assert first[6:] == [3, 7.5, 2.5, 1, 0, 1, 0]
     assert second[:5] == ["城西第二e支部", 1, 0, 1, 0]
-    assert second[8:] == [1, 1, 0, 0]
-    assert total[:5] == ["合计", 3, 1, 1, 1]
-    assert rows[-2] == ["e党委", "城西社区e党委"] + [None] * 10
+    assert second[7:] == [0, 0, 1, 1, 0, 0]
+    assert total[:5] == ["合计", 3, 1, 1, 1] and total[7:9] == [7.5, 2.5]
+    assert rows[-2] == ["e党委", "城西社区e党委"] + [None] * 11
     assert rows[-1][1] == datetime(2026, 11, 23, 9, 0)
 
 

@@ -279,6 +279,8 @@ class BranchStats:
     overdue_claims: int
     hours_quarter: float
     top_members: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    emergency_hours_quarter: float = 0.0
+    """Of ``hours_quarter``, the hours of 战时 services (bot.domain.model.ServiceKind.EMERGENCY)."""
 
     @property
     def served_pct(self) -> float:

@@ -35,6 +35,7 @@ def sum_stats(stats: Iterable[BranchStats], name: str = "", branch_id: int = TOT
         overdue_claims=sum(s.overdue_claims for s in items),
         hours_quarter=sum(s.hours_quarter for s in items),
         top_members=tuple(standouts[:STANDOUTS_IN_TOTALS]),
+        emergency_hours_quarter=sum(s.emergency_hours_quarter for s in items),
     )
 
 
@@ -96,6 +97,8 @@ class LedgerMember:
     """Of ``hours``, those verified at the place (the rest were confirmed by a secretary)."""
     self_reported_hours: float = 0.0
     points_spent: float = 0.0
+    emergency_hours: float = 0.0
+    """Of ``hours``, those of 战时 services (bot.domain.model.ServiceKind.EMERGENCY)."""
 
 
 class WishState(StrEnum):

@@ -45,8 +45,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Overdue claims: {overdue}{delta}",
     },
     "report.digest.hours": {
-        "zh": "本季度服务时长：{hours}小时{delta}",
-        "en": "Service hours this quarter: {hours}{delta}",
+        "zh": "本季度服务时长：{hours}小时{delta}{emergency}",
+        "en": "Service hours this quarter: {hours}{delta}{emergency}",
     },
     "report.digest.behind": {
         "zh": "服务率低于季度进度（{expected}%）的支部：{count}个",
@@ -90,9 +90,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "report.digest.branch_week_quiet": {"zh": "本周无微心愿动态", "en": "No micro-wish activity this week"},
     "report.digest.branch_state": {
-        "zh": "待认领{open}个{d_open}{oldest}｜超期{overdue}个{d_overdue}｜时长{hours}小时{d_hours}",
-        "en": "Unclaimed {open}{d_open}{oldest} | overdue {overdue}{d_overdue} | {hours} h{d_hours}",
+        "zh": "待认领{open}个{d_open}{oldest}｜超期{overdue}个{d_overdue}｜时长{hours}小时{d_hours}{emergency}",
+        "en": "Unclaimed {open}{d_open}{oldest} | overdue {overdue}{d_overdue} | {hours} h{d_hours}{emergency}",
     },
+    "report.digest.of_which_emergency": {"zh": "（其中战时{hours}小时）", "en": " ({hours} h in emergencies)"},
     "report.digest.branch_oldest": {"zh": "，最久{days}天", "en": ", oldest {days} d"},
     "report.digest.branch_standouts": {"zh": "突出：{names}", "en": "Standouts: {names}"},
     "report.digest.no_branches": {"zh": "本委暂无e支部。", "en": "There are no e-branches yet."},
@@ -159,6 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.ledger.col.claims": {"zh": "认领次数", "en": "Claims"},
     "report.ledger.col.services": {"zh": "服务次数", "en": "Services"},
     "report.ledger.col.hours": {"zh": "服务时长（小时）", "en": "Hours"},
+    "report.ledger.col.emergency_hours": {"zh": "其中战时（小时）", "en": "Of which in emergencies (h)"},
     "report.ledger.col.avg_rating": {"zh": "平均评价", "en": "Average rating"},
     "report.ledger.col.last_served_on": {"zh": "最近服务日期", "en": "Last served on"},
     "report.ledger.col.wish_id": {"zh": "编号", "en": "ID"},

@@ -100,6 +100,12 @@ def rank_branches(branches: tuple[BranchStats, ...]) -> list[BranchStats]:
     )
 
 
+def _of_which_emergency(stats: BranchStats, lang: str) -> str:
+    """（其中战时 Y 小时） after the quarter's hours, or nothing in a quarter without 战时 service."""
+    hours = format_number(stats.emergency_hours_quarter)
+    return t("report.digest.of_which_emergency", lang, hours=hours) if hours != "0" else ""
+
+
 def _header(data: DigestData, lang: str) -> list[str]:
     lines = [
         t("report.digest.title", lang, committee=_clip(data.committee_name, 40)),
@@ -172,6 +178,7 @@ def _totals(data: DigestData, lang: str) -> list[str]:
             lang,
             hours=format_number(now.hours_quarter),
             delta=_delta(now.hours_quarter, prev("hours_quarter")),
+            emergency=_of_which_emergency(now, lang),
         ),
         t(
             "report.digest.behind",
@@ -250,6 +257,7 @@ def _branch(stats: BranchStats, rank: int, data: DigestData, lang: str) -> list[
             d_overdue=_delta(stats.overdue_claims, prev("overdue_claims")),
             hours=format_number(stats.hours_quarter),
             d_hours=_delta(stats.hours_quarter, prev("hours_quarter")),
+            emergency=_of_which_emergency(stats, lang),
         )
     )
     if stats.top_members:

@@ -153,6 +153,7 @@ class _BranchSummary:
     served: int = 0
     services: int = 0
     hours: float = 0.0
+    emergency_hours: float = 0.0
     wishes: int = 0
     wishes_open: int = 0
     wishes_completed: int = 0
@@ -166,6 +167,7 @@ class _BranchSummary:
         self.served += other.served
         self.services += other.services
         self.hours += other.hours
+        self.emergency_hours += other.emergency_hours
         self.wishes += other.wishes
         self.wishes_open += other.wishes_open
         self.wishes_completed += other.wishes_completed
@@ -182,6 +184,7 @@ class _BranchSummary:
             Percent(self.served / self.reported if self.reported else 0.0),
             self.services,
             self.hours,
+            self.emergency_hours,
             self.wishes,
             self.wishes_open,
             self.wishes_completed,
@@ -222,6 +225,7 @@ class _Tally:
                 summary.served += 1
         summary.services += member.services
         summary.hours += member.hours
+        summary.emergency_hours += member.emergency_hours
 
     def wish(self, wish: LedgerWish) -> None:
         """Count one wish row."""
@@ -373,6 +377,7 @@ def ledger_tables(data: LedgerData, lang: str) -> Iterator[LedgerTable]:
             "served_pct",
             "services",
             "hours",
+            "emergency_hours",
             "wishes",
             "wishes_open",
             "wishes_completed",

@@ -157,8 +157,8 @@ class SqlCertificates(Repo, ports.Certificates):
         )
 
     async def service(self, service_id: int) -> ServiceRecord | None:
-        row = await self._one("SELECT * FROM services WHERE id = ?", (service_id,))
-        return rows.service(row) if row else None
+        row = await self._one(f"{rows.SERVICES_WITH_KIND} WHERE s.id = ?", (service_id,))
+        return rows.kinded_service(row) if row else None
 
     async def set_hours(self, service_id: int, hours: float) -> None:
         await self._run("UPDATE services SET hours = ? WHERE id = ?", (hours, service_id))
