@@ -16,11 +16,10 @@ import argparse
 import asyncio
 import sqlite3
 import sys
-import threading
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from benchmarks import common
 from benchmarks.populate import BranchWorld, seed_branch
@@ -41,27 +40,6 @@ WECOM_CALLS_PER_MIN = 10_000
 ZONE = "Asia/Shanghai"
 CALL_TEXT = "封控小区急需物资配送"
 
-T = TypeVar("T")
-
-
-class _OwnLoop:
-    """An event loop in a thread of its own, for a fake server the benchmark talks to over HTTP."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="fake-server", daemon=True)
-        self._thread.start()
-
-    async def run(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run ``work`` on the thread's loop and wait for it from the caller's loop."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
-
-    def close(self) -> None:
-        """Stop the loop and its thread."""
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
-        self.loop.close()
-
 
 async def _telegram(path: Path, world: BranchWorld) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
@@ -71,8 +49,9 @@ async def _telegram(path: Path, world: BranchWorld) -> dict[str, Any]:
 
     from handlers.telegram.gateway import TelegramGateway
     from handlers.telegram.platform import telegram_pace
+    from tests.fakes import OwnLoop
 
-    own = _OwnLoop()
+    own = OwnLoop()
     api = FakeBotApi(limits=FloodLimits())
 
     async def prepare() -> None:
@@ -144,9 +123,10 @@ async def _wecom(path: Path, users: list[str], latency: float, concurrency: int,
 
     from handlers.wecom.api import SlidingWindowLimiter, WeComApi
     from handlers.wecom.gateway import WeComGateway
+    from tests.fakes import OwnLoop
     from tests.fakes.wecom_api import FakeMember, FakeWeComApi, _Chat
 
-    own = _OwnLoop()
+    own = OwnLoop()
     fake = FakeWeComApi(members={u: FakeMember(u) for u in users}, latency=latency)
     fake.chats["wcb0"] = _Chat("幸福里e支部", users[0], tuple(users[:2]))
     fake.chats["wcc0"] = _Chat("南湖区e党委", users[0], tuple(users[:2]))
