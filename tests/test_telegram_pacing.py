@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -26,13 +26,23 @@ SANDBOX_LIMITS = FloodLimits(overall=Window(30, 1.0), per_group=Window(20, 2.0),
 MATCHING_PACE = {"overall": Budget(30, 1.0), "per_group": Budget(20, 2.0), "per_private": Budget(5, 5.0)}
 
 
+@dataclass
+class Flooded:
+    """The sandbox with its flood limits on (short windows), on a loop and thread of its own: Telegram counts a
+    message when it arrives, and on the bot's loop a stall would stamp a bunch of arrivals at once."""
+
+    api: FakeBotApi
+    own: OwnLoop
+
+
 @pytest.fixture
-async def flooded_api() -> AsyncIterator[FakeBotApi]:
-    """The sandbox with its flood limits on (short windows)."""
+async def flooded() -> AsyncIterator[Flooded]:
+    own = OwnLoop()
     fake = FakeBotApi(limits=SANDBOX_LIMITS)
-    await fake.start()
-    yield fake
-    await fake.stop()
+    await own.run(fake.start())
+    yield Flooded(fake, own)
+    await own.run(fake.stop())
+    own.close()
 
 
 async def _enqueue(world: World, chat_id: str, key: str, text: str) -> None:
@@ -48,10 +58,10 @@ async def _enqueue(world: World, chat_id: str, key: str, text: str) -> None:
         )
 
 
-async def test_forty_group_messages_and_a_hundred_private_notices_arrive_without_a_single_429(world: World) -> None:
-    own = OwnLoop()  # Telegram counts a message when it arrives: the fake must not share the bot's loop
-    api = FakeBotApi(limits=SANDBOX_LIMITS)
-    await own.run(api.start())
+async def test_forty_group_messages_and_a_hundred_private_notices_arrive_without_a_single_429(
+    flooded: Flooded, world: World
+) -> None:
+    api, own = flooded.api, flooded.own
     group = await own.run(api.add_group(GROUP_ID, "幸福里e支部", []))
     people = [await own.run(api.add_user(5000 + i, f"党员{i:03d}")) for i in range(100)]
     for person in people:
@@ -73,8 +83,6 @@ async def test_forty_group_messages_and_a_hundred_private_notices_arrive_without
         await eventually(lambda: all(api.bot_messages(p.id) for p in people), within=5)
     finally:
         await platform.stop()
-        await own.run(api.stop())
-        own.close()
 
     assert [c for c in api.calls if c.status == 429] == []
     texts = [m.text or "" for m in api.bot_messages(group) if "支部通知" in (m.text or "")]
@@ -132,10 +140,10 @@ async def test_a_group_whose_budget_is_spent_is_paused_without_holding_up_privat
     assert await delivery.deliver_due() == 0, "the group stays paused until its budget refills"
 
 
-async def test_direct_replies_to_a_crowd_are_paced_too_and_meet_no_429(flooded_api: FakeBotApi, world: World) -> None:
-    api = flooded_api
-    group = await api.add_group(GROUP_ID, "幸福里e支部", [])
-    people = [await api.add_user(6000 + i, f"党员{i:03d}") for i in range(61)]
+async def test_direct_replies_to_a_crowd_are_paced_too_and_meet_no_429(flooded: Flooded, world: World) -> None:
+    api, own = flooded.api, flooded.own
+    group = await own.run(api.add_group(GROUP_ID, "幸福里e支部", []))
+    people = [await own.run(api.add_user(6000 + i, f"党员{i:03d}")) for i in range(61)]
     for person in people:
         person.started = True
         group.members[person.id] = "member"
@@ -146,8 +154,12 @@ async def test_direct_replies_to_a_crowd_are_paced_too_and_meet_no_429(flooded_a
     )  # fmt: skip
     await platform.start()
     try:
-        await asyncio.gather(*(api.user_sends(p, p.id, "/help") for p in people))
-        await asyncio.gather(*(api.user_sends(p, group, "/wishes") for p in people[:30]))
+
+        async def crowd() -> None:
+            await asyncio.gather(*(api.user_sends(p, p.id, "/help") for p in people))
+            await asyncio.gather(*(api.user_sends(p, group, "/wishes") for p in people[:30]))
+
+        await own.run(crowd())
         await eventually(lambda: all(api.bot_messages(p.id) for p in people), within=20)
         await eventually(lambda: len(api.bot_messages(group)) >= 30, within=20)
     finally:
