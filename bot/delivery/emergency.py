@@ -94,12 +94,19 @@ class BoardSync(FollowSync[EmergencyMessage]):
         """A board or prompt waiting for an edit handle is tried again once it shows another version."""
         return message.rendered_version
 
+    def _page(self) -> int:
+        return 2 * self.gateway.max_recipients if isinstance(self.gateway, Multicast) else 200
+
+    async def stale(self) -> list[EmergencyMessage]:
+        """The boards and prompts showing an older state than their call's, a page at a time."""
+        async with self.store.read() as unit:
+            return await unit.emergencies.stale_messages(self.gateway.platform, limit=self._page())
+
     async def sync_due(self) -> float | None:
         """Edit every stale board or prompt whose last edit is old enough; seconds until the next may be edited."""
         multicast = isinstance(self.gateway, Multicast)
-        limit = 2 * self.gateway.max_recipients if isinstance(self.gateway, Multicast) else 200
-        async with self.store.read() as unit:
-            stale = await unit.emergencies.stale_messages(self.gateway.platform, limit=limit)
+        limit = self._page()
+        stale = await self.stale()
         shared: dict[str, list[EmergencyMessage]] = {}
         if multicast:
             for message in stale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable
 from typing import Generic, Protocol, TypeVar
 
@@ -33,7 +34,7 @@ class Followed(Protocol):
 M = TypeVar("M", bound=Followed)
 
 
-class FollowSync(Generic[M]):
+class FollowSync(ABC, Generic[M]):
     """Edits stale followed messages of one platform at most once per ``interval`` seconds each, within the chat's
     budget (a ``limiter`` shared with the outbox); a 429 pauses that chat only, a message whose edit handle is spent
     waits for a fresh one, one that can no longer be edited is forgotten. Subclasses say what is stale, how a message
@@ -63,25 +64,29 @@ class FollowSync(Generic[M]):
         self._waiting: dict[int, Hashable] = {}
         self.edits = 0
 
+    @abstractmethod
     async def stale(self) -> list[M]:
         """The messages showing an older state than their subject's."""
-        raise NotImplementedError
+        ...
 
     def handle(self, message: M) -> Hashable:
         """What changes when a message that waits for an edit handle may be tried again."""
         return message.message_id
 
+    @abstractmethod
     async def draw(self, message: M) -> tuple[OutgoingMessage, int] | None:
         """What the message must show now and the version of its state that is; None to leave it."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def mark(self, message: M, version: int) -> None:
         """Record that the message shows ``version``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def drop(self, message: M) -> None:
         """Forget a message that can no longer be edited."""
-        raise NotImplementedError
+        ...
 
     async def sync_due(self) -> float | None:
         """Edit every stale message whose last edit is old enough; seconds until the next may be edited."""
